@@ -1,0 +1,41 @@
+/** Configuration types. Declarations only; validation lives in runtime/resolve-config.ts. */
+import type { DLogger } from '../telemetry/logger.ts';
+
+export interface DBOSConfig {
+  /** Application name; also names the default SQLite file, `./<name>.sqlite`. */
+  name?: string;
+  /**
+   * `postgresql://...` for Postgres; `sqlite:<path>`, `file:<path>` or a path ending in `.sqlite`/`.db`
+   * for SQLite. Default: the DBOS_SYSTEM_DATABASE_URL variable, else `./<name>.sqlite`.
+   */
+  systemDatabaseUrl?: string;
+  /** Postgres schema holding the system tables (default `dbos`). */
+  systemDatabaseSchemaName?: string;
+  /** Postgres pool size (default 10). */
+  systemDatabasePoolSize?: number;
+  /**
+   * SQLite `synchronous` mode (durably extension): `FULL` (default) survives power loss;
+   * `NORMAL` survives a process crash but may lose the last commits on power loss, for ~7x the commit rate.
+   */
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** Version stamped on workflows; recovery only resumes workflows of this version. Default: a hash of the workflows' source. */
+  applicationVersion?: string;
+  /** Default `local` (or the DBOS__VMID variable). */
+  executorID?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  logger?: DLogger;
+  /** Accepted for compatibility with DBOS configurations; not used yet. */
+  enableOTLP?: boolean;
+  tracingEnabled?: boolean;
+  addContextMetadata?: boolean;
+  otlpTracesEndpoints?: string[];
+  otlpLogsEndpoints?: string[];
+  runAdminServer?: boolean;
+  adminPort?: number;
+}
+
+export interface DBOSLaunchOptions {
+  /** Accepted for compatibility; durably has no Conductor. */
+  conductorURL?: string;
+  conductorKey?: string;
+}

@@ -1,0 +1,261 @@
+/**
+ * The DBOS static facade: the public API, with the names and semantics of the
+ * DBOS TypeScript SDK. Each member delegates to the launched Runtime, the
+ * engine or the registry; no logic and no state live here beyond the pending
+ * configuration.
+ */
+import type { DBOSConfig, DBOSLaunchOptions } from './config-types.ts';
+import {
+  DBOSConfigurationError,
+  DBOSConflictingRegistrationError,
+  DBOSError,
+  DBOSNotRegisteredError,
+} from './errors.ts';
+import type {
+  FunctionName,
+  GetResultOptions,
+  StartWorkflowParams,
+  StepConfig,
+  StepStatus,
+  WorkflowConfig,
+  WorkflowHandle,
+  WorkflowStatus,
+} from './workflow-types.ts';
+import { recordedOperation } from '../engine/checkpoint.ts';
+import { durableSleep } from '../engine/durable-sleep.ts';
+import { recordedNow, recordedRandomUUID } from '../engine/recorded-values.ts';
+import type { RegisteredWorkflow } from '../engine/registry.ts';
+import { runStep } from '../engine/run-step.ts';
+import { startWorkflow } from '../engine/start-workflow.ts';
+import { toPublicStatus } from '../engine/status-mapping.ts';
+import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
+import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
+import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
+import { registerStep, registerWorkflow, registry } from '../runtime/registration.ts';
+import { resolveConfig } from '../runtime/resolve-config.ts';
+import { currentRuntime, engineFor, Runtime, shutdownRuntime } from '../runtime/runtime.ts';
+import { dropSystemDatabase } from '../system-database/open-system-database.ts';
+import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
+
+let pendingConfig: DBOSConfig | undefined;
+const fallbackLogger = consoleLogger('info');
+
+type AnyAsync = (...args: any[]) => Promise<unknown>;
+type StartFunctionsOf<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<WorkflowHandle<R>> : never;
+};
+
+function registeredWorkflowOf(target: unknown): RegisteredWorkflow {
+  const registration = typeof target === 'function' ? registry.findByFunction(target) : undefined;
+  if (registration?.kind === 'workflow') return registration;
+  const name = (target as { name?: string })?.name || String(target);
+  if (registration?.kind === 'step') {
+    throw new DBOSError(`"${name}" is a step, not a workflow: register it with DBOS.registerWorkflow to start it.`, 'NOT_A_WORKFLOW', 6);
+  }
+  throw new DBOSNotRegisteredError(name);
+}
+
+export class DBOS {
+  // ---- lifecycle ----
+
+  /** Store the configuration for the next launch. */
+  static setConfig(config: DBOSConfig): void {
+    if (currentRuntime()) {
+      throw new DBOSConflictingRegistrationError('DBOS.setConfig() was called after DBOS.launch(): call it before, or shut down first.');
+    }
+    resolveConfig(config);
+    pendingConfig = config;
+  }
+
+  /** Open (create, migrate) the system database and resume this executor's pending workflows. */
+  static async launch(_options?: DBOSLaunchOptions): Promise<void> {
+    await Runtime.launch(pendingConfig, registry);
+  }
+
+  /** Close everything; a later launch starts afresh (tests launch many times). */
+  static async shutdown(): Promise<void> {
+    await shutdownRuntime();
+  }
+
+  static isInitialized(): boolean {
+    return currentRuntime() !== undefined;
+  }
+
+  /** Delete the configured system database (tests and development); call it while not launched. */
+  static async resetSystemDatabase(): Promise<void> {
+    if (currentRuntime()) {
+      throw new DBOSConfigurationError('DBOS.resetSystemDatabase() needs a stopped runtime: call DBOS.shutdown() first.');
+    }
+    await dropSystemDatabase(resolveConfig(pendingConfig).target);
+  }
+
+  static get logger(): DLogger {
+    return currentRuntime()?.config.logger ?? fallbackLogger;
+  }
+
+  static get applicationVersion(): string {
+    return engineFor('DBOS.applicationVersion').identity.applicationVersion;
+  }
+
+  static get executorID(): string {
+    return engineFor('DBOS.executorID').identity.executorID;
+  }
+
+  // ---- context ----
+
+  static get workflowID(): string | undefined {
+    return currentContext().workflow?.workflowID;
+  }
+
+  static get stepID(): number | undefined {
+    return currentContext().step?.functionID;
+  }
+
+  static get stepStatus(): StepStatus | undefined {
+    const step = currentContext().step;
+    if (!step) return undefined;
+    return {
+      stepID: step.functionID,
+      currentAttempt: step.currentAttempt,
+      maxAttempts: step.maxAttempts,
+      timeoutSignal: step.timeoutSignal,
+    };
+  }
+
+  static get authenticatedUser(): string {
+    return currentContext().authenticatedUser ?? '';
+  }
+
+  static get authenticatedRoles(): string[] {
+    return [...(currentContext().authenticatedRoles ?? [])];
+  }
+
+  static isInWorkflow(): boolean {
+    return workflowCodeState() !== undefined;
+  }
+
+  static isWithinWorkflow(): boolean {
+    return currentContext().workflow !== undefined;
+  }
+
+  static isInStep(): boolean {
+    return currentContext().step !== undefined;
+  }
+
+  /** The first workflow started inside `callback` gets this ID. */
+  static withNextWorkflowID<R>(workflowID: string, callback: () => Promise<R>): Promise<R> {
+    return runInContext({ ...currentContext(), assignedWorkflowID: { id: workflowID, used: false } }, callback);
+  }
+
+  /** Workflows started inside `callback` get this timeout; `null` detaches them from a parent's deadline. */
+  static withWorkflowTimeout<R>(timeoutMS: number | null, callback: () => Promise<R>): Promise<R> {
+    return runInContext({ ...currentContext(), workflowTimeoutMS: timeoutMS }, callback);
+  }
+
+  static withAuthedContext<R>(authenticatedUser: string, authenticatedRoles: string[], callback: () => Promise<R>): Promise<R> {
+    return runInContext({ ...currentContext(), authenticatedUser, authenticatedRoles }, callback);
+  }
+
+  // ---- registration ----
+
+  static registerWorkflow<This, Args extends unknown[], Return>(
+    fn: (this: This, ...args: Args) => Promise<Return>,
+    config?: FunctionName & WorkflowConfig,
+  ): (this: This, ...args: Args) => Promise<Return> {
+    return registerWorkflow(fn, config);
+  }
+
+  static registerStep<This, Args extends unknown[], Return>(
+    fn: (this: This, ...args: Args) => Promise<Return>,
+    config?: StepConfig & FunctionName,
+  ): (this: This, ...args: Args) => Promise<Return> {
+    return registerStep(fn, config);
+  }
+
+  /** Run `fn` as a checkpointed step of the current workflow (outside a workflow, just run it). */
+  static runStep<Return>(fn: () => Promise<Return>, config: StepConfig & { name?: string } = {}): Promise<Return> {
+    return runStep(config.name ?? (fn.name || 'runStep'), config, fn);
+  }
+
+  /** Method decorator: a static method becomes a workflow (legacy and standard decorators). */
+  static workflow(config?: WorkflowConfig) {
+    return workflowDecorator(config);
+  }
+
+  /** Method decorator: a static method becomes a step (legacy and standard decorators). */
+  static step(config?: StepConfig) {
+    return stepDecorator(config);
+  }
+
+  // ---- starting and awaiting workflows ----
+
+  static startWorkflow<Args extends unknown[], Return>(
+    target: (...args: Args) => Promise<Return>,
+    params?: StartWorkflowParams,
+  ): (...args: Args) => Promise<WorkflowHandle<Return>>;
+  static startWorkflow<T extends object>(targetClass: T, params?: StartWorkflowParams): StartFunctionsOf<T>;
+  static startWorkflow(target: unknown, params?: StartWorkflowParams): unknown {
+    if (typeof target === 'function' && !registry.findByFunction(target) && hasStaticWorkflows(target)) {
+      return new Proxy(target, {
+        get: (cls, property) => DBOS.startWorkflow((cls as unknown as Record<PropertyKey, AnyAsync>)[property]!, params),
+      });
+    }
+    const registration = registeredWorkflowOf(target);
+    return (...args: unknown[]) =>
+      startWorkflow(engineFor(`DBOS.startWorkflow(${registration.name})`), {
+        registration,
+        thisArg: registration.thisArg,
+        args,
+        params,
+      });
+  }
+
+  static retrieveWorkflow<T = unknown>(workflowID: string): WorkflowHandle<Awaited<T>> {
+    return new DurableWorkflowHandle<Awaited<T>>(engineFor('DBOS.retrieveWorkflow'), workflowID);
+  }
+
+  static async getWorkflowStatus(workflowID: string): Promise<WorkflowStatus | null> {
+    const engine = engineFor('DBOS.getWorkflowStatus');
+    const read = async () => {
+      const row = await engine.systemDatabase.getWorkflowStatus(workflowID);
+      return row ? toPublicStatus(row) : null;
+    };
+    const workflow = workflowCodeState();
+    return workflow ? recordedOperation(workflow, 'getStatus', read) : read();
+  }
+
+  /** Wait for a workflow's result; null if `timeoutSeconds` pass first. */
+  static getResult<T>(workflowID: string, options?: number | GetResultOptions): Promise<T | null> {
+    const resolved = typeof options === 'number' ? { timeoutSeconds: options } : options;
+    return awaitWorkflowResult<T>(engineFor('DBOS.getResult'), workflowID, resolved);
+  }
+
+  // ---- time ----
+
+  static sleepms(durationMS: number): Promise<void> {
+    return durableSleep(durationMS);
+  }
+
+  static sleep(durationMS: number): Promise<void> {
+    return durableSleep(durationMS);
+  }
+
+  static sleepSeconds(durationSec: number): Promise<void> {
+    return durableSleep(durationSec * 1000);
+  }
+
+  static now(): Promise<number> {
+    return recordedNow();
+  }
+
+  static randomUUID(): Promise<string> {
+    return recordedRandomUUID();
+  }
+}
+
+function hasStaticWorkflows(cls: object): boolean {
+  return Object.getOwnPropertyNames(cls).some((key) => {
+    const value = (cls as Record<string, unknown>)[key];
+    return typeof value === 'function' && registry.findByFunction(value)?.kind === 'workflow';
+  });
+}

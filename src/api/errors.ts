@@ -1,0 +1,256 @@
+/**
+ * Every error durably throws on purpose. Each class has a stable string `code`
+ * (for programs) and the DBOS-compatible numeric `dbosErrorCode` (so code written
+ * against the DBOS SDK keeps matching). Messages name the problem, the value found
+ * and the remedy; a driver's error rides on `cause`.
+ *
+ * Errors recorded in the system database lose their class when read back in
+ * another process; durably revives its own classes by `name` (see
+ * engine/error-serialization.ts), so `instanceof` works for these.
+ */
+
+export class DBOSError extends Error {
+  readonly code: string;
+  readonly dbosErrorCode: number;
+  constructor(message: string, code = 'DBOS_ERROR', dbosErrorCode = 1, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.dbosErrorCode = dbosErrorCode;
+  }
+}
+
+/** Invalid configuration: a bad URL, an unknown option value, a missing name. */
+export class DBOSConfigurationError extends DBOSError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'CONFIGURATION_INVALID', 3, options);
+  }
+}
+
+/** Launch failed: database unreachable, migrations failed, schema newer than the code. */
+export class DBOSInitializationError extends DBOSError {
+  constructor(message: string, options?: { cause?: unknown }, code = 'INITIALIZATION_FAILED') {
+    super(message, code, 3, options);
+  }
+}
+
+export class DBOSDatabaseUnreachableError extends DBOSInitializationError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options, 'DATABASE_UNREACHABLE');
+  }
+}
+
+export class DBOSSchemaVersionError extends DBOSInitializationError {
+  readonly databaseVersion: number;
+  readonly codeVersion: number;
+  constructor(databaseVersion: number, codeVersion: number) {
+    super(
+      `The system database schema is at version ${databaseVersion}, but this version of durably only knows ` +
+        `versions up to ${codeVersion}. A newer durably has migrated this database: upgrade durably in this ` +
+        `application, or point it at another system database.`,
+      undefined,
+      'SCHEMA_NEWER_THAN_CODE',
+    );
+    this.databaseVersion = databaseVersion;
+    this.codeVersion = codeVersion;
+  }
+}
+
+/** A durable function was used before `DBOS.launch()` (or after `DBOS.shutdown()`). */
+export class DBOSNotLaunchedError extends DBOSError {
+  constructor(what: string) {
+    super(`${what} needs a launched runtime: call \`await DBOS.launch()\` first.`, 'NOT_LAUNCHED', 20);
+  }
+}
+
+export class DBOSWorkflowConflictError extends DBOSError {
+  readonly workflowID: string;
+  constructor(workflowID: string, detail = 'another execution of this workflow already recorded this step') {
+    super(`Workflow ${workflowID}: ${detail}.`, 'WORKFLOW_CONFLICT', 5);
+    this.workflowID = workflowID;
+  }
+}
+
+export class DBOSNotRegisteredError extends DBOSError {
+  readonly functionName: string;
+  constructor(functionName: string, message?: string) {
+    super(
+      message ??
+        `No workflow or step named "${functionName}" is registered. Register it with DBOS.registerWorkflow, ` +
+          `DBOS.registerStep or a decorator before calling DBOS.launch().`,
+      'NOT_REGISTERED',
+      6,
+    );
+    this.functionName = functionName;
+  }
+}
+
+export class DBOSNonExistentWorkflowError extends DBOSError {
+  readonly workflowID: string;
+  constructor(workflowID: string, message?: string) {
+    super(message ?? `Workflow ${workflowID} does not exist.`, 'WORKFLOW_NOT_FOUND', 16);
+    this.workflowID = workflowID;
+  }
+}
+
+export class DBOSMaxRecoveryAttemptsExceededError extends DBOSError {
+  readonly workflowID: string;
+  readonly maxRecoveryAttempts: number;
+  constructor(workflowID: string, maxRecoveryAttempts: number) {
+    super(
+      `Workflow ${workflowID} was recovered more than ${maxRecoveryAttempts} times and is now ` +
+        `MAX_RECOVERY_ATTEMPTS_EXCEEDED; it will not run again unless resumed.`,
+      'MAX_RECOVERY_ATTEMPTS_EXCEEDED',
+      18,
+    );
+    this.workflowID = workflowID;
+    this.maxRecoveryAttempts = maxRecoveryAttempts;
+  }
+}
+
+/** An operation was called where it is not allowed (a workflow started from inside a step, say). */
+export class DBOSInvalidWorkflowTransitionError extends DBOSError {
+  constructor(message: string) {
+    super(message, 'INVALID_CONTEXT', 21);
+  }
+}
+
+/** A workflow ID was reused for a different function. */
+export class DBOSConflictingWorkflowError extends DBOSError {
+  readonly workflowID: string;
+  constructor(workflowID: string, message: string) {
+    super(message, 'WORKFLOW_ID_CONFLICT', 22);
+    this.workflowID = workflowID;
+  }
+}
+
+export class DBOSMaxStepRetriesError extends DBOSError {
+  readonly stepName: string;
+  readonly maxAttempts: number;
+  readonly errors: Error[];
+  constructor(stepName: string, maxAttempts: number, errors: Error[]) {
+    const last = errors.at(-1);
+    super(
+      `Step "${stepName}" failed after ${maxAttempts} attempts` +
+        (last ? `; last error: ${last.name}: ${last.message}` : '') +
+        '. Every attempt\'s error is in `errors`.',
+      'STEP_RETRIES_EXHAUSTED',
+      23,
+    );
+    this.stepName = stepName;
+    this.maxAttempts = maxAttempts;
+    this.errors = errors;
+  }
+}
+
+export class DBOSWorkflowCancelledError extends DBOSError {
+  readonly workflowID: string;
+  constructor(workflowID: string) {
+    super(`Workflow ${workflowID} was cancelled.`, 'WORKFLOW_CANCELLED', 24);
+    this.workflowID = workflowID;
+  }
+}
+
+/** Duplicate registration, or registration after launch. */
+export class DBOSConflictingRegistrationError extends DBOSError {
+  constructor(message: string) {
+    super(message, 'REGISTRATION_CONFLICT', 25);
+  }
+}
+
+/** Replay called a different operation at a recorded position: the workflow code is not deterministic. */
+export class DBOSUnexpectedStepError extends DBOSError {
+  readonly workflowID: string;
+  readonly stepID: number;
+  readonly expectedName: string;
+  readonly recordedName: string;
+  constructor(workflowID: string, stepID: number, expectedName: string, recordedName: string) {
+    super(
+      `Workflow ${workflowID} is not deterministic: on replay, operation #${stepID} is "${expectedName}", ` +
+        `but the recorded run called "${recordedName}" there. Workflow code must call the same steps in the ` +
+        `same order on every run; put non-deterministic work inside steps.`,
+      'NON_DETERMINISTIC_WORKFLOW',
+      26,
+    );
+    this.workflowID = workflowID;
+    this.stepID = stepID;
+    this.expectedName = expectedName;
+    this.recordedName = recordedName;
+  }
+}
+
+export class DBOSAwaitedWorkflowCancelledError extends DBOSError {
+  readonly workflowID: string;
+  constructor(workflowID: string) {
+    super(`The awaited workflow ${workflowID} was cancelled.`, 'AWAITED_WORKFLOW_CANCELLED', 27);
+    this.workflowID = workflowID;
+  }
+}
+
+export class DBOSAwaitedWorkflowExceededMaxRecoveryAttempts extends DBOSError {
+  readonly workflowID: string;
+  constructor(workflowID: string) {
+    super(
+      `The awaited workflow ${workflowID} exceeded its maximum recovery attempts and will not run again.`,
+      'AWAITED_WORKFLOW_MAX_RECOVERY_ATTEMPTS_EXCEEDED',
+      30,
+    );
+    this.workflowID = workflowID;
+  }
+}
+
+export class DBOSStepTimeoutError extends DBOSError {
+  readonly stepName: string;
+  readonly timeoutMS: number;
+  constructor(stepName: string, timeoutMS: number) {
+    super(`Step "${stepName}" timed out after ${timeoutMS} ms.`, 'STEP_TIMEOUT', 31);
+    this.stepName = stepName;
+    this.timeoutMS = timeoutMS;
+  }
+}
+
+/** A value (an argument, a result, an error field) cannot be stored. Nothing was written. */
+export class DBOSSerializationError extends DBOSError {
+  readonly path: string;
+  constructor(what: string, path: string, problem: string) {
+    super(
+      `Cannot store ${what}: ${problem} at ${path}. Durable values must be data (JSON plus Date, BigInt, Map, ` +
+        `Set, RegExp, Error, undefined); nothing was written.`,
+      'VALUE_NOT_SERIALIZABLE',
+      32,
+    );
+    this.path = path;
+  }
+}
+
+/** A database operation failed after retries, or the runtime was shut down under it. */
+export class DBOSDatabaseError extends DBOSError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'DATABASE_ERROR', 1, options);
+  }
+}
+
+/** Every durably error class, by name, so recorded errors can be revived with their class. */
+export const durablyErrorClasses: Record<string, new (...args: never[]) => DBOSError> = {
+  DBOSError,
+  DBOSConfigurationError,
+  DBOSInitializationError,
+  DBOSDatabaseUnreachableError,
+  DBOSSchemaVersionError,
+  DBOSNotLaunchedError,
+  DBOSWorkflowConflictError,
+  DBOSNotRegisteredError,
+  DBOSNonExistentWorkflowError,
+  DBOSMaxRecoveryAttemptsExceededError,
+  DBOSInvalidWorkflowTransitionError,
+  DBOSConflictingWorkflowError,
+  DBOSMaxStepRetriesError,
+  DBOSWorkflowCancelledError,
+  DBOSConflictingRegistrationError,
+  DBOSUnexpectedStepError,
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+  DBOSStepTimeoutError,
+  DBOSSerializationError,
+  DBOSDatabaseError,
+};

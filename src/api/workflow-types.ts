@@ -1,0 +1,104 @@
+/** Public workflow and step types, with the names and fields of the DBOS TypeScript SDK. Declarations only. */
+import type { WorkflowStatusString } from '../system-database/records.ts';
+
+export type { WorkflowStatusString };
+
+export const StatusString = {
+  PENDING: 'PENDING',
+  SUCCESS: 'SUCCESS',
+  ERROR: 'ERROR',
+  MAX_RECOVERY_ATTEMPTS_EXCEEDED: 'MAX_RECOVERY_ATTEMPTS_EXCEEDED',
+  CANCELLED: 'CANCELLED',
+  ENQUEUED: 'ENQUEUED',
+  DELAYED: 'DELAYED',
+} as const;
+
+export type WorkflowSerializationFormat = undefined | 'native' | 'portable';
+
+export interface WorkflowConfig {
+  /** Recoveries allowed before the workflow moves to MAX_RECOVERY_ATTEMPTS_EXCEEDED (default 100). */
+  maxRecoveryAttempts?: number;
+  name?: string;
+  serialization?: WorkflowSerializationFormat;
+}
+
+export interface StepConfig {
+  retriesAllowed?: boolean;
+  /** Seconds before the first retry (default 1). */
+  intervalSeconds?: number;
+  /** Attempts in all, the first included (default 3). */
+  maxAttempts?: number;
+  /** Multiplier of the interval after each retry (default 2). */
+  backoffRate?: number;
+  /** Decides whether an error is worth another attempt (default: every error is). */
+  shouldRetry?: (error: unknown) => boolean | Promise<boolean>;
+  /** Per-attempt time limit; a late attempt fails with DBOSStepTimeoutError (and may be retried). */
+  timeoutMS?: number;
+  name?: string;
+}
+
+export interface FunctionName {
+  name?: string;
+  className?: string;
+}
+
+export interface StepStatus {
+  stepID: number;
+  currentAttempt?: number;
+  maxAttempts?: number;
+  /** Aborted when the current attempt's `timeoutMS` expires. */
+  timeoutSignal?: AbortSignal;
+}
+
+export interface StartWorkflowParams {
+  workflowID?: string;
+  /** Start-to-close time limit; `null` detaches the workflow from a parent's deadline. */
+  timeoutMS?: number | null;
+}
+
+export interface PollingOptions {
+  pollingIntervalMs?: number;
+}
+
+export interface GetResultOptions extends PollingOptions {
+  timeoutSeconds?: number;
+  deadlineEpochMS?: number;
+}
+
+export interface WorkflowStatus {
+  readonly workflowID: string;
+  readonly status: string;
+  readonly workflowName: string;
+  readonly workflowClassName: string;
+  readonly workflowConfigName?: string;
+  readonly queueName?: string;
+  readonly authenticatedUser?: string;
+  readonly assumedRole?: string;
+  readonly authenticatedRoles?: string[];
+  readonly input?: unknown[];
+  readonly output?: unknown;
+  readonly error?: unknown;
+  readonly executorId?: string;
+  readonly applicationVersion?: string;
+  readonly applicationName?: string;
+  readonly createdAt: number;
+  readonly updatedAt?: number;
+  readonly timeoutMS?: number;
+  readonly deadlineEpochMS?: number;
+  readonly deduplicationID?: string;
+  readonly priority: number;
+  readonly queuePartitionKey?: string;
+  readonly dequeuedAt?: number;
+  readonly delayUntilEpochMS?: number;
+  readonly completedAt?: number;
+  readonly forkedFrom?: string;
+  readonly parentWorkflowID?: string;
+  readonly recoveryAttempts?: number;
+}
+
+export interface WorkflowHandle<R> {
+  readonly workflowID: string;
+  getStatus(): Promise<WorkflowStatus | null>;
+  getResult(options?: PollingOptions): Promise<R>;
+  getWorkflowInputs<T extends unknown[] = unknown[]>(): Promise<T>;
+}

@@ -1,0 +1,55 @@
+/**
+ * Waiting for a workflow's final outcome, from any process: register with the
+ * notifier, read the status row, and if it is not final, sleep until woken
+ * (a local completion, a Postgres NOTIFY) or until the safety poll.
+ */
+import {
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+} from '../api/errors.ts';
+import { isTerminalStatus, type WorkflowStatusRecord } from '../system-database/records.ts';
+import { outcomeChannel } from '../system-database/system-database.ts';
+import { deserializeError } from './error-serialization.ts';
+import type { Engine } from './engine.ts';
+import { deserializeValue } from './serialization.ts';
+
+export const timedOut = Symbol('timed out');
+
+/** The final status row of a workflow, or `timedOut` if none came before the deadline. */
+export async function awaitFinalStatus(
+  engine: Engine,
+  workflowID: string,
+  deadlineEpochMs = Number.POSITIVE_INFINITY,
+  pollingIntervalMs?: number,
+): Promise<WorkflowStatusRecord | typeof timedOut> {
+  const { notifier } = engine.systemDatabase;
+  for (let attempt = 0; ; attempt++) {
+    const remaining = deadlineEpochMs - Date.now();
+    const pollMs = Math.min(pollingIntervalMs ?? notifier.safetyPollMs(attempt), Math.max(0, remaining));
+    const waiter = notifier.wait(outcomeChannel, workflowID, pollMs);
+    const status = await engine.systemDatabase.getWorkflowStatus(workflowID);
+    if (status && isTerminalStatus(status.status)) {
+      waiter.cancel();
+      return status;
+    }
+    if (remaining <= 0) {
+      waiter.cancel();
+      return timedOut;
+    }
+    await waiter.promise;
+  }
+}
+
+/** The value a final status row stands for: the output, or the recorded error thrown. */
+export function outcomeOf<T>(status: WorkflowStatusRecord): T {
+  switch (status.status) {
+    case 'SUCCESS':
+      return deserializeValue<T>(status.output, status.serialization);
+    case 'ERROR':
+      throw deserializeError(status.error ?? 'null', status.serialization);
+    case 'CANCELLED':
+      throw new DBOSAwaitedWorkflowCancelledError(status.workflowID);
+    default:
+      throw new DBOSAwaitedWorkflowExceededMaxRecoveryAttempts(status.workflowID);
+  }
+}

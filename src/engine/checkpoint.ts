@@ -1,0 +1,112 @@
+/**
+ * Replay-or-record: every durable operation of a workflow goes through here.
+ * On replay, the outcome recorded at the operation's function ID is returned
+ * (or its error rethrown) without running anything, after checking that the
+ * recorded operation has the same name (else the code is not deterministic).
+ * On a first run, the outcome is serialized, committed, and only then handed
+ * back to the caller.
+ *
+ * No read happens here: a recovering workflow's outcomes were loaded once,
+ * when it resumed (WorkflowState.recorded).
+ */
+import { DBOSUnexpectedStepError } from '../api/errors.ts';
+import type { StepOutcomeRecord } from '../system-database/records.ts';
+import { deserializeError, serializeError } from './error-serialization.ts';
+import { deserializeValue, serializeValue } from './serialization.ts';
+import { reserveFunctionID, type WorkflowState } from './workflow-context.ts';
+
+/** The outcome recorded at `functionID`, checked against the name the replaying code expects. */
+export function recordedOutcome(
+  workflow: WorkflowState,
+  functionID: number,
+  name: string,
+): StepOutcomeRecord | undefined {
+  const recorded = workflow.recorded.get(functionID);
+  if (recorded && recorded.functionName !== name) {
+    throw new DBOSUnexpectedStepError(workflow.workflowID, functionID, name, recorded.functionName);
+  }
+  return recorded;
+}
+
+/** Return a recorded value, or throw a recorded error. */
+export function replay<T>(recorded: StepOutcomeRecord): T {
+  if (recorded.error !== null) throw deserializeError(recorded.error, recorded.serialization);
+  return deserializeValue<T>(recorded.output, recorded.serialization);
+}
+
+export interface OperationOutcome {
+  startedAtEpochMs: number;
+  childWorkflowID?: string | null;
+}
+
+/**
+ * Record a successful outcome and return the value as replay would give it
+ * (a stored-and-read copy), so first runs and replays see the same thing.
+ */
+export async function recordValue<T>(
+  workflow: WorkflowState,
+  functionID: number,
+  name: string,
+  value: T,
+  outcome: OperationOutcome,
+): Promise<T> {
+  const serialized = serializeValue(value, `the result of "${name}" in workflow ${workflow.workflowID}`);
+  await workflow.engine.systemDatabase.recordStepOutcome({
+    workflowID: workflow.workflowID,
+    functionID,
+    functionName: name,
+    output: serialized.text,
+    error: null,
+    childWorkflowID: outcome.childWorkflowID ?? null,
+    startedAtEpochMs: outcome.startedAtEpochMs,
+    completedAtEpochMs: Date.now(),
+    serialization: serialized.serialization,
+  });
+  return deserializeValue<T>(serialized.text, serialized.serialization);
+}
+
+export async function recordError(
+  workflow: WorkflowState,
+  functionID: number,
+  name: string,
+  error: unknown,
+  outcome: OperationOutcome,
+): Promise<void> {
+  const serialized = serializeError(error);
+  await workflow.engine.systemDatabase.recordStepOutcome({
+    workflowID: workflow.workflowID,
+    functionID,
+    functionName: name,
+    output: null,
+    error: serialized.text,
+    childWorkflowID: outcome.childWorkflowID ?? null,
+    startedAtEpochMs: outcome.startedAtEpochMs,
+    completedAtEpochMs: Date.now(),
+    serialization: serialized.serialization,
+  });
+}
+
+/**
+ * Run `body` once as a recorded operation named `name` of the current
+ * workflow: replayed if recorded, else run, its outcome (value or error)
+ * recorded. For internal operations such as DBOS.now().
+ */
+export async function recordedOperation<T>(
+  workflow: WorkflowState,
+  name: string,
+  body: () => Promise<T> | T,
+  childWorkflowID: string | null = null,
+): Promise<T> {
+  const functionID = reserveFunctionID(workflow);
+  const recorded = recordedOutcome(workflow, functionID, name);
+  if (recorded) return replay<T>(recorded);
+  const startedAtEpochMs = Date.now();
+  let value: T;
+  try {
+    value = await body();
+  } catch (error) {
+    await recordError(workflow, functionID, name, error, { startedAtEpochMs, childWorkflowID });
+    throw error;
+  }
+  return recordValue(workflow, functionID, name, value, { startedAtEpochMs, childWorkflowID });
+}

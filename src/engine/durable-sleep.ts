@@ -1,0 +1,42 @@
+/**
+ * Durable sleep: in workflow code, the wake-up time is recorded before
+ * sleeping (as DBOS does: operation `DBOS.sleep`, output the wake-up epoch ms
+ * in portable JSON), so a recovered workflow sleeps only what remains.
+ * Elsewhere, a plain sleep.
+ */
+import { DBOSConfigurationError } from '../api/errors.ts';
+import { sleepMs } from '../support/sleep.ts';
+import { recordedOutcome } from './checkpoint.ts';
+import { portableSerialization } from './serialization.ts';
+import { reserveFunctionID, workflowCodeState } from './workflow-context.ts';
+
+export const sleepOperationName = 'DBOS.sleep';
+
+export async function durableSleep(durationMs: number): Promise<void> {
+  if (!Number.isFinite(durationMs)) {
+    throw new DBOSConfigurationError(`A sleep duration must be a finite number of milliseconds, got ${durationMs}.`);
+  }
+  const workflow = workflowCodeState();
+  if (!workflow) return sleepMs(durationMs);
+  const functionID = reserveFunctionID(workflow);
+  const recorded = recordedOutcome(workflow, functionID, sleepOperationName);
+  let wakeAt: number;
+  if (recorded) {
+    wakeAt = Number(JSON.parse(recorded.output ?? '0'));
+  } else {
+    const now = Date.now();
+    wakeAt = now + Math.max(0, Math.ceil(durationMs));
+    await workflow.engine.systemDatabase.recordStepOutcome({
+      workflowID: workflow.workflowID,
+      functionID,
+      functionName: sleepOperationName,
+      output: JSON.stringify(wakeAt),
+      error: null,
+      childWorkflowID: null,
+      startedAtEpochMs: now,
+      completedAtEpochMs: wakeAt,
+      serialization: portableSerialization,
+    });
+  }
+  await sleepMs(wakeAt - Date.now());
+}

@@ -1,0 +1,36 @@
+/**
+ * What the engine needs to run workflows in this process: the system
+ * database, this executor's identity, the registry, and the workflows running
+ * here now. Built by the Runtime at launch; passed down, never global.
+ */
+import type { SystemDatabase } from '../system-database/system-database.ts';
+import type { DLogger } from '../telemetry/logger.ts';
+import type { Registry } from './registry.ts';
+
+export interface EngineIdentity {
+  readonly executorID: string;
+  readonly applicationVersion: string;
+  readonly applicationName: string;
+}
+
+export class Engine {
+  /** Workflows executing in this process, by ID: their result promises (rejections pre-handled). */
+  readonly running = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly systemDatabase: SystemDatabase,
+    readonly registry: Registry,
+    readonly identity: EngineIdentity,
+    readonly logger: DLogger,
+  ) {}
+
+  /** Track a workflow's execution; it leaves the map when it settles. */
+  track(workflowID: string, execution: Promise<unknown>): void {
+    execution.catch(() => undefined);
+    this.running.set(workflowID, execution);
+    const forget = () => {
+      if (this.running.get(workflowID) === execution) this.running.delete(workflowID);
+    };
+    execution.then(forget, forget);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Recovery at launch: every PENDING workflow of this executor and application
+ * version resumes from its last completed step. Each resume counts as a
+ * recovery attempt; past the workflow's maxRecoveryAttempts it moves to
+ * MAX_RECOVERY_ATTEMPTS_EXCEEDED instead (a workflow that crashes its process
+ * every time must not crash it forever).
+ */
+import { DBOSNotRegisteredError } from '../api/errors.ts';
+import type { Engine } from './engine.ts';
+import { executeWorkflow } from './run-workflow.ts';
+import { deserializeValue } from './serialization.ts';
+import { DurableWorkflowHandle } from './workflow-handle.ts';
+
+export const defaultMaxRecoveryAttempts = 100;
+
+export async function recoverPendingWorkflows(engine: Engine): Promise<DurableWorkflowHandle<unknown>[]> {
+  const { systemDatabase, identity, logger } = engine;
+  const ids = await systemDatabase.listPendingWorkflowIDs(identity.executorID, identity.applicationVersion);
+  const handles: DurableWorkflowHandle<unknown>[] = [];
+  for (const workflowID of ids) {
+    try {
+      if (await resumeWorkflow(engine, workflowID)) handles.push(new DurableWorkflowHandle(engine, workflowID));
+    } catch (error) {
+      logger.error(`Could not recover workflow ${workflowID}: ${(error as Error).message}`);
+    }
+  }
+  if (handles.length > 0) logger.info(`Recovering ${handles.length} pending workflow(s).`);
+  return handles;
+}
+
+/** Resume one PENDING workflow here; false if it was not resumed (finished meanwhile, or dead-lettered). */
+export async function resumeWorkflow(engine: Engine, workflowID: string): Promise<boolean> {
+  const { systemDatabase } = engine;
+  if (engine.running.has(workflowID)) return true;
+  const status = await systemDatabase.getWorkflowStatus(workflowID);
+  if (!status || status.status !== 'PENDING') return false;
+  const registration = engine.registry.findWorkflow(status.className, status.workflowName);
+  if (!registration) throw new DBOSNotRegisteredError(status.workflowName);
+  const max = registration.config.maxRecoveryAttempts ?? defaultMaxRecoveryAttempts;
+  const claim = await systemDatabase.claimRecoveryAttempt(workflowID, max, Date.now());
+  if (claim.kind === 'not-pending') return false;
+  if (claim.kind === 'exceeded') {
+    engine.logger.warn(
+      `Workflow ${workflowID} exceeded its ${max} recovery attempts and is now MAX_RECOVERY_ATTEMPTS_EXCEEDED.`,
+    );
+    return false;
+  }
+  const recorded = await systemDatabase.loadStepOutcomes(workflowID);
+  const args = deserializeValue<unknown[]>(claim.workflow.inputs, claim.workflow.serialization) ?? [];
+  let roles: string[] = [];
+  try {
+    roles = JSON.parse(claim.workflow.authenticatedRoles ?? '[]') as string[];
+  } catch {
+    roles = [];
+  }
+  executeWorkflow(engine, {
+    workflowID,
+    registration,
+    thisArg: registration.thisArg,
+    args,
+    deadlineEpochMs: claim.workflow.deadlineEpochMs,
+    recorded,
+    authenticatedUser: claim.workflow.authenticatedUser ?? undefined,
+    authenticatedRoles: roles,
+  });
+  return true;
+}

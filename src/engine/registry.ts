@@ -1,0 +1,99 @@
+/**
+ * The engine's lookup table: registered workflows and steps, by name (for
+ * recovery, which has only the name recorded in the database) and by function
+ * (for DBOS.startWorkflow(fn), which has the invoker in hand).
+ */
+import { DBOSConflictingRegistrationError } from '../api/errors.ts';
+import type { StepConfig, WorkflowConfig } from '../api/workflow-types.ts';
+
+export type AnyFunction = (this: unknown, ...args: unknown[]) => Promise<unknown>;
+
+export interface RegisteredWorkflow {
+  readonly kind: 'workflow';
+  name: string;
+  /** '' when the workflow is not a class method (stored as NULL). */
+  className: string;
+  readonly body: AnyFunction;
+  readonly config: WorkflowConfig;
+  /** `this` for a recovered run (a decorated static method's class). */
+  thisArg?: unknown;
+}
+
+export interface RegisteredStep {
+  readonly kind: 'step';
+  name: string;
+  className: string;
+  readonly body: AnyFunction;
+  readonly config: StepConfig;
+}
+
+export type Registration = RegisteredWorkflow | RegisteredStep;
+
+export function qualifiedName(className: string, name: string): string {
+  return className ? `${className}.${name}` : name;
+}
+
+export class Registry {
+  private readonly workflows = new Map<string, RegisteredWorkflow>();
+  private readonly byFunction = new WeakMap<object, Registration>();
+  private frozenReason: string | undefined;
+
+  addWorkflow(registration: RegisteredWorkflow, ...functions: object[]): void {
+    this.assertOpen(registration);
+    const key = qualifiedName(registration.className, registration.name);
+    const existing = this.workflows.get(key);
+    if (existing && existing.body !== registration.body) {
+      throw new DBOSConflictingRegistrationError(
+        `A different workflow is already registered as "${key}". Give one of them another name ({ name }).`,
+      );
+    }
+    this.workflows.set(key, registration);
+    for (const fn of functions) this.byFunction.set(fn, registration);
+  }
+
+  addStep(registration: RegisteredStep, ...functions: object[]): void {
+    this.assertOpen(registration);
+    for (const fn of functions) this.byFunction.set(fn, registration);
+  }
+
+  /** Decorators learn a method's class name only after registering it. */
+  rename(registration: Registration, className: string): void {
+    if (registration.kind === 'workflow') {
+      this.workflows.delete(qualifiedName(registration.className, registration.name));
+      registration.className = className;
+      this.addWorkflow(registration);
+    } else {
+      registration.className = className;
+    }
+  }
+
+  findWorkflow(className: string | null, name: string): RegisteredWorkflow | undefined {
+    return this.workflows.get(qualifiedName(className ?? '', name));
+  }
+
+  findByFunction(fn: object): Registration | undefined {
+    return this.byFunction.get(fn);
+  }
+
+  allWorkflows(): RegisteredWorkflow[] {
+    return [...this.workflows.values()];
+  }
+
+  /** After launch, new registrations would be invisible to recovery: refuse them. */
+  freeze(reason: string): void {
+    this.frozenReason = reason;
+  }
+
+  unfreeze(): void {
+    this.frozenReason = undefined;
+  }
+
+  private assertOpen(registration: Registration): void {
+    if (this.frozenReason) {
+      throw new DBOSConflictingRegistrationError(
+        `Cannot register ${registration.kind} "${qualifiedName(registration.className, registration.name)}": ` +
+          `${this.frozenReason}. Register every workflow and step before DBOS.launch().`,
+      );
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Steps: run a function once per workflow execution history. Outside a
+ * workflow (or inside another step) a step is just a call. Inside workflow
+ * code, its outcome is replayed if recorded; otherwise it runs, with retries
+ * and per-attempt timeouts as configured, and its outcome is committed before
+ * the caller continues. A step that crashes mid-way has no record and runs
+ * again on recovery: steps run at least once, are recorded exactly once.
+ */
+import { DBOSMaxStepRetriesError, DBOSStepTimeoutError } from '../api/errors.ts';
+import type { StepConfig } from '../api/workflow-types.ts';
+import { sleepMs } from '../support/sleep.ts';
+import { recordError, recordedOutcome, recordValue, replay } from './checkpoint.ts';
+import { delayBeforeAttemptMs, retryPolicy, type RetryPolicy } from './retry-policy.ts';
+import {
+  currentContext,
+  reserveFunctionID,
+  runInContext,
+  type ExecutionContext,
+  type StepState,
+} from './workflow-context.ts';
+
+export async function runStep<T>(
+  name: string,
+  config: StepConfig,
+  body: () => Promise<T> | T,
+): Promise<T> {
+  const context = currentContext();
+  const workflow = context.step ? undefined : context.workflow;
+  if (!workflow) return body();
+  const policy = retryPolicy(config, name);
+  const functionID = reserveFunctionID(workflow);
+  const recorded = recordedOutcome(workflow, functionID, name);
+  if (recorded) return replay<T>(recorded);
+
+  const startedAtEpochMs = Date.now();
+  const step: StepState = { functionID, name, currentAttempt: 0, maxAttempts: policy.maxAttempts };
+  const stepContext: ExecutionContext = { ...context, step };
+  let value: T;
+  try {
+    value = await attemptWithRetries(step, stepContext, policy, config, body);
+  } catch (error) {
+    await recordError(workflow, functionID, name, error, { startedAtEpochMs });
+    throw error;
+  }
+  return recordValue(workflow, functionID, name, value, { startedAtEpochMs });
+}
+
+async function attemptWithRetries<T>(
+  step: StepState,
+  context: ExecutionContext,
+  policy: RetryPolicy,
+  config: StepConfig,
+  body: () => Promise<T> | T,
+): Promise<T> {
+  const errors: Error[] = [];
+  for (let attempt = 1; ; attempt++) {
+    step.currentAttempt = attempt;
+    try {
+      return await runInContext(context, () => attemptOnce(step, config, body));
+    } catch (error) {
+      if (policy.maxAttempts === 1) throw error;
+      errors.push(error instanceof Error ? error : new Error(String(error)));
+      if (config.shouldRetry && !(await config.shouldRetry(error))) throw error;
+      if (attempt >= policy.maxAttempts) throw new DBOSMaxStepRetriesError(step.name, policy.maxAttempts, errors);
+      await sleepMs(delayBeforeAttemptMs(policy, attempt + 1));
+    }
+  }
+}
+
+async function attemptOnce<T>(step: StepState, config: StepConfig, body: () => Promise<T> | T): Promise<T> {
+  const timeoutMS = config.timeoutMS;
+  if (timeoutMS === undefined) return body();
+  const controller = new AbortController();
+  step.timeoutSignal = controller.signal;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new DBOSStepTimeoutError(step.name, timeoutMS);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMS);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(body), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Executing a workflow body that this process owns (it inserted the row, or
+ * recovery claimed it): run it in a fresh workflow context, then record its
+ * final outcome, which succeeds only while the row is still PENDING. If
+ * another execution owns the outcome (it recorded a step first, or the row
+ * changed under us), this run stands down and adopts the recorded outcome.
+ */
+import { DBOSSerializationError, DBOSWorkflowConflictError } from '../api/errors.ts';
+import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
+import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
+import type { Engine } from './engine.ts';
+import { serializeError } from './error-serialization.ts';
+import type { RegisteredWorkflow } from './registry.ts';
+import { serializeValue } from './serialization.ts';
+import { runInContext, type ExecutionContext } from './workflow-context.ts';
+
+export interface WorkflowExecution {
+  workflowID: string;
+  registration: RegisteredWorkflow;
+  thisArg: unknown;
+  args: unknown[];
+  deadlineEpochMs: number | null;
+  recorded: StepOutcomeRecord[];
+  authenticatedUser?: string;
+  authenticatedRoles?: readonly string[];
+}
+
+export function executeWorkflow(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
+  const run = runBody(engine, execution);
+  engine.track(execution.workflowID, run);
+  return run;
+}
+
+async function runBody(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
+  const { workflowID, registration } = execution;
+  const context: ExecutionContext = {
+    workflow: {
+      engine,
+      workflowID,
+      workflowName: registration.name,
+      deadlineEpochMs: execution.deadlineEpochMs,
+      recorded: new Map(execution.recorded.map((r) => [r.functionID, r])),
+      nextFunctionID: 0,
+    },
+    authenticatedUser: execution.authenticatedUser,
+    authenticatedRoles: execution.authenticatedRoles,
+  };
+  let outcome: Outcome;
+  try {
+    const value = await runInContext(context, () => registration.body.apply(execution.thisArg, execution.args));
+    outcome = { ok: true, value };
+  } catch (error) {
+    if (error instanceof DBOSWorkflowConflictError && error.workflowID === workflowID) {
+      return adoptRecordedOutcome(engine, workflowID);
+    }
+    outcome = { ok: false, error };
+  }
+  const final = finalRecord(workflowID, registration, outcome);
+  const owned = await engine.systemDatabase.recordWorkflowOutcome(final.record);
+  if (!owned) return adoptRecordedOutcome(engine, workflowID);
+  if (!final.outcome.ok) throw final.outcome.error;
+  return final.outcome.value;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** The outcome row to write; a result that cannot be stored makes the workflow fail with that error. */
+function finalRecord(
+  workflowID: string,
+  registration: RegisteredWorkflow,
+  outcome: Outcome,
+): { record: WorkflowOutcomeRecord; outcome: Outcome } {
+  const completedAt = Date.now();
+  let failure: unknown;
+  if (outcome.ok) {
+    try {
+      const what = `the result of workflow "${registration.name}" (${workflowID})`;
+      const { text, serialization } = serializeValue(outcome.value, what);
+      return { record: { workflowID, status: 'SUCCESS', output: text, error: null, serialization, completedAt }, outcome };
+    } catch (error) {
+      if (!(error instanceof DBOSSerializationError)) throw error;
+      failure = error;
+    }
+  } else {
+    failure = outcome.error;
+  }
+  const { text, serialization } = serializeError(failure);
+  return {
+    record: { workflowID, status: 'ERROR', output: null, error: text, serialization, completedAt },
+    outcome: { ok: false, error: failure },
+  };
+}
+
+async function adoptRecordedOutcome(engine: Engine, workflowID: string): Promise<unknown> {
+  engine.logger.warn(`Workflow ${workflowID} is owned by another execution; waiting for its recorded outcome.`);
+  const status = await awaitFinalStatus(engine, workflowID);
+  if (status === timedOut) throw new Error('unreachable: no deadline');
+  return outcomeOf(status);
+}

@@ -1,0 +1,171 @@
+/**
+ * Starting a workflow: choose its ID, write its status row with its inputs in
+ * one insert, and run its body here if that insert created the row. Starting
+ * an ID that exists never runs the body again: the caller gets a handle to the
+ * existing workflow (or a conflict error if it is another function's).
+ *
+ * Started from workflow code, the start is a recorded operation of the parent:
+ * the child's ID is deterministic (`<parentID>-<functionID>`) and replay
+ * returns a handle to the same child without starting anything.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DBOSConfigurationError,
+  DBOSConflictingWorkflowError,
+  DBOSInvalidWorkflowTransitionError,
+} from '../api/errors.ts';
+import type { StartWorkflowParams } from '../api/workflow-types.ts';
+import type { NewWorkflowRecord, WorkflowStatusRecord } from '../system-database/records.ts';
+import { recordedOutcome, recordError, replay } from './checkpoint.ts';
+import type { Engine } from './engine.ts';
+import { qualifiedName, type RegisteredWorkflow } from './registry.ts';
+import { executeWorkflow } from './run-workflow.ts';
+import { serializeValue } from './serialization.ts';
+import { DurableWorkflowHandle } from './workflow-handle.ts';
+import { currentContext, reserveFunctionID, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
+
+export interface StartRequest {
+  registration: RegisteredWorkflow;
+  thisArg: unknown;
+  args: unknown[];
+  params?: StartWorkflowParams;
+}
+
+export async function startWorkflow<R>(engine: Engine, request: StartRequest): Promise<DurableWorkflowHandle<R>> {
+  const context = currentContext();
+  if (context.step) {
+    throw new DBOSInvalidWorkflowTransitionError(
+      `Cannot start workflow "${request.registration.name}" from inside step "${context.step.name}": ` +
+        'start it from workflow code or outside any workflow.',
+    );
+  }
+  const parent = context.workflow;
+  if (!parent) return startTopLevel(engine, request, context);
+  const functionID = reserveFunctionID(parent);
+  const recorded = recordedOutcome(parent, functionID, request.registration.name);
+  if (recorded) {
+    if (recorded.error !== null) replay(recorded);
+    return new DurableWorkflowHandle<R>(engine, recorded.childWorkflowID ?? '');
+  }
+  const startedAtEpochMs = Date.now();
+  const workflowID = chooseWorkflowID(request.params, context, `${parent.workflowID}-${functionID}`);
+  try {
+    await insertAndRun(engine, request, context, workflowID, parent);
+  } catch (error) {
+    await recordError(parent, functionID, request.registration.name, error, { startedAtEpochMs, childWorkflowID: workflowID });
+    throw error;
+  }
+  await engine.systemDatabase.recordStepOutcome({
+    workflowID: parent.workflowID,
+    functionID,
+    functionName: request.registration.name,
+    output: null,
+    error: null,
+    childWorkflowID: workflowID,
+    startedAtEpochMs,
+    completedAtEpochMs: Date.now(),
+    serialization: null,
+  });
+  return new DurableWorkflowHandle<R>(engine, workflowID);
+}
+
+async function startTopLevel<R>(
+  engine: Engine,
+  request: StartRequest,
+  context: ExecutionContext,
+): Promise<DurableWorkflowHandle<R>> {
+  const workflowID = chooseWorkflowID(request.params, context, undefined);
+  await insertAndRun(engine, request, context, workflowID, undefined);
+  return new DurableWorkflowHandle<R>(engine, workflowID);
+}
+
+function chooseWorkflowID(
+  params: StartWorkflowParams | undefined,
+  context: ExecutionContext,
+  childDefault: string | undefined,
+): string {
+  if (params?.workflowID !== undefined) {
+    if (typeof params.workflowID !== 'string' || params.workflowID.length === 0) {
+      throw new DBOSConfigurationError(`A workflow ID must be a non-empty string, got ${JSON.stringify(params.workflowID)}.`);
+    }
+    return params.workflowID;
+  }
+  const assigned = context.assignedWorkflowID;
+  if (assigned && !assigned.used) {
+    assigned.used = true;
+    return assigned.id;
+  }
+  return childDefault ?? randomUUID();
+}
+
+function resolveDeadline(params: StartWorkflowParams | undefined, context: ExecutionContext, parent?: WorkflowState) {
+  const timeoutMS = params?.timeoutMS !== undefined ? params.timeoutMS : context.workflowTimeoutMS;
+  if (timeoutMS === null) return { timeoutMs: null, deadlineEpochMs: null };
+  if (timeoutMS !== undefined) {
+    if (!(timeoutMS > 0) || !Number.isFinite(timeoutMS)) {
+      throw new DBOSConfigurationError(`timeoutMS must be a positive number of milliseconds, got ${timeoutMS}.`);
+    }
+    return { timeoutMs: timeoutMS, deadlineEpochMs: Date.now() + timeoutMS };
+  }
+  return { timeoutMs: null, deadlineEpochMs: parent?.deadlineEpochMs ?? null };
+}
+
+async function insertAndRun(
+  engine: Engine,
+  request: StartRequest,
+  context: ExecutionContext,
+  workflowID: string,
+  parent: WorkflowState | undefined,
+): Promise<void> {
+  const { registration, args } = request;
+  const inputs = serializeValue(args, `the arguments of workflow "${registration.name}"`);
+  const { timeoutMs, deadlineEpochMs } = resolveDeadline(request.params, context, parent);
+  const record: NewWorkflowRecord = {
+    workflowID,
+    status: 'PENDING',
+    workflowName: registration.name,
+    className: registration.className || null,
+    configName: null,
+    authenticatedUser: context.authenticatedUser ?? '',
+    assumedRole: '',
+    authenticatedRoles: JSON.stringify(context.authenticatedRoles ?? []),
+    inputs: inputs.text,
+    serialization: inputs.serialization,
+    executorID: engine.identity.executorID,
+    applicationVersion: engine.identity.applicationVersion,
+    applicationName: engine.identity.applicationName,
+    createdAt: Date.now(),
+    recoveryAttempts: 1,
+    queueName: null,
+    timeoutMs,
+    deadlineEpochMs,
+    parentWorkflowID: parent?.workflowID ?? null,
+  };
+  const result = await engine.systemDatabase.insertWorkflowOrGetExisting(record);
+  if (!result.inserted) {
+    assertSameFunction(result.existing, registration);
+    return;
+  }
+  executeWorkflow(engine, {
+    workflowID,
+    registration,
+    thisArg: request.thisArg,
+    args,
+    deadlineEpochMs,
+    recorded: [],
+    authenticatedUser: context.authenticatedUser,
+    authenticatedRoles: context.authenticatedRoles,
+  });
+}
+
+function assertSameFunction(existing: WorkflowStatusRecord, registration: RegisteredWorkflow): void {
+  const requested = qualifiedName(registration.className, registration.name);
+  const found = qualifiedName(existing.className ?? '', existing.workflowName);
+  if (requested !== found) {
+    throw new DBOSConflictingWorkflowError(
+      existing.workflowID,
+      `Workflow ID ${existing.workflowID} already belongs to workflow "${found}"; it cannot be reused for "${requested}". ` +
+        'Choose another workflow ID.',
+    );
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The execution context, carried by AsyncLocalStorage: which workflow is
+ * running, the next operation ordinal (function ID) to reserve, the outcomes
+ * recorded by earlier executions, and whether we are inside a step.
+ *
+ * Function IDs are reserved synchronously, before the first await of each
+ * durable operation, so they depend only on the order of calls in workflow
+ * code: `Promise.all([stepA(), stepB()])` is deterministic.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { StepOutcomeRecord } from '../system-database/records.ts';
+import type { Engine } from './engine.ts';
+
+export interface WorkflowState {
+  readonly engine: Engine;
+  readonly workflowID: string;
+  readonly workflowName: string;
+  /** Absolute deadline inherited by children, or null. */
+  readonly deadlineEpochMs: number | null;
+  /** Outcomes recorded by earlier executions, by function ID; empty for a fresh start. */
+  readonly recorded: ReadonlyMap<number, StepOutcomeRecord>;
+  nextFunctionID: number;
+}
+
+export interface StepState {
+  readonly functionID: number;
+  readonly name: string;
+  currentAttempt: number;
+  readonly maxAttempts: number;
+  timeoutSignal?: AbortSignal;
+}
+
+export interface ExecutionContext {
+  readonly workflow?: WorkflowState;
+  readonly step?: StepState;
+  /** Set by withNextWorkflowID: the next workflow started here takes this ID (once). */
+  readonly assignedWorkflowID?: { readonly id: string; used: boolean };
+  /** Set by withWorkflowTimeout: the timeout of workflows started here (null detaches). */
+  readonly workflowTimeoutMS?: number | null;
+  readonly authenticatedUser?: string;
+  readonly authenticatedRoles?: readonly string[];
+}
+
+const storage = new AsyncLocalStorage<ExecutionContext>();
+const empty: ExecutionContext = {};
+
+export function currentContext(): ExecutionContext {
+  return storage.getStore() ?? empty;
+}
+
+export function runInContext<T>(context: ExecutionContext, work: () => T): T {
+  return storage.run(context, work);
+}
+
+/** The running workflow, when called from workflow code proper (not from inside a step). */
+export function workflowCodeState(): WorkflowState | undefined {
+  const context = currentContext();
+  return context.step ? undefined : context.workflow;
+}
+
+export function reserveFunctionID(workflow: WorkflowState): number {
+  return workflow.nextFunctionID++;
+}

@@ -1,0 +1,57 @@
+/**
+ * WorkflowHandle: a workflow ID plus ways to read its status and wait for its
+ * result. A workflow running in this process is awaited in memory; any other
+ * is awaited through the notifier. Waiting from workflow code is itself a
+ * recorded operation (DBOS.getResult), so replay returns the same result.
+ */
+import type { GetResultOptions, WorkflowHandle, WorkflowStatus } from '../api/workflow-types.ts';
+import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
+import { recordedOperation } from './checkpoint.ts';
+import type { Engine } from './engine.ts';
+import { deserializeValue } from './serialization.ts';
+import { toPublicStatus } from './status-mapping.ts';
+import { workflowCodeState } from './workflow-context.ts';
+
+export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
+  constructor(
+    private readonly engine: Engine,
+    readonly workflowID: string,
+  ) {}
+
+  async getStatus(): Promise<WorkflowStatus | null> {
+    const row = await this.engine.systemDatabase.getWorkflowStatus(this.workflowID);
+    return row ? toPublicStatus(row) : null;
+  }
+
+  async getResult(options?: GetResultOptions): Promise<R> {
+    const result = await awaitWorkflowResult<R>(this.engine, this.workflowID, options);
+    return result as R;
+  }
+
+  async getWorkflowInputs<T extends unknown[] = unknown[]>(): Promise<T> {
+    const row = await this.engine.systemDatabase.getWorkflowStatus(this.workflowID);
+    return (row?.inputs ? deserializeValue<T>(row.inputs, row.serialization) : []) as T;
+  }
+}
+
+/** The workflow's result, or null when `options` set a timeout that expired first. */
+export function awaitWorkflowResult<R>(engine: Engine, workflowID: string, options?: GetResultOptions): Promise<R | null> {
+  const deadline =
+    options?.deadlineEpochMS ??
+    (options?.timeoutSeconds === undefined ? undefined : Date.now() + options.timeoutSeconds * 1000);
+  const wait = () => waitHere<R>(engine, workflowID, deadline, options?.pollingIntervalMs);
+  const workflow = workflowCodeState();
+  return workflow ? recordedOperation(workflow, 'DBOS.getResult', wait, workflowID) : wait();
+}
+
+async function waitHere<R>(
+  engine: Engine,
+  workflowID: string,
+  deadline: number | undefined,
+  pollingIntervalMs: number | undefined,
+): Promise<R | null> {
+  const running = engine.running.get(workflowID);
+  if (running && deadline === undefined) return (await running) as R;
+  const status = await awaitFinalStatus(engine, workflowID, deadline, pollingIntervalMs);
+  return status === timedOut ? null : outcomeOf<R>(status);
+}

@@ -1,0 +1,20 @@
+/** durably's public surface: named re-exports only. */
+export { DBOS } from './api/dbos.ts';
+export type { DBOSConfig, DBOSLaunchOptions } from './api/config-types.ts';
+export { StatusString } from './api/workflow-types.ts';
+export type {
+  FunctionName,
+  GetResultOptions,
+  PollingOptions,
+  StartWorkflowParams,
+  StepConfig,
+  StepStatus,
+  WorkflowConfig,
+  WorkflowHandle,
+  WorkflowSerializationFormat,
+  WorkflowStatus,
+  WorkflowStatusString,
+} from './api/workflow-types.ts';
+export type { DLogger } from './telemetry/logger.ts';
+export * from './api/errors.ts';
+export * as Error from './api/errors.ts';

@@ -1,0 +1,81 @@
+/**
+ * Registration: turns user functions into durable ones. A registered workflow
+ * becomes an invoker that starts the workflow and awaits its result; a
+ * registered step becomes a function that runs as a step inside workflow
+ * code. Registrations are kept in the process-wide registry (decorators run at
+ * import time, before any launch), which the Runtime reads at launch.
+ */
+import { DBOSConfigurationError } from '../api/errors.ts';
+import type { FunctionName, StepConfig, WorkflowConfig } from '../api/workflow-types.ts';
+import { Registry, type AnyFunction, type RegisteredStep, type RegisteredWorkflow } from '../engine/registry.ts';
+import { runStep } from '../engine/run-step.ts';
+import { startWorkflow } from '../engine/start-workflow.ts';
+import { engineFor } from './runtime.ts';
+
+/** The process-wide registry: every workflow and step registered so far. */
+export const registry = new Registry();
+
+function requireName(fn: unknown, explicit: string | undefined, what: string): string {
+  if (typeof fn !== 'function') throw new DBOSConfigurationError(`${what} must be a function, got ${typeof fn}.`);
+  const name = explicit ?? fn.name;
+  if (!name) {
+    throw new DBOSConfigurationError(`${what} is an anonymous function: give it a name with { name: '...' }.`);
+  }
+  return name;
+}
+
+export function workflowInvoker(registration: RegisteredWorkflow): AnyFunction {
+  return async function invokeWorkflow(this: unknown, ...args: unknown[]) {
+    const engine = engineFor(`Workflow "${registration.name}"`);
+    const handle = await startWorkflow(engine, { registration, thisArg: this, args });
+    return handle.getResult();
+  };
+}
+
+export function stepInvoker(registration: RegisteredStep): AnyFunction {
+  return function invokeStep(this: unknown, ...args: unknown[]) {
+    return runStep(registration.name, registration.config, () => registration.body.apply(this, args));
+  };
+}
+
+export function registerWorkflow<This, Args extends unknown[], Return>(
+  fn: (this: This, ...args: Args) => Promise<Return>,
+  config: FunctionName & WorkflowConfig = {},
+): (this: This, ...args: Args) => Promise<Return> {
+  const registration: RegisteredWorkflow = {
+    kind: 'workflow',
+    name: requireName(fn, config.name, 'A workflow'),
+    className: config.className ?? '',
+    body: fn as AnyFunction,
+    config,
+  };
+  validateWorkflowConfig(registration);
+  const invoker = workflowInvoker(registration);
+  registry.addWorkflow(registration, invoker, fn);
+  return invoker as (this: This, ...args: Args) => Promise<Return>;
+}
+
+export function registerStep<This, Args extends unknown[], Return>(
+  fn: (this: This, ...args: Args) => Promise<Return>,
+  config: StepConfig & FunctionName = {},
+): (this: This, ...args: Args) => Promise<Return> {
+  const registration: RegisteredStep = {
+    kind: 'step',
+    name: requireName(fn, config.name, 'A step'),
+    className: config.className ?? '',
+    body: fn as AnyFunction,
+    config,
+  };
+  const invoker = stepInvoker(registration);
+  registry.addStep(registration, invoker, fn);
+  return invoker as (this: This, ...args: Args) => Promise<Return>;
+}
+
+export function validateWorkflowConfig(registration: RegisteredWorkflow): void {
+  const max = registration.config.maxRecoveryAttempts;
+  if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
+    throw new DBOSConfigurationError(
+      `Workflow "${registration.name}": maxRecoveryAttempts must be an integer >= 0, got ${max}.`,
+    );
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * setConfig + environment -> the configuration launch uses, validated.
+ * Database selection, in order: `systemDatabaseUrl`, the
+ * DBOS_SYSTEM_DATABASE_URL variable, then the SQLite file `./<name>.sqlite`.
+ * (The DBOS SDK reads that variable only in its cloud; durably always does.)
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DBOSConfig } from '../api/config-types.ts';
+import { DBOSConfigurationError } from '../api/errors.ts';
+import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
+import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
+import { consoleLogger, isLogLevel, type DLogger } from '../telemetry/logger.ts';
+
+export interface ResolvedConfig {
+  name: string;
+  target: SystemDatabaseTarget;
+  /** Null: compute it from the registered workflows' source at launch. */
+  applicationVersion: string | null;
+  executorID: string;
+  logger: DLogger;
+}
+
+const knownKeys = new Set<string>([
+  'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
+  'applicationVersion', 'executorID', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
+  'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
+]);
+
+function defaultAppName(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(resolve(process.cwd(), 'package.json'), 'utf8')) as { name?: unknown };
+    if (typeof pkg.name === 'string' && pkg.name) return pkg.name.replace(/^@[^/]+\//, '');
+  } catch {
+    // No package.json here: fall through.
+  }
+  return 'durably';
+}
+
+function optionalString(config: DBOSConfig, key: keyof DBOSConfig): string | undefined {
+  const value = config[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new DBOSConfigurationError(`Config option "${key}" must be a non-empty string, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+/** Which backend a URL (or path) names. */
+export function databaseTarget(url: string, config: DBOSConfig): SystemDatabaseTarget {
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    parsePostgresUrl(url);
+    const schema = config.systemDatabaseSchemaName ?? 'dbos';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(schema)) {
+      throw new DBOSConfigurationError(
+        `systemDatabaseSchemaName must be a plain identifier (letters, digits, _; at most 41 characters), got "${schema}".`,
+      );
+    }
+    const poolSize = config.systemDatabasePoolSize ?? 10;
+    if (!Number.isInteger(poolSize) || poolSize < 2) {
+      throw new DBOSConfigurationError(`systemDatabasePoolSize must be an integer >= 2, got ${poolSize}.`);
+    }
+    return { backend: 'postgres', url, schema, poolSize };
+  }
+  const synchronous = config.sqliteSynchronous ?? 'FULL';
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
+    throw new DBOSConfigurationError(`sqliteSynchronous must be "FULL" or "NORMAL", got ${JSON.stringify(synchronous)}.`);
+  }
+  return { backend: 'sqlite', path: sqlitePath(url), synchronous };
+}
+
+function sqlitePath(url: string): string {
+  let path: string;
+  if (/^file:\/\//i.test(url)) path = fileURLToPath(url);
+  else if (/^file:/i.test(url)) path = url.slice('file:'.length);
+  else if (/^sqlite:/i.test(url)) path = url.replace(/^sqlite:(\/\/)?/i, '');
+  else if (/\.(sqlite3?|db)$/i.test(url)) path = url;
+  else {
+    throw new DBOSConfigurationError(
+      `systemDatabaseUrl "${redactUrl(url)}" names no known backend. Use postgresql://user@host:5432/db for Postgres, ` +
+        'or sqlite:<path>, file:<path> or a path ending in .sqlite or .db for SQLite.',
+    );
+  }
+  if (!path) throw new DBOSConfigurationError(`systemDatabaseUrl "${url}" names no SQLite file.`);
+  return isAbsolute(path) ? path : resolve(process.cwd(), path);
+}
+
+export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  if (typeof config !== 'object' || config === null) {
+    throw new DBOSConfigurationError(`DBOS.setConfig expects an object, got ${config === null ? 'null' : typeof config}.`);
+  }
+  for (const key of Object.keys(config)) {
+    if (!knownKeys.has(key)) {
+      throw new DBOSConfigurationError(`Unknown config option "${key}". Known options: ${[...knownKeys].join(', ')}.`);
+    }
+  }
+  const name = optionalString(config, 'name') ?? defaultAppName();
+  const url = optionalString(config, 'systemDatabaseUrl') ?? (env.DBOS_SYSTEM_DATABASE_URL || `./${name.replace(/[^\w.-]/g, '_')}.sqlite`);
+  const logLevel = config.logLevel ?? 'info';
+  if (!isLogLevel(logLevel)) throw new DBOSConfigurationError(`logLevel must be debug, info, warn, error or silent, got "${logLevel}".`);
+  return {
+    name,
+    target: databaseTarget(url, config),
+    applicationVersion: optionalString(config, 'applicationVersion') ?? (env.DBOS__APPVERSION || null),
+    executorID: optionalString(config, 'executorID') ?? (env.DBOS__VMID || 'local'),
+    logger: config.logger ?? consoleLogger(logLevel),
+  };
+}

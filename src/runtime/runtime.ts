@@ -1,0 +1,74 @@
+/**
+ * The Runtime: what DBOS.launch() builds and DBOS.shutdown() tears down. It
+ * owns the system database and the engine; configuration is read here, at
+ * launch, never at import. One Runtime per process at a time.
+ */
+import type { DBOSConfig } from '../api/config-types.ts';
+import { DBOSNotLaunchedError } from '../api/errors.ts';
+import { Engine } from '../engine/engine.ts';
+import { recoverPendingWorkflows } from '../engine/recovery.ts';
+import type { Registry } from '../engine/registry.ts';
+import type { WorkflowHandle } from '../api/workflow-types.ts';
+import { openSystemDatabase } from '../system-database/open-system-database.ts';
+import { computeApplicationVersion } from './application-version.ts';
+import { resolveConfig, type ResolvedConfig } from './resolve-config.ts';
+
+let current: Runtime | undefined;
+let launching: Promise<Runtime> | undefined;
+
+export function currentRuntime(): Runtime | undefined {
+  return current;
+}
+
+/** The launched engine; `what` names the caller in the error when there is none. */
+export function engineFor(what: string): Engine {
+  if (!current) throw new DBOSNotLaunchedError(what);
+  return current.engine;
+}
+
+export class Runtime {
+  private constructor(
+    readonly config: ResolvedConfig,
+    readonly engine: Engine,
+    private readonly registry: Registry,
+  ) {}
+
+  static async launch(userConfig: DBOSConfig | undefined, registry: Registry): Promise<Runtime> {
+    if (current) return current;
+    launching ??= Runtime.start(userConfig, registry).finally(() => {
+      launching = undefined;
+    });
+    return launching;
+  }
+
+  private static async start(userConfig: DBOSConfig | undefined, registry: Registry): Promise<Runtime> {
+    const config = resolveConfig(userConfig);
+    const systemDatabase = await openSystemDatabase(config.target, config.logger);
+    const applicationVersion = config.applicationVersion ?? computeApplicationVersion(registry, config.name);
+    const engine = new Engine(
+      systemDatabase,
+      registry,
+      { executorID: config.executorID, applicationVersion, applicationName: config.name },
+      config.logger,
+    );
+    const runtime = new Runtime(config, engine, registry);
+    registry.freeze('DBOS.launch() has already run');
+    current = runtime;
+    runtime.recovered = await recoverPendingWorkflows(engine);
+    return runtime;
+  }
+
+  /** Handles of the workflows this launch resumed. */
+  recovered: WorkflowHandle<unknown>[] = [];
+
+  async shutdown(): Promise<void> {
+    if (current === this) current = undefined;
+    this.registry.unfreeze();
+    await this.engine.systemDatabase.close();
+  }
+}
+
+export async function shutdownRuntime(): Promise<void> {
+  if (launching) await launching.catch(() => undefined);
+  await current?.shutdown();
+}

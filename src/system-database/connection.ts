@@ -1,0 +1,22 @@
+/**
+ * Connection: the one place a driver is driven. SQL handed to it uses `$1..$n`
+ * placeholders and names tables through the Dialect; results are plain objects
+ * keyed by column name, with BIGINT columns as numbers.
+ */
+
+export type SqlValue = string | number | bigint | boolean | null | undefined;
+export type Row = Record<string, unknown>;
+
+export interface QueryRunner {
+  query<R extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<R[]>;
+}
+
+export interface Connection extends QueryRunner {
+  /**
+   * Run `work` in one write transaction (SQLite: BEGIN IMMEDIATE on the single
+   * write connection; Postgres: one pooled client). Committed when `work`
+   * resolves, rolled back when it rejects.
+   */
+  transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

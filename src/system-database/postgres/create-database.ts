@@ -1,0 +1,48 @@
+/** Create the system database when it is missing, through the server's maintenance database. */
+import pg from 'pg';
+import { DBOSDatabaseUnreachableError } from '../../api/errors.ts';
+import { parsePostgresUrl, redactUrl, withDatabase } from './postgres-url.ts';
+
+const connectionErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN']);
+
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  const message = String((error as Error)?.message ?? '');
+  return (
+    connectionErrorCodes.has(code) ||
+    code.startsWith('08') ||
+    /timeout|terminated|ECONNREFUSED|getaddrinfo/i.test(message)
+  );
+}
+
+export function unreachable(url: string, error: unknown): DBOSDatabaseUnreachableError {
+  return new DBOSDatabaseUnreachableError(
+    `Cannot reach the Postgres system database at ${redactUrl(url)}: ${(error as Error).message}. ` +
+      'Check that the server is running and the URL (host, port, user, password) is right.',
+    { cause: error },
+  );
+}
+
+export async function createDatabaseIfMissing(url: string): Promise<void> {
+  const { databaseName, connectTimeoutMs } = parsePostgresUrl(url);
+  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+  try {
+    await probe.connect();
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000') throw unreachable(url, error);
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  // 3D000: the database does not exist yet.
+  const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: connectTimeoutMs });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${databaseName.replaceAll('"', '""')}"`);
+  } catch (error) {
+    // 42P04: another process created it meanwhile.
+    if ((error as { code?: string }).code !== '42P04') throw unreachable(url, error);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Cross-process wake-ups on Postgres: one dedicated LISTEN connection per
+ * process, multiplexed for every waiter. pg's client never reconnects by
+ * itself, so this one does: on error or end it reconnects with backoff,
+ * LISTENs again, and wakes every waiter so each re-reads what it may have
+ * missed. Waiters still poll slowly as a safety net.
+ */
+import pg from 'pg';
+import { LocalWaiters } from '../local-waiters.ts';
+import type { Notifier, Waiter } from '../notifier.ts';
+
+export interface PostgresNotifierOptions {
+  url: string;
+  /** Channel names are prefixed with the schema so several schemas can share one database. */
+  schema: string;
+  channels: readonly string[];
+  connectTimeoutMs: number;
+  publishWith: (sql: string, params: unknown[]) => Promise<unknown>;
+  onError: (message: string, error: unknown) => void;
+}
+
+export class PostgresNotifier implements Notifier {
+  private readonly local = new LocalWaiters();
+  private client: pg.Client | undefined;
+  private connected = false;
+  private closed = false;
+  private reconnectDelayMs = 100;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly options: PostgresNotifierOptions) {}
+
+  static async start(options: PostgresNotifierOptions): Promise<PostgresNotifier> {
+    const notifier = new PostgresNotifier(options);
+    await notifier.connect();
+    return notifier;
+  }
+
+  wait(channel: string, key: string, timeoutMs: number): Waiter {
+    return this.local.wait(channel, key, timeoutMs);
+  }
+
+  publish(channel: string, keys: readonly string[]): void {
+    for (const key of keys) this.local.wake(channel, key);
+    this.options
+      .publishWith('SELECT pg_notify($1, k) FROM unnest($2::text[]) AS k', [this.pgChannel(channel), keys])
+      .catch((error) => this.options.onError('Could not publish a notification; waiters will poll', error));
+  }
+
+  safetyPollMs(attempt: number): number {
+    if (!this.connected) return 500;
+    return Math.min(5000, 1000 * 2 ** Math.min(attempt, 3));
+  }
+
+  get isListening(): boolean {
+    return this.connected;
+  }
+
+  /** For tests: kill our LISTEN backend from the server side to exercise reconnection. */
+  get listenerProcessID(): number | undefined {
+    return (this.client as unknown as { processID?: number } | undefined)?.processID;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.local.wakeAll();
+    const client = this.client;
+    this.client = undefined;
+    this.connected = false;
+    await client?.end().catch(() => undefined);
+  }
+
+  private pgChannel(channel: string): string {
+    return `${this.options.schema}_${channel}`;
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+    });
+    const byPgChannel = new Map(this.options.channels.map((c) => [this.pgChannel(c), c]));
+    client.on('notification', (message) => {
+      const channel = byPgChannel.get(message.channel);
+      if (channel && message.payload !== undefined) this.local.wake(channel, message.payload);
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, undefined));
+    try {
+      await client.connect();
+      for (const pgChannel of byPgChannel.keys()) await client.query(`LISTEN "${pgChannel.replaceAll('"', '""')}"`);
+    } catch (error) {
+      client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.connected = true;
+    this.reconnectDelayMs = 100;
+  }
+
+  private lost(client: pg.Client, error: unknown): void {
+    if (this.closed || client !== this.client) return;
+    this.connected = false;
+    this.client = undefined;
+    client.end().catch(() => undefined);
+    if (error) this.options.onError('The LISTEN connection was lost; reconnecting', error);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 5000);
+    this.reconnectTimer = setTimeout(() => {
+      this.connect()
+        .then(() => this.local.wakeAll())
+        .catch((error) => {
+          this.options.onError('Reconnecting the LISTEN connection failed; retrying', error);
+          this.scheduleReconnect();
+        });
+    }, delay);
+  }
+}

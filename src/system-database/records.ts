@@ -1,0 +1,116 @@
+/**
+ * Row-shaped types that cross the SystemDatabase interface. Times are epoch
+ * milliseconds; serialized values are text tagged with the name of their format
+ * (`serialization`). Nothing here knows SQL.
+ */
+
+export type WorkflowStatusString =
+  | 'PENDING'
+  | 'SUCCESS'
+  | 'ERROR'
+  | 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'
+  | 'CANCELLED'
+  | 'ENQUEUED'
+  | 'DELAYED';
+
+export const terminalStatuses: readonly WorkflowStatusString[] = [
+  'SUCCESS',
+  'ERROR',
+  'CANCELLED',
+  'MAX_RECOVERY_ATTEMPTS_EXCEEDED',
+];
+
+export function isTerminalStatus(status: string): boolean {
+  return (terminalStatuses as readonly string[]).includes(status);
+}
+
+/** What starting a workflow writes: its status row, with its inputs, in one insert. */
+export interface NewWorkflowRecord {
+  workflowID: string;
+  status: 'PENDING' | 'ENQUEUED' | 'DELAYED';
+  workflowName: string;
+  className: string | null;
+  configName: string | null;
+  authenticatedUser: string;
+  assumedRole: string;
+  authenticatedRoles: string;
+  inputs: string;
+  serialization: string;
+  executorID: string;
+  applicationVersion: string | null;
+  applicationName: string | null;
+  createdAt: number;
+  recoveryAttempts: number;
+  queueName: string | null;
+  timeoutMs: number | null;
+  deadlineEpochMs: number | null;
+  parentWorkflowID: string | null;
+}
+
+/** A workflow's whole status row, as read back. */
+export interface WorkflowStatusRecord {
+  workflowID: string;
+  status: WorkflowStatusString;
+  workflowName: string;
+  className: string | null;
+  configName: string | null;
+  authenticatedUser: string | null;
+  assumedRole: string | null;
+  authenticatedRoles: string | null;
+  request: string | null;
+  inputs: string | null;
+  output: string | null;
+  error: string | null;
+  serialization: string | null;
+  executorID: string | null;
+  applicationVersion: string | null;
+  applicationID: string | null;
+  applicationName: string | null;
+  createdAt: number;
+  updatedAt: number;
+  recoveryAttempts: number;
+  queueName: string | null;
+  deduplicationID: string | null;
+  priority: number;
+  queuePartitionKey: string | null;
+  startedAtEpochMs: number | null;
+  delayUntilEpochMs: number | null;
+  timeoutMs: number | null;
+  deadlineEpochMs: number | null;
+  parentWorkflowID: string | null;
+  forkedFrom: string | null;
+  completedAt: number | null;
+}
+
+/** The recorded outcome of one operation of a workflow (a step, a child start, a sleep...). */
+export interface StepOutcomeRecord {
+  workflowID: string;
+  functionID: number;
+  functionName: string;
+  output: string | null;
+  error: string | null;
+  childWorkflowID: string | null;
+  startedAtEpochMs: number;
+  completedAtEpochMs: number;
+  serialization: string | null;
+}
+
+/** A workflow's final result, written once while it is still PENDING. */
+export interface WorkflowOutcomeRecord {
+  workflowID: string;
+  status: 'SUCCESS' | 'ERROR';
+  output: string | null;
+  error: string | null;
+  serialization: string;
+  completedAt: number;
+}
+
+export type InsertWorkflowResult =
+  | { inserted: true }
+  | { inserted: false; existing: WorkflowStatusRecord };
+
+/** What recovery may do with one of this executor's PENDING workflows. */
+export type RecoveryClaim =
+  | { kind: 'run'; workflow: WorkflowStatusRecord }
+  | { kind: 'exceeded'; workflow: WorkflowStatusRecord }
+  | { kind: 'not-pending' };

@@ -1,0 +1,146 @@
+/**
+ * SystemDatabase implemented once, on top of a Connection, a Dialect and a
+ * Notifier; sqlite/ and postgres/ supply those three.
+ */
+import { DBOSNonExistentWorkflowError, DBOSWorkflowConflictError } from '../api/errors.ts';
+import type { Connection, QueryRunner } from './connection.ts';
+import type { Dialect } from './dialect.ts';
+import type { Notifier } from './notifier.ts';
+import type {
+  InsertWorkflowResult,
+  NewWorkflowRecord,
+  RecoveryClaim,
+  StepOutcomeRecord,
+  WorkflowOutcomeRecord,
+  WorkflowStatusRecord,
+} from './records.ts';
+import { firstOccurrences } from './sql/multi-row.ts';
+import { insertStepOutcomes, selectStepOutcomes, stepKey } from './sql/steps.ts';
+import {
+  claimRecoveryAttempt,
+  insertWorkflows,
+  selectPendingWorkflowIDs,
+  selectWorkflowStatus,
+  writeWorkflowOutcomes,
+} from './sql/workflows.ts';
+import { outcomeChannel, type BackendName, type SystemDatabase } from './system-database.ts';
+import { WriteBatcher, type WriteRequest } from './write-batcher.ts';
+
+/** Tables in the order they can be emptied (children before parents). */
+const allTables = [
+  'operation_outputs',
+  'notifications',
+  'workflow_events_history',
+  'workflow_events',
+  'streams',
+  'event_dispatch_kv',
+  'workflow_schedules',
+  'application_versions',
+  'queues',
+  'workflow_status',
+];
+
+export class SqlSystemDatabase implements SystemDatabase {
+  private readonly batcher: WriteBatcher;
+
+  constructor(
+    readonly backend: BackendName,
+    private readonly connection: Connection,
+    private readonly dialect: Dialect,
+    readonly notifier: Notifier,
+  ) {
+    this.batcher = new WriteBatcher(
+      (requests) => this.writeBatch(requests),
+      (requests, applied) => this.publishOutcomes(requests, applied),
+    );
+  }
+
+  async insertWorkflowOrGetExisting(workflow: NewWorkflowRecord): Promise<InsertWorkflowResult> {
+    // An existing row can vanish between our insert and our read (deleted); then insert again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.batcher.submit({ kind: 'insert-workflow', record: workflow })) return { inserted: true };
+      const existing = await this.getWorkflowStatus(workflow.workflowID);
+      if (existing) return { inserted: false, existing };
+    }
+    throw new DBOSNonExistentWorkflowError(workflow.workflowID, `Workflow ${workflow.workflowID} kept vanishing while being started.`);
+  }
+
+  async recordStepOutcome(outcome: StepOutcomeRecord): Promise<void> {
+    const inserted = await this.batcher.submit({ kind: 'step-outcome', record: outcome });
+    if (!inserted) throw new DBOSWorkflowConflictError(outcome.workflowID);
+  }
+
+  loadStepOutcomes(workflowID: string): Promise<StepOutcomeRecord[]> {
+    return selectStepOutcomes(this.connection, this.dialect, workflowID);
+  }
+
+  recordWorkflowOutcome(outcome: WorkflowOutcomeRecord): Promise<boolean> {
+    return this.batcher.submit({ kind: 'workflow-outcome', record: outcome });
+  }
+
+  getWorkflowStatus(workflowID: string): Promise<WorkflowStatusRecord | undefined> {
+    return selectWorkflowStatus(this.connection, this.dialect, workflowID);
+  }
+
+  listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]> {
+    return selectPendingWorkflowIDs(this.connection, this.dialect, executorID, applicationVersion);
+  }
+
+  claimRecoveryAttempt(workflowID: string, maxRecoveryAttempts: number, now: number): Promise<RecoveryClaim> {
+    return this.connection.transaction((tx) => claimRecoveryAttempt(tx, this.dialect, workflowID, maxRecoveryAttempts, now));
+  }
+
+  async resetAllData(): Promise<void> {
+    await this.batcher.drain();
+    await this.connection.transaction(async (tx) => {
+      for (const table of allTables) await tx.query(`DELETE FROM ${this.dialect.table(table)}`);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.batcher.close();
+    await this.notifier.close();
+    await this.connection.close();
+  }
+
+  /** One transaction for a whole batch: new workflows, then step outcomes, then workflow outcomes. */
+  private writeBatch(requests: readonly WriteRequest[]): Promise<boolean[]> {
+    const workflows: NewWorkflowRecord[] = [];
+    const steps: StepOutcomeRecord[] = [];
+    const outcomes: WorkflowOutcomeRecord[] = [];
+    for (const request of requests) {
+      if (request.kind === 'insert-workflow') workflows.push(request.record);
+      else if (request.kind === 'step-outcome') steps.push(request.record);
+      else outcomes.push(request.record);
+    }
+    const kinds = Number(workflows.length > 0) + Number(steps.length > 0) + Number(outcomes.length > 0);
+    const write = async (tx: QueryRunner): Promise<boolean[]> => {
+      const insertedWorkflows = firstOccurrences(
+        workflows,
+        (w) => w.workflowID,
+        workflows.length ? await insertWorkflows(tx, this.dialect, workflows) : new Set(),
+      );
+      const insertedSteps = firstOccurrences(
+        steps,
+        (s) => stepKey(s.workflowID, s.functionID),
+        steps.length ? await insertStepOutcomes(tx, this.dialect, steps) : new Set(),
+      );
+      const writtenOutcomes = firstOccurrences(
+        outcomes,
+        (o) => o.workflowID,
+        outcomes.length ? await writeWorkflowOutcomes(tx, this.dialect, outcomes) : new Set(),
+      );
+      const results = { 'insert-workflow': insertedWorkflows, 'step-outcome': insertedSteps, 'workflow-outcome': writtenOutcomes };
+      const next = { 'insert-workflow': 0, 'step-outcome': 0, 'workflow-outcome': 0 };
+      return requests.map((r) => results[r.kind][next[r.kind]++] ?? false);
+    };
+    // One statement commits by itself: skip BEGIN/COMMIT, two round trips on Postgres.
+    const oneStatement = kinds === 1 && requests.length <= Math.floor(this.dialect.maxParameters / 32);
+    return oneStatement ? write(this.connection) : this.connection.transaction(write);
+  }
+
+  private publishOutcomes(requests: readonly WriteRequest[], applied: readonly boolean[]): void {
+    const finished = requests.flatMap((r, i) => (r.kind === 'workflow-outcome' && applied[i] ? [r.record.workflowID] : []));
+    if (finished.length > 0) this.notifier.publish(outcomeChannel, finished);
+  }
+}

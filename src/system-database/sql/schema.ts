@@ -1,0 +1,167 @@
+/**
+ * The system database schema, written once for both backends. Table and
+ * column names follow DBOS Transact's system database (see
+ * shared/spec/system-database.md) so DBOS tooling and other-language clients
+ * can read it. Migrations only ever add: append a new entry, never edit one.
+ */
+import type { Dialect } from '../dialect.ts';
+import type { Migration } from '../migrate.ts';
+
+function initialSchema(d: Dialect): string[] {
+  const t = (name: string) => d.table(name);
+  const now = `(${d.nowEpochMs})`;
+  return [
+    `CREATE TABLE ${t('workflow_status')} (
+      workflow_uuid TEXT PRIMARY KEY,
+      status TEXT,
+      name TEXT,
+      authenticated_user TEXT,
+      assumed_role TEXT,
+      authenticated_roles TEXT,
+      request TEXT,
+      output TEXT,
+      error TEXT,
+      executor_id TEXT,
+      created_at BIGINT NOT NULL DEFAULT ${now},
+      updated_at BIGINT NOT NULL DEFAULT ${now},
+      application_version TEXT,
+      application_id TEXT,
+      class_name VARCHAR(255) DEFAULT NULL,
+      config_name VARCHAR(255) DEFAULT NULL,
+      recovery_attempts BIGINT DEFAULT 0,
+      queue_name TEXT,
+      workflow_timeout_ms BIGINT,
+      workflow_deadline_epoch_ms BIGINT,
+      inputs TEXT,
+      started_at_epoch_ms BIGINT,
+      deduplication_id TEXT,
+      priority INTEGER NOT NULL DEFAULT 0,
+      queue_partition_key TEXT,
+      forked_from TEXT,
+      was_forked_from BOOLEAN NOT NULL DEFAULT FALSE,
+      owner_xid VARCHAR(40),
+      parent_workflow_id TEXT,
+      serialization TEXT,
+      delay_until_epoch_ms BIGINT,
+      rate_limited BOOLEAN NOT NULL DEFAULT FALSE,
+      completed_at BIGINT,
+      attributes ${d.jsonType},
+      schedule_name TEXT,
+      debounce_deadline_epoch_ms BIGINT,
+      is_debounced BOOLEAN NOT NULL DEFAULT FALSE,
+      application_name TEXT
+    )`,
+    `CREATE INDEX workflow_status_created_at_index ON ${t('workflow_status')} (created_at)`,
+    `CREATE UNIQUE INDEX uq_workflow_status_dedup_id ON ${t('workflow_status')} (queue_name, deduplication_id)
+       WHERE deduplication_id IS NOT NULL`,
+    `CREATE INDEX idx_workflow_status_in_flight ON ${t('workflow_status')} (queue_name, status, priority, created_at)
+       WHERE status IN ('ENQUEUED', 'PENDING')`,
+    `CREATE INDEX idx_workflow_status_pending_executor ON ${t('workflow_status')} (executor_id, application_version)
+       WHERE status = 'PENDING'`,
+    `CREATE INDEX idx_workflow_status_delayed ON ${t('workflow_status')} (delay_until_epoch_ms) WHERE status = 'DELAYED'`,
+    `CREATE INDEX idx_workflow_status_parent_workflow_id ON ${t('workflow_status')} (parent_workflow_id)
+       WHERE parent_workflow_id IS NOT NULL`,
+    `CREATE INDEX idx_workflow_status_completed_at ON ${t('workflow_status')} (completed_at) WHERE completed_at IS NOT NULL`,
+    `CREATE INDEX idx_workflow_status_forked_from ON ${t('workflow_status')} (forked_from) WHERE forked_from IS NOT NULL`,
+    `CREATE TABLE ${t('operation_outputs')} (
+      workflow_uuid TEXT NOT NULL REFERENCES ${t('workflow_status')} (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE,
+      function_id INTEGER NOT NULL,
+      function_name TEXT NOT NULL DEFAULT '',
+      output TEXT,
+      error TEXT,
+      child_workflow_id TEXT,
+      started_at_epoch_ms BIGINT,
+      completed_at_epoch_ms BIGINT,
+      serialization TEXT,
+      application_name TEXT,
+      PRIMARY KEY (workflow_uuid, function_id)
+    )`,
+    `CREATE TABLE ${t('notifications')} (
+      message_uuid TEXT PRIMARY KEY,
+      destination_uuid TEXT NOT NULL REFERENCES ${t('workflow_status')} (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE,
+      topic TEXT,
+      message TEXT NOT NULL,
+      created_at_epoch_ms BIGINT NOT NULL DEFAULT ${now},
+      serialization TEXT,
+      consumed BOOLEAN NOT NULL DEFAULT FALSE
+    )`,
+    `CREATE INDEX idx_workflow_topic ON ${t('notifications')} (destination_uuid, topic)`,
+    `CREATE TABLE ${t('workflow_events')} (
+      workflow_uuid TEXT NOT NULL REFERENCES ${t('workflow_status')} (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE,
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      serialization TEXT,
+      PRIMARY KEY (workflow_uuid, key)
+    )`,
+    `CREATE TABLE ${t('workflow_events_history')} (
+      workflow_uuid TEXT NOT NULL REFERENCES ${t('workflow_status')} (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE,
+      function_id INTEGER NOT NULL,
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      serialization TEXT,
+      PRIMARY KEY (workflow_uuid, function_id, key)
+    )`,
+    `CREATE TABLE ${t('streams')} (
+      workflow_uuid TEXT NOT NULL REFERENCES ${t('workflow_status')} (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE,
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      "offset" INTEGER NOT NULL,
+      function_id INTEGER NOT NULL DEFAULT 0,
+      serialization TEXT,
+      PRIMARY KEY (workflow_uuid, key, "offset")
+    )`,
+    `CREATE TABLE ${t('event_dispatch_kv')} (
+      service_name TEXT NOT NULL,
+      workflow_fn_name TEXT NOT NULL,
+      key TEXT NOT NULL,
+      value TEXT,
+      update_seq DECIMAL(38, 0),
+      update_time DECIMAL(38, 15),
+      PRIMARY KEY (service_name, workflow_fn_name, key)
+    )`,
+    `CREATE TABLE ${t('workflow_schedules')} (
+      schedule_id TEXT PRIMARY KEY,
+      schedule_name TEXT NOT NULL UNIQUE,
+      workflow_name TEXT NOT NULL,
+      workflow_class_name TEXT,
+      schedule TEXT NOT NULL,
+      status TEXT NOT NULL DEFAULT 'ACTIVE',
+      context TEXT NOT NULL,
+      last_fired_at TEXT,
+      automatic_backfill BOOLEAN NOT NULL DEFAULT FALSE,
+      cron_timezone TEXT,
+      queue_name TEXT,
+      application_name TEXT
+    )`,
+    `CREATE TABLE ${t('application_versions')} (
+      version_id TEXT PRIMARY KEY,
+      version_name TEXT NOT NULL UNIQUE,
+      version_timestamp BIGINT NOT NULL DEFAULT ${now},
+      created_at BIGINT NOT NULL DEFAULT ${now},
+      application_name TEXT
+    )`,
+    `CREATE TABLE ${t('queues')} (
+      queue_id TEXT PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      concurrency INTEGER,
+      worker_concurrency INTEGER,
+      rate_limit_max INTEGER,
+      rate_limit_period_sec DOUBLE PRECISION,
+      priority_enabled BOOLEAN NOT NULL DEFAULT FALSE,
+      partition_queue BOOLEAN NOT NULL DEFAULT FALSE,
+      partition_concurrency INTEGER,
+      partition_worker_concurrency INTEGER,
+      partition_rate_limit_max INTEGER,
+      partition_rate_limit_period_sec DOUBLE PRECISION,
+      polling_interval_sec DOUBLE PRECISION NOT NULL DEFAULT 1.0,
+      created_at BIGINT NOT NULL DEFAULT ${now},
+      updated_at BIGINT NOT NULL DEFAULT ${now},
+      application_name TEXT
+    )`,
+  ];
+}
+
+/** Every migration, in order. */
+export function schemaMigrations(dialect: Dialect): Migration[] {
+  return [{ version: 1, name: 'initial schema', statements: initialSchema(dialect) }];
+}

@@ -1,0 +1,68 @@
+/** SQL for operation_outputs: the checkpoint log of each workflow's operations. */
+import type { QueryRunner } from '../connection.ts';
+import type { Dialect } from '../dialect.ts';
+import type { StepOutcomeRecord } from '../records.ts';
+import { valuesChunks } from './multi-row.ts';
+
+export function stepKey(workflowID: string, functionID: number): string {
+  return `${functionID}:${workflowID}`;
+}
+
+/**
+ * Insert outcome rows; returns the keys inserted. A row already present means
+ * another execution recorded that operation first: the caller lost the race.
+ */
+export async function insertStepOutcomes(
+  tx: QueryRunner,
+  dialect: Dialect,
+  outcomes: readonly StepOutcomeRecord[],
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  const chunks = valuesChunks(dialect, outcomes, (o) => [
+    o.workflowID,
+    o.functionID,
+    o.functionName,
+    o.output,
+    o.error,
+    o.childWorkflowID,
+    o.startedAtEpochMs,
+    o.completedAtEpochMs,
+    o.serialization,
+  ]);
+  for (const chunk of chunks) {
+    const rows = await tx.query<{ workflow_uuid: string; function_id: number }>(
+      `INSERT INTO ${dialect.table('operation_outputs')} (workflow_uuid, function_id, function_name, output, error,
+         child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization)
+       VALUES ${chunk.valuesSql}
+       ON CONFLICT (workflow_uuid, function_id) DO NOTHING RETURNING workflow_uuid, function_id`,
+      chunk.params,
+    );
+    for (const row of rows) inserted.add(stepKey(row.workflow_uuid, Number(row.function_id)));
+  }
+  return inserted;
+}
+
+export async function selectStepOutcomes(
+  runner: QueryRunner,
+  dialect: Dialect,
+  workflowID: string,
+): Promise<StepOutcomeRecord[]> {
+  const rows = await runner.query(
+    `SELECT function_id, function_name, output, error, child_workflow_id, started_at_epoch_ms,
+       completed_at_epoch_ms, serialization
+     FROM ${dialect.table('operation_outputs')} WHERE workflow_uuid = $1 ORDER BY function_id`,
+    [workflowID],
+  );
+  return rows.map((row) => ({
+    workflowID,
+    functionID: Number(row.function_id),
+    functionName: String(row.function_name ?? ''),
+    output: row.output === null || row.output === undefined ? null : String(row.output),
+    error: row.error === null || row.error === undefined ? null : String(row.error),
+    childWorkflowID:
+      row.child_workflow_id === null || row.child_workflow_id === undefined ? null : String(row.child_workflow_id),
+    startedAtEpochMs: Number(row.started_at_epoch_ms ?? 0),
+    completedAtEpochMs: Number(row.completed_at_epoch_ms ?? 0),
+    serialization: row.serialization === null || row.serialization === undefined ? null : String(row.serialization),
+  }));
+}

@@ -1,0 +1,207 @@
+/** SQL for workflow status rows: start, outcome, status reads, recovery. */
+import type { QueryRunner, Row } from '../connection.ts';
+import type { Dialect } from '../dialect.ts';
+import type {
+  NewWorkflowRecord,
+  RecoveryClaim,
+  WorkflowOutcomeRecord,
+  WorkflowStatusRecord,
+  WorkflowStatusString,
+} from '../records.ts';
+import { valuesChunks } from './multi-row.ts';
+
+const insertColumns = [
+  'workflow_uuid',
+  'status',
+  'name',
+  'class_name',
+  'config_name',
+  'authenticated_user',
+  'assumed_role',
+  'authenticated_roles',
+  'inputs',
+  'serialization',
+  'executor_id',
+  'application_version',
+  'application_name',
+  'created_at',
+  'updated_at',
+  'recovery_attempts',
+  'queue_name',
+  'workflow_timeout_ms',
+  'workflow_deadline_epoch_ms',
+  'parent_workflow_id',
+  'owner_xid',
+] as const;
+
+/** Insert new status rows; returns the IDs that were inserted (the others existed). */
+export async function insertWorkflows(
+  tx: QueryRunner,
+  dialect: Dialect,
+  workflows: readonly NewWorkflowRecord[],
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  const chunks = valuesChunks(dialect, workflows, (w) => [
+    w.workflowID,
+    w.status,
+    w.workflowName,
+    w.className,
+    w.configName,
+    w.authenticatedUser,
+    w.assumedRole,
+    w.authenticatedRoles,
+    w.inputs,
+    w.serialization,
+    w.executorID,
+    w.applicationVersion,
+    w.applicationName,
+    w.createdAt,
+    w.createdAt,
+    w.recoveryAttempts,
+    w.queueName,
+    w.timeoutMs,
+    w.deadlineEpochMs,
+    w.parentWorkflowID,
+    null,
+  ]);
+  for (const chunk of chunks) {
+    const rows = await tx.query<{ workflow_uuid: string }>(
+      `INSERT INTO ${dialect.table('workflow_status')} (${insertColumns.join(', ')}) VALUES ${chunk.valuesSql}
+       ON CONFLICT (workflow_uuid) DO NOTHING RETURNING workflow_uuid`,
+      chunk.params,
+    );
+    for (const row of rows) inserted.add(row.workflow_uuid);
+  }
+  return inserted;
+}
+
+/** Write final outcomes of workflows still PENDING; returns the IDs written. */
+export async function writeWorkflowOutcomes(
+  tx: QueryRunner,
+  dialect: Dialect,
+  outcomes: readonly WorkflowOutcomeRecord[],
+): Promise<Set<string>> {
+  const written = new Set<string>();
+  const chunks = valuesChunks(
+    dialect,
+    outcomes,
+    (o) => [o.workflowID, o.status, o.output, o.error, o.serialization, o.completedAt],
+    ['TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BIGINT'],
+  );
+  const table = dialect.table('workflow_status');
+  for (const chunk of chunks) {
+    const rows = await tx.query<{ workflow_uuid: string }>(
+      `UPDATE ${table} SET status = v.column2, output = v.column3, error = v.column4,
+         serialization = v.column5, completed_at = v.column6, updated_at = v.column6, deduplication_id = NULL
+       FROM (VALUES ${chunk.valuesSql}) AS v
+       WHERE ${table}.workflow_uuid = v.column1 AND ${table}.status = 'PENDING'
+       RETURNING ${table}.workflow_uuid`,
+      chunk.params,
+    );
+    for (const row of rows) written.add(row.workflow_uuid);
+  }
+  return written;
+}
+
+const statusColumns = `workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
+  authenticated_roles, request, inputs, output, error, serialization, executor_id, application_version,
+  application_id, application_name, created_at, updated_at, recovery_attempts, queue_name, deduplication_id,
+  priority, queue_partition_key, started_at_epoch_ms, delay_until_epoch_ms, workflow_timeout_ms,
+  workflow_deadline_epoch_ms, parent_workflow_id, forked_from, completed_at`;
+
+export async function selectWorkflowStatus(
+  runner: QueryRunner,
+  dialect: Dialect,
+  workflowID: string,
+): Promise<WorkflowStatusRecord | undefined> {
+  const rows = await runner.query(
+    `SELECT ${statusColumns} FROM ${dialect.table('workflow_status')} WHERE workflow_uuid = $1`,
+    [workflowID],
+  );
+  return rows[0] ? toWorkflowStatusRecord(rows[0]) : undefined;
+}
+
+export async function selectPendingWorkflowIDs(
+  runner: QueryRunner,
+  dialect: Dialect,
+  executorID: string,
+  applicationVersion: string,
+): Promise<string[]> {
+  const rows = await runner.query<{ workflow_uuid: string }>(
+    `SELECT workflow_uuid FROM ${dialect.table('workflow_status')}
+     WHERE status = 'PENDING' AND executor_id = $1 AND application_version = $2
+     ORDER BY created_at`,
+    [executorID, applicationVersion],
+  );
+  return rows.map((r) => r.workflow_uuid);
+}
+
+export async function claimRecoveryAttempt(
+  tx: QueryRunner,
+  dialect: Dialect,
+  workflowID: string,
+  maxRecoveryAttempts: number,
+  now: number,
+): Promise<RecoveryClaim> {
+  const table = dialect.table('workflow_status');
+  const rows = await tx.query(
+    `UPDATE ${table} SET recovery_attempts = recovery_attempts + 1, updated_at = $2
+     WHERE workflow_uuid = $1 AND status = 'PENDING' RETURNING ${statusColumns}`,
+    [workflowID, now],
+  );
+  if (!rows[0]) return { kind: 'not-pending' };
+  const workflow = toWorkflowStatusRecord(rows[0]);
+  // A direct start counts as attempt 1, so recoveries are attempts 2, 3, ...
+  if (workflow.recoveryAttempts <= maxRecoveryAttempts + 1) return { kind: 'run', workflow };
+  await tx.query(
+    `UPDATE ${table} SET status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', deduplication_id = NULL,
+       started_at_epoch_ms = NULL, completed_at = $2, updated_at = $2
+     WHERE workflow_uuid = $1`,
+    [workflowID, now],
+  );
+  return { kind: 'exceeded', workflow: { ...workflow, status: 'MAX_RECOVERY_ATTEMPTS_EXCEEDED' } };
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function nullableString(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export function toWorkflowStatusRecord(row: Row): WorkflowStatusRecord {
+  return {
+    workflowID: String(row.workflow_uuid),
+    status: String(row.status) as WorkflowStatusString,
+    workflowName: String(row.name ?? ''),
+    className: nullableString(row.class_name),
+    configName: nullableString(row.config_name),
+    authenticatedUser: nullableString(row.authenticated_user),
+    assumedRole: nullableString(row.assumed_role),
+    authenticatedRoles: nullableString(row.authenticated_roles),
+    request: nullableString(row.request),
+    inputs: nullableString(row.inputs),
+    output: nullableString(row.output),
+    error: nullableString(row.error),
+    serialization: nullableString(row.serialization),
+    executorID: nullableString(row.executor_id),
+    applicationVersion: nullableString(row.application_version),
+    applicationID: nullableString(row.application_id),
+    applicationName: nullableString(row.application_name),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    recoveryAttempts: Number(row.recovery_attempts ?? 0),
+    queueName: nullableString(row.queue_name),
+    deduplicationID: nullableString(row.deduplication_id),
+    priority: Number(row.priority ?? 0),
+    queuePartitionKey: nullableString(row.queue_partition_key),
+    startedAtEpochMs: nullableNumber(row.started_at_epoch_ms),
+    delayUntilEpochMs: nullableNumber(row.delay_until_epoch_ms),
+    timeoutMs: nullableNumber(row.workflow_timeout_ms),
+    deadlineEpochMs: nullableNumber(row.workflow_deadline_epoch_ms),
+    parentWorkflowID: nullableString(row.parent_workflow_id),
+    forkedFrom: nullableString(row.forked_from),
+    completedAt: nullableNumber(row.completed_at),
+  };
+}

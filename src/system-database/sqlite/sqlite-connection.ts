@@ -1,0 +1,128 @@
+/**
+ * The SQLite connection: one per process, used for reads and writes, behind an
+ * async mutex so a transaction that awaits never interleaves with other work.
+ *
+ * node:sqlite is synchronous: while SQLite waits for a lock, the whole event
+ * loop waits. So the busy timeout is tiny and contention is retried here, in
+ * JS, with jittered sleeps that let the event loop run. Every write
+ * transaction starts with BEGIN IMMEDIATE (a deferred BEGIN that reads then
+ * writes can fail with SQLITE_BUSY whatever the timeout). WAL journal, with
+ * synchronous=FULL unless the user opts into NORMAL.
+ */
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DBOSDatabaseError, DBOSDatabaseUnreachableError } from '../../api/errors.ts';
+import { jitterMs, sleepMs } from '../../support/sleep.ts';
+import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
+
+export type SqliteSynchronous = 'FULL' | 'NORMAL';
+
+const busyTimeoutMs = 2;
+const giveUpAfterMs = 60_000;
+const sqliteBusy = 5;
+const sqliteLocked = 6;
+
+function isBusy(error: unknown): boolean {
+  const errcode = (error as { errcode?: number }).errcode;
+  return errcode !== undefined && ((errcode & 0xff) === sqliteBusy || (errcode & 0xff) === sqliteLocked);
+}
+
+function toSqliteValue(value: SqlValue): string | number | bigint | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+export class SqliteConnection implements Connection {
+  private readonly statements = new Map<string, StatementSync>();
+  private mutex: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly runner: QueryRunner = { query: async (sql, params) => this.run(sql, params) as never };
+
+  private constructor(private readonly db: DatabaseSync) {}
+
+  static async open(path: string, synchronous: SqliteSynchronous): Promise<SqliteConnection> {
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(path);
+    } catch (error) {
+      throw new DBOSDatabaseUnreachableError(
+        `Cannot open the SQLite system database at "${path}": ${(error as Error).message}. ` +
+          'Check that its folder exists and is writable, or set systemDatabaseUrl.',
+        { cause: error },
+      );
+    }
+    const connection = new SqliteConnection(db);
+    await connection.retryWhileBusy(() => {
+      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec(`PRAGMA synchronous = ${synchronous}`);
+      db.exec('PRAGMA foreign_keys = ON');
+    });
+    return connection;
+  }
+
+  query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
+    return this.exclusive(() => this.retryWhileBusy(() => this.run(sql, params) as R[]));
+  }
+
+  transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.retryWhileBusy(() => this.db.exec('BEGIN IMMEDIATE'));
+      try {
+        const result = await work(this.runner);
+        await this.retryWhileBusy(() => this.db.exec('COMMIT'));
+        return result;
+      } catch (error) {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.exclusive(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.statements.clear();
+      this.db.close();
+    });
+  }
+
+  private run(sql: string, params: readonly SqlValue[] = []): Row[] {
+    if (this.closed) throw new DBOSDatabaseError('The SQLite system database is closed.');
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      // `$n` placeholders become SQLite's numbered `?n`, which bind by position.
+      statement = this.db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+      if (this.statements.size > 500) this.statements.clear();
+      this.statements.set(sql, statement);
+    }
+    return statement.all(...params.map(toSqliteValue)) as Row[];
+  }
+
+  private exclusive<T>(work: () => Promise<T> | T): Promise<T> {
+    const result = this.mutex.then(work);
+    this.mutex = result.catch(() => undefined);
+    return result;
+  }
+
+  private async retryWhileBusy<T>(work: () => T): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return work();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (Date.now() - started > giveUpAfterMs) {
+          throw new DBOSDatabaseError(
+            `The SQLite system database stayed locked for ${giveUpAfterMs / 1000} s: another process holds a ` +
+              'long write transaction.',
+            { cause: error },
+          );
+        }
+        const ceiling = Math.min(50, 3 * 2 ** Math.min(attempt, 5));
+        await sleepMs(jitterMs(1, ceiling));
+      }
+    }
+  }
+}

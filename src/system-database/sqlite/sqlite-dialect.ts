@@ -1,0 +1,8 @@
+import type { Dialect } from '../dialect.ts';
+
+export const sqliteDialect: Dialect = {
+  table: (name) => name,
+  maxParameters: 32766,
+  nowEpochMs: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
+  jsonType: 'TEXT',
+};

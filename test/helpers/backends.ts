@@ -1,0 +1,82 @@
+/**
+ * Every behaviour is tested on both backends through one test body:
+ * `forEachBackend` runs a suite once on a fresh SQLite file and once on a
+ * fresh Postgres schema. Postgres comes from DBOS_TEST_POSTGRES_URL, else the
+ * server on 127.0.0.1:5432 (user postgres); when neither answers, the
+ * Postgres runs are skipped and say so loudly.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe } from 'node:test';
+import pg from 'pg';
+import type { DBOSConfig } from '../../src/index.ts';
+
+export type BackendName = 'sqlite' | 'postgres';
+
+export interface TestBackend {
+  name: BackendName;
+  /** A fresh system database for one test: a new SQLite file or a new Postgres schema. */
+  freshConfig(extra?: DBOSConfig): DBOSConfig;
+}
+
+const postgresBase = process.env.DBOS_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/durably_test';
+export const testTempDir = join(tmpdir(), 'durably-tests');
+mkdirSync(testTempDir, { recursive: true });
+
+async function probePostgres(): Promise<string | undefined> {
+  const admin = new URL(postgresBase);
+  const database = admin.pathname.slice(1);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`).catch(() => undefined);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const postgresProblem = await probePostgres();
+if (postgresProblem) {
+  console.warn(
+    `\n!!! POSTGRES TESTS SKIPPED: cannot reach ${postgresBase} (${postgresProblem}).\n` +
+      '!!! Set DBOS_TEST_POSTGRES_URL or start Postgres on 127.0.0.1:5432 to run them.\n',
+  );
+}
+
+export const sqliteBackend: TestBackend = {
+  name: 'sqlite',
+  freshConfig: (extra = {}) => ({
+    name: 'durably-test',
+    systemDatabaseUrl: join(testTempDir, `${randomUUID()}.sqlite`),
+    logLevel: 'warn',
+    ...extra,
+  }),
+};
+
+export const postgresBackend: TestBackend = {
+  name: 'postgres',
+  freshConfig: (extra = {}) => ({
+    name: 'durably-test',
+    systemDatabaseUrl: postgresBase,
+    systemDatabaseSchemaName: `t_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+    logLevel: 'warn',
+    ...extra,
+  }),
+};
+
+export const postgresAvailable = postgresProblem === undefined;
+
+/** Define `suite` once per backend, as `<title> [sqlite]` and `<title> [postgres]`. */
+export function forEachBackend(title: string, suite: (backend: TestBackend) => void): void {
+  for (const backend of [sqliteBackend, postgresBackend]) {
+    const skip = backend.name === 'postgres' && !postgresAvailable ? 'Postgres unreachable' : false;
+    describe(`${title} [${backend.name}]`, { skip }, () => suite(backend));
+  }
+}
