@@ -1,49 +1,29 @@
 /**
- * Values ⇄ JSON text tagged with a format name, for every workflow argument, step output, message and event.
- *
- * The default format is DBOS's own (`js_superjson`: superjson's `{json, meta}` plus a marker field), so rows
- * written here read back in DBOS tooling and rows DBOS wrote read back here. `portable_json` is plain JSON for
- * readers in other languages.
- *
- * A value is inspected once, before anything is written, so a value that cannot come back as it went in (a
- * function, a socket, a Promise, …) fails with the path to the offending part instead of being stored mangled.
- * The same walk decides how much work the write needs: pure JSON data (the common case) skips superjson and
- * goes straight to JSON.stringify, and only values holding class instances are copied.
- *
- * Class instances holding only data are stored as their own enumerable fields (or their `toJSON()` result)
- * and come back as plain objects: their prototype is not recorded, since the reader may not have the class.
- * Circular and shared references are kept (superjson records them) and come back with the same shape.
+ * Values ⇄ JSON text tagged with a format name: DBOS's own `js_superjson` (superjson's `{json, meta}` plus a
+ * marker) by default, so rows cross between durably and DBOS tooling, or plain `portable_json` for other
+ * languages. Each value is inspected once before anything is written: what could not come back as it went in (a
+ * function, a socket, a Promise) fails with its path instead of being stored mangled, and pure JSON data (the
+ * common case) skips superjson. Class instances holding only data are stored as their own enumerable fields (or
+ * `toJSON()`) and come back as plain objects, since the reader may not have the class. Circular and shared
+ * references are kept natively (superjson records them); portable JSON rejects cycles, writes shared values twice.
  */
 import { SuperJSON, type SuperJSONResult } from 'superjson';
 import { DBOSError, DBOSSerializationError, durablyErrorClasses } from '../api/errors.ts';
 
 export const defaultSerialization = 'js_superjson';
 export const portableSerialization = 'portable_json';
+const markerKey = '__dbos_serializer'; // DBOS's mark on superjson envelopes, telling them from plain JSON
 
-export interface SerializedValue {
-  text: string;
-  serialization: string;
-}
-
-const markerKey = '__dbos_serializer';
-const markerValue = 'superjson';
-type JSONValue = SuperJSONResult['json'];
+export interface SerializedValue { text: string; serialization: string }
 
 /** An Error as stored: what `instanceof` and logs need, plus the fields callers branch on (`code`, …). */
-export interface ErrorRecord {
-  name: string;
-  message: string;
-  stack?: string;
-  cause?: unknown;
-  [field: string]: unknown;
-}
+export interface ErrorRecord { name: string; message: string; stack?: string; cause?: unknown; [key: string]: unknown }
 
 const errorCoreKeys = new Set(['name', 'message', 'stack', 'cause']);
-const builtinErrorClasses: Record<string, ErrorConstructor | AggregateErrorConstructor> = {
-  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError,
-};
+const builtinErrorClasses: Record<string, { prototype: Error }> =
+  { Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError };
 
-/** Assigns without the `__proto__` setter, so stored data can never change a prototype. */
+/** Defines rather than assigns, so a stored `__proto__` key can never change a prototype. */
 function setField(target: object, key: string, value: unknown, enumerable = true): void {
   Object.defineProperty(target, key, { value, enumerable, writable: true, configurable: true });
 }
@@ -52,150 +32,131 @@ export function errorToRecord(error: Error): ErrorRecord {
   const record: ErrorRecord = { name: String(error.name), message: String(error.message) };
   if (error.stack !== undefined) record.stack = String(error.stack);
   if ('cause' in error) record.cause = error.cause;
-  for (const key of Object.keys(error)) {
-    if (!errorCoreKeys.has(key)) setField(record, key, (error as unknown as Record<string, unknown>)[key]);
-  }
+  const fields = error as unknown as Record<string, unknown>;
+  for (const key of Object.keys(error)) if (!errorCoreKeys.has(key)) setField(record, key, fields[key]);
   if (error instanceof AggregateError && !('errors' in record)) record.errors = error.errors;
   return record;
 }
 
-export function isErrorRecord(value: unknown): value is ErrorRecord {
-  return typeof value === 'object' && value !== null && typeof (value as ErrorRecord).message === 'string';
-}
-
-/** Gives `target` the record's message, stack, cause and fields, shaped as a thrown Error's would be. */
-function fillError(target: Error, record: ErrorRecord): Error {
-  setField(target, 'message', String(record.message), false);
-  if (record.stack !== undefined) setField(target, 'stack', record.stack, false);
-  if ('cause' in record) setField(target, 'cause', record.cause, false);
-  const name = typeof record.name === 'string' ? record.name : 'Error';
-  if (target.name !== name) setField(target, 'name', name);
-  for (const key of Object.keys(record)) {
-    if (!errorCoreKeys.has(key)) setField(target, key, record[key], !(key === 'errors' && target instanceof AggregateError));
+/**
+ * Turns the record itself into an Error, so references to it (cycles included) stay intact. message, stack
+ * and cause become hidden as on a thrown Error; `name` stays an own field unless the prototype supplies it.
+ */
+function shapeAsError(record: ErrorRecord, prototype: object): Error {
+  if (typeof record.name !== 'string') record.name = 'Error';
+  Object.setPrototypeOf(record, prototype);
+  for (const key of ['message', 'stack', 'cause']) {
+    if (Object.hasOwn(record, key)) setField(record, key, record[key], false);
   }
-  return target;
+  if ((prototype as Error).name === record.name) delete (record as { name?: string }).name;
+  return record as unknown as Error;
 }
 
 /** durably's and JavaScript's own error classes come back as themselves; any other class as an Error. */
 export function reviveError(record: ErrorRecord): Error {
-  const name = record.name;
-  const known = Object.hasOwn(durablyErrorClasses, name) ? durablyErrorClasses[name]
-    : Object.hasOwn(builtinErrorClasses, name) ? builtinErrorClasses[name] : Error;
-  return fillError(Object.create(known!.prototype) as Error, record);
+  const { name } = record;
+  const known = Object.hasOwn(durablyErrorClasses, name) ? durablyErrorClasses[name]!
+    : Object.hasOwn(builtinErrorClasses, name) ? builtinErrorClasses[name]! : Error;
+  return shapeAsError(record, known.prototype as object);
 }
 
 // A dedicated instance: the global one belongs to the application, which may register its own recipes.
 const superjson = new SuperJSON();
 // Same name and shape as DBOS's recipe, so Buffers cross between the two.
-superjson.registerCustom<Buffer, number[]>(
-  { isApplicable: (v): v is Buffer => Buffer.isBuffer(v), serialize: (v) => Array.from(v), deserialize: (v) => Buffer.from(v) },
-  'Buffer',
-);
-// superjson's built-in Error rule keeps only name and message; this keeps stack, cause and own fields. Errors
-// count as "deep" to superjson, so the record's fields (Dates, nested errors) are themselves transformed.
-superjson.registerCustom<Error, JSONValue>(
-  {
-    isApplicable: (v): v is Error => v instanceof Error,
-    serialize: (error) => errorToRecord(error) as JSONValue,
-    deserialize: (record) => reviveError(record as ErrorRecord),
-  },
-  'durably:Error',
-);
+superjson.registerCustom<Buffer, number[]>({
+  isApplicable: (value) => Buffer.isBuffer(value),
+  serialize: (buffer) => Array.from(buffer),
+  deserialize: (bytes) => Buffer.from(bytes),
+}, 'Buffer');
+// superjson's own Error rule keeps only name and message; this keeps stack, cause and own fields. Errors are
+// "deep" to superjson, so the record's fields (Dates, nested errors) are transformed in turn. Reading back,
+// records become Errors only after superjson restores shared references: it cannot route them through Errors.
+let recordsToRevive: ErrorRecord[] = [];
+superjson.registerCustom<Error, SuperJSONResult['json']>({
+  isApplicable: (value): value is Error => value instanceof Error,
+  serialize: (error) => errorToRecord(error) as SuperJSONResult['json'],
+  deserialize: (record) => (recordsToRevive.push(record as ErrorRecord), record as unknown as Error),
+}, 'durably:Error');
 
 type PathKey = string | number | { label: string };
-
-/** One value's inspection: what it holds that plain JSON would lose, and where the walk is. */
+/** One value's inspection: where the walk is, and what the value holds that plain JSON would lose. */
 class Inspection {
   needsSuperjson = false;
   needsPlainCopy = false;
-  reservedKeyPath: string | undefined;
   readonly seen = new Set<object>();
   readonly path: PathKey[] = [];
   readonly toJSONResults = new Map<object, unknown>();
   constructor(readonly what: string, readonly root: string, readonly portable: boolean) {}
 
   fail(problem: string, key?: PathKey): never {
-    if (key !== undefined) this.path.push(key);
-    throw new DBOSSerializationError(this.what, this.pathText(), problem);
+    throw new DBOSSerializationError(this.what, this.pathText(key), problem);
   }
-
   pathText(last?: PathKey): string {
     let text = this.root;
     for (const key of last === undefined ? this.path : [...this.path, last]) {
       if (typeof key === 'number') text += `[${key}]`;
-      else if (typeof key === 'string') text += /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-      else text += key.label;
+      else if (typeof key !== 'string') text += key.label;
+      else text += /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
     }
     return text;
   }
+  child(key: PathKey, value: unknown): void {
+    this.path.push(key);
+    inspect(value, this);
+    this.path.pop();
+  }
 }
-
-const typedArrayClasses = new Set<unknown>([
-  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
-]);
 
 function inspect(value: unknown, inspection: Inspection): void {
   switch (typeof value) {
-    case 'string':
-    case 'boolean':
+    case 'string': case 'boolean':
       return;
     case 'number':
-      if (!Number.isFinite(value) || (value === 0 && 1 / value < 0)) {
-        if (inspection.portable) inspection.fail(`${value} (JSON has no NaN, Infinity or -0)`);
-        inspection.needsSuperjson = true;
-      }
-      return;
-    case 'undefined':
-    case 'bigint':
+      if (Number.isFinite(value) && (value !== 0 || 1 / value > 0)) return;
+      if (inspection.portable) inspection.fail(`${Object.is(value, -0) ? '-0' : value} (JSON has no such number)`);
       inspection.needsSuperjson = true;
       return;
-    case 'function':
-      return inspection.fail('a function');
-    case 'symbol':
-      return inspection.fail('a symbol');
+    case 'undefined': case 'bigint':
+      inspection.needsSuperjson = true;
+      return;
+    case 'function': case 'symbol':
+      return inspection.fail(`a ${typeof value}`);
   }
   if (value === null) return;
-  const object = value as object;
-  if (inspection.seen.has(object)) {
+  if (inspection.seen.has(value as object)) {
     if (inspection.portable) inspection.fail('a circular reference (portable JSON is a tree)');
-    inspection.needsSuperjson = true; // superjson records the shared reference and restores it
+    inspection.needsSuperjson = true; // superjson records the repeated reference and restores it
     return;
   }
-  inspection.seen.add(object);
-  const prototype: unknown = Object.getPrototypeOf(object);
-  if (prototype === Object.prototype || prototype === null) inspectFields(object, inspection);
-  else if (Array.isArray(object)) inspectArray(object, inspection);
-  else inspectOtherObject(object, inspection);
-  if (inspection.portable) inspection.seen.delete(object); // a tree may repeat a value, but not loop
+  inspection.seen.add(value as object);
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === null) {
+    inspectFields(value as object, inspection);
+  } else if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      if (value[index] === undefined && !(index in value)) inspection.fail('an empty slot in a sparse array', index);
+      inspection.child(index, value[index]);
+    }
+  } else {
+    inspectOtherObject(value as object, inspection);
+  }
+  if (inspection.portable) inspection.seen.delete(value as object); // a tree may repeat a value, not loop
 }
 
 function inspectFields(object: object, inspection: Inspection): void {
-  const fields = object as Record<string, unknown>;
-  for (const key of Object.keys(object)) {
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
-      inspection.reservedKeyPath ??= inspection.pathText(key);
-    }
-    inspection.path.push(key);
-    inspect(fields[key], inspection);
-    inspection.path.pop();
-  }
-  const symbols = Object.getOwnPropertySymbols(object);
-  for (const symbol of symbols) {
+  for (const key of Object.keys(object)) inspection.child(key, (object as Record<string, unknown>)[key]);
+  for (const symbol of Object.getOwnPropertySymbols(object)) {
     if (Object.prototype.propertyIsEnumerable.call(object, symbol)) {
-      inspection.fail('a property keyed by a symbol (object state that JSON cannot hold)', { label: `[${String(symbol)}]` });
+      inspection.fail('a property keyed by a symbol (state JSON cannot hold)', { label: `[${String(symbol)}]` });
     }
   }
 }
 
-function inspectArray(array: unknown[], inspection: Inspection): void {
-  for (let index = 0; index < array.length; index++) {
-    const item = array[index];
-    inspection.path.push(index);
-    if (item === undefined && !(index in array)) inspection.fail('an empty slot in a sparse array');
-    inspect(item, inspection);
-    inspection.path.pop();
-  }
-}
+const isLeaf = (value: object) =>
+  value instanceof Date || value instanceof RegExp || value instanceof URL || ArrayBuffer.isView(value);
+// The typed arrays superjson knows by name; it could not revive any other.
+const typedArrayClasses = new Set<unknown>([Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array,
+  Int32Array, Uint32Array, Float32Array, Float64Array]);
 
 function inspectOtherObject(object: object, inspection: Inspection): void {
   if (object instanceof Date) {
@@ -205,102 +166,73 @@ function inspectOtherObject(object: object, inspection: Inspection): void {
   } else if (object instanceof Map) {
     let index = 0;
     for (const [key, item] of object) {
-      if (inspection.portable && typeof key !== 'string') inspection.fail('a Map key that is not a string', { label: `<Map key #${index}>` });
-      inspection.path.push({ label: `<Map key #${index}>` });
-      inspect(key, inspection);
-      inspection.path[inspection.path.length - 1] = { label: `.get(${typeof key === 'string' ? JSON.stringify(key) : `<key #${index}>`})` };
-      inspect(item, inspection);
-      inspection.path.pop();
-      index++;
+      const label = `<Map key #${index++}>`;
+      if (inspection.portable && typeof key !== 'string') inspection.fail('a Map key that is not a string', { label });
+      inspection.child({ label }, key);
+      inspection.child({ label: `.get(${typeof key === 'string' ? JSON.stringify(key) : label})` }, item);
     }
   } else if (object instanceof Set) {
     let index = 0;
-    for (const item of object) {
-      inspection.path.push({ label: `<Set element #${index++}>` });
-      inspect(item, inspection);
-      inspection.path.pop();
-    }
+    for (const item of object) inspection.child({ label: `<Set element #${index++}>` }, item);
   } else if (ArrayBuffer.isView(object)) {
-    if (!Buffer.isBuffer(object) && !typedArrayClasses.has(object.constructor)) inspection.fail(`a ${object.constructor.name}`);
+    const known = Buffer.isBuffer(object) || typedArrayClasses.has(object.constructor);
+    if (!known) inspection.fail(`a ${object.constructor.name}`);
   } else if (!(object instanceof RegExp) && !(object instanceof URL)) {
-    inspectClassInstance(object, inspection);
-    return;
+    return inspectClassInstance(object, inspection);
   }
   inspection.needsSuperjson = true;
 }
 
-const unstorableClasses: [Function, string][] = [
-  [Promise, 'a Promise (is an `await` missing?)'], [WeakMap, 'a WeakMap'], [WeakSet, 'a WeakSet'],
-  [WeakRef, 'a WeakRef'], [ArrayBuffer, 'an ArrayBuffer (store a Uint8Array or Buffer view of it)'],
-  [SharedArrayBuffer, 'a SharedArrayBuffer'], [Number, 'a Number object'], [String, 'a String object'],
-  [Boolean, 'a Boolean object'],
-];
+// Objects whose state is not in their own fields: storing those fields would silently store something else.
+const unstorableClasses = [WeakMap, WeakSet, WeakRef, ArrayBuffer, SharedArrayBuffer, Number, String, Boolean];
 
 function inspectClassInstance(object: object, inspection: Inspection): void {
-  for (const [unstorable, problem] of unstorableClasses) {
-    if (object instanceof unstorable) inspection.fail(problem);
-  }
   const { then, toJSON } = object as { then?: unknown; toJSON?: unknown };
-  if (typeof then === 'function') inspection.fail('a thenable (is an `await` missing?)');
+  if (typeof then === 'function') inspection.fail('a Promise or other thenable (is an `await` missing?)');
+  const unstorable = unstorableClasses.find((type) => object instanceof type);
+  if (unstorable) inspection.fail(`a ${unstorable.name} object`);
   inspection.needsPlainCopy = true;
-  if (typeof toJSON === 'function') {
-    const json: unknown = toJSON.call(object);
-    inspection.toJSONResults.set(object, json);
-    inspection.path.push({ label: '.toJSON()' });
-    inspect(json, inspection);
-    inspection.path.pop();
-  } else {
-    inspectFields(object, inspection);
-  }
+  if (typeof toJSON !== 'function') return inspectFields(object, inspection);
+  const json: unknown = toJSON.call(object);
+  inspection.toJSONResults.set(object, json);
+  inspection.child({ label: '.toJSON()' }, json);
 }
 
 /**
- * The value as superjson should see it: class instances replaced by plain objects of their fields (superjson
- * would hand them to JSON.stringify unexamined, losing nested Dates, Maps and undefined). Identity is kept,
- * so shared and circular references survive. Only called when the inspection found a class instance.
+ * The value with class instances replaced by plain objects of their data: superjson would hand them to
+ * JSON.stringify unexamined, losing nested Dates, Maps and undefined. Identity is kept, so shared and circular
+ * references survive. Runs only when the inspection found a class instance.
  */
 function plainCopy(value: unknown, memo: Map<object, unknown>, toJSONResults: Map<object, unknown>): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (memo.has(value)) return memo.get(value);
+  if (isLeaf(value)) return value;
   const copyOf = (item: unknown) => plainCopy(item, memo, toJSONResults);
   if (toJSONResults.has(value)) {
-    const copy = copyOf(toJSONResults.get(value));
-    memo.set(value, copy);
-    return copy;
-  }
-  if (value instanceof Date || value instanceof RegExp || value instanceof URL || ArrayBuffer.isView(value)) return value;
-  if (Array.isArray(value)) {
+    memo.set(value, copyOf(toJSONResults.get(value)));
+  } else if (Array.isArray(value)) {
     const copy: unknown[] = [];
     memo.set(value, copy);
     for (const item of value) copy.push(copyOf(item));
-    return copy;
-  }
-  if (value instanceof Map) {
-    const copy = new Map<unknown, unknown>();
-    memo.set(value, copy);
-    for (const [key, item] of value) copy.set(copyOf(key), copyOf(item));
-    return copy;
-  }
-  if (value instanceof Set) {
+  } else if (value instanceof Set) {
     const copy = new Set<unknown>();
     memo.set(value, copy);
     for (const item of value) copy.add(copyOf(item));
-    return copy;
-  }
-  if (value instanceof Error) {
-    const copy = Object.create(Object.getPrototypeOf(value) as object) as Error;
+  } else if (value instanceof Map) {
+    const copy = new Map<unknown, unknown>();
     memo.set(value, copy);
-    const record = errorToRecord(value);
-    for (const key of Object.keys(record)) setField(record, key, copyOf(record[key]));
-    return fillError(copy, record);
+    for (const [key, item] of value) copy.set(copyOf(key), copyOf(item));
+  } else {
+    const source = value instanceof Error ? errorToRecord(value) : (value as Record<string, unknown>);
+    const fields: Record<string, unknown> = {};
+    memo.set(value, fields);
+    for (const key of Object.keys(source)) setField(fields, key, copyOf(source[key]));
+    if (value instanceof Error) shapeAsError(fields as ErrorRecord, Object.getPrototypeOf(value) as object);
   }
-  const copy: Record<string, unknown> = {};
-  memo.set(value, copy);
-  for (const key of Object.keys(value)) setField(copy, key, copyOf((value as Record<string, unknown>)[key]));
-  return copy;
+  return memo.get(value);
 }
 
-/** What JSON.stringify alone would get wrong in a portable value; the inspection already refused the rest. */
+/** What JSON.stringify alone would get wrong in a portable value; the inspection refused the rest. */
 function portableReplacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const raw = this[key];
   if (raw === undefined) return null;
@@ -314,71 +246,54 @@ function portableReplacer(this: Record<string, unknown>, key: string, value: unk
   return value;
 }
 
-function inspected(value: unknown, what: string, root: string, portable: boolean): Inspection {
-  const inspection = new Inspection(what, root, portable);
-  inspect(value, inspection);
-  if (inspection.needsSuperjson && inspection.reservedKeyPath !== undefined && !portable) {
-    throw new DBOSSerializationError(what, inspection.reservedKeyPath,
-      'a "__proto__", "constructor" or "prototype" key (superjson refuses these next to non-JSON values)');
+function nativeText(value: unknown, inspection: Inspection): string {
+  const data = inspection.needsPlainCopy ? plainCopy(value, new Map(), inspection.toJSONResults) : value;
+  if (!inspection.needsSuperjson) return `{"json":${JSON.stringify(data)},"${markerKey}":"superjson"}`;
+  try {
+    const { json, meta } = superjson.serialize(data);
+    return JSON.stringify({ json, meta, [markerKey]: 'superjson' });
+  } catch (refusal) { // a "__proto__", "constructor" or "prototype" key, which superjson takes for an attack
+    throw new DBOSSerializationError(inspection.what, inspection.root, (refusal as Error).message);
   }
-  return inspection;
 }
 
 /** Throws DBOSSerializationError naming `what` and the path when value can't be stored. */
-export function assertStorable(value: unknown, what: string, root = 'value'): void {
-  inspected(value, what, root, false);
-}
-
-/**
- * Throws DBOSSerializationError naming `what` and the path when value can't be stored. `root` names the value
- * in that path (`args` gives `args[1].socket`).
- */
-export function serializeValue(value: unknown, what: string, format: 'native' | 'portable' = 'native', root = 'value'): SerializedValue {
-  const inspection = inspected(value, what, root, format === 'portable');
-  if (format === 'portable') return { text: JSON.stringify(value, portableReplacer), serialization: portableSerialization };
-  const data = inspection.needsPlainCopy ? plainCopy(value, new Map(), inspection.toJSONResults) : value;
-  if (!inspection.needsSuperjson) {
-    return { text: `{"json":${JSON.stringify(data)},"${markerKey}":"${markerValue}"}`, serialization: defaultSerialization };
-  }
-  const { json, meta } = superjson.serialize(data);
-  return { text: JSON.stringify({ json, meta, [markerKey]: markerValue }), serialization: defaultSerialization };
-}
-
-/** Rows DBOS wrote before it adopted superjson tag Dates and BigInts this way. */
-function legacyReviver(_key: string, value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  const { dbos_type: type, dbos_data: data } = value as { dbos_type?: unknown; dbos_data?: unknown };
-  if (typeof data !== 'string') return value;
-  return type === 'dbos_Date' ? new Date(data) : type === 'dbos_BigInt' ? BigInt(data) : value;
+export function serializeValue(
+  value: unknown,
+  what: string,
+  format: 'native' | 'portable' = 'native',
+  root = 'value', // names the value in error paths: `args` gives `args[1].socket`
+): SerializedValue {
+  const inspection = new Inspection(what, root, format === 'portable');
+  inspect(value, inspection);
+  const text = inspection.portable ? JSON.stringify(value, portableReplacer) : nativeText(value, inspection);
+  return { text, serialization: inspection.portable ? portableSerialization : defaultSerialization };
 }
 
 function readNative(text: string): unknown {
   const parsed = JSON.parse(text) as unknown;
-  if (typeof parsed === 'object' && parsed !== null && (parsed as Record<string, unknown>)[markerKey] === markerValue && 'json' in parsed) {
-    const { json, meta } = parsed as SuperJSONResult;
-    return meta === undefined ? json : superjson.deserialize({ json, meta }, { inPlace: true });
-  }
-  return text.includes('"dbos_type"') ? JSON.parse(text, legacyReviver) : parsed;
+  const { json, meta, [markerKey]: tag } = (parsed ?? {}) as SuperJSONResult & Record<string, unknown>;
+  if (tag !== 'superjson' || json === undefined) return parsed; // plain JSON, as written before the marker existed
+  if (meta === undefined) return json;
+  recordsToRevive = [];
+  const value = superjson.deserialize({ json, meta }, { inPlace: true });
+  for (const record of recordsToRevive) reviveError(record);
+  return value;
 }
 
-/** A null text is a value never recorded (undefined); a null format is the default, or plain legacy JSON. */
+/** A null text is a value never recorded (undefined); a null format means the default. */
 export function deserializeValue<T = unknown>(text: string | null, serialization: string | null): T {
   if (text === null) return undefined as T;
   const format = serialization ?? defaultSerialization;
+  const reading = `Cannot read a stored value in serialization format "${format}"`;
   if (format !== defaultSerialization && format !== portableSerialization) {
-    throw new DBOSError(
-      `Cannot read a stored value in serialization format "${format}": durably reads "${defaultSerialization}" ` +
-        `and "${portableSerialization}". Another program, or a newer durably, wrote this value.`,
-      'UNKNOWN_SERIALIZATION',
-    );
+    const problem = `${reading}: durably reads only "${defaultSerialization}" and "${portableSerialization}".`;
+    throw new DBOSError(`${problem} Another program, or a newer durably, wrote it.`, 'SERIALIZATION_UNKNOWN');
   }
   try {
     return (format === portableSerialization ? JSON.parse(text) : readNative(text)) as T;
   } catch (cause) {
-    throw new DBOSError(
-      `Cannot read a stored value in serialization format "${format}": ${(cause as Error).message}. ` +
-        'The stored text is corrupt or was written by an incompatible program.',
-      'STORED_VALUE_UNREADABLE', 1, { cause },
-    );
+    const problem = `${reading}: ${(cause as Error).message}. The text is corrupt or from an incompatible program.`;
+    throw new DBOSError(problem, 'STORED_VALUE_UNREADABLE', 1, { cause });
   }
 }
