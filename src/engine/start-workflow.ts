@@ -118,7 +118,7 @@ async function insertAndRun(
   parent: WorkflowState | undefined,
 ): Promise<void> {
   const { registration, args } = request;
-  const inputs = serializeValue(args, `the arguments of workflow "${registration.name}"`);
+  const inputs = serializeValue(args, `the arguments of workflow "${registration.name}"`, 'native', 'args');
   const { timeoutMs, deadlineEpochMs } = resolveDeadline(request.params, context, parent);
   const record: NewWorkflowRecord = {
     workflowID,
@@ -140,6 +140,7 @@ async function insertAndRun(
     timeoutMs,
     deadlineEpochMs,
     parentWorkflowID: parent?.workflowID ?? null,
+    ownerXid: randomUUID(),
   };
   const result = await engine.systemDatabase.insertWorkflowOrGetExisting(record);
   if (!result.inserted) {

@@ -45,6 +45,8 @@ export interface NewWorkflowRecord {
   timeoutMs: number | null;
   deadlineEpochMs: number | null;
   parentWorkflowID: string | null;
+  /** A random ID of this start attempt: a retried insert recognises its own row by it. */
+  ownerXid: string;
 }
 
 /** A workflow's whole status row, as read back. */
@@ -80,6 +82,7 @@ export interface WorkflowStatusRecord {
   parentWorkflowID: string | null;
   forkedFrom: string | null;
   completedAt: number | null;
+  ownerXid: string | null;
 }
 
 /** The recorded outcome of one operation of a workflow (a step, a child start, a sleep...). */

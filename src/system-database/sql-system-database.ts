@@ -40,6 +40,16 @@ const allTables = [
   'workflow_status',
 ];
 
+function isSameOutcome(a: StepOutcomeRecord, b: StepOutcomeRecord): boolean {
+  return (
+    a.functionName === b.functionName &&
+    a.output === b.output &&
+    a.error === b.error &&
+    a.completedAtEpochMs === b.completedAtEpochMs &&
+    a.startedAtEpochMs === b.startedAtEpochMs
+  );
+}
+
 export class SqlSystemDatabase implements SystemDatabase {
   private readonly batcher: WriteBatcher;
 
@@ -60,14 +70,18 @@ export class SqlSystemDatabase implements SystemDatabase {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await this.batcher.submit({ kind: 'insert-workflow', record: workflow })) return { inserted: true };
       const existing = await this.getWorkflowStatus(workflow.workflowID);
+      // Our own row, when a retried insert found the first try committed after all.
+      if (existing?.ownerXid === workflow.ownerXid) return { inserted: true };
       if (existing) return { inserted: false, existing };
     }
     throw new DBOSNonExistentWorkflowError(workflow.workflowID, `Workflow ${workflow.workflowID} kept vanishing while being started.`);
   }
 
   async recordStepOutcome(outcome: StepOutcomeRecord): Promise<void> {
-    const inserted = await this.batcher.submit({ kind: 'step-outcome', record: outcome });
-    if (!inserted) throw new DBOSWorkflowConflictError(outcome.workflowID);
+    if (await this.batcher.submit({ kind: 'step-outcome', record: outcome })) return;
+    const [existing] = await selectStepOutcomes(this.connection, this.dialect, outcome.workflowID, outcome.functionID);
+    if (existing && isSameOutcome(existing, outcome)) return; // a retried insert found our own row
+    throw new DBOSWorkflowConflictError(outcome.workflowID);
   }
 
   loadStepOutcomes(workflowID: string): Promise<StepOutcomeRecord[]> {

@@ -56,8 +56,8 @@ export class WriteBatcher {
   }
 
   async close(): Promise<void> {
-    await this.drain();
     this.closed = true;
+    await this.drain();
   }
 
   private schedule(): void {

@@ -6,10 +6,10 @@
  * Postgres runs are skipped and say so loudly.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe } from 'node:test';
+import { after, describe } from 'node:test';
 import pg from 'pg';
 import type { DBOSConfig } from '../../src/index.ts';
 
@@ -50,26 +50,43 @@ if (postgresProblem) {
   );
 }
 
+const createdFiles: string[] = [];
+const createdSchemas: string[] = [];
+
 export const sqliteBackend: TestBackend = {
   name: 'sqlite',
-  freshConfig: (extra = {}) => ({
-    name: 'durably-test',
-    systemDatabaseUrl: join(testTempDir, `${randomUUID()}.sqlite`),
-    logLevel: 'warn',
-    ...extra,
-  }),
+  freshConfig: (extra = {}) => {
+    const path = join(testTempDir, `${randomUUID()}.sqlite`);
+    createdFiles.push(path);
+    return { name: 'durably-test', systemDatabaseUrl: path, logLevel: 'warn', ...extra };
+  },
 };
 
 export const postgresBackend: TestBackend = {
   name: 'postgres',
-  freshConfig: (extra = {}) => ({
-    name: 'durably-test',
-    systemDatabaseUrl: postgresBase,
-    systemDatabaseSchemaName: `t_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
-    logLevel: 'warn',
-    ...extra,
-  }),
+  freshConfig: (extra = {}) => {
+    const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+    createdSchemas.push(schema);
+    return { name: 'durably-test', systemDatabaseUrl: postgresBase, systemDatabaseSchemaName: schema, logLevel: 'warn', ...extra };
+  },
 };
+
+/** After each test file, remove the databases its tests made. */
+after(async () => {
+  for (const path of createdFiles.splice(0)) {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  }
+  if (createdSchemas.length === 0 || !postgresAvailable) return;
+  const client = new pg.Client({ connectionString: postgresBase });
+  try {
+    await client.connect();
+    for (const schema of createdSchemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } catch (error) {
+    console.warn(`Could not drop test schemas: ${(error as Error).message}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+});
 
 export const postgresAvailable = postgresProblem === undefined;
 

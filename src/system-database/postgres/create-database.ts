@@ -3,18 +3,6 @@ import pg from 'pg';
 import { DBOSDatabaseUnreachableError } from '../../api/errors.ts';
 import { parsePostgresUrl, redactUrl, withDatabase } from './postgres-url.ts';
 
-const connectionErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN']);
-
-export function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  const message = String((error as Error)?.message ?? '');
-  return (
-    connectionErrorCodes.has(code) ||
-    code.startsWith('08') ||
-    /timeout|terminated|ECONNREFUSED|getaddrinfo/i.test(message)
-  );
-}
-
 export function unreachable(url: string, error: unknown): DBOSDatabaseUnreachableError {
   return new DBOSDatabaseUnreachableError(
     `Cannot reach the Postgres system database at ${redactUrl(url)}: ${(error as Error).message}. ` +

@@ -2,9 +2,20 @@
  * The Postgres connection: a pg Pool. BIGINT columns come back as numbers
  * (epoch milliseconds fit). An idle client's error is logged, never thrown:
  * without a pool error handler, pg crashes the process.
+ *
+ * A statement that fails because its connection was lost is retried on a new
+ * connection, with backoff. Writes stay correct when a commit's
+ * acknowledgement was lost and the retry finds its own row: the callers
+ * recognise their own rows (owner_xid, recorded step outcome).
  */
 import pg from 'pg';
+import { DBOSDatabaseError } from '../../api/errors.ts';
+import { jitterMs, sleepMs } from '../../support/sleep.ts';
 import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
+import { isConnectionError } from './postgres-errors.ts';
+
+/** How long to keep retrying through a lost connection (a server restart, a failover) before giving up. */
+const retryForMs = 60_000;
 
 const int8Oid = 20;
 
@@ -23,12 +34,18 @@ export class PostgresConnection implements Connection {
     pool.on('error', onIdleError);
   }
 
-  async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
-    const result = await this.pool.query({ text: sql, values: params as unknown[], types: typeParsers });
-    return result.rows as R[];
+  query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
+    return this.retryOnLostConnection(async () => {
+      const result = await this.pool.query({ text: sql, values: params as unknown[], types: typeParsers });
+      return result.rows as R[];
+    });
   }
 
-  async transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
+    return this.retryOnLostConnection(() => this.transactionOnce(work));
+  }
+
+  private async transactionOnce<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const tx: QueryRunner = {
       query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
@@ -52,7 +69,25 @@ export class PostgresConnection implements Connection {
     }
   }
 
+  private async retryOnLostConnection<T>(attempt: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (this.pool.ending || !isConnectionError(error)) throw error;
+        if (Date.now() - started > retryForMs) {
+          throw new DBOSDatabaseError(
+            `Lost the Postgres system database for ${retryForMs / 1000} s: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+        await sleepMs(jitterMs(0.5, 1) * Math.min(2000, 50 * 2 ** tries));
+      }
+    }
+  }
+
   async close(): Promise<void> {
-    await this.pool.end();
+    if (!this.pool.ending) await this.pool.end();
   }
 }

@@ -5,6 +5,7 @@
  * LISTENs again, and wakes every waiter so each re-reads what it may have
  * missed. Waiters still poll slowly as a safety net.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { LocalWaiters } from '../local-waiters.ts';
 import type { Notifier, Waiter } from '../notifier.ts';
@@ -70,8 +71,11 @@ export class PostgresNotifier implements Notifier {
     await client?.end().catch(() => undefined);
   }
 
+  /** `<schema>_<channel>` (DBOS's names for schema dbos); hashed when it would pass Postgres's 63-byte limit. */
   private pgChannel(channel: string): string {
-    return `${this.options.schema}_${channel}`;
+    const name = `${this.options.schema}_${channel}`;
+    if (Buffer.byteLength(name) <= 63) return name;
+    return `durably_${createHash('sha1').update(this.options.schema).digest('hex').slice(0, 16)}_${channel}`;
   }
 
   private async connect(): Promise<void> {

@@ -46,12 +46,14 @@ export async function selectStepOutcomes(
   runner: QueryRunner,
   dialect: Dialect,
   workflowID: string,
+  functionID?: number,
 ): Promise<StepOutcomeRecord[]> {
   const rows = await runner.query(
     `SELECT function_id, function_name, output, error, child_workflow_id, started_at_epoch_ms,
        completed_at_epoch_ms, serialization
-     FROM ${dialect.table('operation_outputs')} WHERE workflow_uuid = $1 ORDER BY function_id`,
-    [workflowID],
+     FROM ${dialect.table('operation_outputs')}
+     WHERE workflow_uuid = $1 ${functionID === undefined ? '' : 'AND function_id = $2'} ORDER BY function_id`,
+    functionID === undefined ? [workflowID] : [workflowID, functionID],
   );
   return rows.map((row) => ({
     workflowID,

@@ -62,7 +62,7 @@ export async function insertWorkflows(
     w.timeoutMs,
     w.deadlineEpochMs,
     w.parentWorkflowID,
-    null,
+    w.ownerXid,
   ]);
   for (const chunk of chunks) {
     const rows = await tx.query<{ workflow_uuid: string }>(
@@ -82,9 +82,13 @@ export async function writeWorkflowOutcomes(
   outcomes: readonly WorkflowOutcomeRecord[],
 ): Promise<Set<string>> {
   const written = new Set<string>();
+  // Only a workflow's first outcome in a batch may apply (firstOccurrences tells callers so); given
+  // two VALUES rows matching one target row, UPDATE ... FROM applies an arbitrary one.
+  const seen = new Set<string>();
+  const firstOutcomes = outcomes.filter((o) => !seen.has(o.workflowID) && seen.add(o.workflowID));
   const chunks = valuesChunks(
     dialect,
-    outcomes,
+    firstOutcomes,
     (o) => [o.workflowID, o.status, o.output, o.error, o.serialization, o.completedAt],
     ['TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BIGINT'],
   );
@@ -107,7 +111,7 @@ const statusColumns = `workflow_uuid, status, name, class_name, config_name, aut
   authenticated_roles, request, inputs, output, error, serialization, executor_id, application_version,
   application_id, application_name, created_at, updated_at, recovery_attempts, queue_name, deduplication_id,
   priority, queue_partition_key, started_at_epoch_ms, delay_until_epoch_ms, workflow_timeout_ms,
-  workflow_deadline_epoch_ms, parent_workflow_id, forked_from, completed_at`;
+  workflow_deadline_epoch_ms, parent_workflow_id, forked_from, completed_at, owner_xid`;
 
 export async function selectWorkflowStatus(
   runner: QueryRunner,
@@ -203,5 +207,6 @@ export function toWorkflowStatusRecord(row: Row): WorkflowStatusRecord {
     parentWorkflowID: nullableString(row.parent_workflow_id),
     forkedFrom: nullableString(row.forked_from),
     completedAt: nullableNumber(row.completed_at),
+    ownerXid: nullableString(row.owner_xid),
   };
 }
