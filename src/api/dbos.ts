@@ -201,7 +201,7 @@ export class DBOS {
       });
     }
     const registration = registeredWorkflowOf(target);
-    return (...args: unknown[]) =>
+    return async (...args: unknown[]) =>
       startWorkflow(engineFor(`DBOS.startWorkflow(${registration.name})`), {
         registration,
         thisArg: registration.thisArg,

@@ -6,6 +6,7 @@
  */
 import { DBOSConfigurationError } from '../api/errors.ts';
 import type { StepConfig, WorkflowConfig } from '../api/workflow-types.ts';
+import { retryPolicy } from '../engine/retry-policy.ts';
 import type { AnyFunction, RegisteredStep, RegisteredWorkflow } from '../engine/registry.ts';
 import { registry, stepInvoker, validateWorkflowConfig, workflowInvoker } from './registration.ts';
 
@@ -27,12 +28,28 @@ function methodDecorator(
       const body = target as AnyFunction;
       const registration = describe(body, String(keyOrContext.name));
       const invoker = invokerFor(registration);
-      const isStatic = keyOrContext.static;
-      // The class is known only once it is defined: register then.
-      keyOrContext.addInitializer(function (this: unknown) {
-        const cls = (isStatic ? this : (this as object).constructor) as { name: string };
-        register(registration, cls.name, isStatic ? cls : undefined, invoker, body);
-      });
+      if (keyOrContext.static) {
+        // The class is known only once it is defined: register then.
+        keyOrContext.addInitializer(function (this: unknown) {
+          const cls = this as { name: string };
+          register(registration, cls.name, cls, invoker, body);
+          // Transpilers that lower decorators may name the class `_X` until its definition ends.
+          queueMicrotask(() => {
+            if (registration.className !== cls.name) registry.rename(registration, cls.name);
+          });
+        });
+      } else {
+        if (registration.kind === 'workflow') {
+          throw new DBOSConfigurationError(
+            `@DBOS.workflow() on instance method "${registration.name}": decorate a static method instead.`,
+          );
+        }
+        // Instance initializers run at every construction, maybe after launch: register once, now.
+        register(registration, '', undefined, invoker, body);
+        keyOrContext.addInitializer(function (this: unknown) {
+          registration.className ||= (this as object).constructor.name;
+        });
+      }
       return invoker;
     }
     if (!descriptor || typeof descriptor.value !== 'function') {
@@ -78,7 +95,11 @@ export function workflowDecorator(config: WorkflowConfig = {}): LegacyOrStandard
 
 export function stepDecorator(config: StepConfig = {}): LegacyOrStandardDecorator {
   return methodDecorator(
-    (body, methodName) => ({ kind: 'step', name: config.name ?? methodName, className: '', body, config }),
+    (body, methodName) => {
+      const name = config.name ?? methodName;
+      retryPolicy(config, name); // reject bad retry options at class definition
+      return { kind: 'step', name, className: '', body, config };
+    },
     (registration) => stepInvoker(registration as RegisteredStep),
   );
 }

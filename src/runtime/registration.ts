@@ -8,6 +8,7 @@
 import { DBOSConfigurationError } from '../api/errors.ts';
 import type { FunctionName, StepConfig, WorkflowConfig } from '../api/workflow-types.ts';
 import { Registry, type AnyFunction, type RegisteredStep, type RegisteredWorkflow } from '../engine/registry.ts';
+import { retryPolicy } from '../engine/retry-policy.ts';
 import { runStep } from '../engine/run-step.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
 import { engineFor } from './runtime.ts';
@@ -66,6 +67,7 @@ export function registerStep<This, Args extends unknown[], Return>(
     body: fn as AnyFunction,
     config,
   };
+  retryPolicy(config, registration.name); // reject bad retry options now, not at the first run
   const invoker = stepInvoker(registration);
   registry.addStep(registration, invoker, fn);
   return invoker as (this: This, ...args: Args) => Promise<Return>;
