@@ -1,0 +1,355 @@
+/**
+ * `npm run bench`: durably's hot path on both backends, each figure next to
+ * the raw limit of the same database measured in the same run.
+ *
+ *   (c) raw limit: single-row INSERT commits/s, 1 connection and 16
+ *   (a) a 3-step no-op workflow run sequentially: median and p99 latency,
+ *       in units of one raw commit (target: about 5 = start + 3 steps + finish)
+ *   (b) 200 such workflows in flight: workflows/s and steps/s, steps/s as a
+ *       multiple of the raw 16-connection commit rate (target > 1: group commit)
+ *   SQL statements and commits per sequential workflow (target: <= 5 commits)
+ *
+ * Prints a table and writes BENCHMARKS.md. Postgres: the server of
+ * DBOS_TEST_POSTGRES_URL, else 127.0.0.1:5432 (user postgres), database
+ * durably_bench, a fresh schema per scenario (dropped at the end); skipped,
+ * loudly, when unreachable. SQLite: fresh files under the OS temp folder.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { DBOSConfig } from '../src/index.ts';
+import { postgresRawLimit, sqliteRawLimit, type RawLimit } from './raw-commits.ts';
+import { countPerWorkflow, type PerWorkflowCount, type Target } from './statement-count.ts';
+import { inFlightThroughput, sequentialLatency, stepsPerWorkflow, type InFlightResult, type SequentialResult } from './workflows.ts';
+
+const settings = {
+  rawDurationMs: 2500,
+  sequential: { warmup: 50, runs: 300 },
+  inFlight: { warmup: 400, total: 10_000, concurrency: 200 },
+  countedWorkflows: 200,
+};
+
+type Backend = 'sqlite' | 'postgres';
+
+interface BackendResult {
+  backend: Backend;
+  /** Mean of the raw limit measured before and after the workflow scenarios. */
+  raw: RawLimit;
+  rawBeforeAfter: [RawLimit, RawLimit];
+  sequential: SequentialResult;
+  inFlight: InFlightResult;
+  counts: PerWorkflowCount;
+}
+
+const run = randomUUID().replaceAll('-', '').slice(0, 10);
+
+// ---------------------------------------------------------------- targets
+
+function postgresUrl(): string {
+  const url = new URL(process.env.DBOS_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+  url.pathname = '/durably_bench';
+  return url.toString();
+}
+
+/** Create durably_bench if missing; the reason Postgres cannot be used, or undefined. */
+async function preparePostgres(url: string): Promise<{ problem?: string; version?: string }> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'durably_bench'");
+    if (exists.rowCount === 0) await client.query('CREATE DATABASE durably_bench');
+    const { rows } = await client.query('SHOW server_version');
+    return { version: String(rows[0].server_version) };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function dropSchemas(url: string, schemas: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------- scenarios
+
+async function measure(
+  backend: Backend,
+  raw: (pass: string) => Promise<RawLimit>,
+  config: (scenario: string) => DBOSConfig,
+  target: (config: DBOSConfig) => Target,
+): Promise<BackendResult> {
+  const step = (what: string) => console.log(`[${backend}] ${what}...`);
+  step(`raw commits (${settings.rawDurationMs / 1000} s on 1 connection, then 16)`);
+  const before = await raw('before');
+  step(`(a) ${settings.sequential.runs} sequential workflows after ${settings.sequential.warmup} warm-up`);
+  const sequential = await sequentialLatency(config('seq'), settings.sequential.warmup, settings.sequential.runs);
+  const { warmup, total, concurrency } = settings.inFlight;
+  step(`(b) ${total} workflows, ${concurrency} in flight, after ${warmup} warm-up`);
+  const inFlight = await inFlightThroughput(config('flight'), warmup, total, concurrency);
+  step(`SQL per workflow over ${settings.countedWorkflows} sequential workflows, and a bare replay of it`);
+  const countConfig = config('count');
+  const counts = await countPerWorkflow(countConfig, target(countConfig), settings.countedWorkflows, settings.sequential.runs);
+  step('raw commits again (the machine is noisy: the ratios use the mean of both)');
+  const after = await raw('after');
+  const mean = (f: (r: RawLimit) => number) => (f(before) + f(after)) / 2;
+  const rawLimit = { ...before, sequentialPerSec: mean((r) => r.sequentialPerSec), parallelPerSec: mean((r) => r.parallelPerSec) };
+  return { backend, raw: rawLimit, rawBeforeAfter: [before, after], sequential, inFlight, counts };
+}
+
+async function measureSqlite(): Promise<BackendResult> {
+  const dir = join(os.tmpdir(), 'durably-bench', run);
+  mkdirSync(dir, { recursive: true });
+  try {
+    return await measure(
+      'sqlite',
+      (pass) => sqliteRawLimit(join(dir, `raw-${pass}.sqlite`), settings.rawDurationMs),
+      (scenario) => ({ name: 'bench', systemDatabaseUrl: join(dir, `${scenario}.sqlite`), logLevel: 'warn' }),
+      (config) => ({ backend: 'sqlite', path: config.systemDatabaseUrl! }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measurePostgres(url: string): Promise<BackendResult> {
+  const schemas: string[] = [];
+  const schema = (scenario: string) => {
+    schemas.push(`bench_${run}_${scenario}`);
+    return schemas.at(-1)!;
+  };
+  try {
+    return await measure(
+      'postgres',
+      (pass) => postgresRawLimit(url, schema(`raw_${pass}`), settings.rawDurationMs),
+      (scenario) => ({ name: 'bench', systemDatabaseUrl: url, systemDatabaseSchemaName: schema(scenario), logLevel: 'warn' }),
+      () => ({ backend: 'postgres', url }),
+    );
+  } finally {
+    await dropSchemas(url, schemas).catch((error) => console.warn(`Could not drop bench schemas: ${error.message}`));
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ms = (n: number) => `${fmt(n, n < 1 ? 3 : 2)} ms`;
+const times = (n: number) => `${fmt(n, 2)}×`;
+
+interface Row {
+  figure: string;
+  cells: (r: BackendResult) => [value: string, ratio: string];
+  target: string;
+}
+
+const rows: Row[] = [
+  {
+    figure: '(c) raw: single-row INSERT + commit, 1 connection',
+    cells: (r) => [
+      `${fmt(r.raw.sequentialPerSec)}/s (${ms(1000 / r.raw.sequentialPerSec)} each)`,
+      `1 raw commit (the unit); before/after: ${r.rawBeforeAfter.map((x) => fmt(x.sequentialPerSec)).join(' / ')}`,
+    ],
+    target: '',
+  },
+  {
+    figure: '(c) raw: same, 16 connections',
+    cells: (r) => [
+      `${fmt(r.raw.parallelPerSec)}/s`,
+      `${times(r.raw.parallelPerSec / r.raw.sequentialPerSec)} the 1-connection rate; before/after: ${r.rawBeforeAfter.map((x) => fmt(x.parallelPerSec)).join(' / ')}`,
+    ],
+    target: '',
+  },
+  {
+    figure: '(a) sequential 3-step workflow, median latency',
+    cells: (r) => [ms(r.sequential.medianMs), `${fmt(r.sequential.medianMs * r.raw.sequentialPerSec / 1000, 1)} raw commits`],
+    target: '≈ 5 raw commits',
+  },
+  {
+    figure: '(a) same, p99 latency',
+    cells: (r) => [ms(r.sequential.p99Ms), `${fmt(r.sequential.p99Ms * r.raw.sequentialPerSec / 1000, 1)} raw commits`],
+    target: '',
+  },
+  {
+    figure: "(a') the same workflow's 5 writes replayed by a bare driver, median",
+    cells: (r) => [ms(r.counts.replayMedianMs), `${fmt(r.counts.replayMedianMs * r.raw.sequentialPerSec / 1000, 1)} raw commits`],
+    target: '',
+  },
+  {
+    figure: "durably's own time per sequential workflow: (a) − (a')",
+    cells: (r) => [ms(r.sequential.medianMs - r.counts.replayMedianMs), `${fmt((100 * (r.sequential.medianMs - r.counts.replayMedianMs)) / r.sequential.medianMs)}% of (a)`],
+    target: '',
+  },
+  {
+    figure: '(b) 200 in flight: workflows/s',
+    cells: (r) => [`${fmt(r.inFlight.workflowsPerSec)}/s`, `${times(r.inFlight.workflowsPerSec / r.raw.parallelPerSec)} raw 16-conn commits/s`],
+    target: '',
+  },
+  {
+    figure: '(b) 200 in flight: steps/s',
+    cells: (r) => [`${fmt(r.inFlight.stepsPerSec)}/s`, `${times(r.inFlight.stepsPerSec / r.raw.parallelPerSec)} raw 16-conn commits/s`],
+    target: '> 1× (group commit)',
+  },
+  {
+    figure: 'durable commits per sequential workflow (client count)',
+    cells: (r) => [fmt(r.counts.durableCommits, 2), `${fmt(r.counts.durableCommits / (stepsPerWorkflow + 2), 2)}× of 5`],
+    target: '≤ 5',
+  },
+  {
+    figure: 'all transactions per sequential workflow (client count)',
+    cells: (r) => [fmt(r.counts.transactions, 2), r.counts.serverXactCommits === undefined ? '' : `server xact_commit: ${fmt(r.counts.serverXactCommits, 2)}`],
+    target: '',
+  },
+  {
+    figure: 'SQL statements per sequential workflow',
+    cells: (r) => [
+      fmt(r.counts.statements, 2),
+      Object.entries(r.counts.byKind)
+        .map(([kind, n]) => `${kind} ${fmt(n, 2)}`)
+        .join(', '),
+    ],
+    target: '',
+  },
+  {
+    figure: '(a) bench-process CPU per sequential workflow',
+    cells: (r) => [
+      `${ms(r.sequential.cpu.processMsPerWorkflow)} (kernel ${ms(r.sequential.cpu.systemMsPerWorkflow)})`,
+      `${fmt((100 * r.sequential.cpu.processMsPerWorkflow) / r.sequential.meanMs)}% of mean latency`,
+    ],
+    target: '',
+  },
+  {
+    figure: '(b) bench-process CPU per workflow, in flight',
+    cells: (r) => [
+      `${ms(r.inFlight.cpu.processMsPerWorkflow)} (kernel ${ms(r.inFlight.cpu.systemMsPerWorkflow)})`,
+      `process ${fmt(r.inFlight.cpu.processCores, 2)} cores; machine ${fmt(100 * r.inFlight.cpu.machineBusy)}% busy`,
+    ],
+    target: '',
+  },
+  {
+    figure: '(a) longest event-loop stall (10 ms timer late by)',
+    cells: (r) => [ms(r.sequential.stallMs), `${fmt((100 * r.sequential.stallMs) / (r.sequential.meanMs * r.sequential.runs))}% of the ${fmt(r.sequential.meanMs * r.sequential.runs)} ms run`],
+    target: 'a few ms',
+  },
+  {
+    figure: '(b) longest event-loop stall (10 ms timer late by)',
+    cells: (r) => {
+      const runMs = (1000 * r.inFlight.total) / r.inFlight.workflowsPerSec;
+      return [ms(r.inFlight.stallMs), `${fmt((100 * r.inFlight.stallMs) / runMs)}% of the ${fmt(runMs)} ms run`];
+    },
+    target: 'a few ms',
+  },
+];
+
+function table(results: BackendResult[]): string {
+  const header = ['figure', ...results.flatMap((r) => [r.backend, `${r.backend}: ratio to raw`]), 'target'];
+  const lines = [header, header.map(() => '---')];
+  for (const row of rows) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
+  return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+function verdicts(results: BackendResult[]): string[] {
+  return results.flatMap((r) => {
+    const median = (r.sequential.medianMs * r.raw.sequentialPerSec) / 1000;
+    const groupCommit = r.inFlight.stepsPerSec / r.raw.parallelPerSec;
+    const { processCores, machineBusy } = r.inFlight.cpu;
+    const bound =
+      processCores > 0.9
+        ? `this process used ${fmt(processCores, 2)} cores: its one JS thread is saturated (CPU-bound in the process${r.backend === 'sqlite' ? ", SQLite's synchronous calls included" : ''})`
+        : machineBusy > 0.85
+          ? `the machine was ${fmt(100 * machineBusy)}% busy: CPU-bound (database and JS together)`
+          : `this process used ${fmt(processCores, 2)} cores and the machine was ${fmt(100 * machineBusy)}% busy: not CPU-bound, so bound by waiting on the database`;
+    const stalled = Math.max(r.sequential.stallMs, r.inFlight.stallMs) > 100;
+    return [
+      `- ${r.backend}: sequential median = ${fmt(median, 1)} raw commits (target ≈ 5, met if ≤ 6: ${median <= 6 ? 'met' : 'NOT met'}); ` +
+        `${fmt(r.counts.durableCommits, 2)} durable commits per workflow (target ≤ 5: ${r.counts.durableCommits <= 5 ? 'met' : 'NOT met'}); ` +
+        `in flight, steps/s = ${times(groupCommit)} the raw 16-connection commit rate (target > 1: ${groupCommit > 1 ? 'met' : 'NOT met'}). ` +
+        `During (b) ${bound}. ` +
+        `Sequentially, the bare replay of the same writes takes ${fmt((100 * r.counts.replayMedianMs) / r.sequential.medianMs)}% of durably's latency.` +
+        (stalled ? ` **The event loop stalled for up to ${fmt(Math.max(r.sequential.stallMs, r.inFlight.stallMs))} ms** (timers and I/O starved).` : ''),
+    ];
+  });
+}
+
+function markdown(results: BackendResult[], skipped: string | undefined, pgVersion: string | undefined): string {
+  const cpus = os.cpus();
+  const { sequential: s, inFlight: f } = settings;
+  return `# Benchmarks
+
+Generated by \`npm run bench\` on ${new Date().toISOString()}. Every figure is printed next to the raw
+limit of the same database, measured in the same run, as a ratio: absolute numbers on this machine
+mean little, ratios say how close durably gets to the hardware.
+
+- Machine: **2 cores, noisy** (shared with other work: expect ±20% between runs); here ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB.
+- Node ${process.version} (${process.platform}/${process.arch}); SQLite ${sqliteVersion()} via node:sqlite, WAL, \`synchronous=FULL\` (durably's default), files under ${os.tmpdir()}.
+- Postgres: ${skipped ? `**SKIPPED** (${skipped})` : `${pgVersion} on 127.0.0.1 (same machine), database durably_bench, a fresh schema per scenario; pg pool of 10 (durably's default)`}.
+
+${table(results)}
+
+${verdicts(results).join('\n')}
+
+## How each figure is measured
+
+- **(c) raw limit**: single-row \`INSERT\` (a ~100-byte text) committed on its own, in a loop for ${settings.rawDurationMs / 1000} s after a short warm-up.
+  Postgres: one pg client (autocommit: one round trip, one commit), then 16 pg clients in parallel (Postgres groups their WAL flushes).
+  SQLite: one \`DatabaseSync\` on a fresh WAL file with \`synchronous=FULL\`; for "16 connections", 16 \`DatabaseSync\` connections
+  in 4 worker threads contending through SQLite's busy handler. SQLite has one writer at a time and no group commit across
+  connections, so its 16-connection figure is at best its 1-connection figure. Measured before and after the workflow
+  scenarios; the ratios use the mean of the two (both are shown, as a measure of the noise).
+- **(a)**: \`await threeStepWorkflow()\` in a loop (steps registered with \`DBOS.registerStep\`, doing nothing); ${s.runs} runs after ${s.warmup} warm-up.
+  Ratio = latency × raw 1-connection commits/s: the latency in units of one raw commit. A 3-step workflow needs 5 durable writes
+  (start, 3 step outcomes, finish), so about 5 is the target.
+- **(b)**: ${f.total} workflows, keeping ${f.concurrency} in flight (each finished workflow starts the next), after ${f.warmup} warm-up.
+  Ratio = steps/s ÷ raw 16-connection commits/s: above 1 only if checkpoints of concurrent workflows share commits (group commit).
+- **(a')**: the statements of one sequential workflow, captured from the driver, run again ${s.runs} times in a loop by a bare
+  driver connection (a fresh workflow ID each time; the Postgres notification left out, as it is not on the workflow's path).
+  It is what the database needs for durably's writes; (a) − (a') is durably's own time (JS, pool, scheduling).
+- **SQL per workflow**: ${settings.countedWorkflows} sequential workflows in one launch, counted by wrapping the drivers in the bench process
+  (\`pg.Client#query\`; node:sqlite \`StatementSync#all/run/get\`, \`DatabaseSync#exec\`). A statement outside \`BEGIN\`..\`COMMIT\` is its own
+  transaction; a *durable commit* is a committed transaction that wrote rows. On Postgres, \`pg_stat_database.xact_commit\`
+  (read from shutdown to shutdown, minus an empty launch) counts every transaction server-side as a cross-check; it also
+  counts, per finished workflow, the transaction in which the LISTEN connection's backend reads the notification (with the
+  \`pg_notify\` suppressed, the server count drops from 7 to 5 per workflow).
+- **Event-loop stall**: a 10 ms \`setInterval\` runs during (a) and (b); the longest gap between its ticks (or until the end)
+  is how long timers and I/O (an HTTP server in the same process, say) had to wait.
+- **CPU**: this process's CPU time (\`process.cpuUsage\`) and the whole machine's busy time (\`/proc/stat\`, Postgres included) over the measurement.
+`;
+}
+
+function sqliteVersion(): string {
+  return process.versions.sqlite ?? 'unknown';
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const url = postgresUrl();
+  const { problem, version } = await preparePostgres(url);
+  if (problem) {
+    console.warn(
+      `\n!!! POSTGRES BENCHMARK SKIPPED: cannot reach ${url} (${problem}).\n` +
+        '!!! Start Postgres on 127.0.0.1:5432 or set DBOS_TEST_POSTGRES_URL to include it.\n',
+    );
+  }
+  const results = [await measureSqlite()];
+  if (!problem) results.push(await measurePostgres(url));
+  const report = markdown(results, problem, version);
+  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
+  console.log(`\n${table(results)}\n\n${verdicts(results).join('\n')}\n`);
+  console.log(`Wrote BENCHMARKS.md (${fmt((Date.now() - started) / 1000, 1)} s).`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
