@@ -53,7 +53,10 @@ const openTransactions = new WeakMap<object, { wrote: boolean }>();
 const sqliteConnection = {}; // durably keeps one SQLite connection per process
 
 function kindOf(sql: string): string {
-  if (/pg_notify/i.test(sql)) return 'NOTIFY';
+  // `WITH changed AS (UPDATE ...) SELECT ..., pg_notify(...)`: an UPDATE that also notifies.
+  const wrapped = /^\s*WITH\s+\w+\s+AS\s*\(\s*(\w+)/i.exec(sql)?.[1];
+  if (wrapped) return wrapped.toUpperCase();
+  if (/^\s*SELECT\s+pg_notify/i.test(sql)) return 'NOTIFY';
   return /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? '?';
 }
 

@@ -16,4 +16,11 @@ export interface Dialect {
   readonly nowEpochMs: string;
   /** The column type for JSON documents searched by the database. */
   readonly jsonType: string;
+  /**
+   * Wrap a data-changing statement that ends in `RETURNING <keyColumn>` so
+   * that, where the backend can, each returned key is announced on `channel`
+   * to other processes when the transaction commits (Postgres: pg_notify in
+   * the same statement, no extra round trip). Elsewhere, the statement as is.
+   */
+  notifying(statement: string, channel: string, keyColumn: string): string;
 }

@@ -15,10 +15,10 @@ export interface Notifier {
   /** Register interest in (channel, key); the returned waiter fires at most once. */
   wait(channel: string, key: string, timeoutMs: number): Waiter;
   /**
-   * Announce committed writes: wakes this process's waiters at once and, where
-   * the backend can, other processes' (fire and forget: they also poll).
+   * Wake this process's waiters of committed writes at once. Other processes
+   * hear of them from the committing SQL itself (Dialect.notifying) or poll.
    */
-  publish(channel: string, keys: readonly string[]): void;
+  wakeLocal(channel: string, keys: readonly string[]): void;
   /**
    * How long a waiter may sleep before it re-reads the database, for the n-th
    * wait of one loop (n from 0): short where other processes cannot wake us.

@@ -38,7 +38,8 @@ async function openSqlite(path: string, synchronous: SqliteSynchronous): Promise
     await connection.close();
     throw error;
   }
-  return new SqlSystemDatabase('sqlite', connection, sqliteDialect, new SqliteNotifier());
+  // One connection, one writer: batches commit one at a time.
+  return new SqlSystemDatabase('sqlite', connection, sqliteDialect, new SqliteNotifier(), 1);
 }
 
 async function openPostgres(
@@ -64,10 +65,10 @@ async function openPostgres(
       schema,
       channels,
       connectTimeoutMs: parsePostgresUrl(url).connectTimeoutMs,
-      publishWith: (sql, params) => pool.query(sql, params),
       onError: (message, error) => logger.warn(`${message}: ${(error as Error)?.message ?? error}`),
     });
-    return new SqlSystemDatabase('postgres', connection, dialect, notifier);
+    // Two batches in flight keep Postgres busy while JS prepares the next one.
+    return new SqlSystemDatabase('postgres', connection, dialect, notifier, 2);
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw isConnectionError(error) ? unreachable(url, error) : error;

@@ -58,10 +58,12 @@ export class SqlSystemDatabase implements SystemDatabase {
     private readonly connection: Connection,
     private readonly dialect: Dialect,
     readonly notifier: Notifier,
+    batchesInFlight: number,
   ) {
     this.batcher = new WriteBatcher(
       (requests) => this.writeBatch(requests),
       (requests, applied) => this.publishOutcomes(requests, applied),
+      { maxInFlight: batchesInFlight },
     );
   }
 
@@ -155,6 +157,6 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   private publishOutcomes(requests: readonly WriteRequest[], applied: readonly boolean[]): void {
     const finished = requests.flatMap((r, i) => (r.kind === 'workflow-outcome' && applied[i] ? [r.record.workflowID] : []));
-    if (finished.length > 0) this.notifier.publish(outcomeChannel, finished);
+    if (finished.length > 0) this.notifier.wakeLocal(outcomeChannel, finished);
   }
 }

@@ -28,24 +28,40 @@ interface QueuedWrite {
   done: Deferred<boolean>;
 }
 
+export interface WriteBatcherOptions {
+  /**
+   * Batches committing at once, on separate connections. Safe above 1 because
+   * no queued write depends on another uncommitted one: each caller submits a
+   * write only after its previous one committed.
+   */
+  maxInFlight?: number;
+  maxBatchSize?: number;
+}
+
 export class WriteBatcher {
   private queue: QueuedWrite[] = [];
-  private flushing = false;
+  private inFlight = 0;
   private scheduled = false;
   /** Settles when the batcher next has nothing queued or in flight; null while idle. */
   private busy: Deferred<void> | null = null;
   private closed = false;
+  private readonly maxInFlight: number;
+  private readonly maxBatchSize: number;
 
   constructor(
     private readonly writeBatch: BatchWriter,
     private readonly afterCommit: (requests: readonly WriteRequest[], applied: readonly boolean[]) => void,
-    private readonly maxBatchSize = 2000,
-  ) {}
+    options: WriteBatcherOptions = {},
+  ) {
+    this.maxInFlight = options.maxInFlight ?? 1;
+    this.maxBatchSize = options.maxBatchSize ?? 2000;
+  }
 
   submit(request: WriteRequest): Promise<boolean> {
     if (this.closed) return Promise.reject(new Error('The system database is closed.'));
     const done = deferred<boolean>();
     this.queue.push({ request, done });
+    this.busy ??= deferred<void>();
     this.schedule();
     return done.promise;
   }
@@ -61,33 +77,39 @@ export class WriteBatcher {
   }
 
   private schedule(): void {
-    if (this.flushing || this.scheduled) return;
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     this.scheduled = true;
-    this.busy ??= deferred<void>();
-    // Writes issued in the same tick (Promise.all of steps) join one batch.
-    queueMicrotask(() => {
+    // setImmediate rather than a microtask: writes issued in this tick (Promise.all of steps)
+    // still join the batch, and with the synchronous SQLite driver the event loop gets a turn
+    // between flushes, so timers and I/O are not starved by a stream of workflows.
+    setImmediate(() => {
       this.scheduled = false;
-      void this.flushLoop();
+      this.startFlush();
     });
   }
 
-  private async flushLoop(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatchSize);
-        await this.flush(batch);
-      }
-    } finally {
-      this.flushing = false;
-      if (this.queue.length > 0) {
+  private startFlush(): void {
+    if (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      // Share a backlog among the free lanes, so concurrent workflows moving in
+      // lockstep keep every lane (and a database core each) busy.
+      const freeLanes = this.maxInFlight - this.inFlight;
+      const share = Math.ceil(this.queue.length / freeLanes);
+      const batch = this.queue.splice(0, Math.min(this.maxBatchSize, share));
+      this.inFlight++;
+      void this.flush(batch).finally(() => {
+        this.inFlight--;
         this.schedule();
-      } else {
-        this.busy?.resolve();
-        this.busy = null;
-      }
+        this.settleIfIdle();
+      });
+      this.schedule();
     }
+    this.settleIfIdle();
+  }
+
+  private settleIfIdle(): void {
+    if (this.inFlight > 0 || this.queue.length > 0 || this.scheduled) return;
+    this.busy?.resolve();
+    this.busy = null;
   }
 
   private async flush(batch: QueuedWrite[]): Promise<void> {

@@ -30,14 +30,14 @@ class FakeWriter {
 
   readonly batcher: WriteBatcher;
 
-  constructor(maxBatchSize?: number, afterCommit?: () => void) {
+  constructor(maxBatchSize?: number, afterCommit?: () => void, maxInFlight?: number) {
     this.batcher = new WriteBatcher(
       (requests) => this.writeBatch(requests),
       (requests, applied) => {
         this.committed.push({ labels: requests.map(labelOf), applied: [...applied] });
         afterCommit?.();
       },
-      maxBatchSize,
+      { maxBatchSize, maxInFlight },
     );
   }
 
@@ -153,6 +153,19 @@ test('a backlog larger than maxBatchSize is written in several batches, in order
   const results = await Promise.all([1, 2, 3, 4, 5].map((l) => fake.batcher.submit(write(l))));
   assert.deepEqual(results, [true, true, true, true, true]);
   assert.deepEqual(fake.batches, [[1, 2], [3, 4], [5]]);
+});
+
+test('with two batches allowed in flight, a write arriving during a flush commits beside it', async () => {
+  const fake = new FakeWriter(undefined, undefined, 2);
+  fake.gate = deferred<void>();
+  const gate = fake.gate;
+  const first = fake.batcher.submit(write(1));
+  await fake.nextCall();
+  fake.gate = undefined;
+  assert.equal(await fake.batcher.submit(write(2)), true);
+  assert.deepEqual(fake.batches, [[1], [2]]);
+  gate.resolve();
+  assert.equal(await first, true);
 });
 
 test('drain resolves at once when idle', async () => {

@@ -8,6 +8,7 @@
  * acknowledgement was lost and the retry finds its own row: the callers
  * recognise their own rows (owner_xid, recorded step outcome).
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DBOSDatabaseError } from '../../api/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
@@ -26,6 +27,26 @@ export const typeParsers = {
   },
 } as pg.CustomTypesConfig;
 
+const statementNames = new Map<string, string>();
+
+/**
+ * Small parameterized statements (the sequential hot path: one workflow row,
+ * one step row) are prepared once per connection and reused, saving the
+ * server a parse and plan each time. Large multi-row batches vary in shape
+ * and are amortized anyway: left unnamed so connections do not hoard plans.
+ */
+function queryConfig(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
+  const config: pg.QueryConfig = { text: sql, values: params as unknown[], types: typeParsers };
+  if (params.length === 0 || params.length > 32) return config;
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `durably_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    if (statementNames.size > 1000) statementNames.clear();
+    statementNames.set(sql, name);
+  }
+  return { ...config, name };
+}
+
 export class PostgresConnection implements Connection {
   constructor(
     readonly pool: pg.Pool,
@@ -36,7 +57,7 @@ export class PostgresConnection implements Connection {
 
   query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
     return this.retryOnLostConnection(async () => {
-      const result = await this.pool.query({ text: sql, values: params as unknown[], types: typeParsers });
+      const result = await this.pool.query(queryConfig(sql, params));
       return result.rows as R[];
     });
   }
@@ -49,7 +70,7 @@ export class PostgresConnection implements Connection {
     const client = await this.pool.connect();
     const tx: QueryRunner = {
       query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
-        (await client.query({ text: sql, values: params as unknown[], types: typeParsers })).rows as R[],
+        (await client.query(queryConfig(sql, params))).rows as R[],
     };
     let broken = false;
     try {

@@ -5,10 +5,10 @@
  * LISTENs again, and wakes every waiter so each re-reads what it may have
  * missed. Waiters still poll slowly as a safety net.
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { LocalWaiters } from '../local-waiters.ts';
 import type { Notifier, Waiter } from '../notifier.ts';
+import { postgresChannelName } from './postgres-dialect.ts';
 
 export interface PostgresNotifierOptions {
   url: string;
@@ -16,7 +16,6 @@ export interface PostgresNotifierOptions {
   schema: string;
   channels: readonly string[];
   connectTimeoutMs: number;
-  publishWith: (sql: string, params: unknown[]) => Promise<unknown>;
   onError: (message: string, error: unknown) => void;
 }
 
@@ -40,11 +39,8 @@ export class PostgresNotifier implements Notifier {
     return this.local.wait(channel, key, timeoutMs);
   }
 
-  publish(channel: string, keys: readonly string[]): void {
+  wakeLocal(channel: string, keys: readonly string[]): void {
     for (const key of keys) this.local.wake(channel, key);
-    this.options
-      .publishWith('SELECT pg_notify($1, k) FROM unnest($2::text[]) AS k', [this.pgChannel(channel), keys])
-      .catch((error) => this.options.onError('Could not publish a notification; waiters will poll', error));
   }
 
   safetyPollMs(attempt: number): number {
@@ -71,11 +67,8 @@ export class PostgresNotifier implements Notifier {
     await client?.end().catch(() => undefined);
   }
 
-  /** `<schema>_<channel>` (DBOS's names for schema dbos); hashed when it would pass Postgres's 63-byte limit. */
   private pgChannel(channel: string): string {
-    const name = `${this.options.schema}_${channel}`;
-    if (Buffer.byteLength(name) <= 63) return name;
-    return `durably_${createHash('sha1').update(this.options.schema).digest('hex').slice(0, 16)}_${channel}`;
+    return postgresChannelName(this.options.schema, channel);
   }
 
   private async connect(): Promise<void> {

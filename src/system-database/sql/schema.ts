@@ -54,8 +54,9 @@ function initialSchema(d: Dialect): string[] {
     `CREATE INDEX workflow_status_created_at_index ON ${t('workflow_status')} (created_at)`,
     `CREATE UNIQUE INDEX uq_workflow_status_dedup_id ON ${t('workflow_status')} (queue_name, deduplication_id)
        WHERE deduplication_id IS NOT NULL`,
+    // Queued rows only: a directly started workflow costs no entry here.
     `CREATE INDEX idx_workflow_status_in_flight ON ${t('workflow_status')} (queue_name, status, priority, created_at)
-       WHERE status IN ('ENQUEUED', 'PENDING')`,
+       WHERE status IN ('ENQUEUED', 'PENDING') AND queue_name IS NOT NULL`,
     `CREATE INDEX idx_workflow_status_pending_executor ON ${t('workflow_status')} (executor_id, application_version)
        WHERE status = 'PENDING'`,
     `CREATE INDEX idx_workflow_status_delayed ON ${t('workflow_status')} (delay_until_epoch_ms) WHERE status = 'DELAYED'`,

@@ -8,6 +8,7 @@ import type {
   WorkflowStatusRecord,
   WorkflowStatusString,
 } from '../records.ts';
+import { outcomeChannel } from '../system-database.ts';
 import { valuesChunks } from './multi-row.ts';
 
 const insertColumns = [
@@ -94,12 +95,13 @@ export async function writeWorkflowOutcomes(
   );
   const table = dialect.table('workflow_status');
   for (const chunk of chunks) {
-    const rows = await tx.query<{ workflow_uuid: string }>(
-      `UPDATE ${table} SET status = v.column2, output = v.column3, error = v.column4,
+    const update = `UPDATE ${table} SET status = v.column2, output = v.column3, error = v.column4,
          serialization = v.column5, completed_at = v.column6, updated_at = v.column6, deduplication_id = NULL
        FROM (VALUES ${chunk.valuesSql}) AS v
        WHERE ${table}.workflow_uuid = v.column1 AND ${table}.status = 'PENDING'
-       RETURNING ${table}.workflow_uuid`,
+       RETURNING ${table}.workflow_uuid`;
+    const rows = await tx.query<{ workflow_uuid: string }>(
+      dialect.notifying(update, outcomeChannel, 'workflow_uuid'),
       chunk.params,
     );
     for (const row of rows) written.add(row.workflow_uuid);

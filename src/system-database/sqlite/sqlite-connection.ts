@@ -32,8 +32,28 @@ function toSqliteValue(value: SqlValue): string | number | bigint | null {
   return value;
 }
 
+interface PreparedStatement {
+  statement: StatementSync;
+  /** For each `?` in order, the index of the parameter it binds. */
+  order: number[];
+}
+
+/**
+ * `$n` placeholders become anonymous `?`s, with the parameters reordered to
+ * match: binding SQLite's numbered `?n` costs time quadratic in the number of
+ * parameters (25 ms instead of 0.6 ms for a 200-row insert).
+ */
+function prepare(db: DatabaseSync, sql: string): PreparedStatement {
+  const order: number[] = [];
+  const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+    order.push(Number(n) - 1);
+    return '?';
+  });
+  return { statement: db.prepare(text), order };
+}
+
 export class SqliteConnection implements Connection {
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly statements = new Map<string, PreparedStatement>();
   private mutex: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly runner: QueryRunner = { query: async (sql, params) => this.run(sql, params) as never };
@@ -90,14 +110,14 @@ export class SqliteConnection implements Connection {
 
   private run(sql: string, params: readonly SqlValue[] = []): Row[] {
     if (this.closed) throw new DBOSDatabaseError('The SQLite system database is closed.');
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      // `$n` placeholders become SQLite's numbered `?n`, which bind by position.
-      statement = this.db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = prepare(this.db, sql);
       if (this.statements.size > 500) this.statements.clear();
-      this.statements.set(sql, statement);
+      this.statements.set(sql, prepared);
     }
-    return statement.all(...params.map(toSqliteValue)) as Row[];
+    const { statement, order } = prepared;
+    return statement.all(...order.map((index) => toSqliteValue(params[index]))) as Row[];
   }
 
   private exclusive<T>(work: () => Promise<T> | T): Promise<T> {

@@ -5,4 +5,6 @@ export const sqliteDialect: Dialect = {
   maxParameters: 32766,
   nowEpochMs: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
   jsonType: 'TEXT',
+  // Other processes learn of changes by polling (sqlite-notifier.ts).
+  notifying: (statement) => statement,
 };

@@ -18,7 +18,7 @@ export class SqliteNotifier implements Notifier {
     return this.local.wait(channel, key, timeoutMs);
   }
 
-  publish(channel: string, keys: readonly string[]): void {
+  wakeLocal(channel: string, keys: readonly string[]): void {
     for (const key of keys) this.local.wake(channel, key);
   }
 
