@@ -21,6 +21,14 @@ export interface TestBackend {
   freshConfig(extra?: DBOSConfig): DBOSConfig;
 }
 
+const [nodeMajor = 0, nodeMinor = 0] = process.versions.node.split('.').map(Number);
+if (nodeMajor < 22 || (nodeMajor === 22 && nodeMinor < 13)) {
+  throw new Error(
+    `Tests need Node 22.13 or newer (node:sqlite); this is ${process.version}. Run them through npm test, ` +
+      'which uses the Node 24 that npm install puts in node_modules/.bin.',
+  );
+}
+
 const postgresBase = process.env.DBOS_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/durably_test';
 export const testTempDir = join(tmpdir(), 'durably-tests');
 mkdirSync(testTempDir, { recursive: true });
