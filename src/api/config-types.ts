@@ -22,6 +22,14 @@ export interface DBOSConfig {
   applicationVersion?: string;
   /** Default `local` (or the DBOS__VMID variable). */
   executorID?: string;
+  /**
+   * How often this executor records that it is alive (durably extension; default 10 s). A process
+   * that finds an executor silent for `executorTimeoutMs` (default 60 s) puts that executor's
+   * unfinished workflows back on their queues, to be resumed by a live process.
+   * Give each process its own executorID for this to work.
+   */
+  heartbeatIntervalMs?: number;
+  executorTimeoutMs?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   logger?: DLogger;
   /** Accepted for compatibility with DBOS configurations; not used yet. */

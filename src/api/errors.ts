@@ -209,6 +209,46 @@ export class DBOSStepTimeoutError extends DBOSError {
   }
 }
 
+/** Enqueueing a deduplication ID that an ENQUEUED or PENDING workflow of that queue still holds. */
+export class DBOSQueueDuplicatedError extends DBOSError {
+  readonly workflowID: string;
+  readonly queueName: string;
+  readonly deduplicationID: string;
+  constructor(workflowID: string, queueName: string, deduplicationID: string) {
+    super(
+      `Workflow ${workflowID} was not enqueued: deduplication ID "${deduplicationID}" is already held by an ` +
+        `enqueued or running workflow of queue "${queueName}". It can be reused once that workflow ends.`,
+      'QUEUE_DEDUPLICATED',
+      28,
+    );
+    this.workflowID = workflowID;
+    this.queueName = queueName;
+    this.deduplicationID = deduplicationID;
+  }
+}
+
+export class DBOSInvalidQueuePriorityError extends DBOSError {
+  readonly priority: unknown;
+  constructor(priority: unknown, detail: string) {
+    super(`Invalid queue priority ${JSON.stringify(priority)}: ${detail}`, 'QUEUE_PRIORITY_INVALID', 29);
+    this.priority = priority;
+  }
+}
+
+/** A queue name no WorkflowQueue or DBOS.registerQueue defined. */
+export class DBOSQueueNotFoundError extends DBOSError {
+  readonly queueName: string;
+  constructor(queueName: string) {
+    super(
+      `No queue named "${queueName}": declare it with new WorkflowQueue("${queueName}", ...) before launch, ` +
+        'or register it with DBOS.registerQueue.',
+      'QUEUE_NOT_FOUND',
+      1,
+    );
+    this.queueName = queueName;
+  }
+}
+
 /** A value (an argument, a result, an error field) cannot be stored. Nothing was written. */
 export class DBOSSerializationError extends DBOSError {
   readonly path: string;
@@ -253,4 +293,7 @@ export const durablyErrorClasses: Record<string, new (...args: never[]) => DBOSE
   DBOSStepTimeoutError,
   DBOSSerializationError,
   DBOSDatabaseError,
+  DBOSQueueDuplicatedError,
+  DBOSInvalidQueuePriorityError,
+  DBOSQueueNotFoundError,
 };

@@ -50,10 +50,24 @@ export interface StepStatus {
   timeoutSignal?: AbortSignal;
 }
 
+export interface EnqueueOptions {
+  /** While a workflow with this ID is ENQUEUED or PENDING on the queue, enqueueing another fails. */
+  deduplicationID?: string;
+  /** 1 to 2^31-1, lower first; only on queues with `priorityEnabled`. */
+  priority?: number;
+  /** Required on partitioned queues: flow-control limits apply per partition key. */
+  queuePartitionKey?: string;
+  /** Not dequeued before this many seconds have passed. */
+  delaySeconds?: number;
+}
+
 export interface StartWorkflowParams {
   workflowID?: string;
-  /** Start-to-close time limit; `null` detaches the workflow from a parent's deadline. */
+  /** Start-to-close time limit (for a queued workflow, from its dequeue); `null` detaches it from a parent's deadline. */
   timeoutMS?: number | null;
+  /** Enqueue on this queue instead of running at once. */
+  queueName?: string;
+  enqueueOptions?: EnqueueOptions;
 }
 
 export interface PollingOptions {

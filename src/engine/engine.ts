@@ -3,6 +3,7 @@
  * database, this executor's identity, the registry, and the workflows running
  * here now. Built by the Runtime at launch; passed down, never global.
  */
+import type { StartWorkflowParams } from '../api/workflow-types.ts';
 import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import type { Registry } from './registry.ts';
@@ -13,6 +14,19 @@ export interface EngineIdentity {
   readonly applicationName: string;
 }
 
+/** Where an enqueued workflow goes, as the queues feature decides it from the start parameters. */
+export interface QueuePlacement {
+  queueName: string;
+  status: 'ENQUEUED' | 'DELAYED';
+  deduplicationID: string | null;
+  priority: number;
+  queuePartitionKey: string | null;
+  delayUntilEpochMs: number | null;
+}
+
+/** Validates queue options and places a workflow; null when it is not to be enqueued. */
+export type QueuePlanner = (params: StartWorkflowParams | undefined) => Promise<QueuePlacement | null>;
+
 export class Engine {
   /** Workflows executing in this process, by ID: their result promises (rejections pre-handled). */
   readonly running = new Map<string, Promise<unknown>>();
@@ -22,6 +36,7 @@ export class Engine {
     readonly registry: Registry,
     readonly identity: EngineIdentity,
     readonly logger: DLogger,
+    readonly placeInQueue: QueuePlanner = async () => null,
   ) {}
 
   /** Track a workflow's execution; it leaves the map when it settles. */

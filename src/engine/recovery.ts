@@ -13,8 +13,20 @@ import { DurableWorkflowHandle } from './workflow-handle.ts';
 
 export const defaultMaxRecoveryAttempts = 100;
 
+/** Recovery and other internal work is dequeued from this queue (DBOS's name), which has no limits. */
+export const internalQueueName = '_dbos_internal_queue';
+
 export async function recoverPendingWorkflows(engine: Engine): Promise<DurableWorkflowHandle<unknown>[]> {
   const { systemDatabase, identity, logger } = engine;
+  // Workflows that came from a queue go back to it, to run again under its limits.
+  const requeued = await systemDatabase.requeuePendingWorkflows({
+    executorID: identity.executorID,
+    applicationVersion: identity.applicationVersion,
+    queuedOnly: true,
+    fallbackQueue: internalQueueName,
+    now: Date.now(),
+  });
+  if (requeued.length > 0) logger.info(`Returned ${requeued.length} interrupted queued workflow(s) to their queues.`);
   const ids = await systemDatabase.listPendingWorkflowIDs(identity.executorID, identity.applicationVersion);
   const handles: DurableWorkflowHandle<unknown>[] = [];
   for (const workflowID of ids) {
@@ -60,6 +72,7 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
     args,
     deadlineEpochMs: claim.workflow.deadlineEpochMs,
     recorded,
+    queueName: claim.workflow.queueName,
     authenticatedUser: claim.workflow.authenticatedUser ?? undefined,
     authenticatedRoles: roles,
   });

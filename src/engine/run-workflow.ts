@@ -21,6 +21,8 @@ export interface WorkflowExecution {
   args: unknown[];
   deadlineEpochMs: number | null;
   recorded: StepOutcomeRecord[];
+  /** The queue it was dequeued from, if any. */
+  queueName: string | null;
   authenticatedUser?: string;
   authenticatedRoles?: readonly string[];
 }
@@ -55,7 +57,7 @@ async function runBody(engine: Engine, execution: WorkflowExecution): Promise<un
     }
     outcome = { ok: false, error };
   }
-  const final = finalRecord(workflowID, registration, outcome);
+  const final = finalRecord(execution, outcome);
   const owned = await engine.systemDatabase.recordWorkflowOutcome(final.record);
   if (!owned) return adoptRecordedOutcome(engine, workflowID);
   if (!final.outcome.ok) throw final.outcome.error;
@@ -65,18 +67,16 @@ async function runBody(engine: Engine, execution: WorkflowExecution): Promise<un
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** The outcome row to write; a result that cannot be stored makes the workflow fail with that error. */
-function finalRecord(
-  workflowID: string,
-  registration: RegisteredWorkflow,
-  outcome: Outcome,
-): { record: WorkflowOutcomeRecord; outcome: Outcome } {
+function finalRecord(execution: WorkflowExecution, outcome: Outcome): { record: WorkflowOutcomeRecord; outcome: Outcome } {
+  const { workflowID, registration, queueName } = execution;
   const completedAt = Date.now();
   let failure: unknown;
   if (outcome.ok) {
     try {
       const what = `the result of workflow "${registration.name}" (${workflowID})`;
       const { text, serialization } = serializeValue(outcome.value, what);
-      return { record: { workflowID, status: 'SUCCESS', output: text, error: null, serialization, completedAt }, outcome };
+      const record = { workflowID, queueName, status: 'SUCCESS', output: text, error: null, serialization, completedAt } as const;
+      return { record, outcome };
     } catch (error) {
       if (!(error instanceof DBOSSerializationError)) throw error;
       failure = error;
@@ -86,7 +86,7 @@ function finalRecord(
   }
   const { text, serialization } = serializeError(failure);
   return {
-    record: { workflowID, status: 'ERROR', output: null, error: text, serialization, completedAt },
+    record: { workflowID, queueName, status: 'ERROR', output: null, error: text, serialization, completedAt },
     outcome: { ok: false, error: failure },
   };
 }

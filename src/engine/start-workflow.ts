@@ -18,6 +18,7 @@ import type { StartWorkflowParams } from '../api/workflow-types.ts';
 import type { NewWorkflowRecord, WorkflowStatusRecord } from '../system-database/records.ts';
 import { recordedOutcome, recordError, replay } from './checkpoint.ts';
 import type { Engine } from './engine.ts';
+import { monotonicNow } from '../support/clock.ts';
 import { qualifiedName, type RegisteredWorkflow } from './registry.ts';
 import { executeWorkflow } from './run-workflow.ts';
 import { serializeValue } from './serialization.ts';
@@ -118,11 +119,12 @@ async function insertAndRun(
   parent: WorkflowState | undefined,
 ): Promise<void> {
   const { registration, args } = request;
+  const placement = await engine.placeInQueue(request.params);
   const inputs = serializeValue(args, `the arguments of workflow "${registration.name}"`, 'native', 'args');
   const { timeoutMs, deadlineEpochMs } = resolveDeadline(request.params, context, parent);
   const record: NewWorkflowRecord = {
     workflowID,
-    status: 'PENDING',
+    status: placement?.status ?? 'PENDING',
     workflowName: registration.name,
     className: registration.className || null,
     configName: null,
@@ -134,11 +136,17 @@ async function insertAndRun(
     executorID: engine.identity.executorID,
     applicationVersion: engine.identity.applicationVersion,
     applicationName: engine.identity.applicationName,
-    createdAt: Date.now(),
-    recoveryAttempts: 1,
-    queueName: null,
+    createdAt: placement ? monotonicNow() : Date.now(),
+    // A queued workflow's attempts are counted as it is dequeued.
+    recoveryAttempts: placement ? 0 : 1,
+    queueName: placement?.queueName ?? null,
+    deduplicationID: placement?.deduplicationID ?? null,
+    priority: placement?.priority ?? 0,
+    queuePartitionKey: placement?.queuePartitionKey ?? null,
+    delayUntilEpochMs: placement?.delayUntilEpochMs ?? null,
     timeoutMs,
-    deadlineEpochMs,
+    // A queued workflow's deadline starts when it is dequeued.
+    deadlineEpochMs: placement && timeoutMs !== null ? null : deadlineEpochMs,
     parentWorkflowID: parent?.workflowID ?? null,
     ownerXid: randomUUID(),
   };
@@ -147,6 +155,7 @@ async function insertAndRun(
     assertSameFunction(result.existing, registration);
     return;
   }
+  if (placement) return;
   executeWorkflow(engine, {
     workflowID,
     registration,
@@ -154,6 +163,7 @@ async function insertAndRun(
     args,
     deadlineEpochMs,
     recorded: [],
+    queueName: null,
     authenticatedUser: context.authenticatedUser,
     authenticatedRoles: context.authenticatedRoles,
   });

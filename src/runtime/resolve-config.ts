@@ -20,11 +20,13 @@ export interface ResolvedConfig {
   applicationVersion: string | null;
   executorID: string;
   logger: DLogger;
+  heartbeatIntervalMs: number;
+  executorTimeoutMs: number;
 }
 
 const knownKeys = new Set<string>([
   'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
-  'applicationVersion', 'executorID', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
+  'applicationVersion', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
 ]);
 
@@ -43,6 +45,15 @@ function optionalString(config: DBOSConfig, key: keyof DBOSConfig): string | und
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') {
     throw new DBOSConfigurationError(`Config option "${key}" must be a non-empty string, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function positiveMs(config: DBOSConfig, key: 'heartbeatIntervalMs' | 'executorTimeoutMs', fallback: number): number {
+  const value = config[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new DBOSConfigurationError(`Config option "${key}" must be a positive number of milliseconds, got ${JSON.stringify(value)}.`);
   }
   return value;
 }
@@ -99,8 +110,17 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
   const url = optionalString(config, 'systemDatabaseUrl') ?? (env.DBOS_SYSTEM_DATABASE_URL || `./${name.replace(/[^\w.-]/g, '_')}.sqlite`);
   const logLevel = config.logLevel ?? 'info';
   if (!isLogLevel(logLevel)) throw new DBOSConfigurationError(`logLevel must be debug, info, warn, error or silent, got "${logLevel}".`);
+  const heartbeatIntervalMs = positiveMs(config, 'heartbeatIntervalMs', 10_000);
+  const executorTimeoutMs = positiveMs(config, 'executorTimeoutMs', Math.max(60_000, 3 * heartbeatIntervalMs));
+  if (executorTimeoutMs <= heartbeatIntervalMs) {
+    throw new DBOSConfigurationError(
+      `executorTimeoutMs (${executorTimeoutMs}) must exceed heartbeatIntervalMs (${heartbeatIntervalMs}), or live executors would look dead.`,
+    );
+  }
   return {
     name,
+    heartbeatIntervalMs,
+    executorTimeoutMs,
     target: databaseTarget(url, config),
     applicationVersion: optionalString(config, 'applicationVersion') ?? (env.DBOS__APPVERSION || null),
     executorID: optionalString(config, 'executorID') ?? (env.DBOS__VMID || 'local'),

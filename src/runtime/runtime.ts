@@ -9,6 +9,10 @@ import { Engine } from '../engine/engine.ts';
 import { recoverPendingWorkflows } from '../engine/recovery.ts';
 import type { Registry } from '../engine/registry.ts';
 import type { WorkflowHandle } from '../api/workflow-types.ts';
+import { ExecutorLiveness } from '../queues/executor-liveness.ts';
+import { placementPlanner } from '../queues/enqueue-placement.ts';
+import { QueueCatalog } from '../queues/queue-catalog.ts';
+import { QueueRunner } from '../queues/queue-runner.ts';
 import { openSystemDatabase } from '../system-database/open-system-database.ts';
 import { computeApplicationVersion } from './application-version.ts';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.ts';
@@ -27,11 +31,18 @@ export function engineFor(what: string): Engine {
 }
 
 export class Runtime {
+  private readonly queueRunner: QueueRunner;
+  private readonly liveness: ExecutorLiveness;
+
   private constructor(
     readonly config: ResolvedConfig,
     readonly engine: Engine,
+    readonly queues: QueueCatalog,
     private readonly registry: Registry,
-  ) {}
+  ) {
+    this.queueRunner = new QueueRunner(engine, queues);
+    this.liveness = new ExecutorLiveness(engine, config);
+  }
 
   static async launch(userConfig: DBOSConfig | undefined, registry: Registry): Promise<Runtime> {
     if (current) return current;
@@ -45,16 +56,20 @@ export class Runtime {
     const config = resolveConfig(userConfig);
     const systemDatabase = await openSystemDatabase(config.target, config.logger);
     const applicationVersion = config.applicationVersion ?? computeApplicationVersion(registry, config.name);
+    const queues = new QueueCatalog();
     const engine = new Engine(
       systemDatabase,
       registry,
       { executorID: config.executorID, applicationVersion, applicationName: config.name },
       config.logger,
+      placementPlanner(queues, async () => undefined),
     );
-    const runtime = new Runtime(config, engine, registry);
+    const runtime = new Runtime(config, engine, queues, registry);
     registry.freeze('DBOS.launch() has already run');
     current = runtime;
     runtime.recovered = await recoverPendingWorkflows(engine);
+    runtime.queueRunner.start();
+    await runtime.liveness.start();
     return runtime;
   }
 
@@ -64,6 +79,8 @@ export class Runtime {
   async shutdown(): Promise<void> {
     if (current === this) current = undefined;
     this.registry.unfreeze();
+    await this.liveness.stop();
+    await this.queueRunner.stop();
     await this.engine.systemDatabase.close();
   }
 }

@@ -4,6 +4,11 @@
  * backend.
  */
 
+export interface Notice {
+  channel: string;
+  keyColumn: string;
+}
+
 export interface Dialect {
   /** A table name qualified as this backend needs (`"dbos".workflow_status` or `workflow_status`). */
   table(name: string): string;
@@ -17,10 +22,23 @@ export interface Dialect {
   /** The column type for JSON documents searched by the database. */
   readonly jsonType: string;
   /**
-   * Wrap a data-changing statement that ends in `RETURNING <keyColumn>` so
-   * that, where the backend can, each returned key is announced on `channel`
-   * to other processes when the transaction commits (Postgres: pg_notify in
-   * the same statement, no extra round trip). Elsewhere, the statement as is.
+   * Wrap a data-changing statement whose RETURNING clause includes each
+   * notice's key column so that, where the backend can, each distinct non-null
+   * key is announced on its channel to other processes when the transaction
+   * commits (Postgres: pg_notify in the same statement, no extra round trip).
+   * Elsewhere, the statement as is. The statement's rows are returned either way.
    */
-  notifying(statement: string, channel: string, keyColumn: string): string;
+  notifying(statement: string, notices: readonly Notice[]): string;
+  /**
+   * Appended to a SELECT of rows about to be claimed: on Postgres `FOR UPDATE
+   * SKIP LOCKED` (concurrent claimers take different rows); on SQLite nothing
+   * (BEGIN IMMEDIATE already gives the claimer the database alone).
+   */
+  readonly skipLocked: string;
+  /**
+   * A statement taking a transaction-scoped lock named by its one parameter,
+   * so claimers of one queue take turns where counts must be exact; null where
+   * write transactions are serialized anyway (SQLite).
+   */
+  readonly namedLockStatement: string | null;
 }

@@ -42,6 +42,10 @@ export interface NewWorkflowRecord {
   createdAt: number;
   recoveryAttempts: number;
   queueName: string | null;
+  deduplicationID: string | null;
+  priority: number;
+  queuePartitionKey: string | null;
+  delayUntilEpochMs: number | null;
   timeoutMs: number | null;
   deadlineEpochMs: number | null;
   parentWorkflowID: string | null;
@@ -101,6 +105,8 @@ export interface StepOutcomeRecord {
 /** A workflow's final result, written once while it is still PENDING. */
 export interface WorkflowOutcomeRecord {
   workflowID: string;
+  /** Its queue, if any: a slot there frees up, so that queue's dequeuers are woken. */
+  queueName: string | null;
   status: 'SUCCESS' | 'ERROR';
   output: string | null;
   error: string | null;
@@ -117,3 +123,32 @@ export type RecoveryClaim =
   | { kind: 'run'; workflow: WorkflowStatusRecord }
   | { kind: 'exceeded'; workflow: WorkflowStatusRecord }
   | { kind: 'not-pending' };
+
+/** The flow-control limits one claim must respect, all optional. */
+export interface QueueLimits {
+  /** Most workflows of the queue (or of one partition) PENDING at once, across all processes. */
+  concurrency?: number;
+  /** Most starts per `periodMs`, across all processes. */
+  rateLimit?: { limitPerPeriod: number; periodMs: number };
+}
+
+/** One dequeue attempt: take up to `maxTasks` startable workflows of one queue (and partition). */
+export interface ClaimRequest {
+  queueName: string;
+  /** Only this partition's workflows (partitioned queues), with `partitionLimits` applied to it. */
+  partitionKey?: string;
+  maxTasks: number;
+  queueLimits: QueueLimits;
+  partitionLimits: QueueLimits;
+  /** Lower priority numbers first; otherwise first in, first out. */
+  priorityEnabled: boolean;
+  executorID: string;
+  applicationVersion: string;
+  now: number;
+}
+
+export interface ClaimResult {
+  claimed: WorkflowStatusRecord[];
+  /** When the earliest delayed workflow of the queue becomes startable, if any is waiting. */
+  nextDelayedAt: number | null;
+}

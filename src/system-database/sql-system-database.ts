@@ -2,11 +2,13 @@
  * SystemDatabase implemented once, on top of a Connection, a Dialect and a
  * Notifier; sqlite/ and postgres/ supply those three.
  */
-import { DBOSNonExistentWorkflowError, DBOSWorkflowConflictError } from '../api/errors.ts';
+import { DBOSNonExistentWorkflowError, DBOSQueueDuplicatedError, DBOSWorkflowConflictError } from '../api/errors.ts';
 import type { Connection, QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 import type { Notifier } from './notifier.ts';
 import type {
+  ClaimRequest,
+  ClaimResult,
   InsertWorkflowResult,
   NewWorkflowRecord,
   RecoveryClaim,
@@ -18,12 +20,28 @@ import { firstOccurrences } from './sql/multi-row.ts';
 import { insertStepOutcomes, selectStepOutcomes, stepKey } from './sql/steps.ts';
 import {
   claimRecoveryAttempt,
+  markRecoveryAttemptsExceeded,
   insertWorkflows,
   selectPendingWorkflowIDs,
   selectWorkflowStatus,
   writeWorkflowOutcomes,
 } from './sql/workflows.ts';
-import { outcomeChannel, type BackendName, type SystemDatabase } from './system-database.ts';
+import {
+  claimQueuedWorkflows,
+  removeSilentExecutors,
+  requeuePendingWorkflows,
+  selectWaitingPartitions,
+  upsertHeartbeat,
+} from './sql/queues.ts';
+import {
+  outcomeChannel,
+  queueChannel,
+  type BackendName,
+  type RequeuedWorkflow,
+  type RequeueOptions,
+  type SystemDatabase,
+  type TakenOverExecutor,
+} from './system-database.ts';
 import { WriteBatcher, type WriteRequest } from './write-batcher.ts';
 
 /** Tables in the order they can be emptied (children before parents). */
@@ -37,6 +55,7 @@ const allTables = [
   'workflow_schedules',
   'application_versions',
   'queues',
+  'durably_executors',
   'workflow_status',
 ];
 
@@ -75,6 +94,10 @@ export class SqlSystemDatabase implements SystemDatabase {
       // Our own row, when a retried insert found the first try committed after all.
       if (existing?.ownerXid === workflow.ownerXid) return { inserted: true };
       if (existing) return { inserted: false, existing };
+      // No row under this ID, yet the insert was skipped: the deduplication ID is held.
+      if (workflow.deduplicationID !== null && workflow.queueName !== null) {
+        throw new DBOSQueueDuplicatedError(workflow.workflowID, workflow.queueName, workflow.deduplicationID);
+      }
     }
     throw new DBOSNonExistentWorkflowError(workflow.workflowID, `Workflow ${workflow.workflowID} kept vanishing while being started.`);
   }
@@ -104,6 +127,49 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   claimRecoveryAttempt(workflowID: string, maxRecoveryAttempts: number, now: number): Promise<RecoveryClaim> {
     return this.connection.transaction((tx) => claimRecoveryAttempt(tx, this.dialect, workflowID, maxRecoveryAttempts, now));
+  }
+
+  claimQueuedWorkflows(request: ClaimRequest, promoteDelayed: boolean): Promise<ClaimResult> {
+    return this.connection.transaction((tx) => claimQueuedWorkflows(tx, this.dialect, request, promoteDelayed));
+  }
+
+  listWaitingPartitions(queueName: string): Promise<string[]> {
+    return selectWaitingPartitions(this.connection, this.dialect, queueName);
+  }
+
+  async requeuePendingWorkflows(options: RequeueOptions): Promise<RequeuedWorkflow[]> {
+    const requeued = await this.connection.transaction((tx) => requeuePendingWorkflows(tx, this.dialect, options));
+    this.wakeQueues(requeued);
+    return requeued;
+  }
+
+  async markRecoveryAttemptsExceeded(workflowID: string, now: number): Promise<boolean> {
+    const marked = await markRecoveryAttemptsExceeded(this.connection, this.dialect, workflowID, now);
+    if (marked) this.notifier.wakeLocal(outcomeChannel, [workflowID]);
+    return marked;
+  }
+
+  recordHeartbeat(executorID: string, applicationVersion: string, now: number): Promise<void> {
+    return upsertHeartbeat(this.connection, this.dialect, executorID, applicationVersion, now);
+  }
+
+  async takeOverSilentExecutors(cutoff: number, self: string, fallbackQueue: string, now: number): Promise<TakenOverExecutor[]> {
+    const taken = await this.connection.transaction(async (tx) => {
+      const dead = await removeSilentExecutors(tx, this.dialect, cutoff, self);
+      const result: TakenOverExecutor[] = [];
+      for (const executorID of dead) {
+        const workflows = await requeuePendingWorkflows(tx, this.dialect, { executorID, queuedOnly: false, fallbackQueue, now });
+        result.push({ executorID, workflows });
+      }
+      return result;
+    });
+    this.wakeQueues(taken.flatMap((t) => t.workflows));
+    return taken;
+  }
+
+  private wakeQueues(workflows: readonly RequeuedWorkflow[]): void {
+    const queues = [...new Set(workflows.map((w) => w.queueName))];
+    if (queues.length > 0) this.notifier.wakeLocal(queueChannel, queues);
   }
 
   async resetAllData(): Promise<void> {
@@ -155,8 +221,16 @@ export class SqlSystemDatabase implements SystemDatabase {
     return oneStatement ? write(this.connection) : this.connection.transaction(write);
   }
 
+  /** Wake this process's waiters: of finished workflows, and of queues with new work or a freed slot. */
   private publishOutcomes(requests: readonly WriteRequest[], applied: readonly boolean[]): void {
-    const finished = requests.flatMap((r, i) => (r.kind === 'workflow-outcome' && applied[i] ? [r.record.workflowID] : []));
+    const finished: string[] = [];
+    const queues = new Set<string>();
+    requests.forEach((request, i) => {
+      if (!applied[i]) return;
+      if (request.kind === 'workflow-outcome') finished.push(request.record.workflowID);
+      if (request.kind !== 'step-outcome' && request.record.queueName) queues.add(request.record.queueName);
+    });
     if (finished.length > 0) this.notifier.wakeLocal(outcomeChannel, finished);
+    if (queues.size > 0) this.notifier.wakeLocal(queueChannel, [...queues]);
   }
 }

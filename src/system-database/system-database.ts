@@ -11,6 +11,8 @@
  */
 import type { Notifier } from './notifier.ts';
 import type {
+  ClaimRequest,
+  ClaimResult,
   InsertWorkflowResult,
   NewWorkflowRecord,
   RecoveryClaim,
@@ -21,8 +23,29 @@ import type {
 
 export type BackendName = 'sqlite' | 'postgres';
 
-/** Channels the notifier carries; the key is a workflow ID. */
+export interface RequeueOptions {
+  executorID: string;
+  /** Only workflows of this version (recovery at launch); all versions when absent (takeover). */
+  applicationVersion?: string;
+  queuedOnly: boolean;
+  fallbackQueue: string;
+  now: number;
+}
+
+export interface RequeuedWorkflow {
+  workflowID: string;
+  queueName: string;
+}
+
+export interface TakenOverExecutor {
+  executorID: string;
+  workflows: RequeuedWorkflow[];
+}
+
+/** Notifier channel of finished workflows; the key is a workflow ID. */
 export const outcomeChannel = 'workflow_outcome';
+/** Notifier channel of queues with new work or a freed slot; the key is a queue name. */
+export const queueChannel = 'queue';
 
 export interface SystemDatabase {
   readonly backend: BackendName;
@@ -58,6 +81,35 @@ export interface SystemDatabase {
    * `maxRecoveryAttempts` it becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED instead.
    */
   claimRecoveryAttempt(workflowID: string, maxRecoveryAttempts: number, now: number): Promise<RecoveryClaim>;
+
+  /**
+   * Take up to `request.maxTasks` startable workflows of one queue (or
+   * partition) within its flow-control limits, marking them PENDING for this
+   * executor. With `promoteDelayed`, delayed workflows that are due first
+   * become startable, and the result says when the next one is due.
+   */
+  claimQueuedWorkflows(request: ClaimRequest, promoteDelayed: boolean): Promise<ClaimResult>;
+
+  /** Partition keys of a queue that have workflows waiting. */
+  listWaitingPartitions(queueName: string): Promise<string[]>;
+
+  /**
+   * Put an executor's PENDING workflows back on their queues (direct ones on
+   * `fallbackQueue`); with `queuedOnly`, only those that came from a queue.
+   */
+  requeuePendingWorkflows(options: RequeueOptions): Promise<RequeuedWorkflow[]>;
+
+  /** A workflow that exhausted its recovery attempts becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED (if still PENDING). */
+  markRecoveryAttemptsExceeded(workflowID: string, now: number): Promise<boolean>;
+
+  /** Record that this executor is alive. */
+  recordHeartbeat(executorID: string, applicationVersion: string, now: number): Promise<void>;
+
+  /**
+   * Executors silent since `cutoff` are dead: each is taken over by exactly
+   * one caller, who puts its PENDING workflows back on their queues.
+   */
+  takeOverSilentExecutors(cutoff: number, self: string, fallbackQueue: string, now: number): Promise<TakenOverExecutor[]>;
 
   /** Delete every row (tests and development only). */
   resetAllData(): Promise<void>;

@@ -111,6 +111,10 @@ export function newWorkflow(overrides: Partial<NewWorkflowRecord> = {}): NewWork
     createdAt: 1_700_000_000_000 + sequence,
     recoveryAttempts: 1,
     queueName: null,
+    deduplicationID: null,
+    priority: 0,
+    queuePartitionKey: null,
+    delayUntilEpochMs: null,
     timeoutMs: 60_000,
     deadlineEpochMs: 1_800_000_000_123,
     parentWorkflowID: 'parent-1',
@@ -137,6 +141,7 @@ export function stepOutcome(workflowID: string, functionID: number, overrides: P
 export function workflowOutcome(workflowID: string, overrides: Partial<WorkflowOutcomeRecord> = {}): WorkflowOutcomeRecord {
   return {
     workflowID,
+    queueName: null,
     status: 'SUCCESS',
     output: '{"json":"done"}',
     error: null,

@@ -11,6 +11,10 @@ export function postgresChannelName(schema: string, channel: string): string {
   return `durably_${createHash('sha1').update(schema).digest('hex').slice(0, 16)}_${channel}`;
 }
 
+function sqlLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
 export function postgresDialect(schema: string): Dialect {
   const quotedSchema = `"${schema.replaceAll('"', '""')}"`;
   return {
@@ -18,8 +22,18 @@ export function postgresDialect(schema: string): Dialect {
     maxParameters: 65535,
     nowEpochMs: '(EXTRACT(EPOCH FROM now()) * 1000)::bigint',
     jsonType: 'JSONB',
-    notifying: (statement, channel, keyColumn) =>
-      `WITH changed AS (${statement})
-       SELECT ${keyColumn}, pg_notify('${postgresChannelName(schema, channel)}', ${keyColumn}) FROM changed`,
+    skipLocked: 'FOR UPDATE SKIP LOCKED',
+    namedLockStatement: `SELECT pg_advisory_xact_lock(hashtext('durably:' || ${sqlLiteral(schema)} || ':' || $1))`,
+    notifying: (statement, notices) => {
+      // MATERIALIZED: each notice CTE runs once, in full, even though only its row count is used.
+      const noticeQueries = notices.map(
+        (notice, i) =>
+          `notice${i} AS MATERIALIZED (SELECT pg_notify('${postgresChannelName(schema, notice.channel)}', k)
+             FROM (SELECT DISTINCT ${notice.keyColumn} AS k FROM changed WHERE ${notice.keyColumn} IS NOT NULL) AS keys)`,
+      );
+      const forced = notices.map((_, i) => `(SELECT count(*) FROM notice${i}) AS sent${i}`);
+      return `WITH changed AS (${statement}), ${noticeQueries.join(', ')}
+        SELECT changed.* FROM changed, ${forced.join(', ')}`;
+    },
   };
 }

@@ -56,7 +56,7 @@ function initialSchema(d: Dialect): string[] {
        WHERE deduplication_id IS NOT NULL`,
     // Queued rows only: a directly started workflow costs no entry here.
     `CREATE INDEX idx_workflow_status_in_flight ON ${t('workflow_status')} (queue_name, status, priority, created_at)
-       WHERE status IN ('ENQUEUED', 'PENDING') AND queue_name IS NOT NULL`,
+       WHERE status IN ('ENQUEUED', 'DELAYED', 'PENDING') AND queue_name IS NOT NULL`,
     `CREATE INDEX idx_workflow_status_pending_executor ON ${t('workflow_status')} (executor_id, application_version)
        WHERE status = 'PENDING'`,
     `CREATE INDEX idx_workflow_status_delayed ON ${t('workflow_status')} (delay_until_epoch_ms) WHERE status = 'DELAYED'`,
@@ -162,7 +162,25 @@ function initialSchema(d: Dialect): string[] {
   ];
 }
 
+/** Executors' heartbeats (durably's own table): how a live process finds a dead one's work. */
+function executorLiveness(d: Dialect): string[] {
+  return [
+    `CREATE TABLE ${d.table('durably_executors')} (
+      executor_id TEXT PRIMARY KEY,
+      application_version TEXT,
+      heartbeat_at BIGINT NOT NULL,
+      started_at BIGINT NOT NULL
+    )`,
+    // Rate limits count a queue's recent starts.
+    `CREATE INDEX idx_workflow_status_queue_started ON ${d.table('workflow_status')} (queue_name, started_at_epoch_ms)
+       WHERE started_at_epoch_ms IS NOT NULL AND queue_name IS NOT NULL`,
+  ];
+}
+
 /** Every migration, in order. */
 export function schemaMigrations(dialect: Dialect): Migration[] {
-  return [{ version: 1, name: 'initial schema', statements: initialSchema(dialect) }];
+  return [
+    { version: 1, name: 'initial schema', statements: initialSchema(dialect) },
+    { version: 2, name: 'executor liveness', statements: executorLiveness(dialect) },
+  ];
 }

@@ -8,7 +8,7 @@ import type {
   WorkflowStatusRecord,
   WorkflowStatusString,
 } from '../records.ts';
-import { outcomeChannel } from '../system-database.ts';
+import { outcomeChannel, queueChannel } from '../system-database.ts';
 import { valuesChunks } from './multi-row.ts';
 
 const insertColumns = [
@@ -29,6 +29,10 @@ const insertColumns = [
   'updated_at',
   'recovery_attempts',
   'queue_name',
+  'deduplication_id',
+  'priority',
+  'queue_partition_key',
+  'delay_until_epoch_ms',
   'workflow_timeout_ms',
   'workflow_deadline_epoch_ms',
   'parent_workflow_id',
@@ -60,15 +64,21 @@ export async function insertWorkflows(
     w.createdAt,
     w.recoveryAttempts,
     w.queueName,
+    w.deduplicationID,
+    w.priority,
+    w.queuePartitionKey,
+    w.delayUntilEpochMs,
     w.timeoutMs,
     w.deadlineEpochMs,
     w.parentWorkflowID,
     w.ownerXid,
   ]);
   for (const chunk of chunks) {
+    // No conflict target: an existing ID and a held deduplication ID both leave the row out.
+    const insert = `INSERT INTO ${dialect.table('workflow_status')} (${insertColumns.join(', ')}) VALUES ${chunk.valuesSql}
+       ON CONFLICT DO NOTHING RETURNING workflow_uuid, queue_name`;
     const rows = await tx.query<{ workflow_uuid: string }>(
-      `INSERT INTO ${dialect.table('workflow_status')} (${insertColumns.join(', ')}) VALUES ${chunk.valuesSql}
-       ON CONFLICT (workflow_uuid) DO NOTHING RETURNING workflow_uuid`,
+      dialect.notifying(insert, [{ channel: queueChannel, keyColumn: 'queue_name' }]),
       chunk.params,
     );
     for (const row of rows) inserted.add(row.workflow_uuid);
@@ -99,9 +109,12 @@ export async function writeWorkflowOutcomes(
          serialization = v.column5, completed_at = v.column6, updated_at = v.column6, deduplication_id = NULL
        FROM (VALUES ${chunk.valuesSql}) AS v
        WHERE ${table}.workflow_uuid = v.column1 AND ${table}.status = 'PENDING'
-       RETURNING ${table}.workflow_uuid`;
+       RETURNING ${table}.workflow_uuid, ${table}.queue_name`;
     const rows = await tx.query<{ workflow_uuid: string }>(
-      dialect.notifying(update, outcomeChannel, 'workflow_uuid'),
+      dialect.notifying(update, [
+        { channel: outcomeChannel, keyColumn: 'workflow_uuid' },
+        { channel: queueChannel, keyColumn: 'queue_name' },
+      ]),
       chunk.params,
     );
     for (const row of rows) written.add(row.workflow_uuid);
@@ -109,7 +122,7 @@ export async function writeWorkflowOutcomes(
   return written;
 }
 
-const statusColumns = `workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
+export const statusColumns = `workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
   authenticated_roles, request, inputs, output, error, serialization, executor_id, application_version,
   application_id, application_name, created_at, updated_at, recovery_attempts, queue_name, deduplication_id,
   priority, queue_partition_key, started_at_epoch_ms, delay_until_epoch_ms, workflow_timeout_ms,
@@ -211,4 +224,21 @@ export function toWorkflowStatusRecord(row: Row): WorkflowStatusRecord {
     completedAt: nullableNumber(row.completed_at),
     ownerXid: nullableString(row.owner_xid),
   };
+}
+
+/** A workflow out of recovery attempts becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED; false if it was not PENDING. */
+export async function markRecoveryAttemptsExceeded(
+  runner: QueryRunner,
+  dialect: Dialect,
+  workflowID: string,
+  now: number,
+): Promise<boolean> {
+  const update = `UPDATE ${dialect.table('workflow_status')} SET status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED',
+       deduplication_id = NULL, completed_at = $2, updated_at = $2
+     WHERE workflow_uuid = $1 AND status = 'PENDING' RETURNING workflow_uuid`;
+  const rows = await runner.query(dialect.notifying(update, [{ channel: outcomeChannel, keyColumn: 'workflow_uuid' }]), [
+    workflowID,
+    now,
+  ]);
+  return rows.length > 0;
 }

@@ -7,4 +7,6 @@ export const sqliteDialect: Dialect = {
   jsonType: 'TEXT',
   // Other processes learn of changes by polling (sqlite-notifier.ts).
   notifying: (statement) => statement,
+  skipLocked: '',
+  namedLockStatement: null,
 };

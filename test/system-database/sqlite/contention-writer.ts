@@ -82,6 +82,10 @@ async function runWorkflow(index: number): Promise<void> {
     timeoutMs: null,
     deadlineEpochMs: null,
     parentWorkflowID: null,
+    deduplicationID: null,
+    priority: 0,
+    queuePartitionKey: null,
+    delayUntilEpochMs: null,
     ownerXid: `${workflowID}-owner`,
   });
   written++;
@@ -102,6 +106,7 @@ async function runWorkflow(index: number): Promise<void> {
   }
   const ok = await db.recordWorkflowOutcome({
     workflowID,
+    queueName: null,
     status: 'SUCCESS',
     output: '"done"',
     error: null,

@@ -1,0 +1,68 @@
+/**
+ * From start parameters to a queue placement: which queue, and with what
+ * deduplication ID, priority, partition key and delay, validated so that a
+ * bad option fails before anything is written.
+ */
+import { DBOSConfigurationError, DBOSInvalidQueuePriorityError, DBOSQueueNotFoundError } from '../api/errors.ts';
+import type { StartWorkflowParams } from '../api/workflow-types.ts';
+import type { QueuePlacement } from '../engine/engine.ts';
+import type { QueueCatalog } from './queue-catalog.ts';
+import type { WorkflowQueue } from './workflow-queue.ts';
+
+const maxPriority = 2 ** 31 - 1;
+
+export function placementPlanner(catalog: QueueCatalog, reload: () => Promise<void>) {
+  return async (params: StartWorkflowParams | undefined): Promise<QueuePlacement | null> => {
+    const options = params?.enqueueOptions;
+    if (params?.queueName === undefined) {
+      if (options && Object.values(options).some((v) => v !== undefined)) {
+        throw new DBOSConfigurationError('enqueueOptions need a queueName: they apply to queued workflows only.');
+      }
+      return null;
+    }
+    let queue = catalog.find(params.queueName);
+    if (!queue) {
+      await reload(); // registered by another process since we last looked?
+      queue = catalog.find(params.queueName);
+    }
+    if (!queue) throw new DBOSQueueNotFoundError(params.queueName);
+    return place(queue, params);
+  };
+}
+
+function place(queue: WorkflowQueue, params: StartWorkflowParams): QueuePlacement {
+  const options = params.enqueueOptions ?? {};
+  const { deduplicationID, priority, queuePartitionKey, delaySeconds } = options;
+  if (deduplicationID !== undefined && (typeof deduplicationID !== 'string' || deduplicationID === '')) {
+    throw new DBOSConfigurationError(`deduplicationID must be a non-empty string, got ${JSON.stringify(deduplicationID)}.`);
+  }
+  if (priority !== undefined) {
+    if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 1 || priority > maxPriority) {
+      throw new DBOSInvalidQueuePriorityError(priority, `a priority is an integer from 1 to ${maxPriority}.`);
+    }
+    if (!queue.priorityEnabled) {
+      throw new DBOSInvalidQueuePriorityError(
+        priority,
+        `queue "${queue.name}" does not have priorityEnabled, so it dequeues first in, first out.`,
+      );
+    }
+  }
+  if (queue.partitioned && (typeof queuePartitionKey !== 'string' || queuePartitionKey === '')) {
+    throw new DBOSConfigurationError(`Queue "${queue.name}" is partitioned: enqueueOptions.queuePartitionKey is required.`);
+  }
+  if (!queue.partitioned && queuePartitionKey !== undefined) {
+    throw new DBOSConfigurationError(`Queue "${queue.name}" is not partitioned: remove enqueueOptions.queuePartitionKey.`);
+  }
+  if (delaySeconds !== undefined && (typeof delaySeconds !== 'number' || !(delaySeconds >= 0) || !Number.isFinite(delaySeconds))) {
+    throw new DBOSConfigurationError(`delaySeconds must be a finite number >= 0, got ${JSON.stringify(delaySeconds)}.`);
+  }
+  const delayed = delaySeconds !== undefined && delaySeconds > 0;
+  return {
+    queueName: queue.name,
+    status: delayed ? 'DELAYED' : 'ENQUEUED',
+    deduplicationID: deduplicationID ?? null,
+    priority: priority ?? 0,
+    queuePartitionKey: queuePartitionKey ?? null,
+    delayUntilEpochMs: delayed ? Date.now() + Math.ceil(delaySeconds * 1000) : null,
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The dequeuer: one loop per queue in each process. A loop claims what its
+ * queue's limits allow, starts those workflows here, and then sleeps until
+ * woken: by an enqueue or a finished workflow in this process (at once), by
+ * a Postgres NOTIFY from another process, when a delayed workflow falls due,
+ * or by a safety poll that backs off while the queue stays idle. A new task
+ * is thus picked up in milliseconds, and an idle queue costs almost nothing.
+ */
+import type { Engine } from '../engine/engine.ts';
+import { queueChannel } from '../system-database/system-database.ts';
+import type { WorkflowStatusRecord } from '../system-database/records.ts';
+import { sleepMs } from '../support/sleep.ts';
+import { claimLimits, localBudget } from './flow-control.ts';
+import type { QueueCatalog } from './queue-catalog.ts';
+import { startClaimedWorkflow } from './start-claimed.ts';
+import type { WorkflowQueue } from './workflow-queue.ts';
+
+const firstPollMs = 5;
+
+export class QueueRunner {
+  private stopped = false;
+  private readonly loops = new Map<string, Promise<void>>();
+  /** Workflows this process runs, per claim scope (queue, or queue and partition). */
+  private readonly runningHere = new Map<string, number>();
+  private readonly executions = new Set<Promise<unknown>>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly catalog: QueueCatalog,
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.catalog.onChange(() => this.startNewLoops());
+    this.startNewLoops();
+  }
+
+  /** Stop claiming; workflows already started keep running. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.engine.systemDatabase.notifier.wakeLocal(queueChannel, [...this.loops.keys()]);
+    await Promise.all(this.loops.values());
+  }
+
+  private startNewLoops(): void {
+    if (this.stopped) return;
+    for (const queue of this.catalog.all()) {
+      if (!this.loops.has(queue.name)) this.loops.set(queue.name, this.loop(queue.name));
+    }
+  }
+
+  private async loop(name: string): Promise<void> {
+    const { notifier } = this.engine.systemDatabase;
+    let idlePolls = 0;
+    let nextDelayedAt: number | null = null;
+    let checkDelayed = true;
+    while (!this.stopped) {
+      const queue = this.catalog.find(name);
+      if (!queue) return; // deleted
+      const pollMs = Math.min(queue.minPollingIntervalMs, firstPollMs * 2 ** Math.min(idlePolls, 20));
+      const waiter = notifier.wait(queueChannel, name, pollMs);
+      let claimed = 0;
+      try {
+        const now = Date.now();
+        const promote = checkDelayed || (nextDelayedAt !== null && nextDelayedAt <= now);
+        const result = await this.claim(queue, promote, now);
+        claimed = result.claimed;
+        if (promote) nextDelayedAt = result.nextDelayedAt;
+        checkDelayed = false;
+      } catch (error) {
+        if (this.stopped) break;
+        this.engine.logger.warn(`Dequeuing from queue "${name}" failed; retrying: ${(error as Error).message}`);
+        await sleepMs(Math.min(1000, pollMs * 4));
+      }
+      if (claimed > 0) {
+        idlePolls = 0;
+        waiter.cancel();
+        continue;
+      }
+      idlePolls++;
+      const untilDelayed = nextDelayedAt === null ? Number.POSITIVE_INFINITY : nextDelayedAt - Date.now();
+      if (untilDelayed < pollMs) {
+        await Promise.race([waiter.promise, sleepMs(Math.max(0, untilDelayed))]);
+        waiter.cancel();
+      } else {
+        await waiter.promise;
+      }
+      // A wake-up may be a delayed workflow's time, another process's enqueue, or a freed slot.
+      checkDelayed = nextDelayedAt !== null && nextDelayedAt <= Date.now();
+    }
+  }
+
+  /** One round of claims for a queue (each waiting partition, for partitioned queues). */
+  private async claim(queue: WorkflowQueue, promoteDelayed: boolean, now: number) {
+    const { systemDatabase } = this.engine;
+    const limits = claimLimits(queue);
+    const partitions = queue.partitioned ? await systemDatabase.listWaitingPartitions(queue.name) : [undefined];
+    let claimed = 0;
+    let nextDelayedAt: number | null = null;
+    for (const [index, partitionKey] of partitions.entries()) {
+      const scope = queue.partitionQueue && partitionKey !== undefined ? `${queue.name}\u0000${partitionKey}` : queue.name;
+      const maxTasks = localBudget(limits, this.runningHere.get(scope) ?? 0);
+      if (maxTasks <= 0 && !(promoteDelayed && index === 0)) continue;
+      const result = await systemDatabase.claimQueuedWorkflows(
+        {
+          queueName: queue.name,
+          partitionKey,
+          maxTasks,
+          queueLimits: limits.queueLimits,
+          partitionLimits: limits.partitionLimits,
+          priorityEnabled: queue.priorityEnabled,
+          executorID: this.engine.identity.executorID,
+          applicationVersion: this.engine.identity.applicationVersion,
+          now,
+        },
+        promoteDelayed && index === 0,
+      );
+      if (index === 0) nextDelayedAt = result.nextDelayedAt;
+      for (const workflow of result.claimed) this.run(scope, workflow);
+      claimed += result.claimed.length;
+    }
+    return { claimed, nextDelayedAt };
+  }
+
+  private run(scope: string, workflow: WorkflowStatusRecord): void {
+    this.runningHere.set(scope, (this.runningHere.get(scope) ?? 0) + 1);
+    const execution = startClaimedWorkflow(this.engine, workflow).finally(() => {
+      this.runningHere.set(scope, (this.runningHere.get(scope) ?? 1) - 1);
+      this.executions.delete(execution);
+      // A slot is free here: look again (the finished workflow's own wake-up came before this count dropped).
+      this.engine.systemDatabase.notifier.wakeLocal(queueChannel, [workflow.queueName ?? '']);
+    });
+    execution.catch(() => undefined);
+    this.executions.add(execution);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Starting a workflow this process just claimed from a queue: past its
+ * recovery-attempt budget it is retired instead; otherwise it runs here,
+ * resuming from recorded steps if an earlier execution got that far.
+ */
+import { DBOSNotRegisteredError } from '../api/errors.ts';
+import type { Engine } from '../engine/engine.ts';
+import { defaultMaxRecoveryAttempts } from '../engine/recovery.ts';
+import { executeWorkflow } from '../engine/run-workflow.ts';
+import { deserializeValue } from '../engine/serialization.ts';
+import type { WorkflowStatusRecord } from '../system-database/records.ts';
+
+export async function startClaimedWorkflow(engine: Engine, workflow: WorkflowStatusRecord): Promise<unknown> {
+  const { systemDatabase } = engine;
+  const registration = engine.registry.findWorkflow(workflow.className, workflow.workflowName);
+  if (!registration) {
+    // Left PENDING: a process that has this workflow registered can recover it.
+    engine.logger.error(new DBOSNotRegisteredError(workflow.workflowName).message + ` (workflow ${workflow.workflowID})`);
+    return;
+  }
+  const max = registration.config.maxRecoveryAttempts ?? defaultMaxRecoveryAttempts;
+  // The first dequeue is attempt 1; each later one is a recovery.
+  if (workflow.recoveryAttempts > max + 1) {
+    await systemDatabase.markRecoveryAttemptsExceeded(workflow.workflowID, Date.now());
+    engine.logger.warn(`Workflow ${workflow.workflowID} exceeded its ${max} recovery attempts.`);
+    return;
+  }
+  if (engine.running.has(workflow.workflowID)) return engine.running.get(workflow.workflowID);
+  const recorded = workflow.recoveryAttempts > 1 ? await systemDatabase.loadStepOutcomes(workflow.workflowID) : [];
+  return executeWorkflow(engine, {
+    workflowID: workflow.workflowID,
+    registration,
+    thisArg: registration.thisArg,
+    args: deserializeValue<unknown[]>(workflow.inputs, workflow.serialization) ?? [],
+    deadlineEpochMs: workflow.deadlineEpochMs,
+    recorded,
+    queueName: workflow.queueName,
+    authenticatedUser: workflow.authenticatedUser ?? undefined,
+    authenticatedRoles: parseRoles(workflow.authenticatedRoles),
+  });
+}
+
+function parseRoles(text: string | null): string[] {
+  try {
+    const roles: unknown = JSON.parse(text ?? '[]');
+    return Array.isArray(roles) ? roles.map(String) : [];
+  } catch {
+    return [];
+  }
+}

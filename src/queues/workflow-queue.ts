@@ -1,0 +1,137 @@
+/**
+ * WorkflowQueue: a named queue with flow control, declared in code (before
+ * launch) like the DBOS SDK's. Its limits hold across every process sharing
+ * the system database: `concurrency` and `rateLimit` are counted in the
+ * database, `workerConcurrency` in each process.
+ */
+import { DBOSConfigurationError, DBOSConflictingRegistrationError } from '../api/errors.ts';
+
+export interface QueueRateLimit {
+  limitPerPeriod: number;
+  periodSec: number;
+}
+
+export interface QueueParameters {
+  /** Most workflows of the queue running at once, across all processes. */
+  concurrency?: number;
+  /** Most workflows of the queue running at once in one process. */
+  workerConcurrency?: number;
+  /** Most starts per period, across all processes. */
+  rateLimit?: QueueRateLimit;
+  /** Dequeue by priority (lower first) rather than first in, first out. */
+  priorityEnabled?: boolean;
+  /** Every workflow needs a partition key, and concurrency, workerConcurrency and rateLimit apply per key. */
+  partitionQueue?: boolean;
+  /** Most workflows of one partition running at once, across all processes (on top of the queue's limits). */
+  partitionConcurrency?: number;
+  /** Slowest this queue is polled when idle, in ms (wake-ups make polls rare; default 1000). */
+  minPollingIntervalMs?: number;
+}
+
+import { internalQueueName } from '../engine/recovery.ts';
+
+export { internalQueueName };
+
+function positiveInteger(queue: string, option: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new DBOSConfigurationError(`Queue "${queue}": ${option} must be an integer >= 1, got ${JSON.stringify(value)}.`);
+  }
+}
+
+export function validateQueueParameters(name: string, params: QueueParameters): void {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new DBOSConfigurationError(`A queue name must be a non-empty string, got ${JSON.stringify(name)}.`);
+  }
+  positiveInteger(name, 'concurrency', params.concurrency);
+  positiveInteger(name, 'workerConcurrency', params.workerConcurrency);
+  positiveInteger(name, 'partitionConcurrency', params.partitionConcurrency);
+  if (params.concurrency !== undefined && params.workerConcurrency !== undefined && params.workerConcurrency > params.concurrency) {
+    throw new DBOSConfigurationError(
+      `Queue "${name}": workerConcurrency (${params.workerConcurrency}) cannot exceed concurrency (${params.concurrency}).`,
+    );
+  }
+  if (params.partitionConcurrency !== undefined && params.partitionQueue) {
+    throw new DBOSConfigurationError(
+      `Queue "${name}": use either partitionQueue (limits apply per partition) or partitionConcurrency, not both.`,
+    );
+  }
+  const rate = params.rateLimit;
+  if (rate !== undefined) {
+    positiveInteger(name, 'rateLimit.limitPerPeriod', rate.limitPerPeriod);
+    if (typeof rate.periodSec !== 'number' || !(rate.periodSec > 0) || !Number.isFinite(rate.periodSec)) {
+      throw new DBOSConfigurationError(`Queue "${name}": rateLimit.periodSec must be a positive number, got ${rate.periodSec}.`);
+    }
+  }
+  const polling = params.minPollingIntervalMs;
+  if (polling !== undefined && (typeof polling !== 'number' || !(polling > 0) || !Number.isFinite(polling))) {
+    throw new DBOSConfigurationError(`Queue "${name}": minPollingIntervalMs must be a positive number, got ${polling}.`);
+  }
+}
+
+export class WorkflowQueue {
+  readonly name: string;
+  readonly concurrency?: number;
+  readonly workerConcurrency?: number;
+  readonly rateLimit?: QueueRateLimit;
+  readonly priorityEnabled: boolean;
+  readonly partitionQueue: boolean;
+  readonly partitionConcurrency?: number;
+  readonly minPollingIntervalMs: number;
+  /** True for queues registered in the database (DBOS.registerQueue), false for queues declared in code. */
+  readonly databaseBacked: boolean;
+
+  /** `databaseBacked` queues come from DBOS.registerQueue and are not declared in this process's code. */
+  constructor(name: string, params: QueueParameters = {}, options: { databaseBacked?: boolean } = {}) {
+    validateQueueParameters(name, params);
+    this.name = name;
+    this.concurrency = params.concurrency;
+    this.workerConcurrency = params.workerConcurrency;
+    this.rateLimit = params.rateLimit ? { ...params.rateLimit } : undefined;
+    this.priorityEnabled = params.priorityEnabled ?? false;
+    this.partitionQueue = params.partitionQueue ?? false;
+    this.partitionConcurrency = params.partitionConcurrency;
+    this.minPollingIntervalMs = params.minPollingIntervalMs ?? 1000;
+    this.databaseBacked = options.databaseBacked ?? false;
+    if (!this.databaseBacked) declaredQueues.add(this);
+  }
+
+  /** True when workflows need a partition key. */
+  get partitioned(): boolean {
+    return this.partitionQueue || this.partitionConcurrency !== undefined;
+  }
+
+  get parameters(): QueueParameters {
+    return {
+      concurrency: this.concurrency,
+      workerConcurrency: this.workerConcurrency,
+      rateLimit: this.rateLimit,
+      priorityEnabled: this.priorityEnabled,
+      partitionQueue: this.partitionQueue,
+      partitionConcurrency: this.partitionConcurrency,
+      minPollingIntervalMs: this.minPollingIntervalMs,
+    };
+  }
+}
+
+/** Queues declared in code in this process, by name (process-wide, like the workflow registry). */
+class DeclaredQueues {
+  private readonly byName = new Map<string, WorkflowQueue>();
+
+  add(queue: WorkflowQueue): void {
+    if (this.byName.has(queue.name) || queue.name === internalQueueName) {
+      throw new DBOSConflictingRegistrationError(`A queue named "${queue.name}" is already declared in this process.`);
+    }
+    this.byName.set(queue.name, queue);
+  }
+
+  get(name: string): WorkflowQueue | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): WorkflowQueue[] {
+    return [...this.byName.values()];
+  }
+}
+
+export const declaredQueues = new DeclaredQueues();

@@ -1,0 +1,173 @@
+/**
+ * SQL for queues: claiming startable workflows under flow-control limits,
+ * and putting PENDING workflows back on their queues (recovery).
+ *
+ * A claim is one short transaction. Where a limit is shared by processes
+ * (global or partition concurrency, rate limit), claimers of that queue take
+ * turns on a named lock (Postgres) or on the single writer (SQLite), so the
+ * counts they read are exact; without shared limits, Postgres claimers run in
+ * parallel and SKIP LOCKED hands each its own rows.
+ */
+import type { QueryRunner } from '../connection.ts';
+import type { Dialect } from '../dialect.ts';
+import type { ClaimRequest, ClaimResult, QueueLimits } from '../records.ts';
+import { queueChannel } from '../system-database.ts';
+import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
+
+function hasSharedLimit(limits: QueueLimits): boolean {
+  return limits.concurrency !== undefined || limits.rateLimit !== undefined;
+}
+
+/** How many more workflows `limits` allow to start now, in the queue or one partition of it. */
+async function remainingUnderLimits(
+  tx: QueryRunner,
+  d: Dialect,
+  request: ClaimRequest,
+  limits: QueueLimits,
+  partitionKey: string | undefined,
+): Promise<number> {
+  const table = d.table('workflow_status');
+  const partition = partitionKey === undefined ? '' : 'AND queue_partition_key = $2';
+  const params = partitionKey === undefined ? [request.queueName] : [request.queueName, partitionKey];
+  let remaining = Number.POSITIVE_INFINITY;
+  if (limits.concurrency !== undefined) {
+    const [row] = await tx.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ${table} WHERE queue_name = $1 AND status = 'PENDING' ${partition}`,
+      params,
+    );
+    remaining = Math.min(remaining, limits.concurrency - Number(row?.n ?? 0));
+  }
+  if (limits.rateLimit !== undefined) {
+    const since = request.now - limits.rateLimit.periodMs;
+    const [row] = await tx.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ${table}
+       WHERE queue_name = $1 AND started_at_epoch_ms > $${params.length + 1} ${partition}`,
+      [...params, since],
+    );
+    remaining = Math.min(remaining, limits.rateLimit.limitPerPeriod - Number(row?.n ?? 0));
+  }
+  return remaining;
+}
+
+/** Delayed workflows whose time has come become ENQUEUED; returns when the next one is due. */
+async function promoteDelayed(tx: QueryRunner, d: Dialect, queueName: string, now: number): Promise<number | null> {
+  const table = d.table('workflow_status');
+  await tx.query(
+    `UPDATE ${table} SET status = 'ENQUEUED', updated_at = $2
+     WHERE queue_name = $1 AND status = 'DELAYED' AND delay_until_epoch_ms <= $2`,
+    [queueName, now],
+  );
+  const [row] = await tx.query<{ next: number | null }>(
+    `SELECT MIN(delay_until_epoch_ms) AS next FROM ${table} WHERE queue_name = $1 AND status = 'DELAYED'`,
+    [queueName],
+  );
+  return row?.next === null || row?.next === undefined ? null : Number(row.next);
+}
+
+export async function claimQueuedWorkflows(
+  tx: QueryRunner,
+  d: Dialect,
+  request: ClaimRequest,
+  promoteDelayedWorkflows: boolean,
+): Promise<ClaimResult> {
+  const table = d.table('workflow_status');
+  const shared = hasSharedLimit(request.queueLimits) || hasSharedLimit(request.partitionLimits);
+  if (shared && d.namedLockStatement) await tx.query(d.namedLockStatement, [`queue:${request.queueName}`]);
+  const nextDelayedAt = promoteDelayedWorkflows ? await promoteDelayed(tx, d, request.queueName, request.now) : null;
+  let budget = Math.min(
+    request.maxTasks,
+    await remainingUnderLimits(tx, d, request, request.queueLimits, undefined),
+  );
+  if (request.partitionKey !== undefined && budget > 0) {
+    budget = Math.min(budget, await remainingUnderLimits(tx, d, request, request.partitionLimits, request.partitionKey));
+  }
+  if (!(budget > 0)) return { claimed: [], nextDelayedAt };
+  const partition = request.partitionKey === undefined ? '' : 'AND queue_partition_key = $5';
+  const candidateParams = [request.queueName, request.applicationVersion, Math.floor(budget), 'ENQUEUED'];
+  if (request.partitionKey !== undefined) candidateParams.push(request.partitionKey);
+  const order = request.priorityEnabled ? 'priority, created_at' : 'created_at';
+  const candidates = await tx.query<{ workflow_uuid: string }>(
+    `SELECT workflow_uuid FROM ${table}
+     WHERE queue_name = $1 AND status = $4 AND (application_version IS NULL OR application_version = $2) ${partition}
+     ORDER BY ${order} LIMIT $3 ${d.skipLocked}`,
+    candidateParams,
+  );
+  if (candidates.length === 0) return { claimed: [], nextDelayedAt };
+  const ids = candidates.map((c) => c.workflow_uuid);
+  const placeholders = ids.map((_, i) => `$${i + 4}`).join(', ');
+  const rows = await tx.query(
+    `UPDATE ${table} SET status = 'PENDING', executor_id = $1, application_version = COALESCE(application_version, $2),
+       started_at_epoch_ms = $3, updated_at = $3, recovery_attempts = recovery_attempts + 1,
+       workflow_deadline_epoch_ms = CASE
+         WHEN workflow_timeout_ms IS NOT NULL AND workflow_deadline_epoch_ms IS NULL THEN $3 + workflow_timeout_ms
+         ELSE workflow_deadline_epoch_ms END
+     WHERE workflow_uuid IN (${placeholders}) AND status = 'ENQUEUED'
+     RETURNING ${statusColumns}`,
+    [request.executorID, request.applicationVersion, request.now, ...ids],
+  );
+  return { claimed: rows.map(toWorkflowStatusRecord), nextDelayedAt };
+}
+
+/** Partition keys of a queue that have workflows waiting. */
+export async function selectWaitingPartitions(runner: QueryRunner, d: Dialect, queueName: string): Promise<string[]> {
+  const rows = await runner.query<{ key: string }>(
+    `SELECT DISTINCT queue_partition_key AS key FROM ${d.table('workflow_status')}
+     WHERE queue_name = $1 AND status IN ('ENQUEUED', 'DELAYED') AND queue_partition_key IS NOT NULL`,
+    [queueName],
+  );
+  return rows.map((r) => r.key);
+}
+
+/**
+ * Put an executor's PENDING workflows back on their queues (directly started
+ * ones on `fallbackQueue`), to be claimed again and resumed from their last
+ * completed step. Other processes' dequeuers are notified.
+ */
+export async function requeuePendingWorkflows(
+  tx: QueryRunner,
+  d: Dialect,
+  options: { executorID: string; applicationVersion?: string; queuedOnly: boolean; fallbackQueue: string; now: number },
+): Promise<{ workflowID: string; queueName: string }[]> {
+  const params: unknown[] = [options.executorID, options.fallbackQueue, options.now];
+  let filter = '';
+  if (options.applicationVersion !== undefined) {
+    params.push(options.applicationVersion);
+    filter += ` AND application_version = $${params.length}`;
+  }
+  if (options.queuedOnly) filter += ' AND queue_name IS NOT NULL';
+  const update = `UPDATE ${d.table('workflow_status')}
+     SET status = 'ENQUEUED', queue_name = COALESCE(queue_name, $2), started_at_epoch_ms = NULL,
+       workflow_deadline_epoch_ms = NULL, updated_at = $3
+     WHERE status = 'PENDING' AND executor_id = $1 ${filter}
+     RETURNING workflow_uuid, queue_name`;
+  const rows = await tx.query<{ workflow_uuid: string; queue_name: string }>(
+    d.notifying(update, [{ channel: queueChannel, keyColumn: 'queue_name' }]),
+    params as never,
+  );
+  return rows.map((r) => ({ workflowID: r.workflow_uuid, queueName: r.queue_name }));
+}
+
+/** Record this executor as alive. */
+export async function upsertHeartbeat(
+  runner: QueryRunner,
+  d: Dialect,
+  executorID: string,
+  applicationVersion: string,
+  now: number,
+): Promise<void> {
+  await runner.query(
+    `INSERT INTO ${d.table('durably_executors')} (executor_id, application_version, heartbeat_at, started_at)
+     VALUES ($1, $2, $3, $3)
+     ON CONFLICT (executor_id) DO UPDATE SET heartbeat_at = $3, application_version = $2`,
+    [executorID, applicationVersion, now],
+  );
+}
+
+/** Executors silent since `cutoff`, removed (each by exactly one caller), so their work can be taken over. */
+export async function removeSilentExecutors(tx: QueryRunner, d: Dialect, cutoff: number, self: string): Promise<string[]> {
+  const rows = await tx.query<{ executor_id: string }>(
+    `DELETE FROM ${d.table('durably_executors')} WHERE heartbeat_at < $1 AND executor_id <> $2 RETURNING executor_id`,
+    [cutoff, self],
+  );
+  return rows.map((r) => r.executor_id);
+}
