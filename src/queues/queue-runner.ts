@@ -17,6 +17,14 @@ import type { WorkflowQueue } from './workflow-queue.ts';
 
 const firstPollMs = 5;
 
+interface DelayedState {
+  /** When the queue's earliest delayed workflow is due, as last seen. */
+  nextDelayedAt: number | null;
+  peekedAt: number;
+}
+
+const busyPeekEveryMs = 1000;
+
 export class QueueRunner {
   private stopped = false;
   private readonly loops = new Map<string, Promise<void>>();
@@ -53,8 +61,7 @@ export class QueueRunner {
   private async loop(name: string): Promise<void> {
     const { notifier } = this.engine.systemDatabase;
     let idlePolls = 0;
-    let nextDelayedAt: number | null = null;
-    let checkDelayed = true;
+    const delayed: DelayedState = { nextDelayedAt: null, peekedAt: Number.NEGATIVE_INFINITY };
     while (!this.stopped) {
       const queue = this.catalog.find(name);
       if (!queue) return; // deleted
@@ -62,12 +69,7 @@ export class QueueRunner {
       const waiter = notifier.wait(queueChannel, name, pollMs);
       let claimed = 0;
       try {
-        const now = Date.now();
-        const promote = checkDelayed || (nextDelayedAt !== null && nextDelayedAt <= now);
-        const result = await this.claim(queue, promote, now);
-        claimed = result.claimed;
-        if (promote) nextDelayedAt = result.nextDelayedAt;
-        checkDelayed = false;
+        claimed = await this.round(queue, idlePolls > 0, delayed);
       } catch (error) {
         if (this.stopped) break;
         this.engine.logger.warn(`Dequeuing from queue "${name}" failed; retrying: ${(error as Error).message}`);
@@ -79,16 +81,34 @@ export class QueueRunner {
         continue;
       }
       idlePolls++;
-      const untilDelayed = nextDelayedAt === null ? Number.POSITIVE_INFINITY : nextDelayedAt - Date.now();
+      const untilDelayed = delayed.nextDelayedAt === null ? Number.POSITIVE_INFINITY : delayed.nextDelayedAt - Date.now();
       if (untilDelayed < pollMs) {
         await Promise.race([waiter.promise, sleepMs(Math.max(0, untilDelayed))]);
         waiter.cancel();
       } else {
         await waiter.promise;
       }
-      // A wake-up may be a delayed workflow's time, another process's enqueue, or a freed slot.
-      checkDelayed = nextDelayedAt !== null && nextDelayedAt <= Date.now();
     }
+  }
+
+  /**
+   * One dequeue round. An idle queue is first peeked at with a plain read, so
+   * idle polls and wake-ups about other queues' work never take a write lock.
+   */
+  private async round(queue: WorkflowQueue, idle: boolean, delayed: DelayedState): Promise<number> {
+    const now = Date.now();
+    // A busy queue peeks too, now and then, to learn of delayed workflows enqueued meanwhile.
+    if (idle || now - delayed.peekedAt >= busyPeekEveryMs) {
+      const peek = await this.engine.systemDatabase.peekQueue(queue.name);
+      delayed.nextDelayedAt = peek.nextDelayedAt;
+      delayed.peekedAt = now;
+      const due = peek.nextDelayedAt !== null && peek.nextDelayedAt <= now;
+      if (!peek.hasEnqueued && !due) return 0;
+    }
+    const promote = delayed.nextDelayedAt !== null && delayed.nextDelayedAt <= now;
+    const result = await this.claim(queue, promote, now);
+    if (promote) delayed.nextDelayedAt = result.nextDelayedAt;
+    return result.claimed;
   }
 
   /** One round of claims for a queue (each waiting partition, for partitioned queues). */

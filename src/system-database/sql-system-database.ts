@@ -28,6 +28,7 @@ import {
 } from './sql/workflows.ts';
 import {
   claimQueuedWorkflows,
+  peekQueue,
   removeSilentExecutors,
   requeuePendingWorkflows,
   selectWaitingPartitions,
@@ -131,6 +132,10 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   claimQueuedWorkflows(request: ClaimRequest, promoteDelayed: boolean): Promise<ClaimResult> {
     return this.connection.transaction((tx) => claimQueuedWorkflows(tx, this.dialect, request, promoteDelayed));
+  }
+
+  peekQueue(queueName: string): Promise<{ hasEnqueued: boolean; nextDelayedAt: number | null }> {
+    return peekQueue(this.connection, this.dialect, queueName);
   }
 
   listWaitingPartitions(queueName: string): Promise<string[]> {

@@ -90,6 +90,9 @@ export interface SystemDatabase {
    */
   claimQueuedWorkflows(request: ClaimRequest, promoteDelayed: boolean): Promise<ClaimResult>;
 
+  /** Without locking anything: whether a queue has ENQUEUED work, and when its next delayed workflow is due. */
+  peekQueue(queueName: string): Promise<{ hasEnqueued: boolean; nextDelayedAt: number | null }>;
+
   /** Partition keys of a queue that have workflows waiting. */
   listWaitingPartitions(queueName: string): Promise<string[]>;
 

@@ -108,6 +108,23 @@ export async function claimQueuedWorkflows(
   return { claimed: rows.map(toWorkflowStatusRecord), nextDelayedAt };
 }
 
+/** A read-only look at a queue: is anything ENQUEUED, and when is the next delayed workflow due? */
+export async function peekQueue(
+  runner: QueryRunner,
+  d: Dialect,
+  queueName: string,
+): Promise<{ hasEnqueued: boolean; nextDelayedAt: number | null }> {
+  const table = d.table('workflow_status');
+  const [row] = await runner.query<{ enqueued: number | null; next_delayed: number | null }>(
+    `SELECT
+       (SELECT 1 FROM ${table} WHERE queue_name = $1 AND status = 'ENQUEUED' LIMIT 1) AS enqueued,
+       (SELECT MIN(delay_until_epoch_ms) FROM ${table} WHERE queue_name = $1 AND status = 'DELAYED') AS next_delayed`,
+    [queueName],
+  );
+  const next = row?.next_delayed;
+  return { hasEnqueued: row?.enqueued !== null && row?.enqueued !== undefined, nextDelayedAt: next === null || next === undefined ? null : Number(next) };
+}
+
 /** Partition keys of a queue that have workflows waiting. */
 export async function selectWaitingPartitions(runner: QueryRunner, d: Dialect, queueName: string): Promise<string[]> {
   const rows = await runner.query<{ key: string }>(
