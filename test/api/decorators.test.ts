@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { DBOS, type DBOSConfig } from '../../src/index.ts';
-import { engineFor } from '../../src/runtime/runtime.ts';
+import { DBOS } from '../../src/index.ts';
 import { deferred } from '../../src/support/deferred.ts';
-import { forEachBackend, testTempDir, type TestBackend } from '../helpers/backends.ts';
+import { forEachBackend, testTempDir } from '../helpers/backends.ts';
+import { launch, stepOutcomes } from '../helpers/lifecycle.ts';
 
 interface OrderResult {
   sku: string;
@@ -105,17 +105,6 @@ const usesService = DBOS.registerWorkflow(async (flavour: string, x: number) => 
   const { service } = flavours.find((f) => f.flavour === flavour)!;
   return new service(10).fetch(x);
 }, { name: 'decorators.usesService' });
-
-function stepOutcomes(workflowID: string) {
-  return engineFor('test').systemDatabase.loadStepOutcomes(workflowID);
-}
-
-async function launch(backend: TestBackend): Promise<DBOSConfig> {
-  const config = backend.freshConfig();
-  DBOS.setConfig(config);
-  await DBOS.launch();
-  return config;
-}
 
 forEachBackend('decorators', (backend) => {
   afterEach(async () => {

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DBOS, DBOSInvalidWorkflowTransitionError, type DBOSConfig } from '../../src/index.ts';
-import { engineFor } from '../../src/runtime/runtime.ts';
+import { DBOS, DBOSInvalidWorkflowTransitionError } from '../../src/index.ts';
 import { deferred, type Deferred } from '../../src/support/deferred.ts';
-import { forEachBackend, type TestBackend } from '../helpers/backends.ts';
+import { forEachBackend } from '../helpers/backends.ts';
+import { crashAndRelaunch, launch, stepOutcomes } from '../helpers/lifecycle.ts';
 
 // Each execution waits on the gate current when it gets there. Gates of crashed executions never open.
 let parentGate: Deferred<void> = deferred();
@@ -51,24 +51,6 @@ const startsFromStep = DBOS.registerWorkflow(async () => {
     return 'started';
   }, { name: 'children.startingStep' });
 }, { name: 'children.startsFromStep' });
-
-function stepOutcomes(workflowID: string) {
-  return engineFor('test').systemDatabase.loadStepOutcomes(workflowID);
-}
-
-async function launch(backend: TestBackend): Promise<DBOSConfig> {
-  const config = backend.freshConfig();
-  DBOS.setConfig(config);
-  await DBOS.launch();
-  return config;
-}
-
-/** Shut down under the running workflows, then launch again on the same system database. */
-async function crashAndRelaunch(config: DBOSConfig): Promise<void> {
-  await DBOS.shutdown();
-  DBOS.setConfig(config);
-  await DBOS.launch();
-}
 
 function openGate(): Deferred<void> {
   const gate = deferred<void>();

@@ -13,12 +13,11 @@ import {
   DBOS,
   DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
   DBOSUnexpectedStepError,
-  type DBOSConfig,
 } from '../../src/index.ts';
 import { deserializeValue } from '../../src/engine/serialization.ts';
-import { engineFor } from '../../src/runtime/runtime.ts';
 import { deferred, type Deferred } from '../../src/support/deferred.ts';
-import { forEachBackend, type TestBackend } from '../helpers/backends.ts';
+import { forEachBackend } from '../helpers/backends.ts';
+import { crashAndRelaunch, launch, stepOutcomes } from '../helpers/lifecycle.ts';
 
 // Each execution waits on the gate current when it gets there. Gates of crashed executions never open.
 let gate: Deferred<void> = deferred();
@@ -118,24 +117,6 @@ const parallelThenBlock = DBOS.registerWorkflow(async () => {
   await blockHere();
   return values;
 }, { name: 'replay.parallelThenBlock' });
-
-function stepOutcomes(workflowID: string) {
-  return engineFor('test').systemDatabase.loadStepOutcomes(workflowID);
-}
-
-async function launch(backend: TestBackend): Promise<DBOSConfig> {
-  const config = backend.freshConfig();
-  DBOS.setConfig(config);
-  await DBOS.launch();
-  return config;
-}
-
-/** Shut down under the running workflows, then launch again on the same system database. */
-async function crashAndRelaunch(config: DBOSConfig): Promise<void> {
-  await DBOS.shutdown();
-  DBOS.setConfig(config);
-  await DBOS.launch();
-}
 
 async function waitForRecord(workflowID: string, functionName: string): Promise<void> {
   for (let polls = 0; polls < 6000; polls++) {

@@ -1,0 +1,24 @@
+/** Launch helpers shared by the engine tests. */
+import { DBOS, type DBOSConfig } from '../../src/index.ts';
+import { engineFor } from '../../src/runtime/runtime.ts';
+import type { TestBackend } from './backends.ts';
+
+/** The recorded operations of a workflow, read through the launched runtime. */
+export function stepOutcomes(workflowID: string) {
+  return engineFor('test').systemDatabase.loadStepOutcomes(workflowID);
+}
+
+/** Launch on a fresh database; returns its config, for a relaunch on the same one. */
+export async function launch(backend: TestBackend, extra?: DBOSConfig): Promise<DBOSConfig> {
+  const config = backend.freshConfig(extra);
+  DBOS.setConfig(config);
+  await DBOS.launch();
+  return config;
+}
+
+/** Shut down under the running workflows, then launch again on the same system database. */
+export async function crashAndRelaunch(config: DBOSConfig): Promise<void> {
+  await DBOS.shutdown();
+  DBOS.setConfig(config);
+  await DBOS.launch();
+}
