@@ -8,6 +8,13 @@
  *   (b) 200 such workflows in flight: workflows/s and steps/s, steps/s as a
  *       multiple of the raw 16-connection commit rate (target > 1: group commit)
  *   SQL statements and commits per sequential workflow (target: <= 5 commits)
+ *   (q1) 10,000 no-op workflows through a queue with no limit: tasks/s, as a
+ *        multiple of the raw 16-connection commit rate / 3 (enqueue, dequeue,
+ *        end; target on Postgres >= 1)
+ *   (q2) the same through a queue with `concurrency: 10`
+ *   (q3) enqueue-to-start latency on an idle queue (target: median < 10 ms)
+ *   (q4) a queue with `concurrency: 5` and 50 ms tasks: drain rate as a share
+ *        of N/d, in one process and in three (target >= 80%)
  *
  * Prints a table and writes BENCHMARKS.md. Postgres: the server of
  * DBOS_TEST_POSTGRES_URL, else 127.0.0.1:5432 (user postgres), database
@@ -21,6 +28,18 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { DBOSConfig } from '../src/index.ts';
 import { postgresRawLimit, sqliteRawLimit, type RawLimit } from './raw-commits.ts';
+import {
+  benchQueues,
+  declareBenchQueues,
+  drainRate,
+  drainShape,
+  idleLatency,
+  limitedConcurrency,
+  queueThroughput,
+  type DrainResult,
+  type IdleLatencyResult,
+  type QueueThroughputResult,
+} from './queues.ts';
 import { countPerWorkflow, type PerWorkflowCount, type Target } from './statement-count.ts';
 import { inFlightThroughput, sequentialLatency, stepsPerWorkflow, type InFlightResult, type SequentialResult } from './workflows.ts';
 
@@ -29,6 +48,11 @@ const settings = {
   sequential: { warmup: 50, runs: 300 },
   inFlight: { warmup: 400, total: 10_000, concurrency: 200 },
   countedWorkflows: 200,
+  queues: {
+    throughput: { warmup: 500, total: 10_000, enqueuers: 200 },
+    idle: { warmup: 20, runs: 200 },
+    drain: { warmup: 20, tasks: 250, processes: 3 },
+  },
 };
 
 type Backend = 'sqlite' | 'postgres';
@@ -41,6 +65,13 @@ interface BackendResult {
   sequential: SequentialResult;
   inFlight: InFlightResult;
   counts: PerWorkflowCount;
+  queues: {
+    unlimited: QueueThroughputResult;
+    limited: QueueThroughputResult;
+    idle: IdleLatencyResult;
+    drainOne: DrainResult;
+    drainShared: DrainResult;
+  };
 }
 
 const run = randomUUID().replaceAll('-', '').slice(0, 10);
@@ -83,60 +114,106 @@ async function dropSchemas(url: string, schemas: string[]): Promise<void> {
 
 // ---------------------------------------------------------------- scenarios
 
-async function measure(
-  backend: Backend,
-  raw: (pass: string) => Promise<RawLimit>,
-  config: (scenario: string) => DBOSConfig,
-  target: (config: DBOSConfig) => Target,
-): Promise<BackendResult> {
-  const step = (what: string) => console.log(`[${backend}] ${what}...`);
-  step(`raw commits (${settings.rawDurationMs / 1000} s on 1 connection, then 16)`);
-  const before = await raw('before');
-  step(`(a) ${settings.sequential.runs} sequential workflows after ${settings.sequential.warmup} warm-up`);
-  const sequential = await sequentialLatency(config('seq'), settings.sequential.warmup, settings.sequential.runs);
-  const { warmup, total, concurrency } = settings.inFlight;
-  step(`(b) ${total} workflows, ${concurrency} in flight, after ${warmup} warm-up`);
-  const inFlight = await inFlightThroughput(config('flight'), warmup, total, concurrency);
-  step(`SQL per workflow over ${settings.countedWorkflows} sequential workflows, and a bare replay of it`);
-  const countConfig = config('count');
-  const counts = await countPerWorkflow(countConfig, target(countConfig), settings.countedWorkflows, settings.sequential.runs);
-  step('raw commits again (the machine is noisy: the ratios use the mean of both)');
-  const after = await raw('after');
-  const mean = (f: (r: RawLimit) => number) => (f(before) + f(after)) / 2;
-  const rawLimit = { ...before, sequentialPerSec: mean((r) => r.sequentialPerSec), parallelPerSec: mean((r) => r.parallelPerSec) };
-  return { backend, raw: rawLimit, rawBeforeAfter: [before, after], sequential, inFlight, counts };
+/** One backend: its raw limit, a fresh database per scenario, and the clean-up of all of them. */
+interface Harness {
+  backend: Backend;
+  raw: (pass: string) => Promise<RawLimit>;
+  config: (scenario: string) => DBOSConfig;
+  target: (config: DBOSConfig) => Target;
+  cleanUp: () => Promise<void>;
 }
 
-async function measureSqlite(): Promise<BackendResult> {
+function sqliteHarness(): Harness {
   const dir = join(os.tmpdir(), 'durably-bench', run);
   mkdirSync(dir, { recursive: true });
-  try {
-    return await measure(
-      'sqlite',
-      (pass) => sqliteRawLimit(join(dir, `raw-${pass}.sqlite`), settings.rawDurationMs),
-      (scenario) => ({ name: 'bench', systemDatabaseUrl: join(dir, `${scenario}.sqlite`), logLevel: 'warn' }),
-      (config) => ({ backend: 'sqlite', path: config.systemDatabaseUrl! }),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return {
+    backend: 'sqlite',
+    raw: (pass) => sqliteRawLimit(join(dir, `raw-${pass}.sqlite`), settings.rawDurationMs),
+    config: (scenario) => ({ name: 'bench', systemDatabaseUrl: join(dir, `${scenario}.sqlite`), logLevel: 'warn' }),
+    target: (config) => ({ backend: 'sqlite', path: config.systemDatabaseUrl! }),
+    cleanUp: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
-async function measurePostgres(url: string): Promise<BackendResult> {
+function postgresHarness(url: string): Harness {
   const schemas: string[] = [];
   const schema = (scenario: string) => {
     schemas.push(`bench_${run}_${scenario}`);
     return schemas.at(-1)!;
   };
+  return {
+    backend: 'postgres',
+    raw: (pass) => postgresRawLimit(url, schema(`raw_${pass}`), settings.rawDurationMs),
+    config: (scenario) => ({ name: 'bench', systemDatabaseUrl: url, systemDatabaseSchemaName: schema(scenario), logLevel: 'warn' }),
+    target: () => ({ backend: 'postgres', url }),
+    cleanUp: () => dropSchemas(url, schemas).catch((error) => console.warn(`Could not drop bench schemas: ${error.message}`)),
+  };
+}
+
+const say = (h: Harness, what: string) => console.log(`[${h.backend}] ${what}...`);
+
+/** The raw limit (first pass) and the workflow scenarios: (c), (a), (b), SQL per workflow. */
+async function measureWorkflows(h: Harness) {
+  const { raw, config, target } = h;
+  say(h, `raw commits (${settings.rawDurationMs / 1000} s on 1 connection, then 16)`);
+  const before = await raw('before');
+  say(h, `(a) ${settings.sequential.runs} sequential workflows after ${settings.sequential.warmup} warm-up`);
+  const sequential = await sequentialLatency(config('seq'), settings.sequential.warmup, settings.sequential.runs);
+  const { warmup, total, concurrency } = settings.inFlight;
+  say(h, `(b) ${total} workflows, ${concurrency} in flight, after ${warmup} warm-up`);
+  const inFlight = await inFlightThroughput(config('flight'), warmup, total, concurrency);
+  say(h, `SQL per workflow over ${settings.countedWorkflows} sequential workflows, and a bare replay of it`);
+  const countConfig = config('count');
+  const counts = await countPerWorkflow(countConfig, target(countConfig), settings.countedWorkflows, settings.sequential.runs);
+  return { before, sequential, inFlight, counts };
+}
+
+/** The queue scenarios (q1)..(q4), then the raw limit's second pass. */
+async function measureQueues(h: Harness, workflows: Awaited<ReturnType<typeof measureWorkflows>>): Promise<BackendResult> {
+  const { config } = h;
+  const q = settings.queues;
+  const { warmup, total, enqueuers } = q.throughput;
+  say(h, `(q1) ${total} no-op tasks through a queue with no limit, ${enqueuers} enqueues at a time, after ${warmup} warm-up`);
+  const unlimited = await queueThroughput(config('q_unlimited'), benchQueues().unlimited, warmup, total, enqueuers);
+  say(h, `(q2) the same through a queue with concurrency ${limitedConcurrency}`);
+  const limited = await queueThroughput(config('q_limited'), benchQueues().limited, warmup, total, enqueuers);
+  say(h, `(q3) ${q.idle.runs} tasks one at a time through an idle queue, after ${q.idle.warmup} warm-up`);
+  const idle = await idleLatency(config('q_idle'), q.idle.warmup, q.idle.runs);
+  const drainWhat = `${q.drain.tasks} tasks of ${drainShape.taskMs} ms through a queue with concurrency ${drainShape.concurrency}`;
+  say(h, `(q4) ${drainWhat}, 1 process`);
+  const drainOne = await drainRate(config('q_drain1'), 1, q.drain.warmup, q.drain.tasks);
+  say(h, `(q4) ${drainWhat}, ${q.drain.processes} processes`);
+  const drainShared = await drainRate(config('q_drain3'), q.drain.processes, q.drain.warmup, q.drain.tasks);
+  say(h, 'raw commits again (the machine is noisy: the ratios use the mean of both)');
+  const { before, ...rest } = workflows;
+  const after = await h.raw('after');
+  const mean = (f: (r: RawLimit) => number) => (f(before) + f(after)) / 2;
+  const raw = { ...before, sequentialPerSec: mean((r) => r.sequentialPerSec), parallelPerSec: mean((r) => r.parallelPerSec) };
+  return {
+    backend: h.backend,
+    raw,
+    rawBeforeAfter: [before, after],
+    ...rest,
+    queues: { unlimited, limited, idle, drainOne, drainShared },
+  };
+}
+
+/**
+ * Every backend's workflow scenarios first, then every backend's queue
+ * scenarios: the bench's queues are declared only then (a declared queue's
+ * dequeuer runs in every launch after, and its polls would show in the
+ * workflow scenarios' figures).
+ */
+async function measureAll(harnesses: Harness[]): Promise<BackendResult[]> {
   try {
-    return await measure(
-      'postgres',
-      (pass) => postgresRawLimit(url, schema(`raw_${pass}`), settings.rawDurationMs),
-      (scenario) => ({ name: 'bench', systemDatabaseUrl: url, systemDatabaseSchemaName: schema(scenario), logLevel: 'warn' }),
-      () => ({ backend: 'postgres', url }),
-    );
+    const workflows = [];
+    for (const h of harnesses) workflows.push(await measureWorkflows(h));
+    declareBenchQueues();
+    const results = [];
+    for (const [i, h] of harnesses.entries()) results.push(await measureQueues(h, workflows[i]!));
+    return results;
   } finally {
-    await dropSchemas(url, schemas).catch((error) => console.warn(`Could not drop bench schemas: ${error.message}`));
+    for (const h of harnesses) await h.cleanUp();
   }
 }
 
@@ -248,7 +325,64 @@ const rows: Row[] = [
     },
     target: 'a few ms',
   },
+  {
+    figure: `(q1) queue, no limit: ${fmt(settings.queues.throughput.total)} no-op tasks enqueued and finished, tasks/s`,
+    cells: (r) => queueThroughputCells(r, r.queues.unlimited),
+    target: '≥ 1× on Postgres',
+  },
+  {
+    figure: `(q2) same, queue with concurrency ${limitedConcurrency}`,
+    cells: (r) => {
+      const [value, ratio] = queueThroughputCells(r, r.queues.limited);
+      const slotMs = (1000 * limitedConcurrency) / r.queues.limited.tasksPerSec;
+      return [value, `${ratio}; each task held one of the ${limitedConcurrency} slots for ${ms(slotMs)}`];
+    },
+    target: '',
+  },
+  {
+    figure: '(q3) idle queue: enqueue → workflow body starts, median (p90)',
+    cells: (r) => {
+      const i = r.queues.idle;
+      return [
+        `${ms(i.medianMs)} (p90 ${ms(i.p90Ms)})`,
+        `${fmt((i.medianMs * r.raw.sequentialPerSec) / 1000, 1)} raw commits; max ${ms(i.maxMs)}; ` +
+          `durably's own timestamps (dequeued − created): median ${fmt(i.statusMedianMs)} ms, p90 ${fmt(i.statusP90Ms)} ms`,
+      ];
+    },
+    target: '< 10 ms',
+  },
+  {
+    figure: `(q4) queue with concurrency ${drainShape.concurrency}, ${drainShape.taskMs} ms tasks, 1 process: drain rate`,
+    cells: (r) => drainCells(r.queues.drainOne),
+    target: '≥ 80% of N/d',
+  },
+  {
+    figure: `(q4) same, ${settings.queues.drain.processes} processes sharing the queue`,
+    cells: (r) => drainCells(r.queues.drainShared),
+    target: '≥ 80% of N/d',
+  },
 ];
+
+/** Tasks/s as a multiple of raw 16-connection commits/s ÷ 3 (enqueue, dequeue, end: about three writes per task). */
+function queueRatio(r: BackendResult, q: QueueThroughputResult): number {
+  return q.tasksPerSec / (r.raw.parallelPerSec / 3);
+}
+
+function queueThroughputCells(r: BackendResult, q: QueueThroughputResult): [string, string] {
+  return [
+    `${fmt(q.tasksPerSec)}/s`,
+    `${times(queueRatio(r, q))} raw 16-conn commits/s ÷ 3; enqueues took ${fmt(q.enqueueMs)} ms, the rest ${fmt(q.tailMs)} ms more; ` +
+      `process ${fmt(q.cpu.processCores, 2)} cores, machine ${fmt(100 * q.cpu.machineBusy)}% busy`,
+  ];
+}
+
+function drainCells(d: DrainResult): [string, string] {
+  const perProcess = d.processes > 1 ? `; tasks run per process: ${d.perProcess.join(' / ')}` : '';
+  return [
+    `${fmt(d.tasksPerSec, 1)}/s`,
+    `${fmt((100 * d.tasksPerSec) / d.idealPerSec)}% of N/d = ${fmt(d.idealPerSec)}/s; at most ${d.maxRunning} running at once${perProcess}`,
+  ];
+}
 
 function table(results: BackendResult[]): string {
   const header = ['figure', ...results.flatMap((r) => [r.backend, `${r.backend}: ratio to raw`]), 'target'];
@@ -269,6 +403,11 @@ function verdicts(results: BackendResult[]): string[] {
           ? `the machine was ${fmt(100 * machineBusy)}% busy: CPU-bound (database and JS together)`
           : `this process used ${fmt(processCores, 2)} cores and the machine was ${fmt(100 * machineBusy)}% busy: not CPU-bound, so bound by waiting on the database`;
     const stalled = Math.max(r.sequential.stallMs, r.inFlight.stallMs) > 100;
+    const { unlimited, idle, drainOne, drainShared } = r.queues;
+    const queueRatioMet = queueRatio(r, unlimited) >= 1 ? 'met' : 'NOT met';
+    const drains = [drainOne, drainShared];
+    const drainMet = drains.every((d) => d.tasksPerSec >= 0.8 * d.idealPerSec) ? 'met' : 'NOT met';
+    const overCap = drains.filter((d) => d.maxRunning > drainShape.concurrency);
     return [
       `- ${r.backend}: sequential median = ${fmt(median, 1)} raw commits (target ≈ 5, met if ≤ 6: ${median <= 6 ? 'met' : 'NOT met'}); ` +
         `${fmt(r.counts.durableCommits, 2)} durable commits per workflow (target ≤ 5: ${r.counts.durableCommits <= 5 ? 'met' : 'NOT met'}); ` +
@@ -276,13 +415,19 @@ function verdicts(results: BackendResult[]): string[] {
         `During (b) ${bound}. ` +
         `Sequentially, the bare replay of the same writes takes ${fmt((100 * r.counts.replayMedianMs) / r.sequential.medianMs)}% of durably's latency.` +
         (stalled ? ` **The event loop stalled for up to ${fmt(Math.max(r.sequential.stallMs, r.inFlight.stallMs))} ms** (timers and I/O starved).` : ''),
+      `- ${r.backend} queues: no-limit throughput = ${times(queueRatio(r, unlimited))} the raw 16-connection commit rate ÷ 3 ` +
+        `(target ≥ 1${r.backend === 'postgres' ? `: ${queueRatioMet}` : ' on Postgres; here for comparison'}); ` +
+        `idle enqueue-to-start median ${ms(idle.medianMs)} (target < 10 ms: ${idle.medianMs < 10 ? 'met' : 'NOT met'}); ` +
+        `a limited queue drains at ${drains.map((d) => `${fmt((100 * d.tasksPerSec) / d.idealPerSec)}%`).join(' (1 process) and ')} ` +
+        `(${drainShared.processes} processes) of N/d (target ≥ 80%: ${drainMet}).` +
+        (overCap.length ? ` **The concurrency limit was exceeded: ${overCap.map((d) => d.maxRunning).join(', ')} running at once.**` : ''),
     ];
   });
 }
 
 function markdown(results: BackendResult[], skipped: string | undefined, pgVersion: string | undefined): string {
   const cpus = os.cpus();
-  const { sequential: s, inFlight: f } = settings;
+  const { sequential: s, inFlight: f, queues: q } = settings;
   return `# Benchmarks
 
 Generated by \`npm run bench\` on ${new Date().toISOString()}. Every figure is printed next to the raw
@@ -303,8 +448,8 @@ ${verdicts(results).join('\n')}
   Postgres: one pg client (autocommit: one round trip, one commit), then 16 pg clients in parallel (Postgres groups their WAL flushes).
   SQLite: one \`DatabaseSync\` on a fresh WAL file with \`synchronous=FULL\`; for "16 connections", 16 \`DatabaseSync\` connections
   in 4 worker threads contending through SQLite's busy handler. SQLite has one writer at a time and no group commit across
-  connections, so its 16-connection figure is at best its 1-connection figure. Measured before and after the workflow
-  scenarios; the ratios use the mean of the two (both are shown, as a measure of the noise).
+  connections, so its 16-connection figure is at best its 1-connection figure. Measured before the workflow scenarios
+  and after the queue scenarios; the ratios use the mean of the two (both are shown, as a measure of the noise).
 - **(a)**: \`await threeStepWorkflow()\` in a loop (steps registered with \`DBOS.registerStep\`, doing nothing); ${s.runs} runs after ${s.warmup} warm-up.
   Ratio = latency × raw 1-connection commits/s: the latency in units of one raw commit. A 3-step workflow needs 5 durable writes
   (start, 3 step outcomes, finish), so about 5 is the target.
@@ -319,6 +464,33 @@ ${verdicts(results).join('\n')}
   (read from shutdown to shutdown, minus an empty launch) counts every transaction server-side as a cross-check; it also
   counts, per finished workflow, the transaction in which the LISTEN connection's backend reads the notification (with the
   \`pg_notify\` suppressed, the server count drops from 7 to 5 per workflow).
+- **(q1)**: \`DBOS.startWorkflow(noopTask, { queueName })()\` for ${q.throughput.total} no-op workflows on one queue with no limit,
+  ${q.throughput.enqueuers} enqueues at a time (each lane enqueues its next task once its last enqueue returned), after ${q.throughput.warmup} warm-up tasks;
+  this process's dequeuer claims and runs them meanwhile. Timed from the first enqueue until every task has finished: each
+  body counts itself in memory, and once all have run the bench polls the system database (its own connection, every 1 ms)
+  until none of the queue's workflows is ENQUEUED or PENDING (every end committed), then checks that all ${q.throughput.warmup + q.throughput.total} succeeded.
+  Ratio = tasks/s ÷ (raw 16-connection commits/s ÷ 3): a task needs about three writes (enqueue, dequeue, end), so 1 means
+  the queue goes as fast as three raw commits per task.
+- **(q2)**: the same through a queue with \`concurrency: ${limitedConcurrency}\`. At most ${limitedConcurrency} tasks run at once, so tasks/s =
+  ${limitedConcurrency} ÷ the time each task holds a slot (from its claim to the commit of its end, plus the wait until a claim sees the
+  slot free): that time is shown. It is the dequeuer's round trip per task, as a no-op task takes no time itself.
+- **(q3)**: one no-op task at a time on its own queue: \`startWorkflow\` then \`getResult\` then a pause of 0 to 19 ms (varying),
+  ${q.idle.runs} times after ${q.idle.warmup} warm-up, so every enqueue finds the queue idle (its dequeuer asleep). Latency = from just before the \`startWorkflow\` call to the body's
+  first statement, both \`performance.now()\` in this process (the enqueue's own commit included). Cross-check from durably's
+  status rows: \`started_at_epoch_ms − created_at\` (\`dequeuedAt − createdAt\`), millisecond resolution.
+- **(q4)**: a queue with \`concurrency: ${drainShape.concurrency}\` (N) and tasks whose body awaits a plain \`setTimeout(${drainShape.taskMs})\` (d); ${q.drain.tasks} tasks
+  after ${q.drain.warmup} warm-up, enqueued 10 at a time from this process, timed from the first enqueue until the database shows
+  none unfinished (polled every 50 ms, then every 1 ms once at most N remain). The limit allows N/d = ${fmt(drainShape.concurrency / (drainShape.taskMs / 1000))} tasks/s;
+  the figure is the share of that reached. Run in this process alone, then with ${q.drain.processes - 1} more worker processes
+  (\`process.execPath\` with the tsx loader, \`bench/queue-worker.ts\`) on the same database, each with its own \`executorID\` and
+  the same \`applicationVersion\`; this process enqueues and works the queue too. "At most … running at once" is the
+  largest overlap of the task bodies over all processes (each body records its first and last statement,
+  \`performance.timeOrigin + performance.now()\`): it must never exceed N. Tasks per process come from \`executor_id\`.
+  On SQLite other processes learn of new tasks only by polling (backing off to the queue's \`minPollingIntervalMs\`, 1 s),
+  while the enqueuing process is woken at once by its own enqueues and completions: it usually runs them all.
+- **Order**: each backend's raw limit and workflow scenarios first, then each backend's queue scenarios and its raw limit
+  again. The bench's queues are declared only for the queue scenarios: a declared queue's dequeuer runs in every launch,
+  and its idle polls would show in the workflow scenarios' statement counts.
 - **Event-loop stall**: a 10 ms \`setInterval\` runs during (a) and (b); the longest gap between its ticks (or until the end)
   is how long timers and I/O (an HTTP server in the same process, say) had to wait.
 - **CPU**: this process's CPU time (\`process.cpuUsage\`) and the whole machine's busy time (\`/proc/stat\`, Postgres included) over the measurement.
@@ -341,8 +513,7 @@ async function main(): Promise<void> {
         '!!! Start Postgres on 127.0.0.1:5432 or set DBOS_TEST_POSTGRES_URL to include it.\n',
     );
   }
-  const results = [await measureSqlite()];
-  if (!problem) results.push(await measurePostgres(url));
+  const results = await measureAll([sqliteHarness(), ...(problem ? [] : [postgresHarness(url)])]);
   const report = markdown(results, problem, version);
   writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
   console.log(`\n${table(results)}\n\n${verdicts(results).join('\n')}\n`);

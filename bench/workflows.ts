@@ -48,7 +48,7 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-function cpuMeter(): (workflows: number) => CpuUse {
+export function cpuMeter(): (workflows: number) => CpuUse {
   const process0 = process.cpuUsage();
   const machine0 = machineTicks();
   const wall0 = performance.now();
@@ -167,7 +167,7 @@ export function inFlightThroughput(
   });
 }
 
-function quantile(sorted: number[], q: number): number {
+export function quantile(sorted: number[], q: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[index]!;
 }
