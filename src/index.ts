@@ -3,11 +3,12 @@ export { DBOS } from './api/dbos.ts';
 export type { DBOSConfig, DBOSLaunchOptions } from './api/config-types.ts';
 export { StatusString } from './api/workflow-types.ts';
 export { WorkflowQueue } from './queues/workflow-queue.ts';
-export type { QueueParameters, QueueRateLimit } from './queues/workflow-queue.ts';
+export type { QueueConflictResolution, QueueParameters, QueueRateLimit, RegisterQueueOptions } from './queues/workflow-queue.ts';
 export type {
   EnqueueOptions,
   FunctionName,
   GetResultOptions,
+  GetWorkflowsInput,
   PollingOptions,
   StartWorkflowParams,
   StepConfig,

@@ -8,12 +8,12 @@ import type { DBOSConfig, DBOSLaunchOptions } from './config-types.ts';
 import {
   DBOSConfigurationError,
   DBOSConflictingRegistrationError,
-  DBOSError,
   DBOSNotRegisteredError,
 } from './errors.ts';
 import type {
   FunctionName,
   GetResultOptions,
+  GetWorkflowsInput,
   StartWorkflowParams,
   StepConfig,
   StepStatus,
@@ -27,13 +27,16 @@ import { recordedNow, recordedRandomUUID } from '../engine/recorded-values.ts';
 import type { RegisteredWorkflow } from '../engine/registry.ts';
 import { runStep } from '../engine/run-step.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
+import { stepWorkflow } from '../engine/step-workflow.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
+import { listQueuedWorkflows } from '../management/list-workflows.ts';
+import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
 import { registerStep, registerWorkflow, registry } from '../runtime/registration.ts';
 import { resolveConfig } from '../runtime/resolve-config.ts';
-import { currentRuntime, engineFor, Runtime, shutdownRuntime } from '../runtime/runtime.ts';
+import { currentRuntime, engineFor, Runtime, runtimeFor, shutdownRuntime } from '../runtime/runtime.ts';
 import { dropSystemDatabase } from '../system-database/open-system-database.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
 
@@ -45,14 +48,12 @@ type StartFunctionsOf<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<WorkflowHandle<R>> : never;
 };
 
+/** The workflow to start for `target`: a registered workflow, or a registered step's one-step workflow. */
 function registeredWorkflowOf(target: unknown): RegisteredWorkflow {
   const registration = typeof target === 'function' ? registry.findByFunction(target) : undefined;
   if (registration?.kind === 'workflow') return registration;
-  const name = (target as { name?: string })?.name || String(target);
-  if (registration?.kind === 'step') {
-    throw new DBOSError(`"${name}" is a step, not a workflow: register it with DBOS.registerWorkflow to start it.`, 'NOT_A_WORKFLOW', 6);
-  }
-  throw new DBOSNotRegisteredError(name);
+  if (registration?.kind === 'step') return stepWorkflow(registration);
+  throw new DBOSNotRegisteredError((target as { name?: string })?.name || String(target));
 }
 
 export class DBOS {
@@ -195,7 +196,7 @@ export class DBOS {
   ): (...args: Args) => Promise<WorkflowHandle<Return>>;
   static startWorkflow<T extends object>(targetClass: T, params?: StartWorkflowParams): StartFunctionsOf<T>;
   static startWorkflow(target: unknown, params?: StartWorkflowParams): unknown {
-    if (typeof target === 'function' && !registry.findByFunction(target) && hasStaticWorkflows(target)) {
+    if (typeof target === 'function' && !registry.findByFunction(target) && hasStaticRegistrations(target)) {
       return new Proxy(target, {
         get: (cls, property) => DBOS.startWorkflow((cls as unknown as Record<PropertyKey, AnyAsync>)[property]!, params),
       });
@@ -230,6 +231,33 @@ export class DBOS {
     return awaitWorkflowResult<T>(engineFor('DBOS.getResult'), workflowID, resolved);
   }
 
+  /** Queued workflows not finished yet (ENQUEUED, DELAYED or PENDING), oldest first. */
+  static async listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return listQueuedWorkflows(engineFor('DBOS.listQueuedWorkflows'), input);
+  }
+
+  // ---- queues registered in the database ----
+
+  /** Store a queue's limits in the system database; every process sharing it dequeues from it under them. */
+  static async registerQueue(name: string, options?: RegisterQueueOptions): Promise<WorkflowQueue> {
+    return runtimeFor('DBOS.registerQueue').databaseQueues.register(name, options);
+  }
+
+  /** A queue registered in the database, or null. */
+  static async retrieveQueue(name: string): Promise<WorkflowQueue | null> {
+    return runtimeFor('DBOS.retrieveQueue').databaseQueues.retrieve(name);
+  }
+
+  /** Every queue registered in the database (not those declared in code). */
+  static async listQueues(): Promise<WorkflowQueue[]> {
+    return runtimeFor('DBOS.listQueues').databaseQueues.list();
+  }
+
+  /** Delete a registered queue; workflows still waiting on it stay ENQUEUED until it is registered again. */
+  static async deleteQueue(name: string): Promise<void> {
+    return runtimeFor('DBOS.deleteQueue').databaseQueues.delete(name);
+  }
+
   // ---- time ----
 
   static sleepms(durationMS: number): Promise<void> {
@@ -253,9 +281,10 @@ export class DBOS {
   }
 }
 
-function hasStaticWorkflows(cls: object): boolean {
+/** True for a class with registered static methods (workflows or steps), started as `startWorkflow(Class).method()`. */
+function hasStaticRegistrations(cls: object): boolean {
   return Object.getOwnPropertyNames(cls).some((key) => {
     const value = (cls as Record<string, unknown>)[key];
-    return typeof value === 'function' && registry.findByFunction(value)?.kind === 'workflow';
+    return typeof value === 'function' && registry.findByFunction(value) !== undefined;
   });
 }

@@ -116,3 +116,29 @@ export interface WorkflowHandle<R> {
   getResult(options?: PollingOptions): Promise<R>;
   getWorkflowInputs<T extends unknown[] = unknown[]>(): Promise<T>;
 }
+
+/**
+ * Which workflows to list (DBOS's GetWorkflowsInput, for the filters durably
+ * supports so far). Filters combine with AND; a list matches any of its values.
+ */
+export interface GetWorkflowsInput {
+  workflowIDs?: string[];
+  workflowName?: string | string[];
+  status?: WorkflowStatusString | WorkflowStatusString[];
+  /** Created at or after this time (an ISO 8601 / RFC 3339 timestamp). */
+  startTime?: string;
+  /** Created at or before this time. */
+  endTime?: string;
+  applicationVersion?: string | string[];
+  queueName?: string | string[];
+  /** Only workflows that were enqueued. */
+  queuesOnly?: boolean;
+  limit?: number;
+  offset?: number;
+  /** Newest first (default: oldest first, by creation time). */
+  sortDesc?: boolean;
+  /** Decode the inputs (default true). */
+  loadInput?: boolean;
+  /** Decode the output or error (default true; false for listQueuedWorkflows). */
+  loadOutput?: boolean;
+}

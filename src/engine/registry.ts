@@ -5,6 +5,7 @@
  */
 import { DBOSConflictingRegistrationError } from '../api/errors.ts';
 import type { StepConfig, WorkflowConfig } from '../api/workflow-types.ts';
+import { stepNameOf, stepWorkflow } from './step-workflow.ts';
 
 export type AnyFunction = (this: unknown, ...args: unknown[]) => Promise<unknown>;
 
@@ -36,6 +37,8 @@ export function qualifiedName(className: string, name: string): string {
 export class Registry {
   private readonly workflows = new Map<string, RegisteredWorkflow>();
   private readonly byFunction = new WeakMap<object, Registration>();
+  /** Every registered step, for the lookup of their one-step workflows (class names may change after registration). */
+  private readonly steps = new Set<RegisteredStep>();
   private frozenReason: string | undefined;
 
   addWorkflow(registration: RegisteredWorkflow, ...functions: object[]): void {
@@ -53,6 +56,7 @@ export class Registry {
 
   addStep(registration: RegisteredStep, ...functions: object[]): void {
     this.assertOpen(registration);
+    this.steps.add(registration);
     for (const fn of functions) this.byFunction.set(fn, registration);
   }
 
@@ -67,8 +71,19 @@ export class Registry {
     }
   }
 
+  /** A registered workflow, or a registered step's one-step workflow (`temp_workflow-step-<name>`). */
   findWorkflow(className: string | null, name: string): RegisteredWorkflow | undefined {
-    return this.workflows.get(qualifiedName(className ?? '', name));
+    const workflow = this.workflows.get(qualifiedName(className ?? '', name));
+    if (workflow) return workflow;
+    const stepName = stepNameOf(name);
+    return stepName === undefined ? undefined : this.findStepWorkflow(className ?? '', stepName);
+  }
+
+  private findStepWorkflow(className: string, stepName: string): RegisteredWorkflow | undefined {
+    // The latest registration wins when two steps share a name, as calls by name would.
+    let found: RegisteredStep | undefined;
+    for (const step of this.steps) if (step.name === stepName && step.className === className) found = step;
+    return found && stepWorkflow(found);
   }
 
   findByFunction(fn: object): Registration | undefined {

@@ -37,9 +37,13 @@ export class QueueCatalog {
     for (const listener of this.listeners) listener();
   }
 
-  /** Called whenever the set of queues may have changed. */
+  /** Called whenever the set of queues may have changed (a queue declared in code after launch included). */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const stopDeclared = declaredQueues.onAdd(listener);
+    return () => {
+      this.listeners.delete(listener);
+      stopDeclared();
+    };
   }
 }

@@ -39,7 +39,7 @@ export class QueueRunner {
   ) {}
 
   start(): void {
-    this.unsubscribe = this.catalog.onChange(() => this.startNewLoops());
+    this.unsubscribe = this.catalog.onChange(() => this.followCatalog());
     this.startNewLoops();
   }
 
@@ -51,10 +51,24 @@ export class QueueRunner {
     await Promise.all(this.loops.values());
   }
 
+  /** New queues get a loop; loops of deleted queues are woken to see that and end. */
+  private followCatalog(): void {
+    const gone = [...this.loops.keys()].filter((name) => !this.catalog.find(name));
+    if (gone.length > 0) this.engine.systemDatabase.notifier.wakeLocal(queueChannel, gone);
+    this.startNewLoops();
+  }
+
   private startNewLoops(): void {
     if (this.stopped) return;
     for (const queue of this.catalog.all()) {
-      if (!this.loops.has(queue.name)) this.loops.set(queue.name, this.loop(queue.name));
+      if (this.loops.has(queue.name)) continue;
+      const loop: Promise<void> = this.loop(queue.name).finally(() => {
+        if (this.loops.get(queue.name) !== loop) return;
+        this.loops.delete(queue.name);
+        // Registered again since this loop saw it deleted? It gets a new loop.
+        if (this.catalog.find(queue.name)) this.startNewLoops();
+      });
+      this.loops.set(queue.name, loop);
     }
   }
 
@@ -68,19 +82,22 @@ export class QueueRunner {
       const pollMs = Math.min(queue.minPollingIntervalMs, firstPollMs * 2 ** Math.min(idlePolls, 20));
       const waiter = notifier.wait(queueChannel, name, pollMs);
       let claimed = 0;
+      let more = false;
       try {
-        claimed = await this.round(queue, idlePolls > 0, delayed);
+        ({ claimed, more } = await this.round(queue, idlePolls > 0, delayed));
       } catch (error) {
         if (this.stopped) break;
         this.engine.logger.warn(`Dequeuing from queue "${name}" failed; retrying: ${(error as Error).message}`);
         await sleepMs(Math.min(1000, pollMs * 4));
       }
-      if (claimed > 0) {
+      if (more) {
+        // The claim took all it asked for: more may be waiting.
         idlePolls = 0;
         waiter.cancel();
         continue;
       }
-      idlePolls++;
+      // Nothing more now (a limit is full, or the queue is empty): wait to be woken.
+      idlePolls = claimed > 0 ? 0 : idlePolls + 1;
       const untilDelayed = delayed.nextDelayedAt === null ? Number.POSITIVE_INFINITY : delayed.nextDelayedAt - Date.now();
       if (untilDelayed < pollMs) {
         await Promise.race([waiter.promise, sleepMs(Math.max(0, untilDelayed))]);
@@ -95,7 +112,7 @@ export class QueueRunner {
    * One dequeue round. An idle queue is first peeked at with a plain read, so
    * idle polls and wake-ups about other queues' work never take a write lock.
    */
-  private async round(queue: WorkflowQueue, idle: boolean, delayed: DelayedState): Promise<number> {
+  private async round(queue: WorkflowQueue, idle: boolean, delayed: DelayedState): Promise<{ claimed: number; more: boolean }> {
     const now = Date.now();
     // A busy queue peeks too, now and then, to learn of delayed workflows enqueued meanwhile.
     if (idle || now - delayed.peekedAt >= busyPeekEveryMs) {
@@ -103,20 +120,21 @@ export class QueueRunner {
       delayed.nextDelayedAt = peek.nextDelayedAt;
       delayed.peekedAt = now;
       const due = peek.nextDelayedAt !== null && peek.nextDelayedAt <= now;
-      if (!peek.hasEnqueued && !due) return 0;
+      if (!peek.hasEnqueued && !due) return { claimed: 0, more: false };
     }
     const promote = delayed.nextDelayedAt !== null && delayed.nextDelayedAt <= now;
-    const result = await this.claim(queue, promote, now);
+    const result = await this.claim(queue, promote);
     if (promote) delayed.nextDelayedAt = result.nextDelayedAt;
-    return result.claimed;
+    return result;
   }
 
   /** One round of claims for a queue (each waiting partition, for partitioned queues). */
-  private async claim(queue: WorkflowQueue, promoteDelayed: boolean, now: number) {
+  private async claim(queue: WorkflowQueue, promoteDelayed: boolean) {
     const { systemDatabase } = this.engine;
     const limits = claimLimits(queue);
     const partitions = queue.partitioned ? await systemDatabase.listWaitingPartitions(queue.name) : [undefined];
     let claimed = 0;
+    let more = false;
     let nextDelayedAt: number | null = null;
     for (const [index, partitionKey] of partitions.entries()) {
       const scope = queue.partitionQueue && partitionKey !== undefined ? `${queue.name}\u0000${partitionKey}` : queue.name;
@@ -132,15 +150,15 @@ export class QueueRunner {
           priorityEnabled: queue.priorityEnabled,
           executorID: this.engine.identity.executorID,
           applicationVersion: this.engine.identity.applicationVersion,
-          now,
         },
         promoteDelayed && index === 0,
       );
       if (index === 0) nextDelayedAt = result.nextDelayedAt;
       for (const workflow of result.claimed) this.run(scope, workflow);
       claimed += result.claimed.length;
+      if (maxTasks > 0 && result.claimed.length === maxTasks) more = true;
     }
-    return { claimed, nextDelayedAt };
+    return { claimed, more, nextDelayedAt };
   }
 
   private run(scope: string, workflow: WorkflowStatusRecord): void {

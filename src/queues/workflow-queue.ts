@@ -28,6 +28,19 @@ export interface QueueParameters {
   minPollingIntervalMs?: number;
 }
 
+/**
+ * When `DBOS.registerQueue` finds a row of the same name: overwrite it with the
+ * given options (`always_update`, the default) or keep it (`never_update`; the
+ * returned queue then has the stored options). DBOS's third choice,
+ * `update_if_latest_version`, needs application-version tracking durably does
+ * not have yet.
+ */
+export type QueueConflictResolution = 'always_update' | 'never_update';
+
+export interface RegisterQueueOptions extends QueueParameters {
+  onConflict?: QueueConflictResolution;
+}
+
 import { internalQueueName } from '../engine/recovery.ts';
 
 export { internalQueueName };
@@ -117,12 +130,20 @@ export class WorkflowQueue {
 /** Queues declared in code in this process, by name (process-wide, like the workflow registry). */
 class DeclaredQueues {
   private readonly byName = new Map<string, WorkflowQueue>();
+  private readonly listeners = new Set<() => void>();
 
   add(queue: WorkflowQueue): void {
     if (this.byName.has(queue.name) || queue.name === internalQueueName) {
       throw new DBOSConflictingRegistrationError(`A queue named "${queue.name}" is already declared in this process.`);
     }
     this.byName.set(queue.name, queue);
+    // A queue declared after launch is dequeued too: the running catalog hears of it.
+    for (const listener of this.listeners) listener();
+  }
+
+  onAdd(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get(name: string): WorkflowQueue | undefined {

@@ -9,9 +9,11 @@ import { Engine } from '../engine/engine.ts';
 import { recoverPendingWorkflows } from '../engine/recovery.ts';
 import type { Registry } from '../engine/registry.ts';
 import type { WorkflowHandle } from '../api/workflow-types.ts';
+import { DatabaseQueues } from '../queues/database-queues.ts';
 import { ExecutorLiveness } from '../queues/executor-liveness.ts';
 import { placementPlanner } from '../queues/enqueue-placement.ts';
 import { QueueCatalog } from '../queues/queue-catalog.ts';
+import { QueueCatalogReloader } from '../queues/queue-catalog-reloader.ts';
 import { QueueRunner } from '../queues/queue-runner.ts';
 import { openSystemDatabase } from '../system-database/open-system-database.ts';
 import { computeApplicationVersion } from './application-version.ts';
@@ -30,18 +32,27 @@ export function engineFor(what: string): Engine {
   return current.engine;
 }
 
+/** The launched Runtime; `what` names the caller in the error when there is none. */
+export function runtimeFor(what: string): Runtime {
+  if (!current) throw new DBOSNotLaunchedError(what);
+  return current;
+}
+
 export class Runtime {
   private readonly queueRunner: QueueRunner;
   private readonly liveness: ExecutorLiveness;
+  readonly databaseQueues: DatabaseQueues;
 
   private constructor(
     readonly config: ResolvedConfig,
     readonly engine: Engine,
     readonly queues: QueueCatalog,
+    private readonly queueReloader: QueueCatalogReloader,
     private readonly registry: Registry,
   ) {
     this.queueRunner = new QueueRunner(engine, queues);
     this.liveness = new ExecutorLiveness(engine, config);
+    this.databaseQueues = new DatabaseQueues(engine.systemDatabase, queueReloader, config.name, config.logger);
   }
 
   static async launch(userConfig: DBOSConfig | undefined, registry: Registry): Promise<Runtime> {
@@ -57,14 +68,23 @@ export class Runtime {
     const systemDatabase = await openSystemDatabase(config.target, config.logger);
     const applicationVersion = config.applicationVersion ?? computeApplicationVersion(registry, config.name);
     const queues = new QueueCatalog();
+    const queueReloader = new QueueCatalogReloader(systemDatabase, queues, config.logger);
     const engine = new Engine(
       systemDatabase,
       registry,
       { executorID: config.executorID, applicationVersion, applicationName: config.name },
       config.logger,
-      placementPlanner(queues, async () => undefined),
+      // An unknown queue may have been registered by another process moments ago: look again once.
+      placementPlanner(queues, () => queueReloader.reload()),
     );
-    const runtime = new Runtime(config, engine, queues, registry);
+    const runtime = new Runtime(config, engine, queues, queueReloader, registry);
+    try {
+      // Every registered queue is known before recovery enqueues or the runner dequeues anything.
+      await queueReloader.start();
+    } catch (error) {
+      await systemDatabase.close().catch(() => undefined);
+      throw error;
+    }
     registry.freeze('DBOS.launch() has already run');
     current = runtime;
     runtime.recovered = await recoverPendingWorkflows(engine);
@@ -81,6 +101,7 @@ export class Runtime {
     this.registry.unfreeze();
     await this.liveness.stop();
     await this.queueRunner.stop();
+    await this.queueReloader.stop();
     await this.engine.systemDatabase.close();
   }
 }

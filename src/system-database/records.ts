@@ -144,11 +144,54 @@ export interface ClaimRequest {
   priorityEnabled: boolean;
   executorID: string;
   applicationVersion: string;
-  now: number;
 }
 
 export interface ClaimResult {
   claimed: WorkflowStatusRecord[];
   /** When the earliest delayed workflow of the queue becomes startable, if any is waiting. */
   nextDelayedAt: number | null;
+}
+
+/** A queue registered in the database (`queues` table), as its columns hold it. */
+export interface QueueDefinitionRecord {
+  name: string;
+  concurrency: number | null;
+  workerConcurrency: number | null;
+  rateLimitMax: number | null;
+  rateLimitPeriodSec: number | null;
+  priorityEnabled: boolean;
+  partitionQueue: boolean;
+  partitionConcurrency: number | null;
+  pollingIntervalSec: number;
+  /** The application that registered it (informational). */
+  applicationName: string | null;
+}
+
+/** What to do when registering a queue whose name already has a row. */
+export type QueueDefinitionConflict = 'always_update' | 'never_update';
+
+/**
+ * Which workflow status rows to list, and how. Every filter is optional and
+ * they combine with AND; a list filter matches any of its values.
+ */
+export interface WorkflowListFilter {
+  workflowIDs?: readonly string[];
+  workflowNames?: readonly string[];
+  statuses?: readonly WorkflowStatusString[];
+  /** Created at or after this time (epoch ms). */
+  createdFrom?: number;
+  /** Created at or before this time (epoch ms). */
+  createdTo?: number;
+  applicationVersions?: readonly string[];
+  queueNames?: readonly string[];
+  /** Only workflows that were enqueued (have a queue name). */
+  queuesOnly?: boolean;
+  limit?: number;
+  offset?: number;
+  /** Newest first; oldest first by default. */
+  sortDesc?: boolean;
+  /** Read the inputs column (default true); unread columns come back null. */
+  loadInput?: boolean;
+  /** Read the output and error columns (default true). */
+  loadOutput?: boolean;
 }

@@ -11,11 +11,15 @@ import type {
   ClaimResult,
   InsertWorkflowResult,
   NewWorkflowRecord,
+  QueueDefinitionConflict,
+  QueueDefinitionRecord,
   RecoveryClaim,
   StepOutcomeRecord,
+  WorkflowListFilter,
   WorkflowOutcomeRecord,
   WorkflowStatusRecord,
 } from './records.ts';
+import { selectWorkflows } from './sql/listing.ts';
 import { firstOccurrences } from './sql/multi-row.ts';
 import { insertStepOutcomes, selectStepOutcomes, stepKey } from './sql/steps.ts';
 import {
@@ -27,6 +31,7 @@ import {
   writeWorkflowOutcomes,
 } from './sql/workflows.ts';
 import {
+  claimNeedsTransaction,
   claimQueuedWorkflows,
   peekQueue,
   removeSilentExecutors,
@@ -35,8 +40,16 @@ import {
   upsertHeartbeat,
 } from './sql/queues.ts';
 import {
+  deleteQueueDefinition,
+  selectQueueDefinition,
+  selectQueueDefinitions,
+  upsertQueueDefinition,
+} from './sql/queue-definitions.ts';
+import {
   outcomeChannel,
   queueChannel,
+  queueDefinitionsChannel,
+  queueDefinitionsKey,
   type BackendName,
   type RequeuedWorkflow,
   type RequeueOptions,
@@ -131,7 +144,9 @@ export class SqlSystemDatabase implements SystemDatabase {
   }
 
   claimQueuedWorkflows(request: ClaimRequest, promoteDelayed: boolean): Promise<ClaimResult> {
-    return this.connection.transaction((tx) => claimQueuedWorkflows(tx, this.dialect, request, promoteDelayed));
+    const claim = (tx: QueryRunner) => claimQueuedWorkflows(tx, this.dialect, request, promoteDelayed);
+    // With nothing to count first, the claim is one statement: it commits by itself.
+    return claimNeedsTransaction(request, promoteDelayed) ? this.connection.transaction(claim) : claim(this.connection);
   }
 
   peekQueue(queueName: string): Promise<{ hasEnqueued: boolean; nextDelayedAt: number | null }> {
@@ -175,6 +190,34 @@ export class SqlSystemDatabase implements SystemDatabase {
   private wakeQueues(workflows: readonly RequeuedWorkflow[]): void {
     const queues = [...new Set(workflows.map((w) => w.queueName))];
     if (queues.length > 0) this.notifier.wakeLocal(queueChannel, queues);
+  }
+
+  listWorkflows(filter: WorkflowListFilter): Promise<WorkflowStatusRecord[]> {
+    return selectWorkflows(this.connection, this.dialect, filter);
+  }
+
+  async registerQueueDefinition(
+    definition: QueueDefinitionRecord,
+    onConflict: QueueDefinitionConflict,
+    now: number,
+  ): Promise<QueueDefinitionRecord> {
+    const stored = await upsertQueueDefinition(this.connection, this.dialect, definition, onConflict, now);
+    this.notifier.wakeLocal(queueDefinitionsChannel, [queueDefinitionsKey]);
+    return stored;
+  }
+
+  getQueueDefinition(name: string): Promise<QueueDefinitionRecord | undefined> {
+    return selectQueueDefinition(this.connection, this.dialect, name);
+  }
+
+  listQueueDefinitions(): Promise<QueueDefinitionRecord[]> {
+    return selectQueueDefinitions(this.connection, this.dialect);
+  }
+
+  async deleteQueueDefinition(name: string): Promise<boolean> {
+    const deleted = await deleteQueueDefinition(this.connection, this.dialect, name);
+    if (deleted) this.notifier.wakeLocal(queueDefinitionsChannel, [queueDefinitionsKey]);
+    return deleted;
   }
 
   async resetAllData(): Promise<void> {

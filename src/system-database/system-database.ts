@@ -15,8 +15,11 @@ import type {
   ClaimResult,
   InsertWorkflowResult,
   NewWorkflowRecord,
+  QueueDefinitionConflict,
+  QueueDefinitionRecord,
   RecoveryClaim,
   StepOutcomeRecord,
+  WorkflowListFilter,
   WorkflowOutcomeRecord,
   WorkflowStatusRecord,
 } from './records.ts';
@@ -46,6 +49,10 @@ export interface TakenOverExecutor {
 export const outcomeChannel = 'workflow_outcome';
 /** Notifier channel of queues with new work or a freed slot; the key is a queue name. */
 export const queueChannel = 'queue';
+/** Notifier channel of changes to the queues registered in the database; the key is always `queueDefinitionsKey`. */
+export const queueDefinitionsChannel = 'queue_definitions';
+/** Listeners reload every queue definition on any change, so one key serves all. */
+export const queueDefinitionsKey = 'changed';
 
 export interface SystemDatabase {
   readonly backend: BackendName;
@@ -113,6 +120,28 @@ export interface SystemDatabase {
    * one caller, who puts its PENDING workflows back on their queues.
    */
   takeOverSilentExecutors(cutoff: number, self: string, fallbackQueue: string, now: number): Promise<TakenOverExecutor[]>;
+
+  /** Workflow status rows matching `filter`, ordered by creation time. */
+  listWorkflows(filter: WorkflowListFilter): Promise<WorkflowStatusRecord[]>;
+
+  /**
+   * Register a queue: insert its row or, on an existing name, overwrite it
+   * (`always_update`) or keep it (`never_update`). Returns the row as stored.
+   * Other processes hear of the change on `queueDefinitionsChannel`.
+   */
+  registerQueueDefinition(
+    definition: QueueDefinitionRecord,
+    onConflict: QueueDefinitionConflict,
+    now: number,
+  ): Promise<QueueDefinitionRecord>;
+
+  getQueueDefinition(name: string): Promise<QueueDefinitionRecord | undefined>;
+
+  /** Every registered queue, by name. */
+  listQueueDefinitions(): Promise<QueueDefinitionRecord[]>;
+
+  /** Delete a registered queue; false if there was none. Its waiting workflows stay where they are. */
+  deleteQueueDefinition(name: string): Promise<boolean>;
 
   /** Delete every row (tests and development only). */
   resetAllData(): Promise<void>;

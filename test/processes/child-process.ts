@@ -1,11 +1,12 @@
 /**
  * Real child processes for the process tests. A child runs
- * fixtures/worker.ts under the same Node and the same TypeScript loader as the
- * test (tsx), with the test's system-database configuration as JSON in its
- * environment. The parent reads its stdout line by line (`MARK …` where it
- * is, `RESULT <json>` what it found), can SIGKILL it, and never leaves it
- * behind: each child has a hard time limit, and `killAllChildren()` (for an
- * `afterEach`) and process exit kill whatever still runs.
+ * fixtures/worker.ts (or the fixture named by `script`) under the same Node
+ * and the same TypeScript loader as the test (tsx), with the test's
+ * system-database configuration as JSON in its environment. The parent
+ * reads its stdout line by line (`MARK …` where it is, `RESULT <json>` what
+ * it found), can SIGKILL it, and never leaves it behind: each child has a
+ * hard time limit, and `killAllChildren()` (for an `afterEach`) and process
+ * exit kill whatever still runs.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -60,6 +61,8 @@ export interface ChildOptions {
   log: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** The fixture the child runs (default: fixtures/worker.ts). */
+  script?: string;
 }
 
 export interface ChildExit {
@@ -91,7 +94,7 @@ export class TestChild {
       ...options.env,
     };
     delete env.NODE_TEST_CONTEXT; // else the child would think it is a test file reporting to a runner
-    this.process = spawn(process.execPath, [...childExecArgv(), workerPath, command, ...args], {
+    this.process = spawn(process.execPath, [...childExecArgv(), options.script ?? workerPath, command, ...args], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -25,6 +25,7 @@ async function remainingUnderLimits(
   request: ClaimRequest,
   limits: QueueLimits,
   partitionKey: string | undefined,
+  now: number,
 ): Promise<number> {
   const table = d.table('workflow_status');
   const partition = partitionKey === undefined ? '' : 'AND queue_partition_key = $2';
@@ -38,7 +39,7 @@ async function remainingUnderLimits(
     remaining = Math.min(remaining, limits.concurrency - Number(row?.n ?? 0));
   }
   if (limits.rateLimit !== undefined) {
-    const since = request.now - limits.rateLimit.periodMs;
+    const since = now - limits.rateLimit.periodMs;
     const [row] = await tx.query<{ n: number }>(
       `SELECT COUNT(*) AS n FROM ${table}
        WHERE queue_name = $1 AND started_at_epoch_ms > $${params.length + 1} ${partition}`,
@@ -64,46 +65,50 @@ async function promoteDelayed(tx: QueryRunner, d: Dialect, queueName: string, no
   return row?.next === null || row?.next === undefined ? null : Number(row.next);
 }
 
+/** Whether a claim needs a transaction: shared limits are counted, and delayed workflows promoted, first. */
+export function claimNeedsTransaction(request: ClaimRequest, promoteDelayedWorkflows: boolean): boolean {
+  return promoteDelayedWorkflows || hasSharedLimit(request.queueLimits) || hasSharedLimit(request.partitionLimits);
+}
+
+/**
+ * Claim in as few round trips as the limits allow: with no shared limit, one
+ * statement (no transaction); otherwise the named lock, the counts, and that
+ * statement. The claim time is taken after the lock, so rate limits and
+ * `dequeuedAt` see when the claim really happened.
+ */
 export async function claimQueuedWorkflows(
   tx: QueryRunner,
   d: Dialect,
   request: ClaimRequest,
   promoteDelayedWorkflows: boolean,
 ): Promise<ClaimResult> {
-  const table = d.table('workflow_status');
   const shared = hasSharedLimit(request.queueLimits) || hasSharedLimit(request.partitionLimits);
   if (shared && d.namedLockStatement) await tx.query(d.namedLockStatement, [`queue:${request.queueName}`]);
-  const nextDelayedAt = promoteDelayedWorkflows ? await promoteDelayed(tx, d, request.queueName, request.now) : null;
-  let budget = Math.min(
-    request.maxTasks,
-    await remainingUnderLimits(tx, d, request, request.queueLimits, undefined),
-  );
+  const now = Date.now();
+  const nextDelayedAt = promoteDelayedWorkflows ? await promoteDelayed(tx, d, request.queueName, now) : null;
+  let budget = Math.min(request.maxTasks, await remainingUnderLimits(tx, d, request, request.queueLimits, undefined, now));
   if (request.partitionKey !== undefined && budget > 0) {
-    budget = Math.min(budget, await remainingUnderLimits(tx, d, request, request.partitionLimits, request.partitionKey));
+    budget = Math.min(budget, await remainingUnderLimits(tx, d, request, request.partitionLimits, request.partitionKey, now));
   }
   if (!(budget > 0)) return { claimed: [], nextDelayedAt };
-  const partition = request.partitionKey === undefined ? '' : 'AND queue_partition_key = $5';
-  const candidateParams = [request.queueName, request.applicationVersion, Math.floor(budget), 'ENQUEUED'];
-  if (request.partitionKey !== undefined) candidateParams.push(request.partitionKey);
+  const table = d.table('workflow_status');
+  const params: (string | number)[] = [request.queueName, request.applicationVersion, now, request.executorID, Math.floor(budget)];
+  if (request.partitionKey !== undefined) params.push(request.partitionKey);
+  const partition = request.partitionKey === undefined ? '' : 'AND queue_partition_key = $6';
   const order = request.priorityEnabled ? 'priority, created_at' : 'created_at';
-  const candidates = await tx.query<{ workflow_uuid: string }>(
-    `SELECT workflow_uuid FROM ${table}
-     WHERE queue_name = $1 AND status = $4 AND (application_version IS NULL OR application_version = $2) ${partition}
-     ORDER BY ${order} LIMIT $3 ${d.skipLocked}`,
-    candidateParams,
-  );
-  if (candidates.length === 0) return { claimed: [], nextDelayedAt };
-  const ids = candidates.map((c) => c.workflow_uuid);
-  const placeholders = ids.map((_, i) => `$${i + 4}`).join(', ');
   const rows = await tx.query(
-    `UPDATE ${table} SET status = 'PENDING', executor_id = $1, application_version = COALESCE(application_version, $2),
+    `WITH candidates AS MATERIALIZED (
+         SELECT workflow_uuid FROM ${table}
+         WHERE queue_name = $1 AND status = 'ENQUEUED' AND (application_version IS NULL OR application_version = $2) ${partition}
+         ORDER BY ${order} LIMIT $5 ${d.skipLocked})
+     UPDATE ${table} SET status = 'PENDING', executor_id = $4, application_version = COALESCE(application_version, $2),
        started_at_epoch_ms = $3, updated_at = $3, recovery_attempts = recovery_attempts + 1,
        workflow_deadline_epoch_ms = CASE
          WHEN workflow_timeout_ms IS NOT NULL AND workflow_deadline_epoch_ms IS NULL THEN $3 + workflow_timeout_ms
          ELSE workflow_deadline_epoch_ms END
-     WHERE workflow_uuid IN (${placeholders}) AND status = 'ENQUEUED'
+     WHERE workflow_uuid IN (SELECT workflow_uuid FROM candidates) AND status = 'ENQUEUED'
      RETURNING ${statusColumns}`,
-    [request.executorID, request.applicationVersion, request.now, ...ids],
+    params,
   );
   return { claimed: rows.map(toWorkflowStatusRecord), nextDelayedAt };
 }

@@ -1,0 +1,104 @@
+/**
+ * Listing workflows, for the DBOS facade (and later the client, admin API and
+ * CLI): public GetWorkflowsInput in, validated and turned into one storage
+ * filter, public WorkflowStatus out. From workflow code, a listing is a
+ * recorded operation, so replay sees the same list.
+ */
+import { DBOSConfigurationError } from '../api/errors.ts';
+import type { GetWorkflowsInput, WorkflowStatus } from '../api/workflow-types.ts';
+import { recordedOperation } from '../engine/checkpoint.ts';
+import type { Engine } from '../engine/engine.ts';
+import { toPublicStatus } from '../engine/status-mapping.ts';
+import { workflowCodeState } from '../engine/workflow-context.ts';
+import type { WorkflowListFilter, WorkflowStatusString } from '../system-database/records.ts';
+
+const supportedKeys = new Set<string>([
+  'workflowIDs', 'workflowName', 'status', 'startTime', 'endTime', 'applicationVersion', 'queueName',
+  'queuesOnly', 'limit', 'offset', 'sortDesc', 'loadInput', 'loadOutput',
+]);
+
+/** The statuses of workflows still on a queue: waiting (or delayed), or dequeued and running. */
+const queuedStatuses: readonly WorkflowStatusString[] = ['ENQUEUED', 'DELAYED', 'PENDING'];
+
+function strings(what: string, key: string, value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  if (!list.every((item) => typeof item === 'string')) {
+    throw new DBOSConfigurationError(`${what}: ${key} must be a string or an array of strings, got ${JSON.stringify(value)}.`);
+  }
+  return list as string[];
+}
+
+function time(what: string, key: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const epochMs = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(epochMs)) {
+    throw new DBOSConfigurationError(`${what}: ${key} must be an ISO 8601 timestamp such as "2026-01-31T12:00:00Z", got ${JSON.stringify(value)}.`);
+  }
+  return epochMs;
+}
+
+function count(what: string, key: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new DBOSConfigurationError(`${what}: ${key} must be an integer >= 0, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+/** Validate a GetWorkflowsInput (`what` names the caller in errors) and translate it for storage. */
+export function toListFilter(input: GetWorkflowsInput, what: string): WorkflowListFilter {
+  if (input === null || typeof input !== 'object') {
+    throw new DBOSConfigurationError(`${what}: expected an object of filters, got ${JSON.stringify(input)}.`);
+  }
+  for (const key of Object.keys(input)) {
+    if (!supportedKeys.has(key)) {
+      throw new DBOSConfigurationError(
+        `${what}: the filter "${key}" is not supported. Supported filters: ${[...supportedKeys].join(', ')}.`,
+      );
+    }
+  }
+  return {
+    workflowIDs: strings(what, 'workflowIDs', input.workflowIDs),
+    workflowNames: strings(what, 'workflowName', input.workflowName),
+    statuses: strings(what, 'status', input.status) as WorkflowStatusString[] | undefined,
+    createdFrom: time(what, 'startTime', input.startTime),
+    createdTo: time(what, 'endTime', input.endTime),
+    applicationVersions: strings(what, 'applicationVersion', input.applicationVersion),
+    queueNames: strings(what, 'queueName', input.queueName),
+    queuesOnly: input.queuesOnly === true,
+    limit: count(what, 'limit', input.limit),
+    offset: count(what, 'offset', input.offset),
+    sortDesc: input.sortDesc === true,
+    loadInput: input.loadInput !== false,
+    loadOutput: input.loadOutput !== false,
+  };
+}
+
+/** A read that, from workflow code, is recorded under `operationName` (and replayed). */
+function recordedRead<T>(operationName: string, read: () => Promise<T>): Promise<T> {
+  const workflow = workflowCodeState();
+  return workflow ? recordedOperation(workflow, operationName, read) : read();
+}
+
+async function list(engine: Engine, filter: WorkflowListFilter): Promise<WorkflowStatus[]> {
+  const rows = await engine.systemDatabase.listWorkflows(filter);
+  return rows.map(toPublicStatus);
+}
+
+/** Workflows matching `input`, oldest first unless `sortDesc`. */
+export function listWorkflows(engine: Engine, input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+  const filter = toListFilter(input, 'DBOS.listWorkflows');
+  return recordedRead('DBOS.listWorkflows', () => list(engine, filter));
+}
+
+/**
+ * Workflows on a queue that have not finished: ENQUEUED, DELAYED or PENDING
+ * (a `status` filter narrows these further). Outputs are not read unless
+ * `loadOutput` asks for them.
+ */
+export function listQueuedWorkflows(engine: Engine, input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+  const filter = toListFilter({ ...input, loadOutput: input?.loadOutput ?? false }, 'DBOS.listQueuedWorkflows');
+  const statuses = filter.statuses ? queuedStatuses.filter((s) => filter.statuses!.includes(s)) : queuedStatuses;
+  return recordedRead('DBOS.listQueuedWorkflows', () => list(engine, { ...filter, statuses, queuesOnly: true }));
+}

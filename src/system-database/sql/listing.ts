@@ -1,0 +1,92 @@
+/**
+ * SQL for listing workflows: one filtered, ordered, paged read of status
+ * rows, the base of every listing (queued workflows, management, the admin
+ * API). Filters combine with AND; unread value columns come back NULL.
+ */
+import type { QueryRunner, SqlValue } from '../connection.ts';
+import type { Dialect } from '../dialect.ts';
+import type { WorkflowListFilter, WorkflowStatusRecord } from '../records.ts';
+import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
+
+/**
+ * SQLite accepts OFFSET only after a LIMIT; this one means "no limit" on both
+ * backends (Postgres LIMIT takes a bigint).
+ */
+const noLimit = Number.MAX_SAFE_INTEGER;
+
+class Conditions {
+  readonly clauses: string[] = [];
+  readonly params: SqlValue[] = [];
+
+  /** `column IN (...)`; an empty list matches nothing. */
+  anyOf(column: string, values: readonly SqlValue[] | undefined): void {
+    if (values === undefined) return;
+    if (values.length === 0) {
+      this.clauses.push('1 = 0');
+      return;
+    }
+    const placeholders = values.map((value) => this.param(value));
+    this.clauses.push(`${column} IN (${placeholders.join(', ')})`);
+  }
+
+  compare(column: string, operator: '>=' | '<=', value: number | undefined): void {
+    if (value !== undefined) this.clauses.push(`${column} ${operator} ${this.param(value)}`);
+  }
+
+  add(clause: string): void {
+    this.clauses.push(clause);
+  }
+
+  param(value: SqlValue): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  get where(): string {
+    return this.clauses.length === 0 ? '' : `WHERE ${this.clauses.join(' AND ')}`;
+  }
+}
+
+/** The status columns to read, with unwanted value columns replaced by NULL (they can be large). */
+function selectedColumns(filter: WorkflowListFilter): string {
+  const dropped = new Set<string>();
+  if (filter.loadInput === false) dropped.add('inputs');
+  if (filter.loadOutput === false) {
+    dropped.add('output');
+    dropped.add('error');
+  }
+  return statusColumns
+    .split(',')
+    .map((column) => column.trim())
+    .map((column) => (dropped.has(column) ? `NULL AS ${column}` : column))
+    .join(', ');
+}
+
+export async function selectWorkflows(
+  runner: QueryRunner,
+  d: Dialect,
+  filter: WorkflowListFilter,
+): Promise<WorkflowStatusRecord[]> {
+  const where = new Conditions();
+  where.anyOf('workflow_uuid', filter.workflowIDs);
+  where.anyOf('name', filter.workflowNames);
+  where.anyOf('status', filter.statuses);
+  where.compare('created_at', '>=', filter.createdFrom);
+  where.compare('created_at', '<=', filter.createdTo);
+  where.anyOf('application_version', filter.applicationVersions);
+  where.anyOf('queue_name', filter.queueNames);
+  if (filter.queuesOnly) where.add('queue_name IS NOT NULL');
+  const direction = filter.sortDesc ? 'DESC' : 'ASC';
+  let paging = '';
+  if (filter.limit !== undefined || filter.offset !== undefined) {
+    paging = `LIMIT ${where.param(filter.limit ?? noLimit)}`;
+    if (filter.offset !== undefined) paging += ` OFFSET ${where.param(filter.offset)}`;
+  }
+  // The workflow ID breaks ties, so pages of equal timestamps neither overlap nor skip.
+  const rows = await runner.query(
+    `SELECT ${selectedColumns(filter)} FROM ${d.table('workflow_status')} ${where.where}
+     ORDER BY created_at ${direction}, workflow_uuid ${direction} ${paging}`,
+    where.params,
+  );
+  return rows.map(toWorkflowStatusRecord);
+}
