@@ -5,6 +5,8 @@ export { StatusString } from './api/workflow-types.ts';
 export { WorkflowQueue } from './queues/workflow-queue.ts';
 export type { QueueConflictResolution, QueueParameters, QueueRateLimit, RegisterQueueOptions } from './queues/workflow-queue.ts';
 export type {
+  GetEventOptions,
+  RecvOptions,
   EnqueueOptions,
   FunctionName,
   GetResultOptions,

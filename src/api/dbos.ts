@@ -11,6 +11,8 @@ import {
   DBOSNotRegisteredError,
 } from './errors.ts';
 import type {
+  GetEventOptions,
+  RecvOptions,
   FunctionName,
   GetResultOptions,
   GetWorkflowsInput,
@@ -21,6 +23,9 @@ import type {
   WorkflowHandle,
   WorkflowStatus,
 } from './workflow-types.ts';
+import { getEvent, setEvent } from '../communication/events.ts';
+import { recv, send } from '../communication/messages.ts';
+import { closeStream, readStream, writeStream } from '../communication/streams.ts';
 import { recordedOperation } from '../engine/checkpoint.ts';
 import { durableSleep } from '../engine/durable-sleep.ts';
 import { recordedNow, recordedRandomUUID } from '../engine/recorded-values.ts';
@@ -256,6 +261,44 @@ export class DBOS {
   /** Delete a registered queue; workflows still waiting on it stay ENQUEUED until it is registered again. */
   static async deleteQueue(name: string): Promise<void> {
     return runtimeFor('DBOS.deleteQueue').databaseQueues.delete(name);
+  }
+
+  // ---- messages, events, streams ----
+
+  /** Send a message to a workflow; from outside a workflow, an idempotency key makes the send at-most-once. */
+  static send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string): Promise<void> {
+    return send(engineFor('DBOS.send'), destinationID, message, topic, idempotencyKey);
+  }
+
+  /** In workflow code: the oldest unconsumed message on `topic`, or null after the timeout (default 60 s). */
+  static recv<T>(topic?: string, options?: number | RecvOptions): Promise<T | null> {
+    return recv<T>(topic, typeof options === 'number' ? options : options?.timeoutSeconds);
+  }
+
+  /** In workflow code: publish (or replace) this workflow's value for `key`. */
+  static setEvent<T>(key: string, value: T): Promise<void> {
+    return setEvent(key, value);
+  }
+
+  /** Wait for a workflow's event value; null after the timeout (default 60 s). */
+  static getEvent<T>(workflowID: string, key: string, options?: number | GetEventOptions): Promise<T | null> {
+    const timeoutSeconds = typeof options === 'number' ? options : options?.timeoutSeconds;
+    return getEvent<T>(engineFor('DBOS.getEvent'), workflowID, key, timeoutSeconds);
+  }
+
+  /** Append a value to one of this workflow's streams. */
+  static writeStream<T>(key: string, value: T): Promise<void> {
+    return writeStream(key, value);
+  }
+
+  /** Close one of this workflow's streams: readers end after its last value. */
+  static closeStream(key: string): Promise<void> {
+    return closeStream(key);
+  }
+
+  /** Every value of a workflow's stream, in order, until it is closed or the workflow ends. */
+  static readStream<T>(workflowID: string, key: string): AsyncGenerator<T, void, undefined> {
+    return readStream<T>(engineFor('DBOS.readStream'), workflowID, key);
   }
 
   // ---- time ----

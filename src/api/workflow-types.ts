@@ -142,3 +142,10 @@ export interface GetWorkflowsInput {
   /** Decode the output or error (default true; false for listQueuedWorkflows). */
   loadOutput?: boolean;
 }
+
+export interface RecvOptions {
+  /** Seconds to wait for a message (default 60); durable inside a workflow. */
+  timeoutSeconds?: number;
+}
+
+export type GetEventOptions = RecvOptions;

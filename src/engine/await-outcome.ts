@@ -12,6 +12,7 @@ import { outcomeChannel } from '../system-database/system-database.ts';
 import { deserializeError } from './error-serialization.ts';
 import type { Engine } from './engine.ts';
 import { deserializeValue } from './serialization.ts';
+import { waitForWrite } from './wait-for-write.ts';
 
 export const timedOut = Symbol('timed out');
 
@@ -22,22 +23,17 @@ export async function awaitFinalStatus(
   deadlineEpochMs = Number.POSITIVE_INFINITY,
   pollingIntervalMs?: number,
 ): Promise<WorkflowStatusRecord | typeof timedOut> {
-  const { notifier } = engine.systemDatabase;
-  for (let attempt = 0; ; attempt++) {
-    const remaining = deadlineEpochMs - Date.now();
-    const pollMs = Math.min(pollingIntervalMs ?? notifier.safetyPollMs(attempt), Math.max(0, remaining));
-    const waiter = notifier.wait(outcomeChannel, workflowID, pollMs);
-    const status = await engine.systemDatabase.getWorkflowStatus(workflowID);
-    if (status && isTerminalStatus(status.status)) {
-      waiter.cancel();
-      return status;
-    }
-    if (remaining <= 0) {
-      waiter.cancel();
-      return timedOut;
-    }
-    await waiter.promise;
-  }
+  const status = await waitForWrite(
+    engine,
+    [{ channel: outcomeChannel, key: workflowID }],
+    deadlineEpochMs,
+    async () => {
+      const row = await engine.systemDatabase.getWorkflowStatus(workflowID);
+      return row && isTerminalStatus(row.status) ? row : undefined;
+    },
+    pollingIntervalMs,
+  );
+  return status ?? timedOut;
 }
 
 /** The value a final status row stands for: the output, or the recorded error thrown. */

@@ -8,7 +8,7 @@ import { DBOSConfigurationError } from '../api/errors.ts';
 import { sleepMs } from '../support/sleep.ts';
 import { recordedOutcome } from './checkpoint.ts';
 import { portableSerialization } from './serialization.ts';
-import { reserveFunctionID, workflowCodeState } from './workflow-context.ts';
+import { reserveFunctionID, workflowCodeState, type WorkflowState } from './workflow-context.ts';
 
 export const sleepOperationName = 'DBOS.sleep';
 
@@ -18,25 +18,30 @@ export async function durableSleep(durationMs: number): Promise<void> {
   }
   const workflow = workflowCodeState();
   if (!workflow) return sleepMs(durationMs);
-  const functionID = reserveFunctionID(workflow);
-  const recorded = recordedOutcome(workflow, functionID, sleepOperationName);
-  let wakeAt: number;
-  if (recorded) {
-    wakeAt = Number(JSON.parse(recorded.output ?? '0'));
-  } else {
-    const now = Date.now();
-    wakeAt = now + Math.max(0, Math.ceil(durationMs));
-    await workflow.engine.systemDatabase.recordStepOutcome({
-      workflowID: workflow.workflowID,
-      functionID,
-      functionName: sleepOperationName,
-      output: JSON.stringify(wakeAt),
-      error: null,
-      childWorkflowID: null,
-      startedAtEpochMs: now,
-      completedAtEpochMs: wakeAt,
-      serialization: portableSerialization,
-    });
-  }
+  const wakeAt = await durableDeadline(workflow, reserveFunctionID(workflow), durationMs);
   await sleepMs(wakeAt - Date.now());
+}
+
+/**
+ * The wake-up time recorded at `functionID`, or now + `durationMs`, recorded
+ * there first. Sleeps and the timeouts of recv/getEvent use it, so a
+ * recovered workflow waits only what remains.
+ */
+export async function durableDeadline(workflow: WorkflowState, functionID: number, durationMs: number): Promise<number> {
+  const recorded = recordedOutcome(workflow, functionID, sleepOperationName);
+  if (recorded) return Number(JSON.parse(recorded.output ?? '0'));
+  const now = Date.now();
+  const wakeAt = now + Math.max(0, Math.ceil(durationMs));
+  await workflow.engine.systemDatabase.recordStepOutcome({
+    workflowID: workflow.workflowID,
+    functionID,
+    functionName: sleepOperationName,
+    output: JSON.stringify(wakeAt),
+    error: null,
+    childWorkflowID: null,
+    startedAtEpochMs: now,
+    completedAtEpochMs: wakeAt,
+    serialization: portableSerialization,
+  });
+  return wakeAt;
 }

@@ -41,4 +41,6 @@ export interface Dialect {
    * write transactions are serialized anyway (SQLite).
    */
   readonly namedLockStatement: string | null;
+  /** Whether a driver error is a unique-key violation (a concurrent writer took the key). */
+  isUniqueViolation(error: unknown): boolean;
 }

@@ -17,14 +17,21 @@ import { SqlSystemDatabase } from './sql-system-database.ts';
 import { SqliteConnection, type SqliteSynchronous } from './sqlite/sqlite-connection.ts';
 import { sqliteDialect } from './sqlite/sqlite-dialect.ts';
 import { SqliteNotifier } from './sqlite/sqlite-notifier.ts';
-import { outcomeChannel, queueChannel, queueDefinitionsChannel, type SystemDatabase } from './system-database.ts';
+import { outcomeChannel, queueChannel, queueDefinitionsChannel, type SystemDatabase, messagesChannel, eventsChannel, streamsChannel } from './system-database.ts';
 
 export type SystemDatabaseTarget =
   | { backend: 'sqlite'; path: string; synchronous: SqliteSynchronous }
   | { backend: 'postgres'; url: string; schema: string; poolSize: number };
 
 /** Every notifier channel, listened to from the start so no early notification is missed. */
-const channels = [outcomeChannel, queueChannel, queueDefinitionsChannel];
+const channels = [
+  outcomeChannel,
+  queueChannel,
+  queueDefinitionsChannel,
+  messagesChannel,
+  eventsChannel,
+  streamsChannel,
+];
 
 export async function openSystemDatabase(target: SystemDatabaseTarget, logger: DLogger): Promise<SystemDatabase> {
   return target.backend === 'sqlite' ? openSqlite(target.path, target.synchronous) : openPostgres(target, logger);

@@ -195,3 +195,33 @@ export interface WorkflowListFilter {
   /** Read the output and error columns (default true). */
   loadOutput?: boolean;
 }
+
+/** A message for a workflow (DBOS.send). */
+export interface MessageRecord {
+  messageID: string;
+  destinationID: string;
+  /** Stored as DBOS does: `__null__topic__` for the default topic. */
+  topic: string;
+  text: string;
+  serialization: string;
+  createdAt: number;
+}
+
+/** A value a workflow published (DBOS.setEvent) or appended to a stream (DBOS.writeStream). */
+export interface PublishedValue {
+  workflowID: string;
+  key: string;
+  text: string;
+  serialization: string;
+  /** The publishing operation's function ID (events history, stream rows). */
+  functionID: number;
+}
+
+export interface StoredValue {
+  text: string;
+  serialization: string | null;
+}
+
+export interface StreamEntry extends StoredValue {
+  offset: number;
+}

@@ -7,6 +7,10 @@ import type { Connection, QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 import type { Notifier } from './notifier.ts';
 import type {
+  MessageRecord,
+  PublishedValue,
+  StoredValue,
+  StreamEntry,
   ClaimRequest,
   ClaimResult,
   InsertWorkflowResult,
@@ -45,7 +49,14 @@ import {
   selectQueueDefinitions,
   upsertQueueDefinition,
 } from './sql/queue-definitions.ts';
+import { setEvent, selectEvent } from './sql/events.ts';
+import { consumeMessage, sendMessage } from './sql/messages.ts';
+import { appendToStream, selectStreamEntries } from './sql/streams.ts';
 import {
+  communicationKey,
+  eventsChannel,
+  messagesChannel,
+  streamsChannel,
   outcomeChannel,
   queueChannel,
   queueDefinitionsChannel,
@@ -218,6 +229,42 @@ export class SqlSystemDatabase implements SystemDatabase {
     const deleted = await deleteQueueDefinition(this.connection, this.dialect, name);
     if (deleted) this.notifier.wakeLocal(queueDefinitionsChannel, [queueDefinitionsKey]);
     return deleted;
+  }
+
+  async sendMessage(message: MessageRecord, checkpoint?: StepOutcomeRecord): Promise<void> {
+    const sent = await this.connection.transaction((tx) => sendMessage(tx, this.dialect, message, checkpoint));
+    if (!sent) throw new DBOSNonExistentWorkflowError(message.destinationID, `Cannot send to workflow ${message.destinationID}: it does not exist.`);
+    this.notifier.wakeLocal(messagesChannel, [communicationKey(message.destinationID, message.topic)]);
+  }
+
+  consumeMessage(topic: string, checkpoint: StepOutcomeRecord): Promise<StepOutcomeRecord | undefined> {
+    return this.connection.transaction((tx) => consumeMessage(tx, this.dialect, topic, checkpoint));
+  }
+
+  async setEvent(event: PublishedValue, checkpoint: StepOutcomeRecord): Promise<void> {
+    await this.connection.transaction((tx) => setEvent(tx, this.dialect, event, checkpoint));
+    this.notifier.wakeLocal(eventsChannel, [communicationKey(event.workflowID, event.key)]);
+  }
+
+  getEvent(workflowID: string, key: string): Promise<StoredValue | undefined> {
+    return selectEvent(this.connection, this.dialect, workflowID, key);
+  }
+
+  async writeStream(entry: PublishedValue, checkpoint?: StepOutcomeRecord): Promise<void> {
+    // Concurrent writers to one stream may pick the same offset: the loser tries again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.connection.transaction((tx) => appendToStream(tx, this.dialect, entry, checkpoint));
+        break;
+      } catch (error) {
+        if (attempt >= 20 || !this.dialect.isUniqueViolation(error)) throw error;
+      }
+    }
+    this.notifier.wakeLocal(streamsChannel, [communicationKey(entry.workflowID, entry.key)]);
+  }
+
+  readStream(workflowID: string, key: string, fromOffset: number): Promise<StreamEntry[]> {
+    return selectStreamEntries(this.connection, this.dialect, workflowID, key, fromOffset);
   }
 
   async resetAllData(): Promise<void> {

@@ -11,6 +11,10 @@
  */
 import type { Notifier } from './notifier.ts';
 import type {
+  MessageRecord,
+  PublishedValue,
+  StoredValue,
+  StreamEntry,
   ClaimRequest,
   ClaimResult,
   InsertWorkflowResult,
@@ -49,6 +53,14 @@ export interface TakenOverExecutor {
 export const outcomeChannel = 'workflow_outcome';
 /** Notifier channel of queues with new work or a freed slot; the key is a queue name. */
 export const queueChannel = 'queue';
+/** Channels of messages, events and streams; the key is `<workflowID>::<topic or key>` (DBOS's names and payloads). */
+export const messagesChannel = 'notifications_channel';
+export const eventsChannel = 'workflow_events_channel';
+export const streamsChannel = 'streams_channel';
+
+export function communicationKey(workflowID: string, topicOrKey: string): string {
+  return `${workflowID}::${topicOrKey}`;
+}
 /** Notifier channel of changes to the queues registered in the database; the key is always `queueDefinitionsKey`. */
 export const queueDefinitionsChannel = 'queue_definitions';
 /** Listeners reload every queue definition on any change, so one key serves all. */
@@ -142,6 +154,31 @@ export interface SystemDatabase {
 
   /** Delete a registered queue; false if there was none. Its waiting workflows stay where they are. */
   deleteQueueDefinition(name: string): Promise<boolean>;
+
+  /**
+   * Insert a message (an existing message ID is a no-op: idempotent sends) and,
+   * from a workflow, its checkpoint, in one transaction. Throws
+   * DBOSNonExistentWorkflowError when the destination does not exist.
+   */
+  sendMessage(message: MessageRecord, checkpoint?: StepOutcomeRecord): Promise<void>;
+
+  /**
+   * Consume the oldest unconsumed message of (checkpoint.workflowID, topic),
+   * recording it as `checkpoint`'s output in the same transaction; undefined
+   * (nothing written) when there is none.
+   */
+  consumeMessage(topic: string, checkpoint: StepOutcomeRecord): Promise<StepOutcomeRecord | undefined>;
+
+  /** Publish an event value, with its history row and checkpoint, in one transaction. */
+  setEvent(event: PublishedValue, checkpoint: StepOutcomeRecord): Promise<void>;
+
+  getEvent(workflowID: string, key: string): Promise<StoredValue | undefined>;
+
+  /** Append to a stream at its next offset (with the checkpoint, from workflow code), in one transaction. */
+  writeStream(entry: PublishedValue, checkpoint?: StepOutcomeRecord): Promise<void>;
+
+  /** Stream entries from `fromOffset` on, in order (a bounded batch). */
+  readStream(workflowID: string, key: string, fromOffset: number): Promise<StreamEntry[]>;
 
   /** Delete every row (tests and development only). */
   resetAllData(): Promise<void>;

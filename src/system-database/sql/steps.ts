@@ -1,4 +1,5 @@
 /** SQL for operation_outputs: the checkpoint log of each workflow's operations. */
+import { DBOSWorkflowConflictError } from '../../api/errors.ts';
 import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { StepOutcomeRecord } from '../records.ts';
@@ -67,4 +68,12 @@ export async function selectStepOutcomes(
     completedAtEpochMs: Number(row.completed_at_epoch_ms ?? 0),
     serialization: row.serialization === null || row.serialization === undefined ? null : String(row.serialization),
   }));
+}
+
+/** Record one operation's outcome inside a caller's transaction, beside the write it checkpoints. */
+export async function insertStepOutcomeOrConflict(tx: QueryRunner, dialect: Dialect, outcome: StepOutcomeRecord): Promise<void> {
+  const inserted = await insertStepOutcomes(tx, dialect, [outcome]);
+  if (!inserted.has(stepKey(outcome.workflowID, outcome.functionID))) {
+    throw new DBOSWorkflowConflictError(outcome.workflowID);
+  }
 }

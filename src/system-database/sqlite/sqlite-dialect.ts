@@ -9,4 +9,6 @@ export const sqliteDialect: Dialect = {
   notifying: (statement) => statement,
   skipLocked: '',
   namedLockStatement: null,
+  // SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE.
+  isUniqueViolation: (error) => [1555, 2067].includes((error as { errcode?: number })?.errcode ?? 0),
 };

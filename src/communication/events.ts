@@ -1,0 +1,52 @@
+/**
+ * Events: DBOS.setEvent publishes a key/value of the running workflow (with
+ * its history, for replay and fork); DBOS.getEvent waits for another
+ * workflow's value from anywhere. From workflow code, getEvent is recorded and
+ * its timeout durable.
+ */
+import { DBOSInvalidWorkflowTransitionError } from '../api/errors.ts';
+import { recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
+import { durableDeadline } from '../engine/durable-sleep.ts';
+import type { Engine } from '../engine/engine.ts';
+import { deserializeValue, serializeValue } from '../engine/serialization.ts';
+import { waitForWrite } from '../engine/wait-for-write.ts';
+import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
+import { communicationKey, eventsChannel } from '../system-database/system-database.ts';
+import { checkpointFor, timeoutMs } from './operation-record.ts';
+
+export async function setEvent(key: string, value: unknown): Promise<void> {
+  const workflow = workflowCodeState();
+  if (!workflow) {
+    throw new DBOSInvalidWorkflowTransitionError('DBOS.setEvent can only be called from workflow code (not from a step or outside a workflow).');
+  }
+  const serialized = serializeValue(value, `the value of event "${key}"`);
+  const functionID = reserveFunctionID(workflow);
+  if (recordedOutcome(workflow, functionID, 'DBOS.setEvent')) return;
+  const startedAt = Date.now();
+  await workflow.engine.systemDatabase.setEvent(
+    { workflowID: workflow.workflowID, key, text: serialized.text, serialization: serialized.serialization, functionID },
+    checkpointFor(workflow, functionID, 'DBOS.setEvent', startedAt),
+  );
+}
+
+export async function getEvent<T>(engine: Engine, workflowID: string, key: string, timeoutSeconds?: number): Promise<T | null> {
+  const waitMs = timeoutMs(timeoutSeconds, 'DBOS.getEvent');
+  const workflow = workflowCodeState();
+  const read = async (deadline: number) => {
+    const stored = await waitForWrite(
+      engine,
+      [{ channel: eventsChannel, key: communicationKey(workflowID, key) }],
+      deadline,
+      () => engine.systemDatabase.getEvent(workflowID, key),
+    );
+    return stored ? deserializeValue<T>(stored.text, stored.serialization) : null;
+  };
+  if (!workflow) return read(Date.now() + waitMs);
+  const functionID = reserveFunctionID(workflow);
+  const timeoutFunctionID = reserveFunctionID(workflow);
+  const recorded = recordedOutcome(workflow, functionID, 'DBOS.getEvent');
+  if (recorded) return replay<T | null>(recorded) ?? null;
+  const startedAt = Date.now();
+  const value = await read(await durableDeadline(workflow, timeoutFunctionID, waitMs));
+  return recordValue<T | null>(workflow, functionID, 'DBOS.getEvent', value, { startedAtEpochMs: startedAt });
+}

@@ -1,0 +1,71 @@
+/**
+ * Messages between workflows and the outside world: DBOS.send and DBOS.recv.
+ * A send from workflow code commits with its checkpoint (replay does not send
+ * again); a send from outside with an idempotency key is sent at most once.
+ * A recv consumes the oldest message on its topic and records it in the same
+ * transaction, so each message is delivered exactly once, also across crashes;
+ * its timeout is durable (a recovered workflow waits only what remains).
+ */
+import { randomUUID } from 'node:crypto';
+import { DBOSInvalidWorkflowTransitionError } from '../api/errors.ts';
+import { recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
+import { durableDeadline } from '../engine/durable-sleep.ts';
+import type { Engine } from '../engine/engine.ts';
+import { serializeValue } from '../engine/serialization.ts';
+import { waitForWrite } from '../engine/wait-for-write.ts';
+import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
+import { communicationKey, messagesChannel } from '../system-database/system-database.ts';
+import { checkpointFor, timeoutMs } from './operation-record.ts';
+
+/** DBOS's stored name of the default topic. */
+export const defaultTopic = '__null__topic__';
+
+export async function send(
+  engine: Engine,
+  destinationID: string,
+  message: unknown,
+  topic?: string,
+  idempotencyKey?: string,
+): Promise<void> {
+  const workflow = workflowCodeState();
+  const storedTopic = topic ?? defaultTopic;
+  const serialized = serializeValue(message, `the message for workflow ${destinationID}`);
+  const record = {
+    messageID: idempotencyKey !== undefined ? `${idempotencyKey}::${destinationID}` : randomUUID(),
+    destinationID,
+    topic: storedTopic,
+    text: serialized.text,
+    serialization: serialized.serialization,
+    createdAt: Date.now(),
+  };
+  if (!workflow) return engine.systemDatabase.sendMessage(record);
+  const functionID = reserveFunctionID(workflow);
+  if (recordedOutcome(workflow, functionID, 'DBOS.send')) return;
+  const startedAt = Date.now();
+  await engine.systemDatabase.sendMessage(record, checkpointFor(workflow, functionID, 'DBOS.send', startedAt));
+}
+
+export async function recv<T>(topic?: string, timeoutSeconds?: number): Promise<T | null> {
+  const workflow = workflowCodeState();
+  if (!workflow) {
+    throw new DBOSInvalidWorkflowTransitionError('DBOS.recv can only be called from workflow code (not from a step or outside a workflow).');
+  }
+  const waitMs = timeoutMs(timeoutSeconds, 'DBOS.recv');
+  const functionID = reserveFunctionID(workflow);
+  const timeoutFunctionID = reserveFunctionID(workflow);
+  const recorded = recordedOutcome(workflow, functionID, 'DBOS.recv');
+  if (recorded) return replay<T | null>(recorded) ?? null;
+  const startedAt = Date.now();
+  const deadline = await durableDeadline(workflow, timeoutFunctionID, waitMs);
+  const storedTopic = topic ?? defaultTopic;
+  const { engine } = workflow;
+  const consumed = await waitForWrite(
+    engine,
+    [{ channel: messagesChannel, key: communicationKey(workflow.workflowID, storedTopic) }],
+    deadline,
+    () => engine.systemDatabase.consumeMessage(storedTopic, checkpointFor(workflow, functionID, 'DBOS.recv', startedAt)),
+  );
+  if (consumed) return replay<T>(consumed);
+  // Timed out: record that, so a replay also times out here. A message arriving now waits for the next recv.
+  return recordValue<T | null>(workflow, functionID, 'DBOS.recv', null, { startedAtEpochMs: startedAt });
+}

@@ -1,0 +1,41 @@
+/**
+ * The one waiting loop of the engine: register interest in (channel, key)
+ * pairs, read the database, and if the awaited thing is not there, sleep
+ * until a notification, the safety poll, or the deadline. Registering before
+ * reading means a write committed in between still wakes us.
+ */
+import type { Engine } from './engine.ts';
+
+export interface Interest {
+  channel: string;
+  key: string;
+}
+
+/** Calls `read` until it returns something other than undefined, or the deadline passes (then undefined). */
+export async function waitForWrite<T>(
+  engine: Engine,
+  interests: readonly Interest[],
+  deadlineEpochMs: number,
+  read: () => Promise<T | undefined>,
+  pollingIntervalMs?: number,
+): Promise<T | undefined> {
+  const { notifier } = engine.systemDatabase;
+  for (let attempt = 0; ; attempt++) {
+    const remaining = deadlineEpochMs - Date.now();
+    const pollMs = Math.min(pollingIntervalMs ?? notifier.safetyPollMs(attempt), Math.max(0, remaining));
+    const waiters = interests.map(({ channel, key }) => notifier.wait(channel, key, pollMs));
+    let found: T | undefined;
+    try {
+      found = await read();
+    } catch (error) {
+      for (const waiter of waiters) waiter.cancel();
+      throw error;
+    }
+    if (found !== undefined || remaining <= 0) {
+      for (const waiter of waiters) waiter.cancel();
+      return found;
+    }
+    await Promise.race(waiters.map((w) => w.promise));
+    for (const waiter of waiters) waiter.cancel();
+  }
+}
