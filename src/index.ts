@@ -5,6 +5,7 @@ export { StatusString } from './api/workflow-types.ts';
 export { WorkflowQueue } from './queues/workflow-queue.ts';
 export type { QueueConflictResolution, QueueParameters, QueueRateLimit, RegisterQueueOptions } from './queues/workflow-queue.ts';
 export type {
+  StepInfo,
   GetEventOptions,
   RecvOptions,
   EnqueueOptions,

@@ -11,6 +11,7 @@ import {
   DBOSNotRegisteredError,
 } from './errors.ts';
 import type {
+  StepInfo,
   GetEventOptions,
   RecvOptions,
   FunctionName,
@@ -36,7 +37,8 @@ import { stepWorkflow } from '../engine/step-workflow.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
-import { listQueuedWorkflows } from '../management/list-workflows.ts';
+import { listQueuedWorkflows, listWorkflows } from '../management/list-workflows.ts';
+import { cancelWorkflows, listWorkflowSteps, resumeWorkflows, type CancelOptions } from '../management/workflow-control.ts';
 import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
 import { registerStep, registerWorkflow, registry } from '../runtime/registration.ts';
@@ -239,6 +241,35 @@ export class DBOS {
   /** Queued workflows not finished yet (ENQUEUED, DELAYED or PENDING), oldest first. */
   static async listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
     return listQueuedWorkflows(engineFor('DBOS.listQueuedWorkflows'), input);
+  }
+
+  /** Workflows matching the filters, oldest first unless `sortDesc`. */
+  static async listWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return listWorkflows(engineFor('DBOS.listWorkflows'), input);
+  }
+
+  /** A workflow's recorded operations in order (undefined if it does not exist). */
+  static listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
+    return listWorkflowSteps(engineFor('DBOS.listWorkflowSteps'), workflowID);
+  }
+
+  /** Cancel a workflow (and, by default, the workflows it started): it stops at its next durable operation. */
+  static cancelWorkflow(workflowID: string, options?: CancelOptions): Promise<void> {
+    return cancelWorkflows(engineFor('DBOS.cancelWorkflow'), [workflowID], options);
+  }
+
+  static cancelWorkflows(workflowIDs: string[], options?: CancelOptions): Promise<void> {
+    return cancelWorkflows(engineFor('DBOS.cancelWorkflows'), workflowIDs, options);
+  }
+
+  /** Run a cancelled (or stuck) workflow again from its last completed step; an ENQUEUED one starts at once. */
+  static async resumeWorkflow<T>(workflowID: string): Promise<WorkflowHandle<T>> {
+    const [handle] = await resumeWorkflows(engineFor('DBOS.resumeWorkflow'), [workflowID]);
+    return handle as WorkflowHandle<T>;
+  }
+
+  static async resumeWorkflows<T>(workflowIDs: string[]): Promise<WorkflowHandle<T>[]> {
+    return (await resumeWorkflows(engineFor('DBOS.resumeWorkflows'), workflowIDs)) as WorkflowHandle<T>[];
   }
 
   // ---- queues registered in the database ----

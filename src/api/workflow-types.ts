@@ -149,3 +149,13 @@ export interface RecvOptions {
 }
 
 export type GetEventOptions = RecvOptions;
+
+export interface StepInfo {
+  readonly functionID: number;
+  readonly name: string;
+  readonly output: unknown;
+  readonly error: Error | null;
+  readonly childWorkflowID: string | null;
+  readonly startedAtEpochMs?: number;
+  readonly completedAtEpochMs?: number;
+}

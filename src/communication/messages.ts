@@ -15,6 +15,7 @@ import { serializeValue } from '../engine/serialization.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
 import { communicationKey, messagesChannel } from '../system-database/system-database.ts';
+import { monotonicNow } from '../support/clock.ts';
 import { checkpointFor, timeoutMs } from './operation-record.ts';
 
 /** DBOS's stored name of the default topic. */
@@ -36,7 +37,8 @@ export async function send(
     topic: storedTopic,
     text: serialized.text,
     serialization: serialized.serialization,
-    createdAt: Date.now(),
+    // Never the same millisecond twice in this process: messages are received in the order sent.
+    createdAt: monotonicNow(),
   };
   if (!workflow) return engine.systemDatabase.sendMessage(record);
   const functionID = reserveFunctionID(workflow);

@@ -7,6 +7,7 @@ import type { StartWorkflowParams } from '../api/workflow-types.ts';
 import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import type { Registry } from './registry.ts';
+import type { WorkflowState } from './workflow-context.ts';
 
 export interface EngineIdentity {
   readonly executorID: string;
@@ -30,6 +31,8 @@ export type QueuePlanner = (params: StartWorkflowParams | undefined) => Promise<
 export class Engine {
   /** Workflows executing in this process, by ID: their result promises (rejections pre-handled). */
   readonly running = new Map<string, Promise<unknown>>();
+  /** Their execution states, so a cancellation can reach them. */
+  readonly states = new Map<string, WorkflowState>();
 
   constructor(
     readonly systemDatabase: SystemDatabase,
@@ -38,6 +41,14 @@ export class Engine {
     readonly logger: DLogger,
     readonly placeInQueue: QueuePlanner = async () => null,
   ) {}
+
+  /** Stop these workflows, if they run here, at their next durable operation. */
+  markCancelled(workflowIDs: Iterable<string>): void {
+    for (const id of workflowIDs) {
+      const state = this.states.get(id);
+      if (state) state.cancelled = true;
+    }
+  }
 
   /** Track a workflow's execution; it leaves the map when it settles. */
   track(workflowID: string, execution: Promise<unknown>): void {

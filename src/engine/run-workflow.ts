@@ -5,14 +5,14 @@
  * another execution owns the outcome (it recorded a step first, or the row
  * changed under us), this run stands down and adopts the recorded outcome.
  */
-import { DBOSSerializationError, DBOSWorkflowConflictError } from '../api/errors.ts';
+import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../api/errors.ts';
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
 import { serializeError } from './error-serialization.ts';
 import type { RegisteredWorkflow } from './registry.ts';
 import { serializeValue } from './serialization.ts';
-import { runInContext, type ExecutionContext } from './workflow-context.ts';
+import { runInContext, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 
 export interface WorkflowExecution {
   workflowID: string;
@@ -35,18 +35,44 @@ export function executeWorkflow(engine: Engine, execution: WorkflowExecution): P
 
 async function runBody(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
   const { workflowID, registration } = execution;
+  const state: WorkflowState = {
+    engine,
+    workflowID,
+    workflowName: registration.name,
+    deadlineEpochMs: execution.deadlineEpochMs,
+    recorded: new Map(execution.recorded.map((r) => [r.functionID, r])),
+    nextFunctionID: 0,
+    cancelled: false,
+  };
   const context: ExecutionContext = {
-    workflow: {
-      engine,
-      workflowID,
-      workflowName: registration.name,
-      deadlineEpochMs: execution.deadlineEpochMs,
-      recorded: new Map(execution.recorded.map((r) => [r.functionID, r])),
-      nextFunctionID: 0,
-    },
+    workflow: state,
     authenticatedUser: execution.authenticatedUser,
     authenticatedRoles: execution.authenticatedRoles,
   };
+  engine.states.set(workflowID, state);
+  const timeout = armDeadline(engine, state);
+  try {
+    return await runAndRecord(engine, execution, context);
+  } finally {
+    clearTimeout(timeout);
+    if (engine.states.get(workflowID) === state) engine.states.delete(workflowID);
+  }
+}
+
+/** At its deadline, a workflow is cancelled like any other (it stops at its next operation). */
+function armDeadline(engine: Engine, state: WorkflowState): NodeJS.Timeout | undefined {
+  if (state.deadlineEpochMs === null) return undefined;
+  const cancel = () => {
+    engine.systemDatabase
+      .cancelWorkflows([state.workflowID], false, Date.now())
+      .then(() => engine.markCancelled([state.workflowID]))
+      .catch((error) => engine.logger.warn(`Could not cancel workflow ${state.workflowID} at its deadline: ${(error as Error).message}`));
+  };
+  return setTimeout(cancel, Math.max(0, Math.min(state.deadlineEpochMs - Date.now(), 2 ** 31 - 1)));
+}
+
+async function runAndRecord(engine: Engine, execution: WorkflowExecution, context: ExecutionContext): Promise<unknown> {
+  const { workflowID, registration } = execution;
   let outcome: Outcome;
   try {
     const value = await runInContext(context, () => registration.body.apply(execution.thisArg, execution.args));
@@ -92,8 +118,9 @@ function finalRecord(execution: WorkflowExecution, outcome: Outcome): { record: 
 }
 
 async function adoptRecordedOutcome(engine: Engine, workflowID: string): Promise<unknown> {
-  engine.logger.warn(`Workflow ${workflowID} is owned by another execution; waiting for its recorded outcome.`);
   const status = await awaitFinalStatus(engine, workflowID);
   if (status === timedOut) throw new Error('unreachable: no deadline');
+  if (status.status === 'CANCELLED') throw new DBOSWorkflowCancelledError(workflowID);
+  engine.logger.warn(`Workflow ${workflowID} was finished by another execution; this one adopts its outcome.`);
   return outcomeOf(status);
 }

@@ -8,6 +8,7 @@
  * code: `Promise.all([stepA(), stepB()])` is deterministic.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { DBOSWorkflowCancelledError } from '../api/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
 import type { Engine } from './engine.ts';
 
@@ -20,6 +21,8 @@ export interface WorkflowState {
   /** Outcomes recorded by earlier executions, by function ID; empty for a fresh start. */
   readonly recorded: ReadonlyMap<number, StepOutcomeRecord>;
   nextFunctionID: number;
+  /** Set when the workflow is cancelled (or times out): its next durable operation throws. */
+  cancelled: boolean;
 }
 
 export interface StepState {
@@ -58,6 +61,11 @@ export function workflowCodeState(): WorkflowState | undefined {
   return context.step ? undefined : context.workflow;
 }
 
+/**
+ * Every durable operation starts here, so this is where a cancelled workflow
+ * stops: at its next operation, with no database read on the way.
+ */
 export function reserveFunctionID(workflow: WorkflowState): number {
+  if (workflow.cancelled) throw new DBOSWorkflowCancelledError(workflow.workflowID);
   return workflow.nextFunctionID++;
 }

@@ -8,7 +8,7 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import { queueChannel } from '../system-database/system-database.ts';
-import type { WorkflowStatusRecord } from '../system-database/records.ts';
+import type { ClaimedWorkflow } from '../system-database/records.ts';
 import { sleepMs } from '../support/sleep.ts';
 import { claimLimits, localBudget } from './flow-control.ts';
 import type { QueueCatalog } from './queue-catalog.ts';
@@ -161,7 +161,7 @@ export class QueueRunner {
     return { claimed, more, nextDelayedAt };
   }
 
-  private run(scope: string, workflow: WorkflowStatusRecord): void {
+  private run(scope: string, workflow: ClaimedWorkflow): void {
     this.runningHere.set(scope, (this.runningHere.get(scope) ?? 0) + 1);
     const execution = startClaimedWorkflow(this.engine, workflow).finally(() => {
       this.runningHere.set(scope, (this.runningHere.get(scope) ?? 1) - 1);

@@ -8,9 +8,9 @@ import type { Engine } from '../engine/engine.ts';
 import { defaultMaxRecoveryAttempts } from '../engine/recovery.ts';
 import { executeWorkflow } from '../engine/run-workflow.ts';
 import { deserializeValue } from '../engine/serialization.ts';
-import type { WorkflowStatusRecord } from '../system-database/records.ts';
+import type { ClaimedWorkflow } from '../system-database/records.ts';
 
-export async function startClaimedWorkflow(engine: Engine, workflow: WorkflowStatusRecord): Promise<unknown> {
+export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWorkflow): Promise<unknown> {
   const { systemDatabase } = engine;
   const registration = engine.registry.findWorkflow(workflow.className, workflow.workflowName);
   if (!registration) {
@@ -26,7 +26,8 @@ export async function startClaimedWorkflow(engine: Engine, workflow: WorkflowSta
     return;
   }
   if (engine.running.has(workflow.workflowID)) return engine.running.get(workflow.workflowID);
-  const recorded = workflow.recoveryAttempts > 1 ? await systemDatabase.loadStepOutcomes(workflow.workflowID) : [];
+  // Only a workflow that ran before (recovered, resumed, forked) has outcomes to replay.
+  const recorded = workflow.hasRecordedOperations ? await systemDatabase.loadStepOutcomes(workflow.workflowID) : [];
   return executeWorkflow(engine, {
     workflowID: workflow.workflowID,
     registration,

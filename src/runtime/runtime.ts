@@ -6,6 +6,7 @@
 import type { DBOSConfig } from '../api/config-types.ts';
 import { DBOSNotLaunchedError } from '../api/errors.ts';
 import { Engine } from '../engine/engine.ts';
+import { CancellationWatcher } from '../engine/cancellation-watcher.ts';
 import { recoverPendingWorkflows } from '../engine/recovery.ts';
 import type { Registry } from '../engine/registry.ts';
 import type { WorkflowHandle } from '../api/workflow-types.ts';
@@ -41,6 +42,7 @@ export function runtimeFor(what: string): Runtime {
 export class Runtime {
   private readonly queueRunner: QueueRunner;
   private readonly liveness: ExecutorLiveness;
+  private readonly cancellations: CancellationWatcher;
   readonly databaseQueues: DatabaseQueues;
 
   private constructor(
@@ -52,6 +54,7 @@ export class Runtime {
   ) {
     this.queueRunner = new QueueRunner(engine, queues);
     this.liveness = new ExecutorLiveness(engine, config);
+    this.cancellations = new CancellationWatcher(engine);
     this.databaseQueues = new DatabaseQueues(engine.systemDatabase, queueReloader, config.name, config.logger);
   }
 
@@ -87,6 +90,7 @@ export class Runtime {
     }
     registry.freeze('DBOS.launch() has already run');
     current = runtime;
+    runtime.cancellations.start();
     runtime.recovered = await recoverPendingWorkflows(engine);
     runtime.queueRunner.start();
     await runtime.liveness.start();
@@ -99,6 +103,7 @@ export class Runtime {
   async shutdown(): Promise<void> {
     if (current === this) current = undefined;
     this.registry.unfreeze();
+    this.cancellations.stop();
     await this.liveness.stop();
     await this.queueRunner.stop();
     await this.queueReloader.stop();

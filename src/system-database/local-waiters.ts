@@ -6,6 +6,14 @@ import type { Waiter } from './notifier.ts';
 
 export class LocalWaiters {
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly subscribers = new Map<string, Set<(key: string) => void>>();
+
+  subscribe(channel: string, listener: (key: string) => void): () => void {
+    let set = this.subscribers.get(channel);
+    if (!set) this.subscribers.set(channel, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
 
   wait(channel: string, key: string, timeoutMs: number): Waiter {
     const id = `${channel}\u0000${key}`;
@@ -28,6 +36,8 @@ export class LocalWaiters {
   wake(channel: string, key: string): void {
     const set = this.waiters.get(`${channel}\u0000${key}`);
     if (set) for (const wake of [...set]) wake();
+    const listeners = this.subscribers.get(channel);
+    if (listeners) for (const listener of [...listeners]) listener(key);
   }
 
   /** Wake everyone, so each re-reads the database (after notifications may have been lost). */

@@ -20,6 +20,11 @@ export interface Notifier {
    */
   wakeLocal(channel: string, keys: readonly string[]): void;
   /**
+   * Call `listener` with every key announced on `channel` (by this process or,
+   * where the backend can, by others) until the returned function is called.
+   */
+  subscribe(channel: string, listener: (key: string) => void): () => void;
+  /**
    * How long a waiter may sleep before it re-reads the database, for the n-th
    * wait of one loop (n from 0): short where other processes cannot wake us.
    */

@@ -146,8 +146,13 @@ export interface ClaimRequest {
   applicationVersion: string;
 }
 
+/** A claimed workflow, and whether an earlier execution recorded operations (a resumed or recovered one). */
+export interface ClaimedWorkflow extends WorkflowStatusRecord {
+  hasRecordedOperations: boolean;
+}
+
 export interface ClaimResult {
-  claimed: WorkflowStatusRecord[];
+  claimed: ClaimedWorkflow[];
   /** When the earliest delayed workflow of the queue becomes startable, if any is waiting. */
   nextDelayedAt: number | null;
 }

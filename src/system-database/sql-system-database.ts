@@ -24,6 +24,7 @@ import type {
   WorkflowStatusRecord,
 } from './records.ts';
 import { selectWorkflows } from './sql/listing.ts';
+import { jitterMs, sleepMs } from '../support/sleep.ts';
 import { firstOccurrences } from './sql/multi-row.ts';
 import { insertStepOutcomes, selectStepOutcomes, stepKey } from './sql/steps.ts';
 import {
@@ -50,9 +51,11 @@ import {
   upsertQueueDefinition,
 } from './sql/queue-definitions.ts';
 import { setEvent, selectEvent } from './sql/events.ts';
+import { cancelWorkflows, resumeWorkflows, selectCancelled, withDescendants } from './sql/management.ts';
 import { consumeMessage, sendMessage } from './sql/messages.ts';
 import { appendToStream, selectStreamEntries } from './sql/streams.ts';
 import {
+  cancelChannel,
   communicationKey,
   eventsChannel,
   messagesChannel,
@@ -96,6 +99,8 @@ function isSameOutcome(a: StepOutcomeRecord, b: StepOutcomeRecord): boolean {
 
 export class SqlSystemDatabase implements SystemDatabase {
   private readonly batcher: WriteBatcher;
+  /** The last write queued per stream of this process. */
+  private readonly streamWrites = new Map<string, Promise<void>>();
 
   constructor(
     readonly backend: BackendName,
@@ -251,20 +256,55 @@ export class SqlSystemDatabase implements SystemDatabase {
   }
 
   async writeStream(entry: PublishedValue, checkpoint?: StepOutcomeRecord): Promise<void> {
-    // Concurrent writers to one stream may pick the same offset: the loser tries again.
+    const stream = communicationKey(entry.workflowID, entry.key);
+    // Writes to one stream from this process take turns (each takes the next offset)...
+    const previous = this.streamWrites.get(stream) ?? Promise.resolve();
+    const write = previous.catch(() => undefined).then(() => this.appendWithRetry(entry, checkpoint));
+    this.streamWrites.set(stream, write);
+    try {
+      await write;
+    } finally {
+      if (this.streamWrites.get(stream) === write) this.streamWrites.delete(stream);
+    }
+    this.notifier.wakeLocal(streamsChannel, [stream]);
+  }
+
+  /** ...and a writer in another process that took the same offset first makes this one try again. */
+  private async appendWithRetry(entry: PublishedValue, checkpoint?: StepOutcomeRecord): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.connection.transaction((tx) => appendToStream(tx, this.dialect, entry, checkpoint));
-        break;
+        return await this.connection.transaction((tx) => appendToStream(tx, this.dialect, entry, checkpoint));
       } catch (error) {
-        if (attempt >= 20 || !this.dialect.isUniqueViolation(error)) throw error;
+        if (attempt >= 100 || !this.dialect.isUniqueViolation(error)) throw error;
+        await sleepMs(jitterMs(0, 5));
       }
     }
-    this.notifier.wakeLocal(streamsChannel, [communicationKey(entry.workflowID, entry.key)]);
   }
 
   readStream(workflowID: string, key: string, fromOffset: number): Promise<StreamEntry[]> {
     return selectStreamEntries(this.connection, this.dialect, workflowID, key, fromOffset);
+  }
+
+  async cancelWorkflows(workflowIDs: readonly string[], descendants: boolean, now: number): Promise<string[]> {
+    const cancelled = await this.connection.transaction(async (tx) => {
+      const ids = descendants ? await withDescendants(tx, this.dialect, workflowIDs) : workflowIDs;
+      return cancelWorkflows(tx, this.dialect, ids, now);
+    });
+    if (cancelled.length > 0) {
+      this.notifier.wakeLocal(cancelChannel, cancelled);
+      this.notifier.wakeLocal(outcomeChannel, cancelled);
+    }
+    return cancelled;
+  }
+
+  selectCancelled(workflowIDs: readonly string[]): Promise<string[]> {
+    return selectCancelled(this.connection, this.dialect, workflowIDs);
+  }
+
+  async resumeWorkflows(workflowIDs: readonly string[], queueName: string, now: number): Promise<string[]> {
+    const resumed = await this.connection.transaction((tx) => resumeWorkflows(tx, this.dialect, workflowIDs, queueName, now));
+    if (resumed.length > 0) this.notifier.wakeLocal(queueChannel, [queueName]);
+    return resumed;
   }
 
   async resetAllData(): Promise<void> {

@@ -58,6 +58,9 @@ export const messagesChannel = 'notifications_channel';
 export const eventsChannel = 'workflow_events_channel';
 export const streamsChannel = 'streams_channel';
 
+/** Channel of cancelled workflows; the key is a workflow ID: whoever runs it stops at its next operation. */
+export const cancelChannel = 'workflow_cancelled';
+
 export function communicationKey(workflowID: string, topicOrKey: string): string {
   return `${workflowID}::${topicOrKey}`;
 }
@@ -179,6 +182,22 @@ export interface SystemDatabase {
 
   /** Stream entries from `fromOffset` on, in order (a bounded batch). */
   readStream(workflowID: string, key: string, fromOffset: number): Promise<StreamEntry[]>;
+
+  /**
+   * Mark workflows (and, with `withDescendants`, all their descendants) that
+   * have not finished as CANCELLED: they leave their queues and are never
+   * recovered; whoever runs them is notified. Returns the IDs cancelled.
+   */
+  cancelWorkflows(workflowIDs: readonly string[], withDescendants: boolean, now: number): Promise<string[]>;
+
+  /** Of these workflow IDs, those now CANCELLED (a safety net for lost cancel notifications). */
+  selectCancelled(workflowIDs: readonly string[]): Promise<string[]>;
+
+  /**
+   * Put cancelled or unfinished workflows back on `queueName` to run again from
+   * their last completed step, recovery attempts reset. Returns the IDs resumed.
+   */
+  resumeWorkflows(workflowIDs: readonly string[], queueName: string, now: number): Promise<string[]>;
 
   /** Delete every row (tests and development only). */
   resetAllData(): Promise<void>;

@@ -18,6 +18,10 @@ export class SqliteNotifier implements Notifier {
     return this.local.wait(channel, key, timeoutMs);
   }
 
+  subscribe(channel: string, listener: (key: string) => void): () => void {
+    return this.local.subscribe(channel, listener);
+  }
+
   wakeLocal(channel: string, keys: readonly string[]): void {
     for (const key of keys) this.local.wake(channel, key);
   }

@@ -1,0 +1,75 @@
+/**
+ * Steering workflows: cancel, resume, and reading a workflow's recorded
+ * steps — shared by the DBOS facade (and later the client, admin API and
+ * CLI). From workflow code each call is a recorded operation, so replay does
+ * not cancel or resume twice.
+ */
+import { DBOSConfigurationError } from '../api/errors.ts';
+import type { StepInfo } from '../api/workflow-types.ts';
+import { recordedOperation } from '../engine/checkpoint.ts';
+import type { Engine } from '../engine/engine.ts';
+import { deserializeError } from '../engine/error-serialization.ts';
+import { internalQueueName } from '../engine/recovery.ts';
+import { deserializeValue } from '../engine/serialization.ts';
+import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
+import { workflowCodeState } from '../engine/workflow-context.ts';
+
+function recorded<T>(operationName: string, work: () => Promise<T>): Promise<T> {
+  const workflow = workflowCodeState();
+  return workflow ? recordedOperation(workflow, operationName, work) : work();
+}
+
+function ids(what: string, workflowIDs: readonly string[]): readonly string[] {
+  if (!Array.isArray(workflowIDs) || !workflowIDs.every((id) => typeof id === 'string' && id.length > 0)) {
+    throw new DBOSConfigurationError(`${what}: expected workflow IDs (non-empty strings), got ${JSON.stringify(workflowIDs)}.`);
+  }
+  return workflowIDs;
+}
+
+export interface CancelOptions {
+  /** Also cancel the workflows they started, recursively (default true). */
+  cancelChildren?: boolean;
+}
+
+/**
+ * Cancel workflows that have not finished: they become CANCELLED at once,
+ * leave their queues, are never recovered, and wherever one runs it stops at
+ * its next durable operation.
+ */
+export function cancelWorkflows(engine: Engine, workflowIDs: readonly string[], options: CancelOptions = {}): Promise<void> {
+  const checked = ids('DBOS.cancelWorkflows', workflowIDs);
+  return recorded('DBOS.cancelWorkflow', async () => {
+    const cancelled = await engine.systemDatabase.cancelWorkflows(checked, options.cancelChildren ?? true, Date.now());
+    engine.markCancelled(cancelled);
+  });
+}
+
+/**
+ * Run cancelled (or stuck) workflows again from their last completed step,
+ * their recovery attempts reset; an ENQUEUED one starts at once, bypassing its
+ * queue. Finished workflows are left as they are.
+ */
+export async function resumeWorkflows(engine: Engine, workflowIDs: readonly string[]): Promise<DurableWorkflowHandle<unknown>[]> {
+  const checked = ids('DBOS.resumeWorkflows', workflowIDs);
+  await recorded('DBOS.resumeWorkflow', async () => {
+    await engine.systemDatabase.resumeWorkflows(checked, internalQueueName, Date.now());
+  });
+  return checked.map((id) => new DurableWorkflowHandle(engine, id));
+}
+
+/** A workflow's recorded operations in order; undefined if the workflow does not exist. */
+export function listWorkflowSteps(engine: Engine, workflowID: string): Promise<StepInfo[] | undefined> {
+  return recorded('DBOS.listWorkflowSteps', async () => {
+    if (!(await engine.systemDatabase.getWorkflowStatus(workflowID))) return undefined;
+    const outcomes = await engine.systemDatabase.loadStepOutcomes(workflowID);
+    return outcomes.map((o) => ({
+      functionID: o.functionID,
+      name: o.functionName,
+      output: o.output === null ? null : deserializeValue(o.output, o.serialization),
+      error: o.error === null ? null : deserializeError(o.error, o.serialization),
+      childWorkflowID: o.childWorkflowID,
+      startedAtEpochMs: o.startedAtEpochMs,
+      completedAtEpochMs: o.completedAtEpochMs,
+    }));
+  });
+}

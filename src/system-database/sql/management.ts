@@ -1,0 +1,71 @@
+/** SQL for steering workflows: cancel (with descendants) and resume. */
+import type { QueryRunner } from '../connection.ts';
+import type { Dialect } from '../dialect.ts';
+import { cancelChannel, outcomeChannel, queueChannel } from '../system-database.ts';
+
+function placeholders(count: number, first = 1): string {
+  return Array.from({ length: count }, (_, i) => `$${i + first}`).join(', ');
+}
+
+/** The IDs and all their descendants (children, grandchildren, ...). */
+export async function withDescendants(runner: QueryRunner, d: Dialect, workflowIDs: readonly string[]): Promise<string[]> {
+  const all = new Set(workflowIDs);
+  let level = [...workflowIDs];
+  while (level.length > 0) {
+    const rows = await runner.query<{ workflow_uuid: string }>(
+      `SELECT workflow_uuid FROM ${d.table('workflow_status')} WHERE parent_workflow_id IN (${placeholders(level.length)})`,
+      level,
+    );
+    level = rows.map((r) => r.workflow_uuid).filter((id) => !all.has(id));
+    for (const id of level) all.add(id);
+  }
+  return [...all];
+}
+
+export async function cancelWorkflows(tx: QueryRunner, d: Dialect, workflowIDs: readonly string[], now: number): Promise<string[]> {
+  if (workflowIDs.length === 0) return [];
+  const update = `UPDATE ${d.table('workflow_status')}
+     SET status = 'CANCELLED', queue_name = NULL, deduplication_id = NULL, started_at_epoch_ms = NULL,
+       completed_at = $1, updated_at = $1
+     WHERE workflow_uuid IN (${placeholders(workflowIDs.length, 2)}) AND status NOT IN ('SUCCESS', 'ERROR', 'CANCELLED')
+     RETURNING workflow_uuid`;
+  const rows = await tx.query<{ workflow_uuid: string }>(
+    d.notifying(update, [
+      { channel: cancelChannel, keyColumn: 'workflow_uuid' },
+      { channel: outcomeChannel, keyColumn: 'workflow_uuid' },
+    ]),
+    [now, ...workflowIDs],
+  );
+  return rows.map((r) => r.workflow_uuid);
+}
+
+export async function selectCancelled(runner: QueryRunner, d: Dialect, workflowIDs: readonly string[]): Promise<string[]> {
+  if (workflowIDs.length === 0) return [];
+  const rows = await runner.query<{ workflow_uuid: string }>(
+    `SELECT workflow_uuid FROM ${d.table('workflow_status')}
+     WHERE workflow_uuid IN (${placeholders(workflowIDs.length)}) AND status = 'CANCELLED'`,
+    workflowIDs,
+  );
+  return rows.map((r) => r.workflow_uuid);
+}
+
+export async function resumeWorkflows(
+  tx: QueryRunner,
+  d: Dialect,
+  workflowIDs: readonly string[],
+  queueName: string,
+  now: number,
+): Promise<string[]> {
+  if (workflowIDs.length === 0) return [];
+  const update = `UPDATE ${d.table('workflow_status')}
+     SET status = 'ENQUEUED', queue_name = $1, recovery_attempts = 0, workflow_deadline_epoch_ms = NULL,
+       deduplication_id = NULL, started_at_epoch_ms = NULL, completed_at = NULL, delay_until_epoch_ms = NULL,
+       updated_at = $2
+     WHERE workflow_uuid IN (${placeholders(workflowIDs.length, 3)}) AND status NOT IN ('SUCCESS', 'ERROR')
+     RETURNING workflow_uuid, queue_name`;
+  const rows = await tx.query<{ workflow_uuid: string }>(
+    d.notifying(update, [{ channel: queueChannel, keyColumn: 'queue_name' }]),
+    [queueName, now, ...workflowIDs],
+  );
+  return rows.map((r) => r.workflow_uuid);
+}

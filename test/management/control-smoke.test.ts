@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { DBOS, DBOSWorkflowCancelledError } from '../../src/index.ts';
+import { forEachBackend } from '../helpers/backends.ts';
+import { launch } from '../helpers/lifecycle.ts';
+
+const ran: string[] = [];
+let release: () => void = () => undefined;
+let atGate = false;
+
+const stepOne = DBOS.registerStep(async () => void ran.push('one'), { name: 'control.one' });
+const stepTwo = DBOS.registerStep(async () => void ran.push('two'), { name: 'control.two' });
+const gated = DBOS.registerWorkflow(async () => {
+  await stepOne();
+  await new Promise<void>((resolve) => {
+    release = resolve;
+    atGate = true;
+  });
+  await stepTwo();
+  return 'done';
+}, { name: 'control.gated' });
+
+const slow = DBOS.registerWorkflow(async () => {
+  await stepOne();
+  await DBOS.sleep(400);
+  await stepTwo();
+  return 'slow';
+}, { name: 'control.slow' });
+
+forEachBackend('workflow control smoke', (backend) => {
+  afterEach(() => DBOS.shutdown());
+
+  test('cancel stops a workflow at its next step; resume finishes it without repeating step one', async () => {
+    await launch(backend);
+    ran.length = 0;
+    atGate = false;
+    const handle = await DBOS.startWorkflow(gated)();
+    while (!atGate) await new Promise((r) => setTimeout(r, 5));
+    await DBOS.cancelWorkflow(handle.workflowID);
+    assert.equal((await handle.getStatus())?.status, 'CANCELLED');
+    release();
+    await assert.rejects(handle.getResult(), DBOSWorkflowCancelledError);
+    assert.deepEqual(ran, ['one']);
+    const resumed = await DBOS.resumeWorkflow<string>(handle.workflowID);
+    const opener = setInterval(() => release(), 10);
+    try {
+      assert.equal(await resumed.getResult(), 'done');
+    } finally {
+      clearInterval(opener);
+    }
+    assert.deepEqual(ran, ['one', 'two']);
+    const steps = await DBOS.listWorkflowSteps(handle.workflowID);
+    assert.deepEqual(steps?.map((s) => s.name), ['control.one', 'control.two']);
+  });
+
+  test('a timeout cancels the workflow', async () => {
+    await launch(backend);
+    ran.length = 0;
+    const handle = await DBOS.startWorkflow(slow, { timeoutMS: 100 })();
+    await assert.rejects(handle.getResult(), DBOSWorkflowCancelledError);
+    assert.equal((await handle.getStatus())?.status, 'CANCELLED');
+    assert.deepEqual(ran, ['one']);
+    const listed = await DBOS.listWorkflows({ status: 'CANCELLED' });
+    assert.deepEqual(listed.map((w) => w.workflowID), [handle.workflowID]);
+  });
+});
