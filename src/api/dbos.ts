@@ -38,7 +38,14 @@ import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
 import { listQueuedWorkflows, listWorkflows } from '../management/list-workflows.ts';
-import { cancelWorkflows, listWorkflowSteps, resumeWorkflows, type CancelOptions } from '../management/workflow-control.ts';
+import {
+  cancelWorkflows,
+  forkWorkflow,
+  listWorkflowSteps,
+  resumeWorkflows,
+  type CancelOptions,
+  type ForkOptions,
+} from '../management/workflow-control.ts';
 import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
 import { registerStep, registerWorkflow, registry } from '../runtime/registration.ts';
@@ -266,6 +273,11 @@ export class DBOS {
   static async resumeWorkflow<T>(workflowID: string): Promise<WorkflowHandle<T>> {
     const [handle] = await resumeWorkflows(engineFor('DBOS.resumeWorkflow'), [workflowID]);
     return handle as WorkflowHandle<T>;
+  }
+
+  /** A new workflow with `workflowID`'s inputs, reusing its recorded steps before `startStep`. */
+  static async forkWorkflow<T>(workflowID: string, startStep: number, options?: ForkOptions): Promise<WorkflowHandle<T>> {
+    return (await forkWorkflow(engineFor('DBOS.forkWorkflow'), workflowID, startStep, options)) as WorkflowHandle<T>;
   }
 
   static async resumeWorkflows<T>(workflowIDs: string[]): Promise<WorkflowHandle<T>[]> {

@@ -4,6 +4,7 @@
  * CLI). From workflow code each call is a recorded operation, so replay does
  * not cancel or resume twice.
  */
+import { randomUUID } from 'node:crypto';
 import { DBOSConfigurationError } from '../api/errors.ts';
 import type { StepInfo } from '../api/workflow-types.ts';
 import { recordedOperation } from '../engine/checkpoint.ts';
@@ -12,7 +13,7 @@ import { deserializeError } from '../engine/error-serialization.ts';
 import { internalQueueName } from '../engine/recovery.ts';
 import { deserializeValue } from '../engine/serialization.ts';
 import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
-import { workflowCodeState } from '../engine/workflow-context.ts';
+import { currentContext, workflowCodeState } from '../engine/workflow-context.ts';
 
 function recorded<T>(operationName: string, work: () => Promise<T>): Promise<T> {
   const workflow = workflowCodeState();
@@ -72,4 +73,50 @@ export function listWorkflowSteps(engine: Engine, workflowID: string): Promise<S
       completedAtEpochMs: o.completedAtEpochMs,
     }));
   });
+}
+
+export interface ForkOptions {
+  newWorkflowID?: string;
+  /** Run the fork under this application version (default: the original's). */
+  applicationVersion?: string;
+  timeoutMS?: number;
+}
+
+/**
+ * Start a new workflow with the inputs of `workflowID` that reuses its
+ * recorded outcomes before `startStep` and runs the rest afresh; the new
+ * workflow records what it was forked from.
+ */
+export async function forkWorkflow(
+  engine: Engine,
+  workflowID: string,
+  startStep: number,
+  options: ForkOptions = {},
+): Promise<DurableWorkflowHandle<unknown>> {
+  if (!Number.isInteger(startStep) || startStep < 0) {
+    throw new DBOSConfigurationError(`DBOS.forkWorkflow: startStep must be an integer >= 0, got ${JSON.stringify(startStep)}.`);
+  }
+  const timeoutMs = options.timeoutMS ?? null;
+  if (timeoutMs !== null && (!(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
+    throw new DBOSConfigurationError(`DBOS.forkWorkflow: timeoutMS must be a positive number, got ${timeoutMs}.`);
+  }
+  const assigned = currentContext().assignedWorkflowID;
+  let newWorkflowID = options.newWorkflowID;
+  if (newWorkflowID === undefined && assigned && !assigned.used) {
+    assigned.used = true;
+    newWorkflowID = assigned.id;
+  }
+  const fork = {
+    originalID: workflowID,
+    newWorkflowID: newWorkflowID ?? randomUUID(),
+    startStep,
+    applicationVersion: options.applicationVersion ?? null,
+    timeoutMs,
+    queueName: internalQueueName,
+    executorID: engine.identity.executorID,
+    ownerXid: randomUUID(),
+    now: Date.now(),
+  };
+  await recorded('DBOS.forkWorkflow', () => engine.systemDatabase.forkWorkflow(fork));
+  return new DurableWorkflowHandle(engine, fork.newWorkflowID);
 }

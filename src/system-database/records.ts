@@ -230,3 +230,17 @@ export interface StoredValue {
 export interface StreamEntry extends StoredValue {
   offset: number;
 }
+
+/** A fork: a new workflow from an original's inputs and its outcomes before `startStep`. */
+export interface ForkRequest {
+  originalID: string;
+  newWorkflowID: string;
+  startStep: number;
+  /** Null: the original's version. */
+  applicationVersion: string | null;
+  timeoutMs: number | null;
+  queueName: string;
+  executorID: string;
+  ownerXid: string;
+  now: number;
+}

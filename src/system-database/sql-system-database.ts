@@ -2,11 +2,17 @@
  * SystemDatabase implemented once, on top of a Connection, a Dialect and a
  * Notifier; sqlite/ and postgres/ supply those three.
  */
-import { DBOSNonExistentWorkflowError, DBOSQueueDuplicatedError, DBOSWorkflowConflictError } from '../api/errors.ts';
+import {
+  DBOSConflictingWorkflowError,
+  DBOSNonExistentWorkflowError,
+  DBOSQueueDuplicatedError,
+  DBOSWorkflowConflictError,
+} from '../api/errors.ts';
 import type { Connection, QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 import type { Notifier } from './notifier.ts';
 import type {
+  ForkRequest,
   MessageRecord,
   PublishedValue,
   StoredValue,
@@ -51,6 +57,7 @@ import {
   upsertQueueDefinition,
 } from './sql/queue-definitions.ts';
 import { setEvent, selectEvent } from './sql/events.ts';
+import { forkWorkflow } from './sql/fork.ts';
 import { cancelWorkflows, resumeWorkflows, selectCancelled, withDescendants } from './sql/management.ts';
 import { consumeMessage, sendMessage } from './sql/messages.ts';
 import { appendToStream, selectStreamEntries } from './sql/streams.ts';
@@ -305,6 +312,18 @@ export class SqlSystemDatabase implements SystemDatabase {
     const resumed = await this.connection.transaction((tx) => resumeWorkflows(tx, this.dialect, workflowIDs, queueName, now));
     if (resumed.length > 0) this.notifier.wakeLocal(queueChannel, [queueName]);
     return resumed;
+  }
+
+  async forkWorkflow(fork: ForkRequest): Promise<void> {
+    let forked: boolean;
+    try {
+      forked = await this.connection.transaction((tx) => forkWorkflow(tx, this.dialect, fork));
+    } catch (error) {
+      if (!this.dialect.isUniqueViolation(error)) throw error;
+      throw new DBOSConflictingWorkflowError(fork.newWorkflowID, `Cannot fork into workflow ID ${fork.newWorkflowID}: it is already taken.`);
+    }
+    if (!forked) throw new DBOSNonExistentWorkflowError(fork.originalID, `Cannot fork workflow ${fork.originalID}: it does not exist.`);
+    this.notifier.wakeLocal(queueChannel, [fork.queueName]);
   }
 
   async resetAllData(): Promise<void> {

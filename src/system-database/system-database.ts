@@ -11,6 +11,7 @@
  */
 import type { Notifier } from './notifier.ts';
 import type {
+  ForkRequest,
   MessageRecord,
   PublishedValue,
   StoredValue,
@@ -198,6 +199,13 @@ export interface SystemDatabase {
    * their last completed step, recovery attempts reset. Returns the IDs resumed.
    */
   resumeWorkflows(workflowIDs: readonly string[], queueName: string, now: number): Promise<string[]>;
+
+  /**
+   * Start a new, enqueued workflow with an original's inputs, reusing its
+   * recorded outcomes before `startStep`. Throws DBOSNonExistentWorkflowError
+   * for an unknown original, DBOSConflictingWorkflowError for a taken new ID.
+   */
+  forkWorkflow(fork: ForkRequest): Promise<void>;
 
   /** Delete every row (tests and development only). */
   resetAllData(): Promise<void>;
