@@ -30,6 +30,11 @@ export interface DBOSConfig {
    */
   heartbeatIntervalMs?: number;
   executorTimeoutMs?: number;
+  /**
+   * Delete finished workflows older than `maxAgeMs` or beyond the newest `maxRows`, every
+   * `intervalMs` (default 1 h); PENDING, ENQUEUED and DELAYED ones are never deleted (durably extension).
+   */
+  workflowRetention?: { maxAgeMs?: number; maxRows?: number; intervalMs?: number };
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   logger?: DLogger;
   /** Accepted for compatibility with DBOS configurations; not used yet. */

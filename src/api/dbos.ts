@@ -40,7 +40,10 @@ import { currentContext, runInContext, workflowCodeState } from '../engine/workf
 import { listQueuedWorkflows, listWorkflows } from '../management/list-workflows.ts';
 import {
   cancelWorkflows,
+  deleteWorkflows,
   forkWorkflow,
+  garbageCollect,
+  type GarbageCollectOptions,
   listWorkflowSteps,
   resumeWorkflows,
   type CancelOptions,
@@ -273,6 +276,20 @@ export class DBOS {
   static async resumeWorkflow<T>(workflowID: string): Promise<WorkflowHandle<T>> {
     const [handle] = await resumeWorkflows(engineFor('DBOS.resumeWorkflow'), [workflowID]);
     return handle as WorkflowHandle<T>;
+  }
+
+  /** Delete a workflow irreversibly, with all it recorded (and, with `deleteChildren`, its descendants). */
+  static deleteWorkflow(workflowID: string, deleteChildren = false): Promise<void> {
+    return deleteWorkflows(engineFor('DBOS.deleteWorkflow'), [workflowID], deleteChildren);
+  }
+
+  static deleteWorkflows(workflowIDs: string[], deleteChildren = false): Promise<void> {
+    return deleteWorkflows(engineFor('DBOS.deleteWorkflows'), workflowIDs, deleteChildren);
+  }
+
+  /** Delete old finished workflows (durably extension; DBOS exposes it through its admin server). */
+  static garbageCollect(options: GarbageCollectOptions): Promise<number> {
+    return garbageCollect(engineFor('DBOS.garbageCollect'), options);
   }
 
   /** A new workflow with `workflowID`'s inputs, reusing its recorded steps before `startStep`. */

@@ -120,3 +120,30 @@ export async function forkWorkflow(
   await recorded('DBOS.forkWorkflow', () => engine.systemDatabase.forkWorkflow(fork));
   return new DurableWorkflowHandle(engine, fork.newWorkflowID);
 }
+
+/** Delete workflows irreversibly, with everything they recorded; with `deleteChildren`, their descendants too. */
+export async function deleteWorkflows(engine: Engine, workflowIDs: readonly string[], deleteChildren = false): Promise<void> {
+  const checked = ids('DBOS.deleteWorkflows', workflowIDs);
+  await recorded('DBOS.deleteWorkflow', async () => {
+    await engine.systemDatabase.deleteWorkflows(checked, deleteChildren);
+  });
+}
+
+export interface GarbageCollectOptions {
+  /** Delete finished workflows created before this time. */
+  cutoffEpochTimestampMs?: number;
+  /** Keep at most this many of the newest workflows (finished ones beyond them are deleted). */
+  rowsThreshold?: number;
+}
+
+/** Delete old finished workflows; PENDING, ENQUEUED and DELAYED ones are never touched. Returns how many. */
+export function garbageCollect(engine: Engine, options: GarbageCollectOptions): Promise<number> {
+  const { cutoffEpochTimestampMs: cutoff, rowsThreshold: rows } = options;
+  if (cutoff !== undefined && !Number.isFinite(cutoff)) {
+    throw new DBOSConfigurationError(`garbageCollect: cutoffEpochTimestampMs must be a number, got ${JSON.stringify(cutoff)}.`);
+  }
+  if (rows !== undefined && (!Number.isInteger(rows) || rows < 0)) {
+    throw new DBOSConfigurationError(`garbageCollect: rowsThreshold must be an integer >= 0, got ${JSON.stringify(rows)}.`);
+  }
+  return engine.systemDatabase.garbageCollect(cutoff, rows);
+}

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DBOSConfig } from '../api/config-types.ts';
+import type { RetentionOptions } from '../management/retention.ts';
 import { DBOSConfigurationError } from '../api/errors.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
@@ -22,11 +23,12 @@ export interface ResolvedConfig {
   logger: DLogger;
   heartbeatIntervalMs: number;
   executorTimeoutMs: number;
+  workflowRetention: RetentionOptions | undefined;
 }
 
 const knownKeys = new Set<string>([
   'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
-  'applicationVersion', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
+  'applicationVersion', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
 ]);
 
@@ -54,6 +56,20 @@ function positiveMs(config: DBOSConfig, key: 'heartbeatIntervalMs' | 'executorTi
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
     throw new DBOSConfigurationError(`Config option "${key}" must be a positive number of milliseconds, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function retention(value: DBOSConfig['workflowRetention']): RetentionOptions | undefined {
+  if (value === undefined) return undefined;
+  for (const key of ['maxAgeMs', 'maxRows', 'intervalMs'] as const) {
+    const n = value?.[key];
+    if (n !== undefined && (typeof n !== 'number' || !(n > 0) || !Number.isFinite(n))) {
+      throw new DBOSConfigurationError(`workflowRetention.${key} must be a positive number, got ${JSON.stringify(n)}.`);
+    }
+  }
+  if (value.maxAgeMs === undefined && value.maxRows === undefined) {
+    throw new DBOSConfigurationError('workflowRetention needs maxAgeMs, maxRows or both.');
   }
   return value;
 }
@@ -119,6 +135,7 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
   }
   return {
     name,
+    workflowRetention: retention(config.workflowRetention),
     heartbeatIntervalMs,
     executorTimeoutMs,
     target: databaseTarget(url, config),

@@ -7,6 +7,7 @@ import type { DBOSConfig } from '../api/config-types.ts';
 import { DBOSNotLaunchedError } from '../api/errors.ts';
 import { Engine } from '../engine/engine.ts';
 import { CancellationWatcher } from '../engine/cancellation-watcher.ts';
+import { RetentionLoop } from '../management/retention.ts';
 import { recoverPendingWorkflows } from '../engine/recovery.ts';
 import type { Registry } from '../engine/registry.ts';
 import type { WorkflowHandle } from '../api/workflow-types.ts';
@@ -43,6 +44,7 @@ export class Runtime {
   private readonly queueRunner: QueueRunner;
   private readonly liveness: ExecutorLiveness;
   private readonly cancellations: CancellationWatcher;
+  private readonly retention: RetentionLoop;
   readonly databaseQueues: DatabaseQueues;
 
   private constructor(
@@ -55,6 +57,7 @@ export class Runtime {
     this.queueRunner = new QueueRunner(engine, queues);
     this.liveness = new ExecutorLiveness(engine, config);
     this.cancellations = new CancellationWatcher(engine);
+    this.retention = new RetentionLoop(engine, config.workflowRetention);
     this.databaseQueues = new DatabaseQueues(engine.systemDatabase, queueReloader, config.name, config.logger);
   }
 
@@ -94,6 +97,7 @@ export class Runtime {
     runtime.recovered = await recoverPendingWorkflows(engine);
     runtime.queueRunner.start();
     await runtime.liveness.start();
+    runtime.retention.start();
     return runtime;
   }
 
@@ -104,6 +108,7 @@ export class Runtime {
     if (current === this) current = undefined;
     this.registry.unfreeze();
     this.cancellations.stop();
+    this.retention.stop();
     await this.liveness.stop();
     await this.queueRunner.stop();
     await this.queueReloader.stop();

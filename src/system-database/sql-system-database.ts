@@ -58,7 +58,14 @@ import {
 } from './sql/queue-definitions.ts';
 import { setEvent, selectEvent } from './sql/events.ts';
 import { forkWorkflow } from './sql/fork.ts';
-import { cancelWorkflows, resumeWorkflows, selectCancelled, withDescendants } from './sql/management.ts';
+import {
+  cancelWorkflows,
+  deleteWorkflows,
+  garbageCollect,
+  resumeWorkflows,
+  selectCancelled,
+  withDescendants,
+} from './sql/management.ts';
 import { consumeMessage, sendMessage } from './sql/messages.ts';
 import { appendToStream, selectStreamEntries } from './sql/streams.ts';
 import {
@@ -324,6 +331,16 @@ export class SqlSystemDatabase implements SystemDatabase {
     }
     if (!forked) throw new DBOSNonExistentWorkflowError(fork.originalID, `Cannot fork workflow ${fork.originalID}: it does not exist.`);
     this.notifier.wakeLocal(queueChannel, [fork.queueName]);
+  }
+
+  deleteWorkflows(workflowIDs: readonly string[], descendants: boolean): Promise<number> {
+    return this.connection.transaction(async (tx) =>
+      deleteWorkflows(tx, this.dialect, descendants ? await withDescendants(tx, this.dialect, workflowIDs) : workflowIDs),
+    );
+  }
+
+  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined): Promise<number> {
+    return this.connection.transaction((tx) => garbageCollect(tx, this.dialect, cutoffEpochMs, keepRows));
   }
 
   async resetAllData(): Promise<void> {

@@ -207,6 +207,12 @@ export interface SystemDatabase {
    */
   forkWorkflow(fork: ForkRequest): Promise<void>;
 
+  /** Delete workflows (with `withDescendants`, also every workflow they started) and all they recorded. */
+  deleteWorkflows(workflowIDs: readonly string[], withDescendants: boolean): Promise<number>;
+
+  /** Delete finished workflows created before a cutoff, or beyond the newest `keepRows`; returns how many. */
+  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined): Promise<number>;
+
   /** Delete every row (tests and development only). */
   resetAllData(): Promise<void>;
 

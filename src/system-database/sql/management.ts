@@ -69,3 +69,40 @@ export async function resumeWorkflows(
   );
   return rows.map((r) => r.workflow_uuid);
 }
+
+/** Delete workflows and everything recorded for them (steps, messages, events, streams: by cascade). */
+export async function deleteWorkflows(tx: QueryRunner, d: Dialect, workflowIDs: readonly string[]): Promise<number> {
+  if (workflowIDs.length === 0) return 0;
+  const rows = await tx.query(
+    `DELETE FROM ${d.table('workflow_status')} WHERE workflow_uuid IN (${placeholders(workflowIDs.length)}) RETURNING workflow_uuid`,
+    workflowIDs,
+  );
+  return rows.length;
+}
+
+/**
+ * Delete finished workflows created before `cutoffEpochMs`, or beyond the
+ * newest `keepRows` workflows; never one that is PENDING, ENQUEUED or DELAYED.
+ */
+export async function garbageCollect(
+  tx: QueryRunner,
+  d: Dialect,
+  cutoffEpochMs: number | undefined,
+  keepRows: number | undefined,
+): Promise<number> {
+  const table = d.table('workflow_status');
+  let cutoff = cutoffEpochMs ?? Number.NEGATIVE_INFINITY;
+  if (keepRows !== undefined) {
+    const [row] = await tx.query<{ created_at: number }>(
+      `SELECT created_at FROM ${table} ORDER BY created_at DESC LIMIT 1 OFFSET $1`,
+      [Math.max(0, keepRows - 1)],
+    );
+    if (row) cutoff = Math.max(cutoff, Number(row.created_at));
+  }
+  if (cutoff === Number.NEGATIVE_INFINITY) return 0;
+  const rows = await tx.query(
+    `DELETE FROM ${table} WHERE created_at < $1 AND status NOT IN ('PENDING', 'ENQUEUED', 'DELAYED') RETURNING workflow_uuid`,
+    [cutoff],
+  );
+  return rows.length;
+}
