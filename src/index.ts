@@ -3,6 +3,7 @@ export { DBOS } from './api/dbos.ts';
 export type { DBOSConfig, DBOSLaunchOptions } from './api/config-types.ts';
 export { StatusString } from './api/workflow-types.ts';
 export { WorkflowQueue } from './queues/workflow-queue.ts';
+export { SchedulerMode, type SchedulerConfig } from './scheduler/scheduled-workflows.ts';
 export type { QueueConflictResolution, QueueParameters, QueueRateLimit, RegisterQueueOptions } from './queues/workflow-queue.ts';
 export type {
   StepInfo,

@@ -51,6 +51,7 @@ import {
 } from '../management/workflow-control.ts';
 import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
+import { registerScheduled, scheduledDecorator, type SchedulerConfig } from '../scheduler/scheduled-workflows.ts';
 import { registerStep, registerWorkflow, registry } from '../runtime/registration.ts';
 import { resolveConfig } from '../runtime/resolve-config.ts';
 import { currentRuntime, engineFor, Runtime, runtimeFor, shutdownRuntime } from '../runtime/runtime.ts';
@@ -203,6 +204,19 @@ export class DBOS {
   /** Method decorator: a static method becomes a step (legacy and standard decorators). */
   static step(config?: StepConfig) {
     return stepDecorator(config);
+  }
+
+  /** Method decorator, with @DBOS.workflow(): run the static method on a cron schedule with (scheduledTime, actualTime). */
+  static scheduled(config: SchedulerConfig) {
+    return scheduledDecorator(config);
+  }
+
+  /** Run a registered workflow on a cron schedule with (scheduledTime, actualTime). */
+  static registerScheduled<This, Return>(
+    fn: (this: This, scheduledTime: Date, actualTime: Date) => Promise<Return>,
+    config: SchedulerConfig & FunctionName,
+  ): void {
+    registerScheduled(fn, config);
   }
 
   // ---- starting and awaiting workflows ----

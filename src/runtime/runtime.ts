@@ -17,6 +17,8 @@ import { placementPlanner } from '../queues/enqueue-placement.ts';
 import { QueueCatalog } from '../queues/queue-catalog.ts';
 import { QueueCatalogReloader } from '../queues/queue-catalog-reloader.ts';
 import { QueueRunner } from '../queues/queue-runner.ts';
+import { resolveSchedules } from '../scheduler/scheduled-workflows.ts';
+import { Scheduler } from '../scheduler/scheduler.ts';
 import { openSystemDatabase } from '../system-database/open-system-database.ts';
 import { computeApplicationVersion } from './application-version.ts';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.ts';
@@ -44,6 +46,7 @@ export class Runtime {
   private readonly queueRunner: QueueRunner;
   private readonly liveness: ExecutorLiveness;
   private readonly cancellations: CancellationWatcher;
+  private scheduler: Scheduler | undefined;
   private readonly retention: RetentionLoop;
   readonly databaseQueues: DatabaseQueues;
 
@@ -71,6 +74,7 @@ export class Runtime {
 
   private static async start(userConfig: DBOSConfig | undefined, registry: Registry): Promise<Runtime> {
     const config = resolveConfig(userConfig);
+    const schedules = resolveSchedules(registry);
     const systemDatabase = await openSystemDatabase(config.target, config.logger);
     const applicationVersion = config.applicationVersion ?? computeApplicationVersion(registry, config.name);
     const queues = new QueueCatalog();
@@ -97,6 +101,8 @@ export class Runtime {
     runtime.recovered = await recoverPendingWorkflows(engine);
     runtime.queueRunner.start();
     await runtime.liveness.start();
+    runtime.scheduler = new Scheduler(engine, schedules);
+    runtime.scheduler.start();
     runtime.retention.start();
     return runtime;
   }
@@ -107,6 +113,7 @@ export class Runtime {
   async shutdown(): Promise<void> {
     if (current === this) current = undefined;
     this.registry.unfreeze();
+    await this.scheduler?.stop();
     this.cancellations.stop();
     this.retention.stop();
     await this.liveness.stop();

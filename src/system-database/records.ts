@@ -244,3 +244,13 @@ export interface ForkRequest {
   ownerXid: string;
   now: number;
 }
+
+/** A row of `event_dispatch_kv`: versioned state of an event receiver (the cron scheduler's last fired slot). */
+export interface EventDispatchState {
+  service: string;
+  workflowFnName: string;
+  key: string;
+  value: string | null;
+  updateSeq: number | null;
+  updateTime: number | null;
+}

@@ -18,6 +18,7 @@ import type {
   StoredValue,
   StreamEntry,
   ClaimRequest,
+  EventDispatchState,
   ClaimResult,
   InsertWorkflowResult,
   NewWorkflowRecord,
@@ -29,6 +30,7 @@ import type {
   WorkflowOutcomeRecord,
   WorkflowStatusRecord,
 } from './records.ts';
+import { selectEventDispatchState, upsertEventDispatchState } from './sql/event-dispatch.ts';
 import { selectWorkflows } from './sql/listing.ts';
 import { jitterMs, sleepMs } from '../support/sleep.ts';
 import { firstOccurrences } from './sql/multi-row.ts';
@@ -341,6 +343,14 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined): Promise<number> {
     return this.connection.transaction((tx) => garbageCollect(tx, this.dialect, cutoffEpochMs, keepRows));
+  }
+
+  getEventDispatchState(service: string, workflowFnName: string, key: string): Promise<EventDispatchState | undefined> {
+    return selectEventDispatchState(this.connection, this.dialect, service, workflowFnName, key);
+  }
+
+  upsertEventDispatchState(state: EventDispatchState): Promise<EventDispatchState> {
+    return upsertEventDispatchState(this.connection, this.dialect, state);
   }
 
   async resetAllData(): Promise<void> {

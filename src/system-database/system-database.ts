@@ -17,6 +17,7 @@ import type {
   StoredValue,
   StreamEntry,
   ClaimRequest,
+  EventDispatchState,
   ClaimResult,
   InsertWorkflowResult,
   NewWorkflowRecord,
@@ -212,6 +213,12 @@ export interface SystemDatabase {
 
   /** Delete finished workflows created before a cutoff, or beyond the newest `keepRows`; returns how many. */
   garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined): Promise<number>;
+
+  /** An event receiver's stored state (`event_dispatch_kv`), if any. */
+  getEventDispatchState(service: string, workflowFnName: string, key: string): Promise<EventDispatchState | undefined>;
+
+  /** Store an event receiver's state unless a newer version is stored; returns the row as stored. */
+  upsertEventDispatchState(state: EventDispatchState): Promise<EventDispatchState>;
 
   /** Delete every row (tests and development only). */
   resetAllData(): Promise<void>;
