@@ -15,6 +15,13 @@
  *   (q3) enqueue-to-start latency on an idle queue (target: median < 10 ms)
  *   (q4) a queue with `concurrency: 5` and 50 ms tasks: drain rate as a share
  *        of N/d, in one process and in three (target >= 80%)
+ *   (m) DBOS.send (outside) -> the waiting DBOS.recv (in a workflow) returns,
+ *   (e) DBOS.setEvent (in a workflow) -> the waiting DBOS.getEvent (outside)
+ *       returns: median and p99, in one process and across two, in units of
+ *       one raw commit (targets: median < 5 ms across processes on Postgres,
+ *       in one process on SQLite); and across two with the recv idle 0.25
+ *       to 2 s before each send; (n) the raw wake-up: a bare pg_notify heard
+ *       by another connection, after the same pauses
  *
  * Prints a table and writes BENCHMARKS.md. Postgres: the server of
  * DBOS_TEST_POSTGRES_URL, else 127.0.0.1:5432 (user postgres), database
@@ -41,6 +48,14 @@ import {
   type QueueThroughputResult,
 } from './queues.ts';
 import { countPerWorkflow, type PerWorkflowCount, type Target } from './statement-count.ts';
+import { SqliteNotifier } from '../src/system-database/sqlite/sqlite-notifier.ts';
+import {
+  pingPongOneProcess,
+  pingPongTwoProcesses,
+  postgresNotifyLatency,
+  type Latencies,
+  type PingPongResult,
+} from './communication.ts';
 import { inFlightThroughput, sequentialLatency, stepsPerWorkflow, type InFlightResult, type SequentialResult } from './workflows.ts';
 
 const settings = {
@@ -48,6 +63,7 @@ const settings = {
   sequential: { warmup: 50, runs: 300 },
   inFlight: { warmup: 400, total: 10_000, concurrency: 200 },
   countedWorkflows: 200,
+  communication: { warmup: 20, runs: 200, idle: { warmup: 2, runs: 20, pausesMs: [250, 500, 1000, 2000] } },
   queues: {
     throughput: { warmup: 500, total: 10_000, enqueuers: 200 },
     idle: { warmup: 20, runs: 200 },
@@ -65,6 +81,15 @@ interface BackendResult {
   sequential: SequentialResult;
   inFlight: InFlightResult;
   counts: PerWorkflowCount;
+  communication: {
+    oneProcess: PingPongResult;
+    twoProcesses: PingPongResult;
+    /** Across 2 processes, the receiver's recv waiting 0.25 to 2 s before each send. */
+    idle: PingPongResult;
+    /** Postgres: a bare pg_notify until another connection hears it (after the 3 to 10 ms pauses; after the idle ones). */
+    rawNotify?: Latencies;
+    rawNotifyIdle?: Latencies;
+  };
   queues: {
     unlimited: QueueThroughputResult;
     limited: QueueThroughputResult;
@@ -118,6 +143,8 @@ async function dropSchemas(url: string, schemas: string[]): Promise<void> {
 interface Harness {
   backend: Backend;
   raw: (pass: string) => Promise<RawLimit>;
+  /** Postgres: the bare NOTIFY → LISTEN wake-up, after the given pauses. */
+  rawNotify?: (warmup: number, runs: number, pause?: (round: number) => number) => Promise<Latencies>;
   config: (scenario: string) => DBOSConfig;
   target: (config: DBOSConfig) => Target;
   cleanUp: () => Promise<void>;
@@ -144,6 +171,7 @@ function postgresHarness(url: string): Harness {
   return {
     backend: 'postgres',
     raw: (pass) => postgresRawLimit(url, schema(`raw_${pass}`), settings.rawDurationMs),
+    rawNotify: (warmup, runs, pause) => postgresNotifyLatency(url, warmup, runs, pause),
     config: (scenario) => ({ name: 'bench', systemDatabaseUrl: url, systemDatabaseSchemaName: schema(scenario), logLevel: 'warn' }),
     target: () => ({ backend: 'postgres', url }),
     cleanUp: () => dropSchemas(url, schemas).catch((error) => console.warn(`Could not drop bench schemas: ${error.message}`)),
@@ -162,10 +190,27 @@ async function measureWorkflows(h: Harness) {
   const { warmup, total, concurrency } = settings.inFlight;
   say(h, `(b) ${total} workflows, ${concurrency} in flight, after ${warmup} warm-up`);
   const inFlight = await inFlightThroughput(config('flight'), warmup, total, concurrency);
+  const m = settings.communication;
+  say(h, `(m), (e) ping-pong send → recv, setEvent → getEvent: ${m.runs} rounds after ${m.warmup} warm-up, in 1 process`);
+  const oneProcess = await pingPongOneProcess(config('pingpong1'), m.warmup, m.runs);
+  say(h, '(m), (e) the same across 2 processes');
+  const twoProcesses = await pingPongTwoProcesses(config('pingpong2'), m.warmup, m.runs);
+  const { pausesMs } = m.idle;
+  say(h, `(m) the same across 2 processes, ${m.idle.runs} rounds with the recv idle ${pausesMs.map((p) => p / 1000).join(', ')} s in turn`);
+  const idlePause = (i: number) => pausesMs[i % pausesMs.length]!;
+  const idle = await pingPongTwoProcesses(config('pingpong_idle'), m.idle.warmup, m.idle.runs, idlePause);
+  let rawNotify: Latencies | undefined;
+  let rawNotifyIdle: Latencies | undefined;
+  if (h.rawNotify) {
+    say(h, `(n) raw wake-up: ${m.runs} bare pg_notify heard by another connection, then ${m.idle.runs} after the idle pauses`);
+    rawNotify = await h.rawNotify(m.warmup, m.runs);
+    rawNotifyIdle = await h.rawNotify(m.idle.warmup, m.idle.runs, idlePause);
+  }
+  const communication = { oneProcess, twoProcesses, idle, rawNotify, rawNotifyIdle };
   say(h, `SQL per workflow over ${settings.countedWorkflows} sequential workflows, and a bare replay of it`);
   const countConfig = config('count');
   const counts = await countPerWorkflow(countConfig, target(countConfig), settings.countedWorkflows, settings.sequential.runs);
-  return { before, sequential, inFlight, counts };
+  return { before, sequential, inFlight, communication, counts };
 }
 
 /** The queue scenarios (q1)..(q4), then the raw limit's second pass. */
@@ -361,7 +406,93 @@ const rows: Row[] = [
     cells: (r) => drainCells(r.queues.drainShared),
     target: '≥ 80% of N/d',
   },
+  {
+    figure: '(n) raw wake-up across connections: `pg_notify` → another connection LISTENing hears it, median (p99)',
+    cells: (r) => {
+      const raw = r.communication.rawNotify;
+      if (!raw) return ['none (SQLite has no cross-process signal)', `waiters in other processes poll: ${sqlitePolls}`];
+      return [latencyValue(raw), inRawCommits(r, raw)];
+    },
+    target: '',
+  },
+  {
+    figure: `(n) same, after ${settings.communication.idle.pausesMs.map((p) => p / 1000).join(' / ')} s idle: median (max)`,
+    cells: (r) => {
+      const raw = r.communication.rawNotifyIdle;
+      if (!raw) return ['none', 'see (m) after the same idle pauses'];
+      return [
+        `${ms(raw.medianMs)} (max ${ms(raw.maxMs)})`,
+        `${fmt(rawCommits(r, raw.medianMs), 1)} raw commits (max ${fmt(rawCommits(r, raw.maxMs), 1)}); ` +
+          `${times(raw.medianMs / r.communication.rawNotify!.medianMs)} the median with 3 to 10 ms pauses; ${settings.communication.idle.runs} rounds`,
+      ];
+    },
+    target: '',
+  },
+  {
+    figure: '(m) `DBOS.send` → the waiting `DBOS.recv` returns, 1 process: median (p99)',
+    cells: (r) => pingPongCells(r, 'send', r.communication.oneProcess),
+    target: 'median < 5 ms on SQLite',
+  },
+  {
+    figure: '(m) same, 2 processes (receiver in a child process)',
+    cells: (r) => pingPongCells(r, 'send', r.communication.twoProcesses),
+    target: 'median < 5 ms on Postgres',
+  },
+  {
+    figure: `(m) same, 2 processes, the recv idle ${settings.communication.idle.pausesMs.map((p) => p / 1000).join(' / ')} s before the send: median (max)`,
+    cells: (r) => {
+      const { idle, twoProcesses } = r.communication;
+      return [
+        `${ms(idle.send.medianMs)} (max ${ms(idle.send.maxMs)})`,
+        `${fmt(rawCommits(r, idle.send.medianMs), 1)} raw commits (max ${fmt(rawCommits(r, idle.send.maxMs), 1)}); ` +
+          `${times(idle.send.medianMs / twoProcesses.send.medianMs)} the median with 3 to 10 ms pauses; ${idle.rounds} rounds; ` +
+          (r.communication.rawNotifyIdle
+            ? `${times(idle.send.medianMs / r.communication.rawNotifyIdle.medianMs)} the raw wake-up after the same pauses (n)`
+            : `the waiter polls (${sqlitePolls})`),
+      ];
+    },
+    target: '',
+  },
+  {
+    figure: '(e) `DBOS.setEvent` → the waiting `DBOS.getEvent` returns, 1 process: median (p99)',
+    cells: (r) => pingPongCells(r, 'event', r.communication.oneProcess),
+    target: 'median < 5 ms on SQLite',
+  },
+  {
+    figure: '(e) same, 2 processes (setEvent in a child process)',
+    cells: (r) => pingPongCells(r, 'event', r.communication.twoProcesses),
+    target: 'median < 5 ms on Postgres',
+  },
 ];
+
+/** SQLite's safety poll for writers in other processes, as durably's notifier sets it. */
+const sqlitePolls = (() => {
+  const notifier = new SqliteNotifier();
+  return `first after ${notifier.safetyPollMs(0)} ms, then doubling up to ${notifier.safetyPollMs(30)} ms`;
+})();
+
+const rawCommits = (r: BackendResult, latencyMs: number) => (latencyMs * r.raw.sequentialPerSec) / 1000;
+const latencyValue = (l: Latencies) => `${ms(l.medianMs)} (p99 ${ms(l.p99Ms)})`;
+const inRawCommits = (r: BackendResult, l: Latencies) =>
+  `${fmt(rawCommits(r, l.medianMs), 1)} raw commits (p99 ${fmt(rawCommits(r, l.p99Ms), 1)})`;
+
+function pingPongCells(r: BackendResult, half: 'send' | 'event', p: PingPongResult): [string, string] {
+  const parts = [inRawCommits(r, p[half])];
+  if (half === 'send') {
+    const call = p.sendCall.medianMs;
+    parts.push(`of which \`DBOS.send\`'s own call ${ms(call)} (${fmt(rawCommits(r, call), 1)} raw commits)`);
+    parts.push(`recv called before the send in ${p.recvFirst}/${p.rounds} rounds`);
+  } else {
+    parts.push(`getEvent called before the setEvent in ${p.getEventFirst}/${p.rounds} rounds`);
+  }
+  if (p.processes === 2) {
+    const { oneProcess, rawNotify } = r.communication;
+    parts.push(`${times(p[half].medianMs / oneProcess[half].medianMs)} the 1-process median`);
+    parts.push(rawNotify ? `${times(p[half].medianMs / rawNotify.medianMs)} the raw wake-up (n)` : `the waiter polls (${sqlitePolls})`);
+    if (half === 'send' && p.clock) parts.push(`clock offset between the processes ${ms(p.clock.offsetMs)} (pipe round trip ${ms(p.clock.pipeRoundTripMs)})`);
+  }
+  return [latencyValue(p[half]), parts.join('; ')];
+}
 
 /** Tasks/s as a multiple of raw 16-connection commits/s ÷ 3 (enqueue, dequeue, end: about three writes per task). */
 function queueRatio(r: BackendResult, q: QueueThroughputResult): number {
@@ -421,8 +552,24 @@ function verdicts(results: BackendResult[]): string[] {
         `a limited queue drains at ${drains.map((d) => `${fmt((100 * d.tasksPerSec) / d.idealPerSec)}%`).join(' (1 process) and ')} ` +
         `(${drainShared.processes} processes) of N/d (target ≥ 80%: ${drainMet}).` +
         (overCap.length ? ` **The concurrency limit was exceeded: ${overCap.map((d) => d.maxRunning).join(', ')} running at once.**` : ''),
+      communicationVerdict(r),
     ];
   });
+}
+
+function communicationVerdict(r: BackendResult): string {
+  const { oneProcess: one, twoProcesses: two } = r.communication;
+  const both = (p: PingPongResult) => `send → recv ${ms(p.send.medianMs)}, setEvent → getEvent ${ms(p.event.medianMs)}`;
+  const met = (p: PingPongResult) => (Math.max(p.send.medianMs, p.event.medianMs) < 5 ? 'met' : 'NOT met');
+  const verdict =
+    r.backend === 'postgres'
+      ? `target: median < 5 ms across processes: ${met(two)}`
+      : `target: median < 5 ms in one process: ${met(one)}; across processes the waiter polls (${sqlitePolls}), no target`;
+  return (
+    `- ${r.backend} messages and events (medians): in 1 process ${both(one)}; across 2 processes ${both(two)} (${verdict}). ` +
+    `p99: ${ms(one.send.p99Ms)} / ${ms(one.event.p99Ms)} in 1 process, ${ms(two.send.p99Ms)} / ${ms(two.event.p99Ms)} across 2. ` +
+    `A recv idle 0.25 to 2 s in another process wakes in ${ms(r.communication.idle.send.medianMs)} (median; max ${ms(r.communication.idle.send.maxMs)}).`
+  );
 }
 
 function markdown(results: BackendResult[], skipped: string | undefined, pgVersion: string | undefined): string {
@@ -488,8 +635,28 @@ ${verdicts(results).join('\n')}
   \`performance.timeOrigin + performance.now()\`): it must never exceed N. Tasks per process come from \`executor_id\`.
   On SQLite other processes learn of new tasks only by polling (backing off to the queue's \`minPollingIntervalMs\`, 1 s),
   while the enqueuing process is woken at once by its own enqueues and completions: it usually runs them all.
-- **Order**: each backend's raw limit and workflow scenarios first, then each backend's queue scenarios and its raw limit
-  again. The bench's queues are declared only for the queue scenarios: a declared queue's dequeuer runs in every launch,
+- **(m), (e)**: a ping-pong, ${settings.communication.runs} rounds after ${settings.communication.warmup} warm-up. A receiver workflow loops \`recv('ping')\` → \`setEvent('pong-<i>', times)\`;
+  the sender, outside any workflow, pauses 3 to 10 ms (varying, so the receiver's next \`recv\` is waiting: its deadline write
+  and first empty read take about a millisecond), calls \`DBOS.send(id, i, 'ping')\`, then \`DBOS.getEvent(id, 'pong-<i>')\` (a fresh key each
+  round, so it waits for a value not yet set). Each half is timed on a clock both processes share,
+  \`performance.timeOrigin + performance.now()\` (epoch ms, sub-ms resolution): (m) from just before \`DBOS.send\` (sender) to just
+  after \`recv\` returned (receiver), the send's own commit included; (e) from just before \`DBOS.setEvent\` (receiver) to just after
+  \`getEvent\` returned (sender), the setEvent's commit included. Each half is measured, not half a round trip. "1 process": the receiver
+  workflow started by the sender's process. "2 processes": the receiver workflow started and run by a child process
+  (\`process.execPath\` with the tsx loader, \`bench/communication-worker.ts\`, its own \`executorID\`) on the same database; the
+  child's clock offset is measured over its stdin/stdout pipe (the exchange with the shortest of 30 round trips) and subtracted.
+  "Called before" counts the rounds in which the waiter had been called before the write was (a waiter called but still reading
+  would find the value at once: a floor on the waiting rounds, not proof). Ratio = latency × raw 1-connection commits/s.
+  Postgres wakes other processes by NOTIFY from the writing statement; SQLite wakes this process's waiters at once and
+  other processes' waiters by their safety poll.
+- **(m), idle**: the same two-process ping-pong, ${settings.communication.idle.runs} rounds after ${settings.communication.idle.warmup}, the sender pausing ${settings.communication.idle.pausesMs.map((p) => `${p} ms`).join(', ')} in turn before
+  each send: how fast a \`recv\` that has waited a while wakes (on SQLite the safety poll has backed off by then).
+- **(n)**: the raw limit of a wake-up across connections: \`SELECT pg_notify(channel, i)\` on one pg connection (autocommit)
+  until another connection, LISTENing on the channel, receives it; the same pauses and number of rounds as (m), (e), then as (m), idle.
+  After an idle pause every round trip on this machine is slower (processes and cores asleep): compare the idle figures
+  with each other.
+- **Order**: each backend's raw limit and workflow scenarios ((a), (b), (m), (e), (n), SQL per workflow) first, then each
+  backend's queue scenarios and its raw limit again. The bench's queues are declared only for the queue scenarios: a declared queue's dequeuer runs in every launch,
   and its idle polls would show in the workflow scenarios' statement counts.
 - **Event-loop stall**: a 10 ms \`setInterval\` runs during (a) and (b); the longest gap between its ticks (or until the end)
   is how long timers and I/O (an HTTP server in the same process, say) had to wait.
