@@ -43,7 +43,7 @@ export async function recoverPendingWorkflows(engine: Engine): Promise<DurableWo
 /** Resume one PENDING workflow here; false if it was not resumed (finished meanwhile, or dead-lettered). */
 export async function resumeWorkflow(engine: Engine, workflowID: string): Promise<boolean> {
   const { systemDatabase } = engine;
-  if (engine.running.has(workflowID)) return true;
+  if (engine.running.has(workflowID) && !engine.states.get(workflowID)?.cancelled) return true;
   const status = await systemDatabase.getWorkflowStatus(workflowID);
   if (!status || status.status !== 'PENDING') return false;
   const registration = engine.registry.findWorkflow(status.className, status.workflowName);

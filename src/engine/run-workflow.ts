@@ -62,7 +62,13 @@ async function runBody(engine: Engine, execution: WorkflowExecution): Promise<un
 /** At its deadline, a workflow is cancelled like any other (it stops at its next operation). */
 function armDeadline(engine: Engine, state: WorkflowState): NodeJS.Timeout | undefined {
   if (state.deadlineEpochMs === null) return undefined;
-  const cancel = () => {
+  const cancel = (): void => {
+    // Timers may fire a little early (libuv's cached loop time): wait out the rest.
+    const early = (state.deadlineEpochMs ?? 0) - Date.now();
+    if (early > 0) {
+      setTimeout(cancel, early);
+      return;
+    }
     engine.systemDatabase
       .cancelWorkflows([state.workflowID], false, Date.now())
       .then(() => engine.markCancelled([state.workflowID]))
@@ -78,9 +84,11 @@ async function runAndRecord(engine: Engine, execution: WorkflowExecution, contex
     const value = await runInContext(context, () => registration.body.apply(execution.thisArg, execution.args));
     outcome = { ok: true, value };
   } catch (error) {
-    if (error instanceof DBOSWorkflowConflictError && error.workflowID === workflowID) {
-      return adoptRecordedOutcome(engine, workflowID);
-    }
+    // Another execution recorded a step first, or this workflow was cancelled (the cancel wrote
+    // its status, and a resume may have started it again since): record nothing, adopt the outcome.
+    const ownConflict = error instanceof DBOSWorkflowConflictError && error.workflowID === workflowID;
+    const ownCancellation = error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID;
+    if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, workflowID);
     outcome = { ok: false, error };
   }
   const final = finalRecord(execution, outcome);

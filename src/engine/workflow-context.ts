@@ -66,6 +66,7 @@ export function workflowCodeState(): WorkflowState | undefined {
  * stops: at its next operation, with no database read on the way.
  */
 export function reserveFunctionID(workflow: WorkflowState): number {
-  if (workflow.cancelled) throw new DBOSWorkflowCancelledError(workflow.workflowID);
+  const pastDeadline = workflow.deadlineEpochMs !== null && Date.now() >= workflow.deadlineEpochMs;
+  if (workflow.cancelled || pastDeadline) throw new DBOSWorkflowCancelledError(workflow.workflowID);
   return workflow.nextFunctionID++;
 }

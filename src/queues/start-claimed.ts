@@ -25,7 +25,10 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
     engine.logger.warn(`Workflow ${workflow.workflowID} exceeded its ${max} recovery attempts.`);
     return;
   }
-  if (engine.running.has(workflow.workflowID)) return engine.running.get(workflow.workflowID);
+  // Already running here (a duplicate claim): keep that run, unless it is a cancelled run this claim resumes.
+  if (engine.running.has(workflow.workflowID) && !engine.states.get(workflow.workflowID)?.cancelled) {
+    return engine.running.get(workflow.workflowID);
+  }
   // Only a workflow that ran before (recovered, resumed, forked) has outcomes to replay.
   const recorded = workflow.hasRecordedOperations ? await systemDatabase.loadStepOutcomes(workflow.workflowID) : [];
   return executeWorkflow(engine, {
