@@ -8,7 +8,6 @@ import type { DBOSConfig, DBOSLaunchOptions } from './config-types.ts';
 import {
   DBOSConfigurationError,
   DBOSConflictingRegistrationError,
-  DBOSNotRegisteredError,
 } from './errors.ts';
 import type {
   StepInfo,
@@ -30,10 +29,8 @@ import { closeStream, readStream, writeStream } from '../communication/streams.t
 import { recordedOperation } from '../engine/checkpoint.ts';
 import { durableSleep } from '../engine/durable-sleep.ts';
 import { recordedNow, recordedRandomUUID } from '../engine/recorded-values.ts';
-import type { RegisteredWorkflow } from '../engine/registry.ts';
 import { runStep } from '../engine/run-step.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
-import { stepWorkflow } from '../engine/step-workflow.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
@@ -52,7 +49,13 @@ import {
 import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
 import { registerScheduled, scheduledDecorator, type SchedulerConfig } from '../scheduler/scheduled-workflows.ts';
-import { registerStep, registerWorkflow, registry } from '../runtime/registration.ts';
+import {
+  hasStaticRegistrations,
+  registeredWorkflowOf,
+  registerStep,
+  registerWorkflow,
+  registry,
+} from '../runtime/registration.ts';
 import { resolveConfig } from '../runtime/resolve-config.ts';
 import { currentRuntime, engineFor, Runtime, runtimeFor, shutdownRuntime } from '../runtime/runtime.ts';
 import { dropSystemDatabase } from '../system-database/open-system-database.ts';
@@ -67,13 +70,6 @@ type StartFunctionsOf<T> = {
 };
 
 /** The workflow to start for `target`: a registered workflow, or a registered step's one-step workflow. */
-function registeredWorkflowOf(target: unknown): RegisteredWorkflow {
-  const registration = typeof target === 'function' ? registry.findByFunction(target) : undefined;
-  if (registration?.kind === 'workflow') return registration;
-  if (registration?.kind === 'step') return stepWorkflow(registration);
-  throw new DBOSNotRegisteredError((target as { name?: string })?.name || String(target));
-}
-
 export class DBOS {
   // ---- lifecycle ----
 
@@ -396,12 +392,4 @@ export class DBOS {
   static randomUUID(): Promise<string> {
     return recordedRandomUUID();
   }
-}
-
-/** True for a class with registered static methods (workflows or steps), started as `startWorkflow(Class).method()`. */
-function hasStaticRegistrations(cls: object): boolean {
-  return Object.getOwnPropertyNames(cls).some((key) => {
-    const value = (cls as Record<string, unknown>)[key];
-    return typeof value === 'function' && registry.findByFunction(value) !== undefined;
-  });
 }

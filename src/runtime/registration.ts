@@ -5,11 +5,12 @@
  * code. Registrations are kept in the process-wide registry (decorators run at
  * import time, before any launch), which the Runtime reads at launch.
  */
-import { DBOSConfigurationError } from '../api/errors.ts';
+import { DBOSConfigurationError, DBOSNotRegisteredError } from '../api/errors.ts';
 import type { FunctionName, StepConfig, WorkflowConfig } from '../api/workflow-types.ts';
 import { Registry, type AnyFunction, type RegisteredStep, type RegisteredWorkflow } from '../engine/registry.ts';
 import { retryPolicy } from '../engine/retry-policy.ts';
 import { runStep } from '../engine/run-step.ts';
+import { stepWorkflow } from '../engine/step-workflow.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
 import { engineFor } from './runtime.ts';
 
@@ -80,4 +81,20 @@ export function validateWorkflowConfig(registration: RegisteredWorkflow): void {
       `Workflow "${registration.name}": maxRecoveryAttempts must be an integer >= 0, got ${max}.`,
     );
   }
+}
+
+/** The workflow a start targets: a registered workflow, or a registered step's one-step workflow. */
+export function registeredWorkflowOf(target: unknown): RegisteredWorkflow {
+  const registration = typeof target === 'function' ? registry.findByFunction(target) : undefined;
+  if (registration?.kind === 'workflow') return registration;
+  if (registration?.kind === 'step') return stepWorkflow(registration);
+  throw new DBOSNotRegisteredError((target as { name?: string })?.name || String(target));
+}
+
+/** True for a class with registered static methods (workflows or steps), started as `startWorkflow(Class).method()`. */
+export function hasStaticRegistrations(cls: object): boolean {
+  return Object.getOwnPropertyNames(cls).some((key) => {
+    const value = (cls as Record<string, unknown>)[key];
+    return typeof value === 'function' && registry.findByFunction(value) !== undefined;
+  });
 }

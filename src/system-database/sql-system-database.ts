@@ -33,15 +33,13 @@ import type {
 import { selectEventDispatchState, upsertEventDispatchState } from './sql/event-dispatch.ts';
 import { selectWorkflows } from './sql/listing.ts';
 import { jitterMs, sleepMs } from '../support/sleep.ts';
-import { firstOccurrences } from './sql/multi-row.ts';
-import { insertStepOutcomes, selectStepOutcomes, stepKey } from './sql/steps.ts';
+import { writeBatch } from './sql/batch.ts';
+import { selectStepOutcomes } from './sql/steps.ts';
 import {
   claimRecoveryAttempt,
   markRecoveryAttemptsExceeded,
-  insertWorkflows,
   selectPendingWorkflowIDs,
   selectWorkflowStatus,
-  writeWorkflowOutcomes,
 } from './sql/workflows.ts';
 import {
   claimNeedsTransaction,
@@ -126,7 +124,7 @@ export class SqlSystemDatabase implements SystemDatabase {
     batchesInFlight: number,
   ) {
     this.batcher = new WriteBatcher(
-      (requests) => this.writeBatch(requests),
+      (requests) => writeBatch(this.connection, this.dialect, requests),
       (requests, applied) => this.publishOutcomes(requests, applied),
       { maxInFlight: batchesInFlight },
     );
@@ -364,42 +362,6 @@ export class SqlSystemDatabase implements SystemDatabase {
     await this.batcher.close();
     await this.notifier.close();
     await this.connection.close();
-  }
-
-  /** One transaction for a whole batch: new workflows, then step outcomes, then workflow outcomes. */
-  private writeBatch(requests: readonly WriteRequest[]): Promise<boolean[]> {
-    const workflows: NewWorkflowRecord[] = [];
-    const steps: StepOutcomeRecord[] = [];
-    const outcomes: WorkflowOutcomeRecord[] = [];
-    for (const request of requests) {
-      if (request.kind === 'insert-workflow') workflows.push(request.record);
-      else if (request.kind === 'step-outcome') steps.push(request.record);
-      else outcomes.push(request.record);
-    }
-    const kinds = Number(workflows.length > 0) + Number(steps.length > 0) + Number(outcomes.length > 0);
-    const write = async (tx: QueryRunner): Promise<boolean[]> => {
-      const insertedWorkflows = firstOccurrences(
-        workflows,
-        (w) => w.workflowID,
-        workflows.length ? await insertWorkflows(tx, this.dialect, workflows) : new Set(),
-      );
-      const insertedSteps = firstOccurrences(
-        steps,
-        (s) => stepKey(s.workflowID, s.functionID),
-        steps.length ? await insertStepOutcomes(tx, this.dialect, steps) : new Set(),
-      );
-      const writtenOutcomes = firstOccurrences(
-        outcomes,
-        (o) => o.workflowID,
-        outcomes.length ? await writeWorkflowOutcomes(tx, this.dialect, outcomes) : new Set(),
-      );
-      const results = { 'insert-workflow': insertedWorkflows, 'step-outcome': insertedSteps, 'workflow-outcome': writtenOutcomes };
-      const next = { 'insert-workflow': 0, 'step-outcome': 0, 'workflow-outcome': 0 };
-      return requests.map((r) => results[r.kind][next[r.kind]++] ?? false);
-    };
-    // One statement commits by itself: skip BEGIN/COMMIT, two round trips on Postgres.
-    const oneStatement = kinds === 1 && requests.length <= Math.floor(this.dialect.maxParameters / 32);
-    return oneStatement ? write(this.connection) : this.connection.transaction(write);
   }
 
   /** Wake this process's waiters: of finished workflows, and of queues with new work or a freed slot. */
