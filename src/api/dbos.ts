@@ -43,6 +43,7 @@ import {
   type GarbageCollectOptions,
   listWorkflowSteps,
   resumeWorkflows,
+  waitFirst,
   type CancelOptions,
   type ForkOptions,
 } from '../management/workflow-control.ts';
@@ -288,6 +289,11 @@ export class DBOS {
     return handle as WorkflowHandle<T>;
   }
 
+  /** The first of these workflows to finish (recorded in workflow code). */
+  static waitFirst<T>(handles: WorkflowHandle<T>[]): Promise<WorkflowHandle<T>> {
+    return waitFirst(engineFor('DBOS.waitFirst'), handles);
+  }
+
   /** Delete a workflow irreversibly, with all it recorded (and, with `deleteChildren`, its descendants). */
   static deleteWorkflow(workflowID: string, deleteChildren = false): Promise<void> {
     return deleteWorkflows(engineFor('DBOS.deleteWorkflow'), [workflowID], deleteChildren);
@@ -334,7 +340,6 @@ export class DBOS {
   }
 
   // ---- messages, events, streams ----
-
   /** Send a message to a workflow; from outside a workflow, an idempotency key makes the send at-most-once. */
   static send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string): Promise<void> {
     return send(engineFor('DBOS.send'), destinationID, message, topic, idempotencyKey);
@@ -372,7 +377,6 @@ export class DBOS {
   }
 
   // ---- time ----
-
   static sleepms(durationMS: number): Promise<void> {
     return durableSleep(durationMS);
   }

@@ -14,6 +14,9 @@ import { internalQueueName } from '../engine/recovery.ts';
 import { deserializeValue } from '../engine/serialization.ts';
 import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, workflowCodeState } from '../engine/workflow-context.ts';
+import { waitForWrite } from '../engine/wait-for-write.ts';
+import { isTerminalStatus } from '../system-database/records.ts';
+import { outcomeChannel } from '../system-database/system-database.ts';
 
 function recorded<T>(operationName: string, work: () => Promise<T>): Promise<T> {
   const workflow = workflowCodeState();
@@ -146,4 +149,27 @@ export function garbageCollect(engine: Engine, options: GarbageCollectOptions): 
     throw new DBOSConfigurationError(`garbageCollect: rowsThreshold must be an integer >= 0, got ${JSON.stringify(rows)}.`);
   }
   return engine.systemDatabase.garbageCollect(cutoff, rows);
+}
+
+/**
+ * The first of these workflows to finish (any final status), waiting on each
+ * one's outcome notification; from workflow code the choice is recorded, so
+ * replay picks the same one.
+ */
+export async function waitFirst<H extends { workflowID: string }>(engine: Engine, handles: readonly H[]): Promise<H> {
+  if (handles.length === 0) throw new DBOSConfigurationError('DBOS.waitFirst needs at least one handle.');
+  const byID = new Map(handles.map((h) => [h.workflowID, h]));
+  if (byID.size !== handles.length) throw new DBOSConfigurationError('DBOS.waitFirst: the handles must be of distinct workflows.');
+  const firstID = await recorded('DBOS.waitFirst', async () => {
+    const interests = [...byID.keys()].map((key) => ({ channel: outcomeChannel, key }));
+    const found = await waitForWrite(engine, interests, Number.POSITIVE_INFINITY, async () => {
+      for (const id of byID.keys()) {
+        const status = await engine.systemDatabase.getWorkflowStatus(id);
+        if (status && isTerminalStatus(status.status)) return id;
+      }
+      return undefined;
+    });
+    return found!;
+  });
+  return byID.get(firstID)!;
 }
