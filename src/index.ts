@@ -4,6 +4,8 @@ export type { DBOSConfig, DBOSLaunchOptions } from './api/config-types.ts';
 export { StatusString } from './api/workflow-types.ts';
 export { WorkflowQueue } from './queues/workflow-queue.ts';
 export { SchedulerMode, type SchedulerConfig } from './scheduler/scheduled-workflows.ts';
+export type { ScheduledWorkflowFn, ScheduleOptions, WorkflowSchedule } from './scheduler/dynamic-schedules.ts';
+export type { VersionInfo } from './management/application-versions.ts';
 export type { QueueConflictResolution, QueueParameters, QueueRateLimit, RegisterQueueOptions } from './queues/workflow-queue.ts';
 export type {
   StepInfo,

@@ -20,6 +20,16 @@ export interface DBOSConfig {
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   /** Version stamped on workflows; recovery only resumes workflows of this version. Default: a hash of the workflows' source. */
   applicationVersion?: string;
+  /**
+   * Let workflow code branch with DBOS.patch()/deprecatePatch(). The default application version
+   * becomes `PATCHING_ENABLED` (not a source hash), so new code recovers workflows started by old code.
+   */
+  enablePatching?: boolean;
+  /**
+   * How often each process re-reads the dynamic schedules (default 30 s). Changes made by this process
+   * apply at once, and on Postgres so do other processes' (NOTIFY); this bounds the delay on SQLite.
+   */
+  schedulerPollingIntervalMs?: number;
   /** Default `local` (or the DBOS__VMID variable). */
   executorID?: string;
   /**

@@ -5,17 +5,16 @@
  * configuration.
  */
 import type { DBOSConfig, DBOSLaunchOptions } from './config-types.ts';
+import { DBOSScheduling } from './dbos-scheduling.ts';
 import {
   DBOSConfigurationError,
   DBOSConflictingRegistrationError,
 } from './errors.ts';
 import type {
-  StepInfo,
   GetEventOptions,
   RecvOptions,
   FunctionName,
   GetResultOptions,
-  GetWorkflowsInput,
   StartWorkflowParams,
   StepConfig,
   StepStatus,
@@ -30,26 +29,12 @@ import { recordedOperation } from '../engine/checkpoint.ts';
 import { durableSleep } from '../engine/durable-sleep.ts';
 import { recordedNow, recordedRandomUUID } from '../engine/recorded-values.ts';
 import { runStep } from '../engine/run-step.ts';
+import { deprecatePatch, patch } from '../engine/patching.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
-import { listQueuedWorkflows, listWorkflows } from '../management/list-workflows.ts';
-import {
-  cancelWorkflows,
-  deleteWorkflows,
-  forkWorkflow,
-  garbageCollect,
-  type GarbageCollectOptions,
-  listWorkflowSteps,
-  resumeWorkflows,
-  waitFirst,
-  type CancelOptions,
-  type ForkOptions,
-} from '../management/workflow-control.ts';
-import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
-import { registerScheduled, scheduledDecorator, type SchedulerConfig } from '../scheduler/scheduled-workflows.ts';
 import {
   hasStaticRegistrations,
   registeredWorkflowOf,
@@ -58,7 +43,7 @@ import {
   registry,
 } from '../runtime/registration.ts';
 import { resolveConfig } from '../runtime/resolve-config.ts';
-import { currentRuntime, engineFor, Runtime, runtimeFor, shutdownRuntime } from '../runtime/runtime.ts';
+import { currentRuntime, engineFor, Runtime, shutdownRuntime } from '../runtime/runtime.ts';
 import { dropSystemDatabase } from '../system-database/open-system-database.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
 
@@ -71,7 +56,7 @@ type StartFunctionsOf<T> = {
 };
 
 /** The workflow to start for `target`: a registered workflow, or a registered step's one-step workflow. */
-export class DBOS {
+export class DBOS extends DBOSScheduling {
   // ---- lifecycle ----
 
   /** Store the configuration for the next launch. */
@@ -203,19 +188,6 @@ export class DBOS {
     return stepDecorator(config);
   }
 
-  /** Method decorator, with @DBOS.workflow(): run the static method on a cron schedule with (scheduledTime, actualTime). */
-  static scheduled(config: SchedulerConfig) {
-    return scheduledDecorator(config);
-  }
-
-  /** Run a registered workflow on a cron schedule with (scheduledTime, actualTime). */
-  static registerScheduled<This, Return>(
-    fn: (this: This, scheduledTime: Date, actualTime: Date) => Promise<Return>,
-    config: SchedulerConfig & FunctionName,
-  ): void {
-    registerScheduled(fn, config);
-  }
-
   // ---- starting and awaiting workflows ----
 
   static startWorkflow<Args extends unknown[], Return>(
@@ -257,86 +229,6 @@ export class DBOS {
   static getResult<T>(workflowID: string, options?: number | GetResultOptions): Promise<T | null> {
     const resolved = typeof options === 'number' ? { timeoutSeconds: options } : options;
     return awaitWorkflowResult<T>(engineFor('DBOS.getResult'), workflowID, resolved);
-  }
-
-  /** Queued workflows not finished yet (ENQUEUED, DELAYED or PENDING), oldest first. */
-  static async listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
-    return listQueuedWorkflows(engineFor('DBOS.listQueuedWorkflows'), input);
-  }
-
-  /** Workflows matching the filters, oldest first unless `sortDesc`. */
-  static async listWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
-    return listWorkflows(engineFor('DBOS.listWorkflows'), input);
-  }
-
-  /** A workflow's recorded operations in order (undefined if it does not exist). */
-  static listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
-    return listWorkflowSteps(engineFor('DBOS.listWorkflowSteps'), workflowID);
-  }
-
-  /** Cancel a workflow (and, by default, the workflows it started): it stops at its next durable operation. */
-  static cancelWorkflow(workflowID: string, options?: CancelOptions): Promise<void> {
-    return cancelWorkflows(engineFor('DBOS.cancelWorkflow'), [workflowID], options);
-  }
-
-  static cancelWorkflows(workflowIDs: string[], options?: CancelOptions): Promise<void> {
-    return cancelWorkflows(engineFor('DBOS.cancelWorkflows'), workflowIDs, options);
-  }
-
-  /** Run a cancelled (or stuck) workflow again from its last completed step; an ENQUEUED one starts at once. */
-  static async resumeWorkflow<T>(workflowID: string): Promise<WorkflowHandle<T>> {
-    const [handle] = await resumeWorkflows(engineFor('DBOS.resumeWorkflow'), [workflowID]);
-    return handle as WorkflowHandle<T>;
-  }
-
-  /** The first of these workflows to finish (recorded in workflow code). */
-  static waitFirst<T>(handles: WorkflowHandle<T>[]): Promise<WorkflowHandle<T>> {
-    return waitFirst(engineFor('DBOS.waitFirst'), handles);
-  }
-
-  /** Delete a workflow irreversibly, with all it recorded (and, with `deleteChildren`, its descendants). */
-  static deleteWorkflow(workflowID: string, deleteChildren = false): Promise<void> {
-    return deleteWorkflows(engineFor('DBOS.deleteWorkflow'), [workflowID], deleteChildren);
-  }
-
-  static deleteWorkflows(workflowIDs: string[], deleteChildren = false): Promise<void> {
-    return deleteWorkflows(engineFor('DBOS.deleteWorkflows'), workflowIDs, deleteChildren);
-  }
-
-  /** Delete old finished workflows (durably extension; DBOS exposes it through its admin server). */
-  static garbageCollect(options: GarbageCollectOptions): Promise<number> {
-    return garbageCollect(engineFor('DBOS.garbageCollect'), options);
-  }
-
-  /** A new workflow with `workflowID`'s inputs, reusing its recorded steps before `startStep`. */
-  static async forkWorkflow<T>(workflowID: string, startStep: number, options?: ForkOptions): Promise<WorkflowHandle<T>> {
-    return (await forkWorkflow(engineFor('DBOS.forkWorkflow'), workflowID, startStep, options)) as WorkflowHandle<T>;
-  }
-
-  static async resumeWorkflows<T>(workflowIDs: string[]): Promise<WorkflowHandle<T>[]> {
-    return (await resumeWorkflows(engineFor('DBOS.resumeWorkflows'), workflowIDs)) as WorkflowHandle<T>[];
-  }
-
-  // ---- queues registered in the database ----
-
-  /** Store a queue's limits in the system database; every process sharing it dequeues from it under them. */
-  static async registerQueue(name: string, options?: RegisterQueueOptions): Promise<WorkflowQueue> {
-    return runtimeFor('DBOS.registerQueue').databaseQueues.register(name, options);
-  }
-
-  /** A queue registered in the database, or null. */
-  static async retrieveQueue(name: string): Promise<WorkflowQueue | null> {
-    return runtimeFor('DBOS.retrieveQueue').databaseQueues.retrieve(name);
-  }
-
-  /** Every queue registered in the database (not those declared in code). */
-  static async listQueues(): Promise<WorkflowQueue[]> {
-    return runtimeFor('DBOS.listQueues').databaseQueues.list();
-  }
-
-  /** Delete a registered queue; workflows still waiting on it stay ENQUEUED until it is registered again. */
-  static async deleteQueue(name: string): Promise<void> {
-    return runtimeFor('DBOS.deleteQueue').databaseQueues.delete(name);
   }
 
   // ---- messages, events, streams ----
@@ -395,5 +287,16 @@ export class DBOS {
 
   static randomUUID(): Promise<string> {
     return recordedRandomUUID();
+  }
+
+  // ---- patching ----
+  /** In workflow code: true where this execution runs the patched (new) code, false where it began under the old code. */
+  static patch(patchName: string): Promise<boolean> {
+    return patch(patchName);
+  }
+
+  /** In workflow code: true; consumes the marker a patched execution recorded (the step before removing a patch). */
+  static deprecatePatch(patchName: string): Promise<boolean> {
+    return deprecatePatch(patchName);
   }
 }

@@ -249,6 +249,42 @@ export class DBOSQueueNotFoundError extends DBOSError {
   }
 }
 
+/** A dynamic schedule name no DBOS.createSchedule (or applySchedules) defined. */
+export class DBOSScheduleNotFoundError extends DBOSError {
+  readonly scheduleName: string;
+  constructor(scheduleName: string, what: string) {
+    super(`${what}: no schedule named "${scheduleName}"; create it with DBOS.createSchedule.`, 'SCHEDULE_NOT_FOUND', 1);
+    this.scheduleName = scheduleName;
+  }
+}
+
+/** DBOS.createSchedule with a name already taken (by this or another application). Nothing was written. */
+export class DBOSScheduleExistsError extends DBOSError {
+  readonly scheduleName: string;
+  constructor(scheduleName: string) {
+    super(
+      `A schedule named "${scheduleName}" already exists; delete it first, change it with DBOS.updateSchedule, ` +
+        'or define schedules declaratively with DBOS.applySchedules.',
+      'SCHEDULE_EXISTS',
+      1,
+    );
+    this.scheduleName = scheduleName;
+  }
+}
+
+/** An application version never registered in this system database. */
+export class DBOSApplicationVersionNotFoundError extends DBOSError {
+  readonly versionName: string;
+  constructor(versionName: string) {
+    super(
+      `No application version "${versionName}" is registered; versions are registered when a process launches with them.`,
+      'APPLICATION_VERSION_NOT_FOUND',
+      1,
+    );
+    this.versionName = versionName;
+  }
+}
+
 /** A value (an argument, a result, an error field) cannot be stored. Nothing was written. */
 export class DBOSSerializationError extends DBOSError {
   readonly path: string;

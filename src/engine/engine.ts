@@ -40,6 +40,8 @@ export class Engine {
     readonly identity: EngineIdentity,
     readonly logger: DLogger,
     readonly placeInQueue: QueuePlanner = async () => null,
+    /** DBOS.patch() is allowed (config enablePatching). */
+    readonly patchingEnabled = false,
   ) {}
 
   /** Stop these workflows, if they run here, at their next durable operation. */

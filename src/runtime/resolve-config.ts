@@ -19,6 +19,8 @@ export interface ResolvedConfig {
   target: SystemDatabaseTarget;
   /** Null: compute it from the registered workflows' source at launch. */
   applicationVersion: string | null;
+  enablePatching: boolean;
+  schedulerPollingIntervalMs: number;
   executorID: string;
   logger: DLogger;
   heartbeatIntervalMs: number;
@@ -28,9 +30,12 @@ export interface ResolvedConfig {
 
 const knownKeys = new Set<string>([
   'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
-  'applicationVersion', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
+  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
 ]);
+
+/** DBOS's application version when patching is enabled: one version for old and new code alike. */
+const patchingVersion = 'PATCHING_ENABLED';
 
 function defaultAppName(): string {
   try {
@@ -51,7 +56,11 @@ function optionalString(config: DBOSConfig, key: keyof DBOSConfig): string | und
   return value;
 }
 
-function positiveMs(config: DBOSConfig, key: 'heartbeatIntervalMs' | 'executorTimeoutMs', fallback: number): number {
+function positiveMs(
+  config: DBOSConfig,
+  key: 'heartbeatIntervalMs' | 'executorTimeoutMs' | 'schedulerPollingIntervalMs',
+  fallback: number,
+): number {
   const value = config[key];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
@@ -133,13 +142,20 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
       `executorTimeoutMs (${executorTimeoutMs}) must exceed heartbeatIntervalMs (${heartbeatIntervalMs}), or live executors would look dead.`,
     );
   }
+  if (config.enablePatching !== undefined && typeof config.enablePatching !== 'boolean') {
+    throw new DBOSConfigurationError(`Config option "enablePatching" must be a boolean, got ${JSON.stringify(config.enablePatching)}.`);
+  }
+  const enablePatching = config.enablePatching === true;
   return {
     name,
     workflowRetention: retention(config.workflowRetention),
     heartbeatIntervalMs,
     executorTimeoutMs,
     target: databaseTarget(url, config),
-    applicationVersion: optionalString(config, 'applicationVersion') ?? (env.DBOS__APPVERSION || null),
+    applicationVersion:
+      optionalString(config, 'applicationVersion') ?? (enablePatching ? patchingVersion : null) ?? (env.DBOS__APPVERSION || null),
+    enablePatching,
+    schedulerPollingIntervalMs: positiveMs(config, 'schedulerPollingIntervalMs', 30_000),
     executorID: optionalString(config, 'executorID') ?? (env.DBOS__VMID || 'local'),
     logger: config.logger ?? consoleLogger(logLevel),
   };

@@ -19,6 +19,8 @@ import { QueueCatalogReloader } from '../queues/queue-catalog-reloader.ts';
 import { QueueRunner } from '../queues/queue-runner.ts';
 import { resolveSchedules } from '../scheduler/scheduled-workflows.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
+import { DynamicScheduler } from '../scheduler/dynamic-scheduler.ts';
+import { registerApplicationVersion } from '../management/application-versions.ts';
 import { openSystemDatabase } from '../system-database/open-system-database.ts';
 import { computeApplicationVersion } from './application-version.ts';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.ts';
@@ -48,6 +50,7 @@ export class Runtime {
   private readonly cancellations: CancellationWatcher;
   private scheduler: Scheduler | undefined;
   private readonly retention: RetentionLoop;
+  private readonly dynamicScheduler: DynamicScheduler;
   readonly databaseQueues: DatabaseQueues;
 
   private constructor(
@@ -61,6 +64,7 @@ export class Runtime {
     this.liveness = new ExecutorLiveness(engine, config);
     this.cancellations = new CancellationWatcher(engine);
     this.retention = new RetentionLoop(engine, config.workflowRetention);
+    this.dynamicScheduler = new DynamicScheduler(engine, config.schedulerPollingIntervalMs);
     this.databaseQueues = new DatabaseQueues(engine.systemDatabase, queueReloader, config.name, config.logger);
   }
 
@@ -86,9 +90,11 @@ export class Runtime {
       config.logger,
       // An unknown queue may have been registered by another process moments ago: look again once.
       placementPlanner(queues, () => queueReloader.reload()),
+      config.enablePatching,
     );
     const runtime = new Runtime(config, engine, queues, queueReloader, registry);
     try {
+      await registerApplicationVersion(engine);
       // Every registered queue is known before recovery enqueues or the runner dequeues anything.
       await queueReloader.start();
     } catch (error) {
@@ -103,6 +109,7 @@ export class Runtime {
     await runtime.liveness.start();
     runtime.scheduler = new Scheduler(engine, schedules);
     runtime.scheduler.start();
+    runtime.dynamicScheduler.start();
     runtime.retention.start();
     return runtime;
   }
@@ -114,6 +121,7 @@ export class Runtime {
     if (current === this) current = undefined;
     this.registry.unfreeze();
     await this.scheduler?.stop();
+    await this.dynamicScheduler.stop();
     this.cancellations.stop();
     this.retention.stop();
     await this.liveness.stop();

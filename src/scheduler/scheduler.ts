@@ -1,7 +1,7 @@
 /**
- * The cron scheduler: after launch, one loop per scheduled workflow. Each loop
- * computes the next fire time after the last one, sleeps until it, and
- * enqueues the workflow under the deterministic ID
+ * The cron scheduler of static schedules (`@DBOS.scheduled`,
+ * `DBOS.registerScheduled`): after launch, one CronLoop per scheduled
+ * workflow, enqueueing each slot under the deterministic ID
  * `sched-<qualified name>-<ISO slot>` with (scheduledTime, actualTime). Every
  * process runs the same loops; the ID makes each slot run once, because
  * starting an existing ID only returns the existing workflow.
@@ -14,22 +14,18 @@ import type { Engine } from '../engine/engine.ts';
 import { internalQueueName } from '../engine/recovery.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
 import { runInContext } from '../engine/workflow-context.ts';
+import { CronLoop } from './cron-loop.ts';
 import { SchedulerMode, type ResolvedSchedule } from './scheduled-workflows.ts';
 
 export const schedulerService = 'dbos.scheduler';
 const lastStateKey = 'lastState';
-/** Timers longer than this overflow Node's 32-bit timer. */
-const maxTimerMs = 2 ** 31 - 1;
-const retryDelayMs = 1000;
 
-export function scheduledWorkflowID(qualifiedName: string, slot: Date): string {
-  return `sched-${qualifiedName}-${slot.toISOString()}`;
+export function scheduledWorkflowID(scheduleName: string, slot: Date): string {
+  return `sched-${scheduleName}-${slot.toISOString()}`;
 }
 
 export class Scheduler {
-  private stopped = false;
-  private readonly timers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
-  private loops: Promise<void>[] = [];
+  private loops: CronLoop[] = [];
 
   constructor(
     private readonly engine: Engine,
@@ -38,40 +34,27 @@ export class Scheduler {
 
   start(): void {
     // A clean context: ticks are top-level workflows, whatever context launch() was called in.
-    this.loops = this.schedules.map((schedule) => runInContext({}, () => this.run(schedule)));
+    this.loops = this.schedules.map((schedule) =>
+      runInContext(
+        {},
+        () =>
+          new CronLoop({
+            cron: schedule.cron,
+            describe: `"${schedule.qualifiedName}"`,
+            logger: this.engine.logger,
+            startAfter: async () => (await this.lastFired(schedule)) ?? new Date(),
+            fire: (slot) => this.fire(schedule, slot),
+          }),
+      ),
+    );
   }
 
-  /** Stop every loop: clear its timer and wait for a tick being enqueued to finish. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const entry of this.timers) {
-      clearTimeout(entry.timer);
-      entry.wake();
-    }
-    this.timers.clear();
-    await Promise.all(this.loops);
-  }
-
-  private async run(schedule: ResolvedSchedule): Promise<void> {
-    let last = (await this.startingPoint(schedule)) ?? new Date();
-    while (!this.stopped) {
-      const next = schedule.cron.next(last);
-      if (!next) return;
-      await this.sleepUntil(next);
-      if (this.stopped) return;
-      try {
-        await this.fire(schedule, next);
-        last = next;
-      } catch (error) {
-        if (this.stopped) return;
-        this.engine.logger.error(`Scheduled workflow "${schedule.qualifiedName}" could not start for ${next.toISOString()}: ${String(error)}`);
-        await this.sleepUntil(new Date(Date.now() + retryDelayMs));
-      }
-    }
+    await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 
   /** ExactlyOncePerInterval: the last fired slot, so missed slots are enqueued now. */
-  private async startingPoint(schedule: ResolvedSchedule): Promise<Date | undefined> {
+  private async lastFired(schedule: ResolvedSchedule): Promise<Date | undefined> {
     if (schedule.mode !== SchedulerMode.ExactlyOncePerInterval) return undefined;
     try {
       const state = await this.engine.systemDatabase.getEventDispatchState(schedulerService, schedule.qualifiedName, lastStateKey);
@@ -102,20 +85,6 @@ export class Scheduler {
         value: slot.toISOString(),
         updateSeq: null,
         updateTime: slot.getTime(),
-      });
-    }
-  }
-
-  /** Sleep until `time` (timers can fire a little early: sleep again), or until stop(). */
-  private async sleepUntil(time: Date): Promise<void> {
-    for (let wait = time.getTime() - Date.now(); wait > 0 && !this.stopped; wait = time.getTime() - Date.now()) {
-      await new Promise<void>((resolve) => {
-        const entry = { timer: setTimeout(() => done(), Math.min(wait, maxTimerMs)), wake: resolve };
-        const done = () => {
-          this.timers.delete(entry);
-          resolve();
-        };
-        this.timers.add(entry);
       });
     }
   }

@@ -17,7 +17,7 @@ import { SqlSystemDatabase } from './sql-system-database.ts';
 import { SqliteConnection, type SqliteSynchronous } from './sqlite/sqlite-connection.ts';
 import { sqliteDialect } from './sqlite/sqlite-dialect.ts';
 import { SqliteNotifier } from './sqlite/sqlite-notifier.ts';
-import { outcomeChannel, queueChannel, queueDefinitionsChannel, type SystemDatabase, messagesChannel, eventsChannel, streamsChannel, cancelChannel } from './system-database.ts';
+import { outcomeChannel, queueChannel, queueDefinitionsChannel, type SystemDatabase, messagesChannel, eventsChannel, streamsChannel, cancelChannel, schedulesChannel } from './system-database.ts';
 
 export type SystemDatabaseTarget =
   | { backend: 'sqlite'; path: string; synchronous: SqliteSynchronous }
@@ -32,6 +32,7 @@ const channels = [
   eventsChannel,
   streamsChannel,
   cancelChannel,
+  schedulesChannel,
 ];
 
 export async function openSystemDatabase(target: SystemDatabaseTarget, logger: DLogger): Promise<SystemDatabase> {

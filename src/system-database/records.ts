@@ -254,3 +254,41 @@ export interface EventDispatchState {
   updateSeq: number | null;
   updateTime: number | null;
 }
+
+/** A dynamic schedule's row (`workflow_schedules`); `context` is serialized, `lastFiredAt` an ISO time. */
+export interface ScheduleRecord {
+  scheduleID: string;
+  scheduleName: string;
+  workflowName: string;
+  workflowClassName: string | null;
+  schedule: string;
+  status: 'ACTIVE' | 'PAUSED';
+  context: string;
+  lastFiredAt: string | null;
+  automaticBackfill: boolean;
+  cronTimezone: string | null;
+  queueName: string | null;
+  applicationName: string | null;
+}
+
+/** Filters of a schedule listing; each matches any of its values, absent ones match all. */
+export interface ScheduleFilter {
+  applicationNames?: readonly string[];
+  statuses?: readonly string[];
+  workflowNames?: readonly string[];
+  scheduleNamePrefixes?: readonly string[];
+}
+
+/** The columns of a schedule a change may set (name, ID and owner never change). */
+export type ScheduleChanges = Partial<
+  Pick<ScheduleRecord, 'schedule' | 'status' | 'context' | 'automaticBackfill' | 'cronTimezone' | 'queueName' | 'workflowName' | 'workflowClassName'>
+>;
+
+/** An application version row (`application_versions`); the latest is the greatest versionTimestamp. */
+export interface ApplicationVersionRecord {
+  versionID: string;
+  versionName: string;
+  versionTimestamp: number;
+  createdAt: number;
+  applicationName: string | null;
+}

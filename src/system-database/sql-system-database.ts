@@ -85,6 +85,7 @@ import {
   type TakenOverExecutor,
 } from './system-database.ts';
 import { WriteBatcher, type WriteRequest } from './write-batcher.ts';
+import { SqlApplicationVersionStore, SqlScheduleStore } from './sql-schedule-store.ts';
 
 /** Tables in the order they can be emptied (children before parents). */
 const allTables = [
@@ -113,6 +114,8 @@ function isSameOutcome(a: StepOutcomeRecord, b: StepOutcomeRecord): boolean {
 
 export class SqlSystemDatabase implements SystemDatabase {
   private readonly batcher: WriteBatcher;
+  readonly schedules: SqlScheduleStore;
+  readonly applicationVersions: SqlApplicationVersionStore;
   /** The last write queued per stream of this process. */
   private readonly streamWrites = new Map<string, Promise<void>>();
 
@@ -123,6 +126,8 @@ export class SqlSystemDatabase implements SystemDatabase {
     readonly notifier: Notifier,
     batchesInFlight: number,
   ) {
+    this.schedules = new SqlScheduleStore(connection, dialect, notifier);
+    this.applicationVersions = new SqlApplicationVersionStore(connection, dialect);
     this.batcher = new WriteBatcher(
       (requests) => writeBatch(this.connection, this.dialect, requests),
       (requests, applied) => this.publishOutcomes(requests, applied),

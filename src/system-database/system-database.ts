@@ -24,6 +24,10 @@ import type {
   QueueDefinitionConflict,
   QueueDefinitionRecord,
   RecoveryClaim,
+  ApplicationVersionRecord,
+  ScheduleChanges,
+  ScheduleFilter,
+  ScheduleRecord,
   StepOutcomeRecord,
   WorkflowListFilter,
   WorkflowOutcomeRecord,
@@ -71,8 +75,43 @@ export const queueDefinitionsChannel = 'queue_definitions';
 /** Listeners reload every queue definition on any change, so one key serves all. */
 export const queueDefinitionsKey = 'changed';
 
+/** Notifier channel of changes to dynamic schedules; the key is always `schedulesKey`. */
+export const schedulesChannel = 'workflow_schedules';
+export const schedulesKey = 'changed';
+
+/**
+ * Dynamic schedules (`workflow_schedules`). Changes are announced on
+ * `schedulesChannel`; one made from workflow code commits with `checkpoint`.
+ */
+export interface ScheduleStore {
+  /** Insert a schedule; false (nothing written) when its name is taken. */
+  create(schedule: ScheduleRecord, checkpoint?: StepOutcomeRecord): Promise<boolean>;
+  /** Insert or redefine schedules in one transaction, keeping existing ones' IDs, statuses and last fired times. */
+  apply(schedules: readonly ScheduleRecord[]): Promise<void>;
+  list(filter: ScheduleFilter): Promise<ScheduleRecord[]>;
+  get(name: string): Promise<ScheduleRecord | undefined>;
+  /** Change some columns; false (nothing written) when there is no such schedule. */
+  update(name: string, changes: ScheduleChanges, checkpoint?: StepOutcomeRecord): Promise<boolean>;
+  /** Delete a schedule; false when there was none. */
+  delete(name: string, checkpoint?: StepOutcomeRecord): Promise<boolean>;
+  /** Record the latest slot fired (ISO time); an earlier slot never overwrites a later one. */
+  markFired(name: string, slot: string): Promise<void>;
+}
+
+/** Application versions (`application_versions`): the latest is the most recently registered or promoted. */
+export interface ApplicationVersionStore {
+  /** Register a version at launch (a known one keeps its timestamp). */
+  register(versionName: string, applicationName: string, now: number): Promise<void>;
+  /** The application's versions and unowned ones, latest first. */
+  list(applicationName: string): Promise<ApplicationVersionRecord[]>;
+  /** Make a version the latest; false when there is no such version. */
+  promote(versionName: string, now: number): Promise<boolean>;
+}
+
 export interface SystemDatabase {
   readonly backend: BackendName;
+  readonly schedules: ScheduleStore;
+  readonly applicationVersions: ApplicationVersionStore;
   /** Wakes waiters when a write concerns them (in-process always; across processes per backend). */
   readonly notifier: Notifier;
 

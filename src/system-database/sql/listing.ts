@@ -3,9 +3,10 @@
  * rows, the base of every listing (queued workflows, management, the admin
  * API). Filters combine with AND; unread value columns come back NULL.
  */
-import type { QueryRunner, SqlValue } from '../connection.ts';
+import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { WorkflowListFilter, WorkflowStatusRecord } from '../records.ts';
+import { Conditions } from './conditions.ts';
 import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
 
 /**
@@ -13,39 +14,6 @@ import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
  * backends (Postgres LIMIT takes a bigint).
  */
 const noLimit = Number.MAX_SAFE_INTEGER;
-
-class Conditions {
-  readonly clauses: string[] = [];
-  readonly params: SqlValue[] = [];
-
-  /** `column IN (...)`; an empty list matches nothing. */
-  anyOf(column: string, values: readonly SqlValue[] | undefined): void {
-    if (values === undefined) return;
-    if (values.length === 0) {
-      this.clauses.push('1 = 0');
-      return;
-    }
-    const placeholders = values.map((value) => this.param(value));
-    this.clauses.push(`${column} IN (${placeholders.join(', ')})`);
-  }
-
-  compare(column: string, operator: '>=' | '<=', value: number | undefined): void {
-    if (value !== undefined) this.clauses.push(`${column} ${operator} ${this.param(value)}`);
-  }
-
-  add(clause: string): void {
-    this.clauses.push(clause);
-  }
-
-  param(value: SqlValue): string {
-    this.params.push(value);
-    return `$${this.params.length}`;
-  }
-
-  get where(): string {
-    return this.clauses.length === 0 ? '' : `WHERE ${this.clauses.join(' AND ')}`;
-  }
-}
 
 /** The status columns to read, with unwanted value columns replaced by NULL (they can be large). */
 function selectedColumns(filter: WorkflowListFilter): string {

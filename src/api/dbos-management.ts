@@ -1,0 +1,127 @@
+/**
+ * The workflow-management part of the DBOS facade (DBOS inherits these static
+ * members): listing, cancel, resume, fork, delete, garbage collection,
+ * database-registered queues and application versions. Each member delegates
+ * to the launched Runtime; no logic lives here.
+ */
+import type { GetWorkflowsInput, StepInfo, WorkflowHandle, WorkflowStatus } from './workflow-types.ts';
+import {
+  getLatestApplicationVersion,
+  listApplicationVersions,
+  setLatestApplicationVersion,
+  type VersionInfo,
+} from '../management/application-versions.ts';
+import { listQueuedWorkflows, listWorkflows } from '../management/list-workflows.ts';
+import {
+  cancelWorkflows,
+  deleteWorkflows,
+  forkWorkflow,
+  garbageCollect,
+  type GarbageCollectOptions,
+  listWorkflowSteps,
+  resumeWorkflows,
+  waitFirst,
+  type CancelOptions,
+  type ForkOptions,
+} from '../management/workflow-control.ts';
+import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
+import { engineFor, runtimeFor } from '../runtime/runtime.ts';
+
+export class DBOSManagement {
+  /** Queued workflows not finished yet (ENQUEUED, DELAYED or PENDING), oldest first. */
+  static async listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return listQueuedWorkflows(engineFor('DBOS.listQueuedWorkflows'), input);
+  }
+
+  /** Workflows matching the filters, oldest first unless `sortDesc`. */
+  static async listWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return listWorkflows(engineFor('DBOS.listWorkflows'), input);
+  }
+
+  /** A workflow's recorded operations in order (undefined if it does not exist). */
+  static listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
+    return listWorkflowSteps(engineFor('DBOS.listWorkflowSteps'), workflowID);
+  }
+
+  /** Cancel a workflow (and, by default, the workflows it started): it stops at its next durable operation. */
+  static cancelWorkflow(workflowID: string, options?: CancelOptions): Promise<void> {
+    return cancelWorkflows(engineFor('DBOS.cancelWorkflow'), [workflowID], options);
+  }
+
+  static cancelWorkflows(workflowIDs: string[], options?: CancelOptions): Promise<void> {
+    return cancelWorkflows(engineFor('DBOS.cancelWorkflows'), workflowIDs, options);
+  }
+
+  /** Run a cancelled (or stuck) workflow again from its last completed step; an ENQUEUED one starts at once. */
+  static async resumeWorkflow<T>(workflowID: string): Promise<WorkflowHandle<T>> {
+    const [handle] = await resumeWorkflows(engineFor('DBOS.resumeWorkflow'), [workflowID]);
+    return handle as WorkflowHandle<T>;
+  }
+
+  /** The first of these workflows to finish (recorded in workflow code). */
+  static waitFirst<T>(handles: WorkflowHandle<T>[]): Promise<WorkflowHandle<T>> {
+    return waitFirst(engineFor('DBOS.waitFirst'), handles);
+  }
+
+  /** Delete a workflow irreversibly, with all it recorded (and, with `deleteChildren`, its descendants). */
+  static deleteWorkflow(workflowID: string, deleteChildren = false): Promise<void> {
+    return deleteWorkflows(engineFor('DBOS.deleteWorkflow'), [workflowID], deleteChildren);
+  }
+
+  static deleteWorkflows(workflowIDs: string[], deleteChildren = false): Promise<void> {
+    return deleteWorkflows(engineFor('DBOS.deleteWorkflows'), workflowIDs, deleteChildren);
+  }
+
+  /** Delete old finished workflows (durably extension; DBOS exposes it through its admin server). */
+  static garbageCollect(options: GarbageCollectOptions): Promise<number> {
+    return garbageCollect(engineFor('DBOS.garbageCollect'), options);
+  }
+
+  /** A new workflow with `workflowID`'s inputs, reusing its recorded steps before `startStep`. */
+  static async forkWorkflow<T>(workflowID: string, startStep: number, options?: ForkOptions): Promise<WorkflowHandle<T>> {
+    return (await forkWorkflow(engineFor('DBOS.forkWorkflow'), workflowID, startStep, options)) as WorkflowHandle<T>;
+  }
+
+  static async resumeWorkflows<T>(workflowIDs: string[]): Promise<WorkflowHandle<T>[]> {
+    return (await resumeWorkflows(engineFor('DBOS.resumeWorkflows'), workflowIDs)) as WorkflowHandle<T>[];
+  }
+
+  // ---- queues registered in the database ----
+
+  /** Store a queue's limits in the system database; every process sharing it dequeues from it under them. */
+  static async registerQueue(name: string, options?: RegisterQueueOptions): Promise<WorkflowQueue> {
+    return runtimeFor('DBOS.registerQueue').databaseQueues.register(name, options);
+  }
+
+  /** A queue registered in the database, or null. */
+  static async retrieveQueue(name: string): Promise<WorkflowQueue | null> {
+    return runtimeFor('DBOS.retrieveQueue').databaseQueues.retrieve(name);
+  }
+
+  /** Every queue registered in the database (not those declared in code). */
+  static async listQueues(): Promise<WorkflowQueue[]> {
+    return runtimeFor('DBOS.listQueues').databaseQueues.list();
+  }
+
+  /** Delete a registered queue; workflows still waiting on it stay ENQUEUED until it is registered again. */
+  static async deleteQueue(name: string): Promise<void> {
+    return runtimeFor('DBOS.deleteQueue').databaseQueues.delete(name);
+  }
+
+  // ---- application versions ----
+
+  /** Every application version a process has launched with (this application's and unowned ones), latest first. */
+  static listApplicationVersions(): Promise<VersionInfo[]> {
+    return listApplicationVersions(engineFor('DBOS.listApplicationVersions'));
+  }
+
+  /** The most recently launched or promoted application version. */
+  static getLatestApplicationVersion(): Promise<VersionInfo> {
+    return getLatestApplicationVersion(engineFor('DBOS.getLatestApplicationVersion'));
+  }
+
+  /** Promote a registered version to latest. */
+  static setLatestApplicationVersion(versionName: string, _options?: { applicationName?: string }): Promise<void> {
+    return setLatestApplicationVersion(engineFor('DBOS.setLatestApplicationVersion'), versionName);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Dynamic schedules, DBOS's API: schedules stored in the database
+ * (`workflow_schedules`), created, changed and removed at runtime by any
+ * process, and run by every process's DynamicScheduler. Definitions are
+ * validated before anything is written; a change made from workflow code is
+ * recorded with the change itself, so a replay does not make it again.
+ */
+import { randomUUID } from 'node:crypto';
+import { DBOSConfigurationError, DBOSScheduleExistsError, DBOSScheduleNotFoundError } from '../api/errors.ts';
+import type { WorkflowHandle } from '../api/workflow-types.ts';
+import { checkpointFor } from '../communication/operation-record.ts';
+import { recordedOutcome, replay } from '../engine/checkpoint.ts';
+import type { Engine } from '../engine/engine.ts';
+import { deserializeValue, defaultSerialization, serializeValue } from '../engine/serialization.ts';
+import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
+import { registeredWorkflowOf } from '../runtime/registration.ts';
+import type { ScheduleChanges, ScheduleRecord, StepOutcomeRecord } from '../system-database/records.ts';
+import { CronExpression } from './cron-expression.ts';
+import { backfillScheduledRuns, triggerScheduledRun } from './schedule-runs.ts';
+
+/** The signature of a dynamically scheduled workflow. */
+export type ScheduledWorkflowFn = (scheduledDate: Date, context: any) => Promise<void>;
+
+export interface ScheduleOptions {
+  /** After downtime, run the slots missed since the last one fired (default false: skip them). */
+  automaticBackfill?: boolean;
+  /** IANA time zone of the crontab (default: the process's local zone). */
+  cronTimezone?: string;
+  /** Queue of the runs (default: the internal queue, no limits). */
+  queueName?: string;
+}
+
+export interface CreateScheduleInput {
+  scheduleName: string;
+  workflowFn: ScheduledWorkflowFn;
+  schedule: string;
+  context?: unknown;
+  options?: ScheduleOptions;
+}
+
+export interface ScheduleUpdates {
+  schedule?: string;
+  context?: unknown;
+  automaticBackfill?: boolean;
+  cronTimezone?: string | null;
+  queueName?: string | null;
+}
+
+export interface ScheduleListFilters {
+  applicationName?: string | string[];
+  status?: string | string[];
+  workflowName?: string | string[];
+  scheduleNamePrefix?: string | string[];
+}
+
+/** A schedule as DBOS reports it. */
+export interface WorkflowSchedule {
+  scheduleId: string;
+  scheduleName: string;
+  workflowName: string;
+  workflowClassName: string;
+  schedule: string;
+  status: string;
+  context: unknown;
+  lastFiredAt: string | null;
+  automaticBackfill: boolean;
+  cronTimezone: string | null;
+  queueName: string | null;
+  applicationName?: string;
+}
+
+function asList(value: string | string[] | undefined): string[] | undefined {
+  return value === undefined ? undefined : Array.isArray(value) ? value : [value];
+}
+
+function checkName(name: unknown, what: string): string {
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new DBOSConfigurationError(`${what}: the schedule name must be a non-empty string, got ${JSON.stringify(name)}.`);
+  }
+  return name;
+}
+
+function optionalString(value: unknown, option: string, what: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value === '') {
+    throw new DBOSConfigurationError(`${what}: ${option} must be a non-empty string, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function serializedContext(context: unknown, scheduleName: string): string {
+  return serializeValue(context ?? null, `the context of schedule "${scheduleName}"`, 'native', 'context').text;
+}
+
+function toWorkflowSchedule(record: ScheduleRecord): WorkflowSchedule {
+  return {
+    scheduleId: record.scheduleID,
+    scheduleName: record.scheduleName,
+    workflowName: record.workflowName,
+    workflowClassName: record.workflowClassName ?? '',
+    schedule: record.schedule,
+    status: record.status,
+    context: deserializeValue(record.context, defaultSerialization),
+    lastFiredAt: record.lastFiredAt,
+    automaticBackfill: record.automaticBackfill,
+    cronTimezone: record.cronTimezone,
+    queueName: record.queueName,
+    ...(record.applicationName === null ? {} : { applicationName: record.applicationName }),
+  };
+}
+
+/** A validated schedule row, ready to insert. */
+function newScheduleRecord(engine: Engine, input: CreateScheduleInput, what: string): ScheduleRecord {
+  if (!input || typeof input !== 'object') throw new DBOSConfigurationError(`${what}: an options object is required.`);
+  const scheduleName = checkName(input.scheduleName, what);
+  const registration = registeredWorkflowOf(input.workflowFn);
+  const options = input.options ?? {};
+  const cronTimezone = optionalString(options.cronTimezone, 'cronTimezone', what);
+  CronExpression.parse(input.schedule, cronTimezone ?? undefined, `${what} "${scheduleName}"`);
+  if (options.automaticBackfill !== undefined && typeof options.automaticBackfill !== 'boolean') {
+    throw new DBOSConfigurationError(`${what} "${scheduleName}": automaticBackfill must be a boolean.`);
+  }
+  return {
+    scheduleID: randomUUID(),
+    scheduleName,
+    workflowName: registration.name,
+    workflowClassName: registration.className || null,
+    schedule: input.schedule.trim(),
+    status: 'ACTIVE',
+    context: serializedContext(input.context, scheduleName),
+    lastFiredAt: null,
+    automaticBackfill: options.automaticBackfill ?? false,
+    cronTimezone,
+    queueName: optionalString(options.queueName, 'queueName', what),
+    applicationName: engine.identity.applicationName,
+  };
+}
+
+/**
+ * Make a schedule change: from workflow code, once (replayed from its
+ * checkpoint, which commits with the change); elsewhere, directly.
+ */
+async function change<T>(name: string, apply: (checkpoint?: StepOutcomeRecord) => Promise<T>): Promise<T | undefined> {
+  const workflow = workflowCodeState();
+  if (!workflow) return apply();
+  const functionID = reserveFunctionID(workflow);
+  const recorded = recordedOutcome(workflow, functionID, name);
+  if (recorded) return replay<T>(recorded);
+  return apply(checkpointFor(workflow, functionID, name, Date.now()));
+}
+
+export async function createSchedule(engine: Engine, input: CreateScheduleInput): Promise<void> {
+  const record = newScheduleRecord(engine, input, 'DBOS.createSchedule');
+  await change('DBOS.createSchedule', async (checkpoint) => {
+    if (!(await engine.systemDatabase.schedules.create(record, checkpoint))) throw new DBOSScheduleExistsError(record.scheduleName);
+  });
+}
+
+/** Define many schedules at once (insert or redefine), in one transaction; not from workflow code. */
+export async function applySchedules(engine: Engine, inputs: Array<CreateScheduleInput & ScheduleOptions>): Promise<void> {
+  if (workflowCodeState()) throw new DBOSConfigurationError('DBOS.applySchedules cannot be called from workflow code.');
+  const records = inputs.map((input) =>
+    newScheduleRecord(engine, { ...input, options: input.options ?? pickOptions(input) }, 'DBOS.applySchedules'),
+  );
+  const names = new Set(records.map((r) => r.scheduleName));
+  if (names.size !== records.length) throw new DBOSConfigurationError('DBOS.applySchedules: schedule names must be distinct.');
+  await engine.systemDatabase.schedules.apply(records);
+}
+
+function pickOptions(input: ScheduleOptions): ScheduleOptions {
+  return { automaticBackfill: input.automaticBackfill, cronTimezone: input.cronTimezone, queueName: input.queueName };
+}
+
+export async function listSchedules(engine: Engine, filters: ScheduleListFilters = {}): Promise<WorkflowSchedule[]> {
+  const records = await engine.systemDatabase.schedules.list({
+    applicationNames: asList(filters.applicationName),
+    statuses: asList(filters.status),
+    workflowNames: asList(filters.workflowName),
+    scheduleNamePrefixes: asList(filters.scheduleNamePrefix),
+  });
+  return records.map(toWorkflowSchedule);
+}
+
+export async function getSchedule(engine: Engine, name: string): Promise<WorkflowSchedule | null> {
+  const record = await engine.systemDatabase.schedules.get(checkName(name, 'DBOS.getSchedule'));
+  return record ? toWorkflowSchedule(record) : null;
+}
+
+/** Change a schedule's definition: only given keys change, null clears a time zone or queue. */
+export async function updateSchedule(engine: Engine, name: string, updates: ScheduleUpdates, what = 'DBOS.updateSchedule'): Promise<void> {
+  checkName(name, what);
+  const changes = await validatedChanges(engine, name, updates ?? {}, what);
+  await setColumns(engine, name, changes, what);
+}
+
+export async function setScheduleStatus(engine: Engine, name: string, status: 'ACTIVE' | 'PAUSED'): Promise<void> {
+  const what = status === 'PAUSED' ? 'DBOS.pauseSchedule' : 'DBOS.resumeSchedule';
+  await setColumns(engine, checkName(name, what), { status }, what);
+}
+
+async function setColumns(engine: Engine, name: string, changes: ScheduleChanges, what: string): Promise<void> {
+  await change(what, async (checkpoint) => {
+    if (!(await engine.systemDatabase.schedules.update(name, changes, checkpoint))) throw new DBOSScheduleNotFoundError(name, what);
+  });
+}
+
+async function validatedChanges(engine: Engine, name: string, updates: ScheduleUpdates, what: string): Promise<ScheduleChanges> {
+  const changes: ScheduleChanges = {};
+  if ('context' in updates) changes.context = serializedContext(updates.context, name);
+  if (updates.automaticBackfill !== undefined) {
+    if (typeof updates.automaticBackfill !== 'boolean') throw new DBOSConfigurationError(`${what} "${name}": automaticBackfill must be a boolean.`);
+    changes.automaticBackfill = updates.automaticBackfill;
+  }
+  if (updates.queueName !== undefined) changes.queueName = optionalString(updates.queueName, 'queueName', what);
+  if (updates.cronTimezone !== undefined) changes.cronTimezone = optionalString(updates.cronTimezone, 'cronTimezone', what);
+  if (updates.schedule !== undefined || changes.cronTimezone !== undefined) {
+    // The crontab and the zone are checked together, one of them possibly as stored.
+    const stored = await engine.systemDatabase.schedules.get(name);
+    if (!stored) throw new DBOSScheduleNotFoundError(name, what);
+    const crontab = updates.schedule ?? stored.schedule;
+    const zone = changes.cronTimezone !== undefined ? changes.cronTimezone : stored.cronTimezone;
+    CronExpression.parse(crontab, zone ?? undefined, `${what} "${name}"`);
+    if (updates.schedule !== undefined) changes.schedule = crontab.trim();
+  }
+  return changes;
+}
+
+export async function deleteSchedule(engine: Engine, name: string): Promise<void> {
+  const what = 'DBOS.deleteSchedule';
+  await change(what, (checkpoint) => engine.systemDatabase.schedules.delete(checkName(name, what), checkpoint));
+}
+
+async function existingSchedule(engine: Engine, name: string, what: string): Promise<ScheduleRecord> {
+  const record = await engine.systemDatabase.schedules.get(checkName(name, what));
+  if (!record) throw new DBOSScheduleNotFoundError(name, what);
+  return record;
+}
+
+/** Run a schedule's workflow once now, whatever its status. */
+export async function triggerSchedule(engine: Engine, name: string): Promise<WorkflowHandle<unknown>> {
+  return triggerScheduledRun(engine, await existingSchedule(engine, name, 'DBOS.triggerSchedule'));
+}
+
+/** Enqueue every slot in [start, end) not run yet (each slot's ID is the one the scheduler uses). */
+export async function backfillSchedule(engine: Engine, name: string, start: Date, end: Date): Promise<WorkflowHandle<unknown>[]> {
+  const what = 'DBOS.backfillSchedule';
+  for (const [label, date] of [['start', start], ['end', end]] as const) {
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new DBOSConfigurationError(`${what}: ${label} must be a valid Date.`);
+  }
+  return backfillScheduledRuns(engine, await existingSchedule(engine, name, what), start, end);
+}

@@ -1,0 +1,64 @@
+/**
+ * SQL for application versions (`application_versions`, DBOS's table): each
+ * launch registers its version; the latest is the one with the greatest
+ * version_timestamp, which promotion sets to now.
+ */
+import { randomUUID } from 'node:crypto';
+import type { QueryRunner, Row } from '../connection.ts';
+import type { Dialect } from '../dialect.ts';
+import type { ApplicationVersionRecord } from '../records.ts';
+
+const columns = 'version_id, version_name, version_timestamp, created_at, application_name';
+
+/** Register a version unless known; an unowned row is claimed by `applicationName`. */
+export async function insertApplicationVersion(
+  runner: QueryRunner,
+  d: Dialect,
+  versionName: string,
+  applicationName: string,
+  now: number,
+): Promise<void> {
+  await runner.query(
+    `INSERT INTO ${d.table('application_versions')} AS v (${columns}) VALUES ($1, $2, $3, $3, $4)
+     ON CONFLICT (version_name) DO UPDATE SET application_name = excluded.application_name
+     WHERE v.application_name IS NULL`,
+    [randomUUID(), versionName, now, applicationName],
+  );
+}
+
+/** This application's versions and unowned ones, latest first. */
+export async function selectApplicationVersions(
+  runner: QueryRunner,
+  d: Dialect,
+  applicationName: string,
+): Promise<ApplicationVersionRecord[]> {
+  const rows = await runner.query(
+    `SELECT ${columns} FROM ${d.table('application_versions')}
+     WHERE application_name = $1 OR application_name IS NULL
+     ORDER BY version_timestamp DESC, created_at DESC, version_name`,
+    [applicationName],
+  );
+  return rows.map(toVersion);
+}
+
+/** Make a version the latest (strictly after every other, even when clocks tie); false when there is no such version. */
+export async function promoteApplicationVersion(runner: QueryRunner, d: Dialect, versionName: string, now: number): Promise<boolean> {
+  const table = d.table('application_versions');
+  const rows = await runner.query(
+    `UPDATE ${table} SET version_timestamp =
+       (SELECT CASE WHEN MAX(version_timestamp) >= $2 THEN MAX(version_timestamp) + 1 ELSE $2 END FROM ${table})
+     WHERE version_name = $1 RETURNING version_name`,
+    [versionName, now],
+  );
+  return rows.length > 0;
+}
+
+function toVersion(row: Row): ApplicationVersionRecord {
+  return {
+    versionID: String(row.version_id),
+    versionName: String(row.version_name),
+    versionTimestamp: Number(row.version_timestamp),
+    createdAt: Number(row.created_at),
+    applicationName: row.application_name === null || row.application_name === undefined ? null : String(row.application_name),
+  };
+}

@@ -1,0 +1,49 @@
+/** A WHERE clause built from optional filters, with numbered parameters ($1, $2, ...). */
+import type { SqlValue } from '../connection.ts';
+
+export class Conditions {
+  readonly clauses: string[] = [];
+  readonly params: SqlValue[] = [];
+
+  /** `column IN (...)`; an empty list matches nothing. */
+  anyOf(column: string, values: readonly SqlValue[] | undefined): void {
+    if (values === undefined) return;
+    if (values.length === 0) {
+      this.clauses.push('1 = 0');
+      return;
+    }
+    const placeholders = values.map((value) => this.param(value));
+    this.clauses.push(`${column} IN (${placeholders.join(', ')})`);
+  }
+
+  compare(column: string, operator: '>=' | '<=', value: number | undefined): void {
+    if (value !== undefined) this.clauses.push(`${column} ${operator} ${this.param(value)}`);
+  }
+
+  /** `column` starts with any of the prefixes (compared exactly: LIKE is case-insensitive on SQLite). */
+  anyPrefix(column: string, prefixes: readonly string[] | undefined): void {
+    if (prefixes === undefined) return;
+    if (prefixes.length === 0) {
+      this.clauses.push('1 = 0');
+      return;
+    }
+    const tests = prefixes.map((prefix) => {
+      const p = `CAST(${this.param(prefix)} AS TEXT)`;
+      return `substr(${column}, 1, length(${p})) = ${p}`;
+    });
+    this.clauses.push(`(${tests.join(' OR ')})`);
+  }
+
+  add(clause: string): void {
+    this.clauses.push(clause);
+  }
+
+  param(value: SqlValue): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  get where(): string {
+    return this.clauses.length === 0 ? '' : `WHERE ${this.clauses.join(' AND ')}`;
+  }
+}
