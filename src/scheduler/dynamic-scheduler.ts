@@ -75,10 +75,10 @@ export class DynamicScheduler {
   }
 
   private async reconcile(): Promise<void> {
-    const { applicationName } = this.engine.identity;
-    const active = (await this.engine.systemDatabase.schedules.list({ statuses: ['ACTIVE'] })).filter(
-      (s) => s.applicationName === null || s.applicationName === applicationName,
-    );
+    const active = await this.engine.systemDatabase.schedules.list({
+      statuses: ['ACTIVE'],
+      ownedBy: this.engine.identity.applicationName,
+    });
     if (this.stopped) return;
     const wanted = new Map(active.map((s) => [s.scheduleName, s]));
     const stopping: Promise<void>[] = [];

@@ -9,10 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { DBOSConfigurationError, DBOSScheduleExistsError, DBOSScheduleNotFoundError } from '../api/errors.ts';
 import type { WorkflowHandle } from '../api/workflow-types.ts';
 import { checkpointFor } from '../communication/operation-record.ts';
-import { recordedOutcome, replay } from '../engine/checkpoint.ts';
+import { recordedOperation, recordedOutcome, replay } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import { deserializeValue, defaultSerialization, serializeValue } from '../engine/serialization.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
+import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { registeredWorkflowOf } from '../runtime/registration.ts';
 import type { ScheduleChanges, ScheduleRecord, StepOutcomeRecord } from '../system-database/records.ts';
 import { CronExpression } from './cron-expression.ts';
@@ -171,9 +172,12 @@ function pickOptions(input: ScheduleOptions): ScheduleOptions {
   return { automaticBackfill: input.automaticBackfill, cronTimezone: input.cronTimezone, queueName: input.queueName };
 }
 
+/** By default, this application's schedules and unowned ones; `applicationName` names the applications instead. */
 export async function listSchedules(engine: Engine, filters: ScheduleListFilters = {}): Promise<WorkflowSchedule[]> {
+  const applicationNames = asList(filters.applicationName);
   const records = await engine.systemDatabase.schedules.list({
-    applicationNames: asList(filters.applicationName),
+    applicationNames,
+    ownedBy: applicationNames === undefined ? engine.identity.applicationName : undefined,
     statuses: asList(filters.status),
     workflowNames: asList(filters.workflowName),
     scheduleNamePrefixes: asList(filters.scheduleNamePrefix),
@@ -236,9 +240,22 @@ async function existingSchedule(engine: Engine, name: string, what: string): Pro
   return record;
 }
 
+/**
+ * Start runs of a schedule: from workflow code, once (the started IDs are
+ * recorded, so a replay returns the same runs instead of starting new ones).
+ */
+async function startRuns(engine: Engine, what: string, start: () => Promise<WorkflowHandle<unknown>[]>): Promise<WorkflowHandle<unknown>[]> {
+  const workflow = workflowCodeState();
+  if (!workflow) return start();
+  const ids = await recordedOperation(workflow, what, async () => (await start()).map((handle) => handle.workflowID));
+  return ids.map((id) => new DurableWorkflowHandle<unknown>(engine, id));
+}
+
 /** Run a schedule's workflow once now, whatever its status. */
 export async function triggerSchedule(engine: Engine, name: string): Promise<WorkflowHandle<unknown>> {
-  return triggerScheduledRun(engine, await existingSchedule(engine, name, 'DBOS.triggerSchedule'));
+  const what = 'DBOS.triggerSchedule';
+  const [handle] = await startRuns(engine, what, async () => [await triggerScheduledRun(engine, await existingSchedule(engine, name, what))]);
+  return handle!;
 }
 
 /** Enqueue every slot in [start, end) not run yet (each slot's ID is the one the scheduler uses). */
@@ -247,5 +264,5 @@ export async function backfillSchedule(engine: Engine, name: string, start: Date
   for (const [label, date] of [['start', start], ['end', end]] as const) {
     if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new DBOSConfigurationError(`${what}: ${label} must be a valid Date.`);
   }
-  return backfillScheduledRuns(engine, await existingSchedule(engine, name, what), start, end);
+  return startRuns(engine, what, async () => backfillScheduledRuns(engine, await existingSchedule(engine, name, what), start, end));
 }

@@ -274,6 +274,8 @@ export interface ScheduleRecord {
 /** Filters of a schedule listing; each matches any of its values, absent ones match all. */
 export interface ScheduleFilter {
   applicationNames?: readonly string[];
+  /** Only schedules of this application or of none. */
+  ownedBy?: string;
   statuses?: readonly string[];
   workflowNames?: readonly string[];
   scheduleNamePrefixes?: readonly string[];

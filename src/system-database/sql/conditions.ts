@@ -34,6 +34,11 @@ export class Conditions {
     this.clauses.push(`(${tests.join(' OR ')})`);
   }
 
+  /** Rows owned by `owner` or by no one (NULL). */
+  ownedBy(column: string, owner: string | undefined): void {
+    if (owner !== undefined) this.clauses.push(`(${column} = ${this.param(owner)} OR ${column} IS NULL)`);
+  }
+
   add(clause: string): void {
     this.clauses.push(clause);
   }

@@ -79,6 +79,7 @@ export async function upsertSchedules(tx: QueryRunner, d: Dialect, schedules: re
 export async function selectSchedules(runner: QueryRunner, d: Dialect, filter: ScheduleFilter): Promise<ScheduleRecord[]> {
   const where = new Conditions();
   where.anyOf('application_name', filter.applicationNames);
+  where.ownedBy('application_name', filter.ownedBy);
   where.anyOf('status', filter.statuses);
   where.anyOf('workflow_name', filter.workflowNames);
   where.anyPrefix('schedule_name', filter.scheduleNamePrefixes);
