@@ -106,6 +106,8 @@ export interface WorkflowStatus {
   readonly delayUntilEpochMS?: number;
   readonly completedAt?: number;
   readonly forkedFrom?: string;
+  /** The dynamic schedule that started this workflow. */
+  readonly scheduleName?: string;
   readonly parentWorkflowID?: string;
   readonly recoveryAttempts?: number;
 }
@@ -131,6 +133,8 @@ export interface GetWorkflowsInput {
   endTime?: string;
   applicationVersion?: string | string[];
   queueName?: string | string[];
+  /** Only runs started by these dynamic schedules. */
+  scheduleName?: string | string[];
   /** Only workflows that were enqueued. */
   queuesOnly?: boolean;
   limit?: number;

@@ -30,6 +30,8 @@ export interface StartRequest {
   thisArg: unknown;
   args: unknown[];
   params?: StartWorkflowParams;
+  /** The dynamic schedule starting this run (recorded in its status row). */
+  scheduleName?: string;
 }
 
 export async function startWorkflow<R>(engine: Engine, request: StartRequest): Promise<DurableWorkflowHandle<R>> {
@@ -148,6 +150,7 @@ async function insertAndRun(
     // A queued workflow's deadline starts when it is dequeued.
     deadlineEpochMs: placement && timeoutMs !== null ? null : deadlineEpochMs,
     parentWorkflowID: parent?.workflowID ?? null,
+    scheduleName: request.scheduleName ?? null,
     ownerXid: randomUUID(),
   };
   const result = await engine.systemDatabase.insertWorkflowOrGetExisting(record);

@@ -51,6 +51,7 @@ export function toPublicStatus(row: WorkflowStatusRecord): WorkflowStatus {
     delayUntilEpochMS: row.delayUntilEpochMs ?? undefined,
     completedAt: row.completedAt ?? undefined,
     forkedFrom: row.forkedFrom ?? undefined,
+    scheduleName: row.scheduleName ?? undefined,
     parentWorkflowID: row.parentWorkflowID ?? undefined,
     recoveryAttempts: row.recoveryAttempts,
   };

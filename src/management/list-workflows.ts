@@ -13,7 +13,7 @@ import { workflowCodeState } from '../engine/workflow-context.ts';
 import type { WorkflowListFilter, WorkflowStatusString } from '../system-database/records.ts';
 
 const supportedKeys = new Set<string>([
-  'workflowIDs', 'workflowName', 'status', 'startTime', 'endTime', 'applicationVersion', 'queueName',
+  'workflowIDs', 'workflowName', 'status', 'startTime', 'endTime', 'applicationVersion', 'queueName', 'scheduleName',
   'queuesOnly', 'limit', 'offset', 'sortDesc', 'loadInput', 'loadOutput',
 ]);
 
@@ -66,6 +66,7 @@ export function toListFilter(input: GetWorkflowsInput, what: string): WorkflowLi
     createdTo: time(what, 'endTime', input.endTime),
     applicationVersions: strings(what, 'applicationVersion', input.applicationVersion),
     queueNames: strings(what, 'queueName', input.queueName),
+    scheduleNames: strings(what, 'scheduleName', input.scheduleName),
     queuesOnly: input.queuesOnly === true,
     limit: count(what, 'limit', input.limit),
     offset: count(what, 'offset', input.offset),

@@ -50,6 +50,7 @@ export function startScheduledRun(
       thisArg: registration.thisArg,
       args: [scheduledDate, context],
       params: { workflowID, queueName: schedule.queueName ?? internalQueueName },
+      scheduleName: schedule.scheduleName,
     }),
   );
 }

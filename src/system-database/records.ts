@@ -49,6 +49,8 @@ export interface NewWorkflowRecord {
   timeoutMs: number | null;
   deadlineEpochMs: number | null;
   parentWorkflowID: string | null;
+  /** The dynamic schedule that started it, if any. */
+  scheduleName?: string | null;
   /** A random ID of this start attempt: a retried insert recognises its own row by it. */
   ownerXid: string;
 }
@@ -85,6 +87,7 @@ export interface WorkflowStatusRecord {
   deadlineEpochMs: number | null;
   parentWorkflowID: string | null;
   forkedFrom: string | null;
+  scheduleName: string | null;
   completedAt: number | null;
   ownerXid: string | null;
 }
@@ -189,6 +192,7 @@ export interface WorkflowListFilter {
   createdTo?: number;
   applicationVersions?: readonly string[];
   queueNames?: readonly string[];
+  scheduleNames?: readonly string[];
   /** Only workflows that were enqueued (have a queue name). */
   queuesOnly?: boolean;
   limit?: number;

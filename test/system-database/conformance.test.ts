@@ -59,6 +59,7 @@ function expectedStatus(w: NewWorkflowRecord): WorkflowStatusRecord {
     deadlineEpochMs: w.deadlineEpochMs,
     parentWorkflowID: w.parentWorkflowID,
     forkedFrom: null,
+    scheduleName: w.scheduleName ?? null,
     completedAt: null,
     ownerXid: w.ownerXid,
   };

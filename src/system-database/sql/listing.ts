@@ -43,6 +43,7 @@ export async function selectWorkflows(
   where.compare('created_at', '<=', filter.createdTo);
   where.anyOf('application_version', filter.applicationVersions);
   where.anyOf('queue_name', filter.queueNames);
+  where.anyOf('schedule_name', filter.scheduleNames);
   if (filter.queuesOnly) where.add('queue_name IS NOT NULL');
   const direction = filter.sortDesc ? 'DESC' : 'ASC';
   let paging = '';

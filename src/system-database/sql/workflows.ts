@@ -36,6 +36,7 @@ const insertColumns = [
   'workflow_timeout_ms',
   'workflow_deadline_epoch_ms',
   'parent_workflow_id',
+  'schedule_name',
   'owner_xid',
 ] as const;
 
@@ -71,6 +72,7 @@ export async function insertWorkflows(
     w.timeoutMs,
     w.deadlineEpochMs,
     w.parentWorkflowID,
+    w.scheduleName ?? null,
     w.ownerXid,
   ]);
   for (const chunk of chunks) {
@@ -126,7 +128,7 @@ export const statusColumns = `workflow_uuid, status, name, class_name, config_na
   authenticated_roles, request, inputs, output, error, serialization, executor_id, application_version,
   application_id, application_name, created_at, updated_at, recovery_attempts, queue_name, deduplication_id,
   priority, queue_partition_key, started_at_epoch_ms, delay_until_epoch_ms, workflow_timeout_ms,
-  workflow_deadline_epoch_ms, parent_workflow_id, forked_from, completed_at, owner_xid`;
+  workflow_deadline_epoch_ms, parent_workflow_id, forked_from, completed_at, owner_xid, schedule_name`;
 
 export async function selectWorkflowStatus(
   runner: QueryRunner,
@@ -221,6 +223,7 @@ export function toWorkflowStatusRecord(row: Row): WorkflowStatusRecord {
     deadlineEpochMs: nullableNumber(row.workflow_deadline_epoch_ms),
     parentWorkflowID: nullableString(row.parent_workflow_id),
     forkedFrom: nullableString(row.forked_from),
+    scheduleName: nullableString(row.schedule_name),
     completedAt: nullableNumber(row.completed_at),
     ownerXid: nullableString(row.owner_xid),
   };
