@@ -18,8 +18,10 @@ export async function insertApplicationVersion(
   applicationName: string,
   now: number,
 ): Promise<void> {
+  const table = d.table('application_versions');
+  // A new version is the latest: strictly after every other, even when clocks tie.
   await runner.query(
-    `INSERT INTO ${d.table('application_versions')} AS v (${columns}) VALUES ($1, $2, $3, $3, $4)
+    `INSERT INTO ${table} AS v (${columns}) VALUES ($1, $2, ${afterLatest(table, '$3')}, $3, $4)
      ON CONFLICT (version_name) DO UPDATE SET application_name = excluded.application_name
      WHERE v.application_name IS NULL`,
     [randomUUID(), versionName, now, applicationName],
@@ -45,12 +47,16 @@ export async function selectApplicationVersions(
 export async function promoteApplicationVersion(runner: QueryRunner, d: Dialect, versionName: string, now: number): Promise<boolean> {
   const table = d.table('application_versions');
   const rows = await runner.query(
-    `UPDATE ${table} SET version_timestamp =
-       (SELECT CASE WHEN MAX(version_timestamp) >= $2 THEN MAX(version_timestamp) + 1 ELSE $2 END FROM ${table})
+    `UPDATE ${table} SET version_timestamp = ${afterLatest(table, '$2')}
      WHERE version_name = $1 RETURNING version_name`,
     [versionName, now],
   );
   return rows.length > 0;
+}
+
+/** `now`, or just after the latest version's timestamp if that is not earlier. */
+function afterLatest(table: string, now: string): string {
+  return `(SELECT CASE WHEN MAX(version_timestamp) >= ${now} THEN MAX(version_timestamp) + 1 ELSE ${now} END FROM ${table})`;
 }
 
 function toVersion(row: Row): ApplicationVersionRecord {
