@@ -16,9 +16,9 @@ import {
   setScheduleStatus,
   triggerSchedule,
   updateSchedule,
+  type AppliedSchedule,
   type CreateScheduleInput,
   type ScheduleListFilters,
-  type ScheduleOptions,
   type ScheduleUpdates,
   type WorkflowSchedule,
 } from '../scheduler/dynamic-schedules.ts';
@@ -74,7 +74,7 @@ export class DBOSScheduling extends DBOSManagement {
   }
 
   /** Insert or redefine these schedules in one transaction (each keeps its status and last fired time). */
-  static applySchedules(schedules: Array<Omit<CreateScheduleInput, 'options'> & ScheduleOptions>): Promise<void> {
+  static applySchedules(schedules: AppliedSchedule[]): Promise<void> {
     return applySchedules(engineFor('DBOS.applySchedules'), schedules);
   }
 

@@ -39,6 +39,9 @@ export interface CreateScheduleInput {
   options?: ScheduleOptions;
 }
 
+/** A schedule as applySchedules takes it: the options inline. */
+export type AppliedSchedule = Omit<CreateScheduleInput, 'options'> & ScheduleOptions;
+
 export interface ScheduleUpdates {
   schedule?: string;
   context?: unknown;
@@ -158,11 +161,9 @@ export async function createSchedule(engine: Engine, input: CreateScheduleInput)
 }
 
 /** Define many schedules at once (insert or redefine), in one transaction; not from workflow code. */
-export async function applySchedules(engine: Engine, inputs: Array<CreateScheduleInput & ScheduleOptions>): Promise<void> {
+export async function applySchedules(engine: Engine, inputs: AppliedSchedule[]): Promise<void> {
   if (workflowCodeState()) throw new DBOSConfigurationError('DBOS.applySchedules cannot be called from workflow code.');
-  const records = inputs.map((input) =>
-    newScheduleRecord(engine, { ...input, options: input.options ?? pickOptions(input) }, 'DBOS.applySchedules'),
-  );
+  const records = inputs.map((input) => newScheduleRecord(engine, { ...input, options: pickOptions(input) }, 'DBOS.applySchedules'));
   const names = new Set(records.map((r) => r.scheduleName));
   if (names.size !== records.length) throw new DBOSConfigurationError('DBOS.applySchedules: schedule names must be distinct.');
   await engine.systemDatabase.schedules.apply(records);
@@ -191,7 +192,8 @@ export async function getSchedule(engine: Engine, name: string): Promise<Workflo
 }
 
 /** Change a schedule's definition: only given keys change, null clears a time zone or queue. */
-export async function updateSchedule(engine: Engine, name: string, updates: ScheduleUpdates, what = 'DBOS.updateSchedule'): Promise<void> {
+export async function updateSchedule(engine: Engine, name: string, updates: ScheduleUpdates): Promise<void> {
+  const what = 'DBOS.updateSchedule';
   checkName(name, what);
   const changes = await validatedChanges(engine, name, updates ?? {}, what);
   await setColumns(engine, name, changes, what);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { QueryRunner, Row } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { ApplicationVersionRecord } from '../records.ts';
+import { nullableString } from './row-values.ts';
 
 const columns = 'version_id, version_name, version_timestamp, created_at, application_name';
 
@@ -65,6 +66,6 @@ function toVersion(row: Row): ApplicationVersionRecord {
     versionName: String(row.version_name),
     versionTimestamp: Number(row.version_timestamp),
     createdAt: Number(row.created_at),
-    applicationName: row.application_name === null || row.application_name === undefined ? null : String(row.application_name),
+    applicationName: nullableString(row.application_name),
   };
 }

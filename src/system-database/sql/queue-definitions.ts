@@ -9,6 +9,7 @@ import type { QueryRunner, Row } from '../connection.ts';
 import type { Dialect, Notice } from '../dialect.ts';
 import type { QueueDefinitionConflict, QueueDefinitionRecord } from '../records.ts';
 import { queueDefinitionsChannel, queueDefinitionsKey } from '../system-database.ts';
+import { nullableNumber, nullableString, sqlBoolean } from './row-values.ts';
 
 const columns = `name, concurrency, worker_concurrency, rate_limit_max, rate_limit_period_sec, priority_enabled,
   partition_queue, partition_concurrency, polling_interval_sec, application_name`;
@@ -88,10 +89,6 @@ export async function deleteQueueDefinition(runner: QueryRunner, d: Dialect, nam
   return rows.length > 0;
 }
 
-function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
 function toQueueDefinition(row: Row): QueueDefinitionRecord {
   return {
     name: String(row.name),
@@ -99,11 +96,10 @@ function toQueueDefinition(row: Row): QueueDefinitionRecord {
     workerConcurrency: nullableNumber(row.worker_concurrency),
     rateLimitMax: nullableNumber(row.rate_limit_max),
     rateLimitPeriodSec: nullableNumber(row.rate_limit_period_sec),
-    // Postgres returns booleans, SQLite 0 or 1.
-    priorityEnabled: Boolean(Number(row.priority_enabled)),
-    partitionQueue: Boolean(Number(row.partition_queue)),
+    priorityEnabled: sqlBoolean(row.priority_enabled),
+    partitionQueue: sqlBoolean(row.partition_queue),
     partitionConcurrency: nullableNumber(row.partition_concurrency),
     pollingIntervalSec: Number(row.polling_interval_sec ?? 1),
-    applicationName: row.application_name === null || row.application_name === undefined ? null : String(row.application_name),
+    applicationName: nullableString(row.application_name),
   };
 }

@@ -10,6 +10,7 @@ import type { ScheduleChanges, ScheduleFilter, ScheduleRecord, StepOutcomeRecord
 import { schedulesChannel, schedulesKey } from '../system-database.ts';
 import { Conditions } from './conditions.ts';
 import { insertStepOutcomeOrConflict } from './steps.ts';
+import { nullableString, sqlBoolean } from './row-values.ts';
 
 const columns = `schedule_id, schedule_name, workflow_name, workflow_class_name, schedule, status, context,
   last_fired_at, automatic_backfill, cron_timezone, queue_name, application_name`;
@@ -145,10 +146,6 @@ export async function markScheduleFired(runner: QueryRunner, d: Dialect, name: s
   );
 }
 
-function nullableString(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
 function toScheduleRecord(row: Row): ScheduleRecord {
   return {
     scheduleID: String(row.schedule_id),
@@ -159,8 +156,7 @@ function toScheduleRecord(row: Row): ScheduleRecord {
     status: row.status === 'PAUSED' ? 'PAUSED' : 'ACTIVE',
     context: String(row.context),
     lastFiredAt: nullableString(row.last_fired_at),
-    // Postgres returns booleans, SQLite 0 or 1.
-    automaticBackfill: Boolean(Number(row.automatic_backfill)),
+    automaticBackfill: sqlBoolean(row.automatic_backfill),
     cronTimezone: nullableString(row.cron_timezone),
     queueName: nullableString(row.queue_name),
     applicationName: nullableString(row.application_name),

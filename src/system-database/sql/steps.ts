@@ -4,6 +4,7 @@ import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { StepOutcomeRecord } from '../records.ts';
 import { valuesChunks } from './multi-row.ts';
+import { nullableString } from './row-values.ts';
 
 export function stepKey(workflowID: string, functionID: number): string {
   return `${functionID}:${workflowID}`;
@@ -60,13 +61,12 @@ export async function selectStepOutcomes(
     workflowID,
     functionID: Number(row.function_id),
     functionName: String(row.function_name ?? ''),
-    output: row.output === null || row.output === undefined ? null : String(row.output),
-    error: row.error === null || row.error === undefined ? null : String(row.error),
-    childWorkflowID:
-      row.child_workflow_id === null || row.child_workflow_id === undefined ? null : String(row.child_workflow_id),
+    output: nullableString(row.output),
+    error: nullableString(row.error),
+    childWorkflowID: nullableString(row.child_workflow_id),
     startedAtEpochMs: Number(row.started_at_epoch_ms ?? 0),
     completedAtEpochMs: Number(row.completed_at_epoch_ms ?? 0),
-    serialization: row.serialization === null || row.serialization === undefined ? null : String(row.serialization),
+    serialization: nullableString(row.serialization),
   }));
 }
 

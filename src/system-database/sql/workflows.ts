@@ -10,6 +10,7 @@ import type {
 } from '../records.ts';
 import { outcomeChannel, queueChannel } from '../system-database.ts';
 import { valuesChunks } from './multi-row.ts';
+import { nullableNumber, nullableString } from './row-values.ts';
 
 const insertColumns = [
   'workflow_uuid',
@@ -181,14 +182,6 @@ export async function claimRecoveryAttempt(
     [workflowID, now],
   );
   return { kind: 'exceeded', workflow: { ...workflow, status: 'MAX_RECOVERY_ATTEMPTS_EXCEEDED' } };
-}
-
-function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-function nullableString(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
 }
 
 export function toWorkflowStatusRecord(row: Row): WorkflowStatusRecord {
