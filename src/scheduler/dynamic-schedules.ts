@@ -6,7 +6,12 @@
  * recorded with the change itself, so a replay does not make it again.
  */
 import { randomUUID } from 'node:crypto';
-import { DBOSConfigurationError, DBOSScheduleExistsError, DBOSScheduleNotFoundError } from '../api/errors.ts';
+import {
+  DBOSConfigurationError,
+  DBOSNotRegisteredError,
+  DBOSScheduleExistsError,
+  DBOSScheduleNotFoundError,
+} from '../api/errors.ts';
 import type { WorkflowHandle } from '../api/workflow-types.ts';
 import { checkpointFor } from '../communication/operation-record.ts';
 import { recordedOperation, recordedOutcome, replay } from '../engine/checkpoint.ts';
@@ -14,7 +19,6 @@ import type { Engine } from '../engine/engine.ts';
 import { deserializeValue, defaultSerialization, serializeValue } from '../engine/serialization.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
 import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
-import { registeredWorkflowOf } from '../runtime/registration.ts';
 import type { ScheduleChanges, ScheduleRecord, StepOutcomeRecord } from '../system-database/records.ts';
 import { CronExpression } from './cron-expression.ts';
 import { backfillScheduledRuns, triggerScheduledRun } from './schedule-runs.ts';
@@ -117,7 +121,12 @@ function toWorkflowSchedule(record: ScheduleRecord): WorkflowSchedule {
 function newScheduleRecord(engine: Engine, input: CreateScheduleInput, what: string): ScheduleRecord {
   if (!input || typeof input !== 'object') throw new DBOSConfigurationError(`${what}: an options object is required.`);
   const scheduleName = checkName(input.scheduleName, what);
-  const registration = registeredWorkflowOf(input.workflowFn);
+  const fn: unknown = input.workflowFn;
+  const registration = typeof fn === 'function' ? engine.registry.findByFunction(fn) : undefined;
+  if (registration?.kind !== 'workflow') {
+    const name = (fn as { name?: string } | undefined)?.name || String(fn);
+    throw new DBOSNotRegisteredError(name, `${what} "${scheduleName}": workflowFn "${name}" is not a registered workflow.`);
+  }
   const options = input.options ?? {};
   const cronTimezone = optionalString(options.cronTimezone, 'cronTimezone', what);
   CronExpression.parse(input.schedule, cronTimezone ?? undefined, `${what} "${scheduleName}"`);
