@@ -6,6 +6,7 @@ export { WorkflowQueue } from './queues/workflow-queue.ts';
 export { SchedulerMode, type SchedulerConfig } from './scheduler/scheduled-workflows.ts';
 export type { ScheduledWorkflowFn, ScheduleOptions, WorkflowSchedule } from './scheduler/dynamic-schedules.ts';
 export type { VersionInfo } from './management/application-versions.ts';
+export type { ReadStreamOffsetOptions, ReadStreamOptions } from './communication/streams.ts';
 export type { QueueConflictResolution, QueueParameters, QueueRateLimit, RegisterQueueOptions } from './queues/workflow-queue.ts';
 export type {
   StepInfo,

@@ -24,7 +24,14 @@ import type {
 } from './workflow-types.ts';
 import { getEvent, setEvent } from '../communication/events.ts';
 import { recv, send } from '../communication/messages.ts';
-import { closeStream, readStream, writeStream } from '../communication/streams.ts';
+import {
+  closeStream,
+  readStream,
+  readStreamOffset,
+  writeStream,
+  type ReadStreamOffsetOptions,
+  type ReadStreamOptions,
+} from '../communication/streams.ts';
 import { recordedOperation } from '../engine/checkpoint.ts';
 import { durableSleep } from '../engine/durable-sleep.ts';
 import { recordedNow, recordedRandomUUID } from '../engine/recorded-values.ts';
@@ -263,9 +270,14 @@ export class DBOS extends DBOSScheduling {
     return closeStream(key);
   }
 
-  /** Every value of a workflow's stream, in order, until it is closed or the workflow ends. */
-  static readStream<T>(workflowID: string, key: string): AsyncGenerator<T, void, undefined> {
-    return readStream<T>(engineFor('DBOS.readStream'), workflowID, key);
+  /** Every value of a workflow's stream from `offset`, in order, until it is closed or the workflow ends. */
+  static readStream<T>(workflowID: string, key: string, options?: ReadStreamOptions): AsyncGenerator<T, void, undefined> {
+    return readStream<T>(engineFor('DBOS.readStream'), workflowID, key, options);
+  }
+
+  /** The value at one offset of a workflow's stream, once written (recorded in workflow code). */
+  static readStreamOffset<T>(workflowID: string, key: string, offset: number, options?: ReadStreamOffsetOptions): Promise<T> {
+    return readStreamOffset<T>(engineFor('DBOS.readStreamOffset'), workflowID, key, offset, options);
   }
 
   // ---- time ----

@@ -249,6 +249,28 @@ export class DBOSQueueNotFoundError extends DBOSError {
   }
 }
 
+/** No value arrived on a stream within its timeout, or the stream ended before the requested offset. */
+export class DBOSStreamTimeoutError extends DBOSError {
+  readonly workflowID: string;
+  readonly key: string;
+  readonly timeoutMS?: number;
+  constructor(workflowID: string, key: string, timeoutMS?: number, detail?: string) {
+    super(
+      detail ?? `No value arrived on stream "${key}" of workflow ${workflowID} within ${timeoutMS} ms.`,
+      'STREAM_TIMEOUT',
+      33,
+    );
+    this.workflowID = workflowID;
+    this.key = key;
+    if (timeoutMS !== undefined) this.timeoutMS = timeoutMS;
+  }
+}
+
+/** True for a stream timeout, also one replayed from the database. */
+export function isStreamTimeoutError(error: unknown): boolean {
+  return error instanceof DBOSStreamTimeoutError || (error as { code?: unknown } | null)?.code === 'STREAM_TIMEOUT';
+}
+
 /** A dynamic schedule name no DBOS.createSchedule (or applySchedules) defined. */
 export class DBOSScheduleNotFoundError extends DBOSError {
   readonly scheduleName: string;
@@ -332,4 +354,8 @@ export const durablyErrorClasses: Record<string, new (...args: never[]) => DBOSE
   DBOSQueueDuplicatedError,
   DBOSInvalidQueuePriorityError,
   DBOSQueueNotFoundError,
+  DBOSStreamTimeoutError,
+  DBOSScheduleNotFoundError,
+  DBOSScheduleExistsError,
+  DBOSApplicationVersionNotFoundError,
 };

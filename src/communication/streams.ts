@@ -1,16 +1,22 @@
 /**
  * Streams: a workflow appends values to named streams (DBOS.writeStream,
  * DBOS.closeStream); anyone reads them in order with DBOS.readStream, an async
- * iterator that ends when the stream is closed or the workflow has ended.
+ * iterator that ends when the stream is closed or the workflow has ended, or
+ * one value at a time with DBOS.readStreamOffset.
  * Writes from workflow code are recorded (replay does not write again);
  * writes from a step are not (the step may run again: at least once).
  */
-import { DBOSInvalidWorkflowTransitionError, DBOSNonExistentWorkflowError } from '../api/errors.ts';
-import { recordedOutcome } from '../engine/checkpoint.ts';
+import {
+  DBOSConfigurationError,
+  DBOSInvalidWorkflowTransitionError,
+  DBOSNonExistentWorkflowError,
+  DBOSStreamTimeoutError,
+} from '../api/errors.ts';
+import { recordedOperation, recordedOutcome } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import { deserializeValue, portableSerialization, serializeValue } from '../engine/serialization.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
-import { currentContext, reserveFunctionID } from '../engine/workflow-context.ts';
+import { currentContext, reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
 import { isTerminalStatus, type StreamEntry } from '../system-database/records.ts';
 import { communicationKey, outcomeChannel, streamsChannel } from '../system-database/system-database.ts';
 import { checkpointFor } from './operation-record.ts';
@@ -52,16 +58,60 @@ export async function closeStream(key: string): Promise<void> {
   await append(key, closedSentinel, portableSerialization, 'DBOS.closeStream');
 }
 
-/** Every value of the stream, in order, until it is closed or its workflow has ended. */
-export async function* readStream<T>(engine: Engine, workflowID: string, key: string): AsyncGenerator<T, void, undefined> {
+export interface ReadStreamOptions {
+  /** The offset to start from (default 0, the first value). */
+  offset?: number;
+  /** How long to wait for each value before DBOSStreamTimeoutError (default: no limit); restarts at every value. */
+  timeoutSeconds?: number;
+  /** Longest wait between database reads (default: the backend's safety poll; wake-ups come by notification). */
+  pollingIntervalMs?: number;
+}
+
+export type ReadStreamOffsetOptions = Omit<ReadStreamOptions, 'offset'>;
+
+interface StreamReadPlan {
+  workflowID: string;
+  key: string;
+  timeoutMs: number | undefined;
+  pollingIntervalMs: number | undefined;
+}
+
+function readPlan(what: string, workflowID: string, key: string, options: ReadStreamOffsetOptions = {}): StreamReadPlan {
+  const { timeoutSeconds, pollingIntervalMs } = options;
+  if (timeoutSeconds !== undefined && (typeof timeoutSeconds !== 'number' || !(timeoutSeconds >= 0))) {
+    throw new DBOSConfigurationError(`${what}: timeoutSeconds must be a number >= 0, got ${JSON.stringify(timeoutSeconds)}.`);
+  }
+  if (pollingIntervalMs !== undefined && (typeof pollingIntervalMs !== 'number' || !(pollingIntervalMs > 0) || !Number.isFinite(pollingIntervalMs))) {
+    throw new DBOSConfigurationError(`${what}: pollingIntervalMs must be a positive number, got ${JSON.stringify(pollingIntervalMs)}.`);
+  }
+  return { workflowID, key, timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000, pollingIntervalMs };
+}
+
+function checkOffset(what: string, offset: unknown): number {
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
+    throw new DBOSConfigurationError(`${what}: offset must be an integer >= 0, got ${JSON.stringify(offset)}.`);
+  }
+  return offset;
+}
+
+/**
+ * The stream's entries from `offset` on, waiting for at least one: [] when
+ * there will be none (its workflow has ended), undefined when the plan's
+ * timeout passed first.
+ */
+function nextEntries(engine: Engine, plan: StreamReadPlan, offset: number): Promise<StreamEntry[] | undefined> {
   const { systemDatabase } = engine;
-  let offset = 0;
+  const { workflowID, key } = plan;
   const interests = [
     { channel: streamsChannel, key: communicationKey(workflowID, key) },
     { channel: outcomeChannel, key: workflowID },
   ];
-  for (;;) {
-    const batch = await waitForWrite(engine, interests, Number.POSITIVE_INFINITY, async () => {
+  const deadline = plan.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + plan.timeoutMs;
+  return waitForWrite(
+    engine,
+    interests,
+    deadline,
+    async () => {
       const entries = await systemDatabase.readStream(workflowID, key, offset);
       if (entries.length > 0) return entries;
       const status = await systemDatabase.getWorkflowStatus(workflowID);
@@ -69,12 +119,56 @@ export async function* readStream<T>(engine: Engine, workflowID: string, key: st
       if (!isTerminalStatus(status.status)) return undefined;
       // The workflow has ended: whatever it wrote is committed; one last read, then the end.
       return systemDatabase.readStream(workflowID, key, offset);
-    });
-    if (!batch || batch.length === 0) return;
+    },
+    plan.pollingIntervalMs,
+  );
+}
+
+/** Every value of the stream, in order, until it is closed or its workflow has ended. */
+export async function* readStream<T>(
+  engine: Engine,
+  workflowID: string,
+  key: string,
+  options: ReadStreamOptions = {},
+): AsyncGenerator<T, void, undefined> {
+  const plan = readPlan('DBOS.readStream', workflowID, key, options);
+  let offset = checkOffset('DBOS.readStream', options.offset ?? 0);
+  for (;;) {
+    const batch = await nextEntries(engine, plan, offset);
+    if (batch === undefined) throw new DBOSStreamTimeoutError(workflowID, key, plan.timeoutMs);
+    if (batch.length === 0) return;
     for (const entry of batch) {
       if (isSentinel(entry)) return;
       offset = entry.offset + 1;
       yield deserializeValue<T>(entry.text, entry.serialization);
     }
   }
+}
+
+/**
+ * The value at one offset of a stream, waiting for it to be written. From
+ * workflow code it is a recorded operation: a replay returns the same value
+ * (or throws the same timeout).
+ */
+export async function readStreamOffset<T>(
+  engine: Engine,
+  workflowID: string,
+  key: string,
+  offset: number,
+  options?: ReadStreamOffsetOptions,
+): Promise<T> {
+  const what = 'DBOS.readStreamOffset';
+  const plan = readPlan(what, workflowID, key, options);
+  checkOffset(what, offset);
+  const read = async (): Promise<T> => {
+    const batch = await nextEntries(engine, plan, offset);
+    if (batch === undefined) throw new DBOSStreamTimeoutError(workflowID, key, plan.timeoutMs);
+    const entry = batch[0];
+    if (!entry || entry.offset !== offset || isSentinel(entry)) {
+      throw new DBOSStreamTimeoutError(workflowID, key, plan.timeoutMs, `Stream "${key}" of workflow ${workflowID} ended before offset ${offset}.`);
+    }
+    return deserializeValue<T>(entry.text, entry.serialization);
+  };
+  const workflow = workflowCodeState();
+  return workflow ? recordedOperation(workflow, what, read) : read();
 }
