@@ -5,11 +5,18 @@
  * and they can be added or changed while processes run.
  */
 import { DBOSConfigurationError, DBOSConflictingRegistrationError } from '../api/errors.ts';
+import type { QueueDefinitionConflict } from '../system-database/records.ts';
 import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import type { QueueCatalogReloader } from './queue-catalog-reloader.ts';
-import { definitionFromParameters, queueFromDefinition, queuesFromDefinitions } from './queue-definitions.ts';
 import {
+  definitionFromParameters,
+  parametersFromDefinition,
+  queueFromDefinition,
+  queuesFromDefinitions,
+} from './queue-definitions.ts';
+import {
+  bindQueueSettings,
   declaredQueues,
   internalQueueName,
   validateQueueParameters,
@@ -18,7 +25,7 @@ import {
   type WorkflowQueue,
 } from './workflow-queue.ts';
 
-const conflictResolutions: readonly QueueConflictResolution[] = ['always_update', 'never_update'];
+const conflictResolutions: readonly QueueConflictResolution[] = ['always_update', 'never_update', 'update_if_latest_version'];
 const knownOptions = new Set([
   'onConflict',
   'concurrency',
@@ -35,6 +42,7 @@ export class DatabaseQueues {
     private readonly systemDatabase: SystemDatabase,
     private readonly reloader: QueueCatalogReloader,
     private readonly applicationName: string,
+    private readonly applicationVersion: string,
     private readonly logger: DLogger,
   ) {}
 
@@ -49,20 +57,49 @@ export class DatabaseQueues {
       );
     }
     const definition = definitionFromParameters(name, params, this.applicationName);
-    const stored = await this.systemDatabase.registerQueueDefinition(definition, onConflict, Date.now());
+    const stored = await this.systemDatabase.registerQueueDefinition(definition, await this.resolve(onConflict), Date.now());
     // With never_update the stored row is an earlier registration's (perhaps by another tool): validate it too.
-    const queue = queueFromDefinition(stored);
+    const queue = this.bound(queueFromDefinition(stored));
     this.reloader.putLocal(queue);
     return queue;
   }
 
+  /** update_if_latest_version: only a process running the latest application version redefines a queue. */
+  private async resolve(onConflict: QueueConflictResolution): Promise<QueueDefinitionConflict> {
+    if (onConflict !== 'update_if_latest_version') return onConflict;
+    const [latest] = await this.systemDatabase.applicationVersions.list(this.applicationName);
+    return latest?.versionName === this.applicationVersion ? 'always_update' : 'never_update';
+  }
+
   async retrieve(name: string): Promise<WorkflowQueue | null> {
     const definition = await this.systemDatabase.getQueueDefinition(name);
-    return definition ? queueFromDefinition(definition) : null;
+    return definition ? this.bound(queueFromDefinition(definition)) : null;
   }
 
   async list(): Promise<WorkflowQueue[]> {
-    return queuesFromDefinitions(await this.systemDatabase.listQueueDefinitions(), this.logger);
+    const queues = queuesFromDefinitions(await this.systemDatabase.listQueueDefinitions(), this.logger);
+    return queues.map((queue) => this.bound(queue));
+  }
+
+  /**
+   * A queue whose setX/getX read and rewrite its row. A change is the whole
+   * row as read just before plus the change (concurrent changes of other
+   * settings by another process can be overwritten: last writer wins); this
+   * process applies it at once, others on the announcement.
+   */
+  private bound(queue: WorkflowQueue): WorkflowQueue {
+    return bindQueueSettings(queue, {
+      read: async (name) => {
+        const definition = await this.systemDatabase.getQueueDefinition(name);
+        return definition && parametersFromDefinition(definition);
+      },
+      write: async (name, params) => {
+        const definition = definitionFromParameters(name, params, this.applicationName);
+        const stored = await this.systemDatabase.registerQueueDefinition(definition, 'always_update', Date.now());
+        this.reloader.putLocal(queueFromDefinition(stored));
+        return parametersFromDefinition(stored);
+      },
+    });
   }
 
   /** Delete a registered queue: no process dequeues from it any more (its waiting workflows stay ENQUEUED). */

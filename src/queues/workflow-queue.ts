@@ -4,7 +4,7 @@
  * the system database: `concurrency` and `rateLimit` are counted in the
  * database, `workerConcurrency` in each process.
  */
-import { DBOSConfigurationError, DBOSConflictingRegistrationError } from '../api/errors.ts';
+import { DBOSConfigurationError, DBOSConflictingRegistrationError, DBOSQueueNotFoundError } from '../api/errors.ts';
 
 export interface QueueRateLimit {
   limitPerPeriod: number;
@@ -30,12 +30,12 @@ export interface QueueParameters {
 
 /**
  * When `DBOS.registerQueue` finds a row of the same name: overwrite it with the
- * given options (`always_update`, the default) or keep it (`never_update`; the
- * returned queue then has the stored options). DBOS's third choice,
- * `update_if_latest_version`, needs application-version tracking durably does
- * not have yet.
+ * given options (`always_update`, the default), keep it (`never_update`; the
+ * returned queue then has the stored options), or overwrite it only from a
+ * process running the latest application version (`update_if_latest_version`:
+ * during a rolling upgrade, old processes do not undo the new definitions).
  */
-export type QueueConflictResolution = 'always_update' | 'never_update';
+export type QueueConflictResolution = 'always_update' | 'never_update' | 'update_if_latest_version';
 
 export interface RegisterQueueOptions extends QueueParameters {
   onConflict?: QueueConflictResolution;
@@ -82,15 +82,31 @@ export function validateQueueParameters(name: string, params: QueueParameters): 
   }
 }
 
+/** How a database-backed queue reads and rewrites its stored row (provided by DatabaseQueues). */
+export interface QueueSettingsStore {
+  read(name: string): Promise<QueueParameters | undefined>;
+  write(name: string, params: QueueParameters): Promise<QueueParameters>;
+}
+
+const settingsStores = new WeakMap<WorkflowQueue, QueueSettingsStore>();
+
+/** Let `queue`'s setX/getX methods read and change its row in the database. */
+export function bindQueueSettings(queue: WorkflowQueue, store: QueueSettingsStore): WorkflowQueue {
+  settingsStores.set(queue, store);
+  return queue;
+}
+
 export class WorkflowQueue {
   readonly name: string;
-  readonly concurrency?: number;
-  readonly workerConcurrency?: number;
-  readonly rateLimit?: QueueRateLimit;
+  // Settings as last known: for a database-backed queue another process may have changed them
+  // since; getX() reads the stored value, setX() changes it (assigning these changes nothing stored).
+  concurrency?: number;
+  workerConcurrency?: number;
+  rateLimit?: QueueRateLimit;
   readonly priorityEnabled: boolean;
   readonly partitionQueue: boolean;
-  readonly partitionConcurrency?: number;
-  readonly minPollingIntervalMs: number;
+  partitionConcurrency?: number;
+  minPollingIntervalMs: number;
   /** True for queues registered in the database (DBOS.registerQueue), false for queues declared in code. */
   readonly databaseBacked: boolean;
 
@@ -112,6 +128,89 @@ export class WorkflowQueue {
   /** True when workflows need a partition key. */
   get partitioned(): boolean {
     return this.partitionQueue || this.partitionConcurrency !== undefined;
+  }
+
+  // ---- settings of database-backed queues, read and changed at runtime (DBOS's setX / getX) ----
+
+  /** The queue-wide limit of running workflows; undefined removes it. */
+  setConcurrency(value: number | undefined): Promise<void> {
+    return this.change({ concurrency: value });
+  }
+
+  setGlobalConcurrency(value: number | undefined): Promise<void> {
+    return this.change({ concurrency: value });
+  }
+
+  setWorkerConcurrency(value: number | undefined): Promise<void> {
+    return this.change({ workerConcurrency: value });
+  }
+
+  setRateLimit(value: QueueRateLimit | undefined): Promise<void> {
+    return this.change({ rateLimit: value });
+  }
+
+  setPartitionConcurrency(value: number | undefined): Promise<void> {
+    return this.change({ partitionConcurrency: value });
+  }
+
+  setMinPollingIntervalMs(value: number): Promise<void> {
+    return this.change({ minPollingIntervalMs: value });
+  }
+
+  async getConcurrency(): Promise<number | undefined> {
+    return (await this.current()).concurrency;
+  }
+
+  async getGlobalConcurrency(): Promise<number | undefined> {
+    return (await this.current()).concurrency;
+  }
+
+  async getWorkerConcurrency(): Promise<number | undefined> {
+    return (await this.current()).workerConcurrency;
+  }
+
+  async getRateLimit(): Promise<QueueRateLimit | undefined> {
+    return (await this.current()).rateLimit;
+  }
+
+  async getPartitionConcurrency(): Promise<number | undefined> {
+    return (await this.current()).partitionConcurrency;
+  }
+
+  async getMinPollingIntervalMs(): Promise<number | undefined> {
+    return (await this.current()).minPollingIntervalMs;
+  }
+
+  /** The stored settings of a database-backed queue (refreshing this object's), or this queue's own. */
+  private async current(): Promise<QueueParameters> {
+    const store = settingsStores.get(this);
+    if (!store) return this.parameters;
+    const stored = await store.read(this.name);
+    if (!stored) throw new DBOSQueueNotFoundError(this.name);
+    this.remember(stored);
+    return stored;
+  }
+
+  private async change(changes: QueueParameters): Promise<void> {
+    const store = settingsStores.get(this);
+    if (!store) {
+      throw new DBOSConfigurationError(
+        `Queue "${this.name}" is declared in code: its settings are fixed. Register it with DBOS.registerQueue to change them at runtime.`,
+      );
+    }
+    const stored = await store.read(this.name);
+    if (!stored) throw new DBOSQueueNotFoundError(this.name);
+    const next = { ...stored, ...changes };
+    validateQueueParameters(this.name, next);
+    this.remember(await store.write(this.name, next));
+  }
+
+  private remember(params: QueueParameters): void {
+    this.concurrency = params.concurrency;
+    this.workerConcurrency = params.workerConcurrency;
+    this.rateLimit = params.rateLimit ? { ...params.rateLimit } : undefined;
+    this.partitionConcurrency = params.partitionConcurrency;
+    this.minPollingIntervalMs = params.minPollingIntervalMs ?? 1000;
   }
 
   get parameters(): QueueParameters {

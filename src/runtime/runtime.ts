@@ -65,7 +65,13 @@ export class Runtime {
     this.cancellations = new CancellationWatcher(engine);
     this.retention = new RetentionLoop(engine, config.workflowRetention);
     this.dynamicScheduler = new DynamicScheduler(engine, config.schedulerPollingIntervalMs);
-    this.databaseQueues = new DatabaseQueues(engine.systemDatabase, queueReloader, config.name, config.logger);
+    this.databaseQueues = new DatabaseQueues(
+      engine.systemDatabase,
+      queueReloader,
+      config.name,
+      engine.identity.applicationVersion,
+      config.logger,
+    );
   }
 
   static async launch(userConfig: DBOSConfig | undefined, registry: Registry): Promise<Runtime> {
