@@ -1,8 +1,8 @@
 /**
  * Application versions as operators see them: every version a process has
  * launched with (registered at launch), the latest first, and promotion of a
- * version to latest. The latest version is the one dynamic schedules and
- * version-aware tooling treat as current.
+ * version to latest. Registering a queue with onConflict
+ * 'update_if_latest_version' asks which version is the latest.
  */
 import { DBOSApplicationVersionNotFoundError, DBOSInitializationError } from '../api/errors.ts';
 import type { Engine } from '../engine/engine.ts';
