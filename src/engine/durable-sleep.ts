@@ -19,7 +19,8 @@ export async function durableSleep(durationMs: number): Promise<void> {
   const workflow = workflowCodeState();
   if (!workflow) return sleepMs(durationMs);
   const wakeAt = await durableDeadline(workflow, reserveFunctionID(workflow), durationMs);
-  await sleepMs(wakeAt - Date.now());
+  // Timers run on a monotonic clock and may fire a little before the wall-clock wake-up time.
+  for (let remaining = wakeAt - Date.now(); remaining > 0; remaining = wakeAt - Date.now()) await sleepMs(remaining);
 }
 
 /**
