@@ -16,7 +16,7 @@ import { recordedOperation, recordedOutcome } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import { deserializeValue, portableSerialization, serializeValue } from '../engine/serialization.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
-import { currentContext, reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
+import { currentContext, reserveFunctionID, workflowCodeState, type WorkflowState } from '../engine/workflow-context.ts';
 import { isTerminalStatus, type StreamEntry } from '../system-database/records.ts';
 import { communicationKey, outcomeChannel, streamsChannel } from '../system-database/system-database.ts';
 import { checkpointFor } from './operation-record.ts';
@@ -124,7 +124,11 @@ function nextEntries(engine: Engine, plan: StreamReadPlan, offset: number): Prom
   );
 }
 
-/** Every value of the stream, in order, until it is closed or its workflow has ended. */
+/**
+ * Every value of the stream, in order, until it is closed or its workflow has
+ * ended. From workflow code each delivered value (and the end) is a recorded
+ * operation, so a replay reads the same values.
+ */
 export async function* readStream<T>(
   engine: Engine,
   workflowID: string,
@@ -133,6 +137,11 @@ export async function* readStream<T>(
 ): AsyncGenerator<T, void, undefined> {
   const plan = readPlan('DBOS.readStream', workflowID, key, options);
   let offset = checkOffset('DBOS.readStream', options.offset ?? 0);
+  const workflow = workflowCodeState();
+  if (workflow) {
+    yield* recordedReads<T>(engine, workflow, plan, offset);
+    return;
+  }
   for (;;) {
     const batch = await nextEntries(engine, plan, offset);
     if (batch === undefined) throw new DBOSStreamTimeoutError(workflowID, key, plan.timeoutMs);
@@ -142,6 +151,35 @@ export async function* readStream<T>(
       offset = entry.offset + 1;
       yield deserializeValue<T>(entry.text, entry.serialization);
     }
+  }
+}
+
+/**
+ * What one recorded read of readStream delivered: the value at an offset, or
+ * the end. Each read reserves its function ID when next() is called, so
+ * concurrent readers in one workflow replay in the same order (DBOS refuses
+ * them with DBOSStreamNondeterminismError instead).
+ */
+type RecordedRead = { done: true } | { done: false; offset: number; value: unknown };
+
+async function* recordedReads<T>(
+  engine: Engine,
+  workflow: WorkflowState,
+  plan: StreamReadPlan,
+  startOffset: number,
+): AsyncGenerator<T, void, undefined> {
+  let offset = startOffset;
+  for (;;) {
+    const read = await recordedOperation(workflow, 'DBOS.readStream', async (): Promise<RecordedRead> => {
+      const batch = await nextEntries(engine, plan, offset);
+      if (batch === undefined) throw new DBOSStreamTimeoutError(plan.workflowID, plan.key, plan.timeoutMs);
+      const entry = batch[0];
+      if (!entry || isSentinel(entry)) return { done: true };
+      return { done: false, offset: entry.offset, value: deserializeValue(entry.text, entry.serialization) };
+    });
+    if (read.done) return;
+    offset = read.offset + 1;
+    yield read.value as T;
   }
 }
 

@@ -13,7 +13,7 @@ import {
 } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { crashAndRelaunch, launch } from '../helpers/lifecycle.ts';
-import { Gate } from './fixtures/comm-support.ts';
+import { Gate, waitForRecorded } from './fixtures/comm-support.ts';
 
 async function readAll<T>(iterator: AsyncGenerator<T, void, undefined>): Promise<T[]> {
   const values: T[] = [];
@@ -46,6 +46,17 @@ const readOffsetThenBlock = DBOS.registerWorkflow(async (writerID: string, offse
   await readerGate.pass();
   return outcome;
 }, { name: 'offsets.readOffsetThenBlock' });
+
+/** Reads a whole stream of another workflow from workflow code (each value recorded). */
+const readWholeStream = DBOS.registerWorkflow(async (writerID: string, key: string, timeoutSeconds?: number) => {
+  const values: unknown[] = [];
+  try {
+    for await (const value of DBOS.readStream(writerID, key, { timeoutSeconds })) values.push(value);
+  } catch (error) {
+    values.push(isStreamTimeoutError(error) ? 'timeout' : `other: ${(error as Error).message}`);
+  }
+  return values;
+}, { name: 'offsets.readWholeStream' });
 
 async function assertStreamTimeout(promise: Promise<unknown>): Promise<void> {
   await assert.rejects(promise, (error: Error & { code?: string }) => {
@@ -119,6 +130,37 @@ forEachBackend('stream offsets and timeouts', (backend) => {
     }
     await assert.rejects(DBOS.readStreamOffset(handle.workflowID, 'numbers', 0, { timeoutSeconds: -1 }), DBOSConfigurationError);
     await assert.rejects(readAll(DBOS.readStream(handle.workflowID, 'numbers', { pollingIntervalMs: 0 })), DBOSConfigurationError);
+  });
+
+  test('readStream in workflow code records each value and the end; a replay reads the same', async () => {
+    const config = await launch(backend);
+    const writer = await DBOS.startWorkflow(writeFiveAndClose)();
+    await writer.getResult();
+    const whole = await DBOS.startWorkflow(readWholeStream)(writer.workflowID, 'numbers');
+    assert.deepEqual(await whole.getResult(), [0, 1, 2, 3, 4]);
+    const steps = await DBOS.listWorkflowSteps(whole.workflowID);
+    assert.deepEqual(steps?.map((s) => s.name), Array(6).fill('DBOS.readStream'), 'five values and the end');
+
+    // A reader interrupted while waiting for the next value replays what it read, then goes on.
+    const slow = await DBOS.startWorkflow(writeTwoWhenTold)();
+    const reader = await DBOS.startWorkflow(readWholeStream)(slow.workflowID, 'slow');
+    await waitForRecorded(reader.workflowID, 0, 'DBOS.readStream');
+    await crashAndRelaunch(config);
+    await DBOS.send(slow.workflowID, 'now', 'go');
+    assert.deepEqual(await DBOS.retrieveWorkflow(reader.workflowID).getResult(), ['first', 'second']);
+    assert.equal((await DBOS.listWorkflowSteps(reader.workflowID))?.length, 3);
+
+    // A timeout is recorded like a value.
+    const stalled = await DBOS.startWorkflow(writeTwoWhenTold)();
+    const timedOut = await DBOS.startWorkflow(readWholeStream)(stalled.workflowID, 'slow', 0.2);
+    assert.deepEqual(await timedOut.getResult(), ['first', 'timeout']);
+    const recorded = await DBOS.listWorkflowSteps(timedOut.workflowID);
+    assert.deepEqual(recorded?.map((s) => [s.name, s.error === undefined || s.error === null]), [
+      ['DBOS.readStream', true],
+      ['DBOS.readStream', false],
+    ]);
+    await DBOS.send(stalled.workflowID, 'now', 'go');
+    await stalled.getResult();
   });
 
   test('readStreamOffset in workflow code is recorded: a replay returns the same value, or the same timeout', async () => {
