@@ -58,6 +58,18 @@ const readWholeStream = DBOS.registerWorkflow(async (writerID: string, key: stri
   return values;
 }, { name: 'offsets.readWholeStream' });
 
+/** Consumes two streams at once, a value of each per round. */
+const readTwoAtOnce = DBOS.registerWorkflow(async (writerID: string) => {
+  const numbers = DBOS.readStream<number>(writerID, 'numbers');
+  const evens = DBOS.readStream<number>(writerID, 'numbers', { offset: 2 });
+  const rounds: unknown[] = [];
+  for (;;) {
+    const [a, b] = await Promise.all([numbers.next(), evens.next()]);
+    if (a.done && b.done) return rounds;
+    rounds.push([a.value, b.value]);
+  }
+}, { name: 'offsets.readTwoAtOnce' });
+
 async function assertStreamTimeout(promise: Promise<unknown>): Promise<void> {
   await assert.rejects(promise, (error: Error & { code?: string }) => {
     assert.ok(error instanceof DBOSStreamTimeoutError, `expected DBOSStreamTimeoutError, got ${error.name}: ${error.message}`);
@@ -161,6 +173,19 @@ forEachBackend('stream offsets and timeouts', (backend) => {
     ]);
     await DBOS.send(stalled.workflowID, 'now', 'go');
     await stalled.getResult();
+  });
+
+  test('two streams read concurrently in workflow code replay in the same order', async () => {
+    await launch(backend);
+    const writer = await DBOS.startWorkflow(writeFiveAndClose)();
+    await writer.getResult();
+    const first = await DBOS.startWorkflow(readTwoAtOnce)(writer.workflowID);
+    const rounds = await first.getResult();
+    assert.deepEqual(rounds, [[0, 2], [1, 3], [2, 4], [3, undefined], [4, undefined]]);
+    const steps = (await DBOS.listWorkflowSteps(first.workflowID)) ?? [];
+    // A fork from the last recorded read replays every read before it from the record.
+    const fork = await DBOS.forkWorkflow(first.workflowID, steps.length - 1);
+    assert.deepEqual(await fork.getResult(), rounds);
   });
 
   test('readStreamOffset in workflow code is recorded: a replay returns the same value, or the same timeout', async () => {
