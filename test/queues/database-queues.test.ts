@@ -27,24 +27,12 @@ import { currentRuntime } from '../../src/runtime/runtime.ts';
 import { openSystemDatabase } from '../../src/system-database/open-system-database.ts';
 import type { SystemDatabase } from '../../src/system-database/system-database.ts';
 import { forEachBackend, testTempDir } from '../helpers/backends.ts';
+import { overlap, overlapTask, runOverlapTasks } from './fixtures/overlap-task.ts';
 import { crashAndRelaunch, launch, stepOutcomes } from '../helpers/lifecycle.ts';
 
 const declared = new WorkflowQueue('dbq-declared');
 const stepsQueue = new WorkflowQueue('dbq-steps');
 
-let running = 0;
-let maxRunning = 0;
-
-const task = DBOS.registerWorkflow(
-  async (ms: number) => {
-    running++;
-    maxRunning = Math.max(maxRunning, running);
-    await DBOS.sleep(ms);
-    running--;
-    return ms;
-  },
-  { name: 'dbq.task' },
-);
 
 let doubled = 0;
 const double = DBOS.registerStep(
@@ -120,13 +108,6 @@ function maxOverlap(log: string): number {
   return max;
 }
 
-async function runTasks(queueName: string, count: number, ms: number): Promise<number[]> {
-  running = 0;
-  maxRunning = 0;
-  const handles = [];
-  for (let i = 0; i < count; i++) handles.push(await DBOS.startWorkflow(task, { queueName })(ms));
-  return Promise.all(handles.map((h) => h.getResult()));
-}
 
 forEachBackend('database-backed queues', (backend) => {
   afterEach(() => DBOS.shutdown());
@@ -201,8 +182,8 @@ forEachBackend('database-backed queues', (backend) => {
   test('workflows enqueued on a registered queue run within its limits', async () => {
     await launch(backend);
     await DBOS.registerQueue('pair', { concurrency: 2 });
-    assert.deepEqual(await runTasks('pair', 6, 40), [40, 40, 40, 40, 40, 40]);
-    assert.ok(maxRunning <= 2, `at most 2 at once, saw ${maxRunning}`);
+    assert.deepEqual(await runOverlapTasks('pair', 6, 40), [40, 40, 40, 40, 40, 40]);
+    assert.ok(overlap.max <= 2, `at most 2 at once, saw ${overlap.max}`);
   });
 
   test('a registered queue outlives the process: the next launch applies its limits without registering it', async () => {
@@ -210,8 +191,8 @@ forEachBackend('database-backed queues', (backend) => {
     await DBOS.registerQueue('single', { concurrency: 1 });
     await crashAndRelaunch(config);
     assert.equal(catalog().find('single')?.concurrency, 1, 'loaded at launch');
-    assert.deepEqual(await runTasks('single', 4, 20), [20, 20, 20, 20]);
-    assert.equal(maxRunning, 1);
+    assert.deepEqual(await runOverlapTasks('single', 4, 20), [20, 20, 20, 20]);
+    assert.equal(overlap.max, 1);
   });
 
   test("another process's registration is usable at once, and its changes and deletion reach this process", async () => {
@@ -222,15 +203,15 @@ forEachBackend('database-backed queues', (backend) => {
         other.registerQueueDefinition(definitionFromParameters('remote', { concurrency }, 'other'), 'always_update', Date.now());
       await register(1);
       // Not in this process's catalog yet: the enqueue looks the queue up again.
-      assert.deepEqual(await runTasks('remote', 3, 20), [20, 20, 20]);
-      assert.equal(maxRunning, 1);
+      assert.deepEqual(await runOverlapTasks('remote', 3, 20), [20, 20, 20]);
+      assert.equal(overlap.max, 1);
 
       await register(3);
       await waitUntil(() => catalog().find('remote')?.concurrency === 3, 'the new limit is applied here');
 
       await other.deleteQueueDefinition('remote');
       await waitUntil(() => catalog().find('remote') === undefined, 'the deletion reaches this process');
-      await assert.rejects(DBOS.startWorkflow(task, { queueName: 'remote' })(1), DBOSQueueNotFoundError);
+      await assert.rejects(DBOS.startWorkflow(overlapTask, { queueName: 'remote' })(1), DBOSQueueNotFoundError);
     } finally {
       await other.close();
     }
@@ -261,7 +242,7 @@ forEachBackend('database-backed queues', (backend) => {
   test('a deleted queue is no longer dequeued; registered again, its waiting workflows run', async () => {
     await launch(backend);
     await DBOS.registerQueue('pausable', {});
-    const handle = await DBOS.startWorkflow(task, { queueName: 'pausable', enqueueOptions: { delaySeconds: 0.2 } })(1);
+    const handle = await DBOS.startWorkflow(overlapTask, { queueName: 'pausable', enqueueOptions: { delaySeconds: 0.2 } })(1);
     await DBOS.deleteQueue('pausable');
     await new Promise((resolve) => setTimeout(resolve, 600));
     assert.notEqual((await handle.getStatus())?.status, 'SUCCESS', 'nothing dequeues from a deleted queue');

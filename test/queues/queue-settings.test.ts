@@ -10,20 +10,10 @@ import { afterEach, test } from 'node:test';
 import { DBOS, DBOSConfigurationError, DBOSQueueNotFoundError, WorkflowQueue } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { crashAndRelaunch, launch } from '../helpers/lifecycle.ts';
+import { overlap, runOverlapTasks } from './fixtures/overlap-task.ts';
 
 const inCode = new WorkflowQueue('settings-in-code', { concurrency: 3, workerConcurrency: 2 });
 
-let running = 0;
-let maxRunning = 0;
-const task = DBOS.registerWorkflow(
-  async (ms: number) => {
-    running++;
-    maxRunning = Math.max(maxRunning, running);
-    await DBOS.sleep(ms);
-    running--;
-  },
-  { name: 'settings.task' },
-);
 
 forEachBackend('queue settings at runtime', (backend) => {
   afterEach(() => DBOS.shutdown());
@@ -57,13 +47,10 @@ forEachBackend('queue settings at runtime', (backend) => {
 
   test('a lowered concurrency applies to the next dequeues of this process', async () => {
     await launch(backend);
-    running = 0;
-    maxRunning = 0;
     const queue = await DBOS.registerQueue('narrowed', { concurrency: 5 });
     await queue.setConcurrency(1);
-    const handles = await Promise.all([1, 2, 3, 4].map(() => DBOS.startWorkflow(task, { queueName: 'narrowed' })(50)));
-    await Promise.all(handles.map((h) => h.getResult()));
-    assert.equal(maxRunning, 1);
+    await runOverlapTasks('narrowed', 4, 50);
+    assert.equal(overlap.max, 1);
   });
 
   test('invalid settings are refused and change nothing; a deleted queue cannot be set', async () => {
