@@ -1,7 +1,7 @@
 /** durably's public surface: named re-exports only. */
 export { DBOS } from './api/dbos.ts';
-export type { DBOSConfig, DBOSLaunchOptions } from './api/config-types.ts';
-export { StatusString } from './api/workflow-types.ts';
+export type { DBOSConfig, DBOSLaunchOptions } from './types/config-types.ts';
+export { StatusString } from './types/workflow-types.ts';
 export { WorkflowQueue } from './queues/workflow-queue.ts';
 export { SchedulerMode, type SchedulerConfig } from './scheduler/scheduled-workflows.ts';
 export type { ScheduledWorkflowFn, ScheduleOptions, WorkflowSchedule } from './scheduler/dynamic-schedules.ts';
@@ -25,7 +25,7 @@ export type {
   WorkflowSerializationFormat,
   WorkflowStatus,
   WorkflowStatusString,
-} from './api/workflow-types.ts';
+} from './types/workflow-types.ts';
 export type { DLogger } from './telemetry/logger.ts';
-export * from './api/errors.ts';
-export * as Error from './api/errors.ts';
+export * from './errors/errors.ts';
+export * as Error from './errors/errors.ts';

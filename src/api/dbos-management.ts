@@ -4,7 +4,7 @@
  * database-registered queues and application versions. Each member delegates
  * to the launched Runtime; no logic lives here.
  */
-import type { GetWorkflowsInput, StepInfo, WorkflowHandle, WorkflowStatus } from './workflow-types.ts';
+import type { GetWorkflowsInput, StepInfo, WorkflowHandle, WorkflowStatus } from '../types/workflow-types.ts';
 import {
   getLatestApplicationVersion,
   listApplicationVersions,

@@ -4,7 +4,7 @@
  * stored in the system database. Each member delegates; no logic lives here.
  */
 import { DBOSManagement } from './dbos-management.ts';
-import type { FunctionName, WorkflowHandle } from './workflow-types.ts';
+import type { FunctionName, WorkflowHandle } from '../types/workflow-types.ts';
 import { engineFor } from '../runtime/runtime.ts';
 import {
   applySchedules,

@@ -4,12 +4,12 @@
  * engine or the registry; no logic and no state live here beyond the pending
  * configuration.
  */
-import type { DBOSConfig, DBOSLaunchOptions } from './config-types.ts';
+import type { DBOSConfig, DBOSLaunchOptions } from '../types/config-types.ts';
 import { DBOSScheduling } from './dbos-scheduling.ts';
 import {
   DBOSConfigurationError,
   DBOSConflictingRegistrationError,
-} from './errors.ts';
+} from '../errors/errors.ts';
 import type {
   GetEventOptions,
   RecvOptions,
@@ -21,7 +21,7 @@ import type {
   WorkflowConfig,
   WorkflowHandle,
   WorkflowStatus,
-} from './workflow-types.ts';
+} from '../types/workflow-types.ts';
 import { getEvent, setEvent } from '../communication/events.ts';
 import { recv, send } from '../communication/messages.ts';
 import {

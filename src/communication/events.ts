@@ -4,7 +4,7 @@
  * workflow's value from anywhere. From workflow code, getEvent is recorded and
  * its timeout durable.
  */
-import { DBOSInvalidWorkflowTransitionError } from '../api/errors.ts';
+import { DBOSInvalidWorkflowTransitionError } from '../errors/errors.ts';
 import { recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
 import { durableDeadline } from '../engine/durable-sleep.ts';
 import type { Engine } from '../engine/engine.ts';

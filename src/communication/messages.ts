@@ -7,7 +7,7 @@
  * its timeout is durable (a recovered workflow waits only what remains).
  */
 import { randomUUID } from 'node:crypto';
-import { DBOSInvalidWorkflowTransitionError } from '../api/errors.ts';
+import { DBOSInvalidWorkflowTransitionError } from '../errors/errors.ts';
 import { recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
 import { durableDeadline } from '../engine/durable-sleep.ts';
 import type { Engine } from '../engine/engine.ts';

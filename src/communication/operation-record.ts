@@ -1,5 +1,5 @@
 /** The checkpoint row a communication operation writes beside its own write. */
-import { DBOSConfigurationError } from '../api/errors.ts';
+import { DBOSConfigurationError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
 import type { WorkflowState } from '../engine/workflow-context.ts';
 

@@ -11,7 +11,7 @@ import {
   DBOSInvalidWorkflowTransitionError,
   DBOSNonExistentWorkflowError,
   DBOSStreamTimeoutError,
-} from '../api/errors.ts';
+} from '../errors/errors.ts';
 import { recordedOperation, recordedOutcome } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import { deserializeValue, portableSerialization, serializeValue } from '../engine/serialization.ts';

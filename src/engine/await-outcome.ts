@@ -6,7 +6,7 @@
 import {
   DBOSAwaitedWorkflowCancelledError,
   DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
-} from '../api/errors.ts';
+} from '../errors/errors.ts';
 import { isTerminalStatus, type WorkflowStatusRecord } from '../system-database/records.ts';
 import { outcomeChannel } from '../system-database/system-database.ts';
 import { deserializeError } from './error-serialization.ts';

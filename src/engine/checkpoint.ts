@@ -9,7 +9,7 @@
  * No read happens here: a recovering workflow's outcomes were loaded once,
  * when it resumed (WorkflowState.recorded).
  */
-import { DBOSUnexpectedStepError } from '../api/errors.ts';
+import { DBOSUnexpectedStepError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
 import { deserializeError, serializeError } from './error-serialization.ts';
 import { deserializeValue, serializeValue } from './serialization.ts';

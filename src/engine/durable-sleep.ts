@@ -4,7 +4,7 @@
  * in portable JSON), so a recovered workflow sleeps only what remains.
  * Elsewhere, a plain sleep.
  */
-import { DBOSConfigurationError } from '../api/errors.ts';
+import { DBOSConfigurationError } from '../errors/errors.ts';
 import { sleepMs } from '../support/sleep.ts';
 import { recordedOutcome } from './checkpoint.ts';
 import { portableSerialization } from './serialization.ts';

@@ -3,11 +3,10 @@
  * database, this executor's identity, the registry, and the workflows running
  * here now. Built by the Runtime at launch; passed down, never global.
  */
-import type { StartWorkflowParams } from '../api/workflow-types.ts';
+import type { StartWorkflowParams } from '../types/workflow-types.ts';
 import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import type { Registry } from './registry.ts';
-import type { WorkflowState } from './workflow-context.ts';
 
 export interface EngineIdentity {
   readonly executorID: string;
@@ -28,11 +27,18 @@ export interface QueuePlacement {
 /** Validates queue options and places a workflow; null when it is not to be enqueued. */
 export type QueuePlanner = (params: StartWorkflowParams | undefined) => Promise<QueuePlacement | null>;
 
+/** What the engine tracks of a workflow executing here (its full state lives in workflow-context.ts). */
+export interface RunningWorkflowState {
+  readonly workflowID: string;
+  /** Set when the workflow is cancelled (or times out): its next durable operation throws. */
+  cancelled: boolean;
+}
+
 export class Engine {
   /** Workflows executing in this process, by ID: their result promises (rejections pre-handled). */
   readonly running = new Map<string, Promise<unknown>>();
   /** Their execution states, so a cancellation can reach them. */
-  readonly states = new Map<string, WorkflowState>();
+  readonly states = new Map<string, RunningWorkflowState>();
 
   constructor(
     readonly systemDatabase: SystemDatabase,

@@ -9,7 +9,7 @@
  * Recording a failure must not itself fail: a field that cannot be stored (a socket on an HTTP error, say)
  * is replaced by a note naming it, and the rest of the error is kept.
  */
-import { DBOSSerializationError } from '../api/errors.ts';
+import { DBOSSerializationError } from '../errors/errors.ts';
 import {
   deserializeValue,
   errorToRecord,

@@ -12,7 +12,7 @@
  * deprecatePatch is the step towards removing a patch: it never writes a
  * marker, consumes one where an execution recorded it, and always says true.
  */
-import { DBOSConfigurationError, DBOSInvalidWorkflowTransitionError } from '../api/errors.ts';
+import { DBOSConfigurationError, DBOSInvalidWorkflowTransitionError } from '../errors/errors.ts';
 import { recordValue } from './checkpoint.ts';
 import { reserveFunctionID, workflowCodeState, type WorkflowState } from './workflow-context.ts';
 

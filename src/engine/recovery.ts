@@ -5,7 +5,7 @@
  * MAX_RECOVERY_ATTEMPTS_EXCEEDED instead (a workflow that crashes its process
  * every time must not crash it forever).
  */
-import { DBOSNotRegisteredError } from '../api/errors.ts';
+import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from './engine.ts';
 import { executeWorkflow } from './run-workflow.ts';
 import { deserializeValue } from './serialization.ts';

@@ -3,9 +3,8 @@
  * recovery, which has only the name recorded in the database) and by function
  * (for DBOS.startWorkflow(fn), which has the invoker in hand).
  */
-import { DBOSConflictingRegistrationError } from '../api/errors.ts';
-import type { StepConfig, WorkflowConfig } from '../api/workflow-types.ts';
-import { stepNameOf, stepWorkflow } from './step-workflow.ts';
+import { DBOSConflictingRegistrationError } from '../errors/errors.ts';
+import type { StepConfig, WorkflowConfig } from '../types/workflow-types.ts';
 
 export type AnyFunction = (this: unknown, ...args: unknown[]) => Promise<unknown>;
 
@@ -30,6 +29,17 @@ export interface RegisteredStep {
 
 export type Registration = RegisteredWorkflow | RegisteredStep;
 
+/** DBOS's name for a step started as a workflow: `temp_workflow-step-<step name>`. */
+export const stepWorkflowPrefix = 'temp_workflow-step-';
+
+/** The step's name, if `workflowName` names a step's one-step workflow. */
+export function stepNameOf(workflowName: string): string | undefined {
+  return workflowName.startsWith(stepWorkflowPrefix) ? workflowName.slice(stepWorkflowPrefix.length) : undefined;
+}
+
+/** Builds a registered step's one-step workflow; injected so the registry stays a leaf of the engine. */
+export type StepWorkflowFactory = (step: RegisteredStep) => RegisteredWorkflow;
+
 export function qualifiedName(className: string, name: string): string {
   return className ? `${className}.${name}` : name;
 }
@@ -40,6 +50,8 @@ export class Registry {
   /** Every registered step, for the lookup of their one-step workflows (class names may change after registration). */
   private readonly steps = new Set<RegisteredStep>();
   private frozenReason: string | undefined;
+
+  constructor(private readonly stepWorkflow: StepWorkflowFactory) {}
 
   addWorkflow(registration: RegisteredWorkflow, ...functions: object[]): void {
     this.assertOpen(registration);
@@ -83,7 +95,7 @@ export class Registry {
     // The latest registration wins when two steps share a name, as calls by name would.
     let found: RegisteredStep | undefined;
     for (const step of this.steps) if (step.name === stepName && step.className === className) found = step;
-    return found && stepWorkflow(found);
+    return found && this.stepWorkflow(found);
   }
 
   findByFunction(fn: object): Registration | undefined {

@@ -1,6 +1,6 @@
 /** Step retry policy: pure arithmetic over StepConfig, no I/O. */
-import { DBOSConfigurationError } from '../api/errors.ts';
-import type { StepConfig } from '../api/workflow-types.ts';
+import { DBOSConfigurationError } from '../errors/errors.ts';
+import type { StepConfig } from '../types/workflow-types.ts';
 
 export interface RetryPolicy {
   readonly maxAttempts: number;

@@ -6,8 +6,8 @@
  * the caller continues. A step that crashes mid-way has no record and runs
  * again on recovery: steps run at least once, are recorded exactly once.
  */
-import { DBOSMaxStepRetriesError, DBOSStepTimeoutError } from '../api/errors.ts';
-import type { StepConfig } from '../api/workflow-types.ts';
+import { DBOSMaxStepRetriesError, DBOSStepTimeoutError } from '../errors/errors.ts';
+import type { StepConfig } from '../types/workflow-types.ts';
 import { sleepMs } from '../support/sleep.ts';
 import { recordError, recordedOutcome, recordValue, replay } from './checkpoint.ts';
 import { delayBeforeAttemptMs, retryPolicy, type RetryPolicy } from './retry-policy.ts';

@@ -5,7 +5,7 @@
  * another execution owns the outcome (it recorded a step first, or the row
  * changed under us), this run stands down and adopts the recorded outcome.
  */
-import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../api/errors.ts';
+import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../errors/errors.ts';
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';

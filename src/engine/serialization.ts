@@ -8,7 +8,7 @@
  * references are kept natively (superjson records them); portable JSON rejects cycles, writes shared values twice.
  */
 import { SuperJSON, type SuperJSONResult } from 'superjson';
-import { DBOSError, DBOSSerializationError, durablyErrorClasses } from '../api/errors.ts';
+import { DBOSError, DBOSSerializationError, durablyErrorClasses } from '../errors/errors.ts';
 
 export const defaultSerialization = 'js_superjson';
 export const portableSerialization = 'portable_json';

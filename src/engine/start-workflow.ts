@@ -13,8 +13,8 @@ import {
   DBOSConfigurationError,
   DBOSConflictingWorkflowError,
   DBOSInvalidWorkflowTransitionError,
-} from '../api/errors.ts';
-import type { StartWorkflowParams } from '../api/workflow-types.ts';
+} from '../errors/errors.ts';
+import type { StartWorkflowParams } from '../types/workflow-types.ts';
 import type { NewWorkflowRecord, WorkflowStatusRecord } from '../system-database/records.ts';
 import { recordedOutcome, recordError, replay } from './checkpoint.ts';
 import type { Engine } from './engine.ts';

@@ -1,5 +1,5 @@
 /** From a status row to the public WorkflowStatus: values decoded best effort (raw text if unreadable). */
-import type { WorkflowStatus } from '../api/workflow-types.ts';
+import type { WorkflowStatus } from '../types/workflow-types.ts';
 import type { WorkflowStatusRecord } from '../system-database/records.ts';
 import { deserializeError } from './error-serialization.ts';
 import { deserializeValue } from './serialization.ts';

@@ -6,17 +6,10 @@
  * dequeue or recovery looks that name up, in any process that registered the
  * step.
  */
-import type { RegisteredStep, RegisteredWorkflow } from './registry.ts';
+import { stepWorkflowPrefix, type RegisteredStep, type RegisteredWorkflow } from './registry.ts';
 import { runStep } from './run-step.ts';
 
-export const stepWorkflowPrefix = 'temp_workflow-step-';
-
 const wrappers = new WeakMap<RegisteredStep, RegisteredWorkflow>();
-
-/** The step's name, if `workflowName` names a step's one-step workflow. */
-export function stepNameOf(workflowName: string): string | undefined {
-  return workflowName.startsWith(stepWorkflowPrefix) ? workflowName.slice(stepWorkflowPrefix.length) : undefined;
-}
 
 /** The one-step workflow of `step` (always the same object for one step). */
 export function stepWorkflow(step: RegisteredStep): RegisteredWorkflow {

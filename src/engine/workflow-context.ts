@@ -8,21 +8,18 @@
  * code: `Promise.all([stepA(), stepB()])` is deterministic.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DBOSWorkflowCancelledError } from '../api/errors.ts';
+import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
-import type { Engine } from './engine.ts';
+import type { Engine, RunningWorkflowState } from './engine.ts';
 
-export interface WorkflowState {
+export interface WorkflowState extends RunningWorkflowState {
   readonly engine: Engine;
-  readonly workflowID: string;
   readonly workflowName: string;
   /** Absolute deadline inherited by children, or null. */
   readonly deadlineEpochMs: number | null;
   /** Outcomes recorded by earlier executions, by function ID; empty for a fresh start. */
   readonly recorded: ReadonlyMap<number, StepOutcomeRecord>;
   nextFunctionID: number;
-  /** Set when the workflow is cancelled (or times out): its next durable operation throws. */
-  cancelled: boolean;
 }
 
 export interface StepState {

@@ -4,7 +4,7 @@
  * is awaited through the notifier. Waiting from workflow code is itself a
  * recorded operation (DBOS.getResult), so replay returns the same result.
  */
-import type { GetResultOptions, WorkflowHandle, WorkflowStatus } from '../api/workflow-types.ts';
+import type { GetResultOptions, WorkflowHandle, WorkflowStatus } from '../types/workflow-types.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import { recordedOperation } from './checkpoint.ts';
 import type { Engine } from './engine.ts';

@@ -4,7 +4,7 @@
  * version to latest. Registering a queue with onConflict
  * 'update_if_latest_version' asks which version is the latest.
  */
-import { DBOSApplicationVersionNotFoundError, DBOSInitializationError } from '../api/errors.ts';
+import { DBOSApplicationVersionNotFoundError, DBOSInitializationError } from '../errors/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ApplicationVersionRecord } from '../system-database/records.ts';
 

@@ -4,8 +4,8 @@
  * filter, public WorkflowStatus out. From workflow code, a listing is a
  * recorded operation, so replay sees the same list.
  */
-import { DBOSConfigurationError } from '../api/errors.ts';
-import type { GetWorkflowsInput, WorkflowStatus } from '../api/workflow-types.ts';
+import { DBOSConfigurationError } from '../errors/errors.ts';
+import type { GetWorkflowsInput, WorkflowStatus } from '../types/workflow-types.ts';
 import { recordedOperation } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';

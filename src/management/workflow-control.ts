@@ -5,8 +5,8 @@
  * not cancel or resume twice.
  */
 import { randomUUID } from 'node:crypto';
-import { DBOSConfigurationError } from '../api/errors.ts';
-import type { StepInfo } from '../api/workflow-types.ts';
+import { DBOSConfigurationError } from '../errors/errors.ts';
+import type { StepInfo } from '../types/workflow-types.ts';
 import { recordedOperation } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import { deserializeError } from '../engine/error-serialization.ts';

@@ -4,7 +4,7 @@
  * table, so every process sharing the system database applies the same ones,
  * and they can be added or changed while processes run.
  */
-import { DBOSConfigurationError, DBOSConflictingRegistrationError } from '../api/errors.ts';
+import { DBOSConfigurationError, DBOSConflictingRegistrationError } from '../errors/errors.ts';
 import type { QueueDefinitionConflict } from '../system-database/records.ts';
 import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';

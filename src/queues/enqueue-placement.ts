@@ -3,8 +3,8 @@
  * deduplication ID, priority, partition key and delay, validated so that a
  * bad option fails before anything is written.
  */
-import { DBOSConfigurationError, DBOSInvalidQueuePriorityError, DBOSQueueNotFoundError } from '../api/errors.ts';
-import type { StartWorkflowParams } from '../api/workflow-types.ts';
+import { DBOSConfigurationError, DBOSInvalidQueuePriorityError, DBOSQueueNotFoundError } from '../errors/errors.ts';
+import type { StartWorkflowParams } from '../types/workflow-types.ts';
 import type { QueuePlacement } from '../engine/engine.ts';
 import type { QueueCatalog } from './queue-catalog.ts';
 import type { WorkflowQueue } from './workflow-queue.ts';

@@ -3,7 +3,7 @@
  * recovery-attempt budget it is retired instead; otherwise it runs here,
  * resuming from recorded steps if an earlier execution got that far.
  */
-import { DBOSNotRegisteredError } from '../api/errors.ts';
+import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { defaultMaxRecoveryAttempts } from '../engine/recovery.ts';
 import { executeWorkflow } from '../engine/run-workflow.ts';

@@ -4,7 +4,7 @@
  * the system database: `concurrency` and `rateLimit` are counted in the
  * database, `workerConcurrency` in each process.
  */
-import { DBOSConfigurationError, DBOSConflictingRegistrationError, DBOSQueueNotFoundError } from '../api/errors.ts';
+import { DBOSConfigurationError, DBOSConflictingRegistrationError, DBOSQueueNotFoundError } from '../errors/errors.ts';
 
 export interface QueueRateLimit {
   limitPerPeriod: number;

@@ -4,8 +4,8 @@
  * descriptor), as DBOS uses, and standard decorators (method, context). The
  * flavour is told apart at run time by the arguments received.
  */
-import { DBOSConfigurationError } from '../api/errors.ts';
-import type { StepConfig, WorkflowConfig } from '../api/workflow-types.ts';
+import { DBOSConfigurationError } from '../errors/errors.ts';
+import type { StepConfig, WorkflowConfig } from '../types/workflow-types.ts';
 import { retryPolicy } from '../engine/retry-policy.ts';
 import type { AnyFunction, RegisteredStep, RegisteredWorkflow } from '../engine/registry.ts';
 import { registry, stepInvoker, validateWorkflowConfig, workflowInvoker } from './registration.ts';

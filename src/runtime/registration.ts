@@ -5,8 +5,8 @@
  * code. Registrations are kept in the process-wide registry (decorators run at
  * import time, before any launch), which the Runtime reads at launch.
  */
-import { DBOSConfigurationError, DBOSNotRegisteredError } from '../api/errors.ts';
-import type { FunctionName, StepConfig, WorkflowConfig } from '../api/workflow-types.ts';
+import { DBOSConfigurationError, DBOSNotRegisteredError } from '../errors/errors.ts';
+import type { FunctionName, StepConfig, WorkflowConfig } from '../types/workflow-types.ts';
 import { Registry, type AnyFunction, type RegisteredStep, type RegisteredWorkflow } from '../engine/registry.ts';
 import { retryPolicy } from '../engine/retry-policy.ts';
 import { runStep } from '../engine/run-step.ts';
@@ -15,7 +15,7 @@ import { startWorkflow } from '../engine/start-workflow.ts';
 import { engineFor } from './runtime.ts';
 
 /** The process-wide registry: every workflow and step registered so far. */
-export const registry = new Registry();
+export const registry = new Registry(stepWorkflow);
 
 function requireName(fn: unknown, explicit: string | undefined, what: string): string {
   if (typeof fn !== 'function') throw new DBOSConfigurationError(`${what} must be a function, got ${typeof fn}.`);

@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DBOSConfig } from '../api/config-types.ts';
+import type { DBOSConfig } from '../types/config-types.ts';
 import type { RetentionOptions } from '../management/retention.ts';
-import { DBOSConfigurationError } from '../api/errors.ts';
+import { DBOSConfigurationError } from '../errors/errors.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
 import { consoleLogger, isLogLevel, type DLogger } from '../telemetry/logger.ts';

@@ -3,14 +3,14 @@
  * owns the system database and the engine; configuration is read here, at
  * launch, never at import. One Runtime per process at a time.
  */
-import type { DBOSConfig } from '../api/config-types.ts';
-import { DBOSNotLaunchedError } from '../api/errors.ts';
+import type { DBOSConfig } from '../types/config-types.ts';
+import { DBOSNotLaunchedError } from '../errors/errors.ts';
 import { Engine } from '../engine/engine.ts';
 import { CancellationWatcher } from '../engine/cancellation-watcher.ts';
 import { RetentionLoop } from '../management/retention.ts';
 import { recoverPendingWorkflows } from '../engine/recovery.ts';
 import type { Registry } from '../engine/registry.ts';
-import type { WorkflowHandle } from '../api/workflow-types.ts';
+import type { WorkflowHandle } from '../types/workflow-types.ts';
 import { DatabaseQueues } from '../queues/database-queues.ts';
 import { ExecutorLiveness } from '../queues/executor-liveness.ts';
 import { placementPlanner } from '../queues/enqueue-placement.ts';

@@ -6,7 +6,7 @@
  * local zone, as cron does) is a durably extension.
  */
 import { Cron } from 'croner';
-import { DBOSConfigurationError } from '../api/errors.ts';
+import { DBOSConfigurationError } from '../errors/errors.ts';
 
 export class CronExpression {
   private readonly cron: Cron;

@@ -11,8 +11,8 @@ import {
   DBOSNotRegisteredError,
   DBOSScheduleExistsError,
   DBOSScheduleNotFoundError,
-} from '../api/errors.ts';
-import type { WorkflowHandle } from '../api/workflow-types.ts';
+} from '../errors/errors.ts';
+import type { WorkflowHandle } from '../types/workflow-types.ts';
 import { checkpointFor } from '../communication/operation-record.ts';
 import { recordedOperation, recordedOutcome, replay } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';

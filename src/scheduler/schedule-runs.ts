@@ -5,8 +5,8 @@
  * twice) runs once. Used by the firing loops, triggerSchedule and
  * backfillSchedule.
  */
-import { DBOSNotRegisteredError } from '../api/errors.ts';
-import type { WorkflowHandle } from '../api/workflow-types.ts';
+import { DBOSNotRegisteredError } from '../errors/errors.ts';
+import type { WorkflowHandle } from '../types/workflow-types.ts';
 import type { Engine } from '../engine/engine.ts';
 import { internalQueueName } from '../engine/recovery.ts';
 import { qualifiedName, type RegisteredWorkflow } from '../engine/registry.ts';

@@ -4,8 +4,8 @@
  * decorators). Registration only validates and records the schedule; the
  * workflow it names is looked up at launch, when decorators have all run.
  */
-import { DBOSConfigurationError } from '../api/errors.ts';
-import type { FunctionName } from '../api/workflow-types.ts';
+import { DBOSConfigurationError } from '../errors/errors.ts';
+import type { FunctionName } from '../types/workflow-types.ts';
 import { qualifiedName, type Registry, type RegisteredWorkflow } from '../engine/registry.ts';
 import { CronExpression } from './cron-expression.ts';
 

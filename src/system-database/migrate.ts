@@ -5,7 +5,7 @@
  * `dbos_migrations` bookkeeping is never touched). A database migrated by a
  * newer durably is refused with an error naming both versions.
  */
-import { DBOSSchemaVersionError } from '../api/errors.ts';
+import { DBOSSchemaVersionError } from '../errors/errors.ts';
 import type { QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 

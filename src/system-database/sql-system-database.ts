@@ -7,7 +7,7 @@ import {
   DBOSNonExistentWorkflowError,
   DBOSQueueDuplicatedError,
   DBOSWorkflowConflictError,
-} from '../api/errors.ts';
+} from '../errors/errors.ts';
 import type { Connection, QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 import type { Notifier } from './notifier.ts';

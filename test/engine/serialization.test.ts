@@ -9,7 +9,7 @@ import {
   DBOSSerializationError,
   DBOSUnexpectedStepError,
   DBOSWorkflowCancelledError,
-} from '../../src/api/errors.ts';
+} from '../../src/errors/errors.ts';
 import { deserializeError, serializeError } from '../../src/engine/error-serialization.ts';
 import {
   defaultSerialization,

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { DBOSSchemaVersionError, DBOSWorkflowConflictError } from '../../src/api/errors.ts';
+import { DBOSSchemaVersionError, DBOSWorkflowConflictError } from '../../src/errors/errors.ts';
 import type { SystemDatabaseTarget } from '../../src/system-database/open-system-database.ts';
 import type { NewWorkflowRecord, WorkflowStatusRecord } from '../../src/system-database/records.ts';
 import { outcomeChannel, type SystemDatabase } from '../../src/system-database/system-database.ts';

@@ -1,6 +1,6 @@
 /** Create the system database when it is missing, through the server's maintenance database. */
 import pg from 'pg';
-import { DBOSDatabaseUnreachableError } from '../../api/errors.ts';
+import { DBOSDatabaseUnreachableError } from '../../errors/errors.ts';
 import { parsePostgresUrl, redactUrl, withDatabase } from './postgres-url.ts';
 
 export function unreachable(url: string, error: unknown): DBOSDatabaseUnreachableError {

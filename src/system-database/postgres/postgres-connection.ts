@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { DBOSDatabaseError } from '../../api/errors.ts';
+import { DBOSDatabaseError } from '../../errors/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
 import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
 import { isConnectionError } from './postgres-errors.ts';

@@ -1,6 +1,6 @@
 /** Reading a Postgres URL: pool settings, and a form safe to print (no password). */
 import type { PoolConfig } from 'pg';
-import { DBOSConfigurationError } from '../../api/errors.ts';
+import { DBOSConfigurationError } from '../../errors/errors.ts';
 
 export function redactUrl(url: string): string {
   try {

@@ -1,5 +1,5 @@
 /** SQL for operation_outputs: the checkpoint log of each workflow's operations. */
-import { DBOSWorkflowConflictError } from '../../api/errors.ts';
+import { DBOSWorkflowConflictError } from '../../errors/errors.ts';
 import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { StepOutcomeRecord } from '../records.ts';

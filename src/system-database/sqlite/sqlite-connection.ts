@@ -10,7 +10,7 @@
  * synchronous=FULL unless the user opts into NORMAL.
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { DBOSDatabaseError, DBOSDatabaseUnreachableError } from '../../api/errors.ts';
+import { DBOSDatabaseError, DBOSDatabaseUnreachableError } from '../../errors/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
 import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
 
