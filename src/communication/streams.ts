@@ -115,7 +115,7 @@ function nextEntries(engine: Engine, plan: StreamReadPlan, offset: number): Prom
       const entries = await systemDatabase.readStream(workflowID, key, offset);
       if (entries.length > 0) return entries;
       const status = await systemDatabase.getWorkflowStatus(workflowID);
-      if (!status) throw new DBOSNonExistentWorkflowError(workflowID, `Cannot read stream "${key}": workflow ${workflowID} does not exist.`);
+      if (!status) throw new DBOSNonExistentWorkflowError(`Cannot read stream "${key}": workflow ${workflowID} does not exist.`, { workflowID });
       if (!isTerminalStatus(status.status)) return undefined;
       // The workflow has ended: whatever it wrote is committed; one last read, then the end.
       return systemDatabase.readStream(workflowID, key, offset);

@@ -288,12 +288,12 @@ export function deserializeValue<T = unknown>(text: string | null, serialization
   const reading = `Cannot read a stored value in serialization format "${format}"`;
   if (format !== defaultSerialization && format !== portableSerialization) {
     const problem = `${reading}: durably reads only "${defaultSerialization}" and "${portableSerialization}".`;
-    throw new DBOSError(`${problem} Another program, or a newer durably, wrote it.`, 'SERIALIZATION_UNKNOWN');
+    throw new DBOSError(`${problem} Another program, or a newer durably, wrote it.`, 1, { code: 'SERIALIZATION_UNKNOWN' });
   }
   try {
     return (format === portableSerialization ? JSON.parse(text) : readNative(text)) as T;
   } catch (cause) {
     const problem = `${reading}: ${(cause as Error).message}. The text is corrupt or from an incompatible program.`;
-    throw new DBOSError(problem, 'STORED_VALUE_UNREADABLE', 1, { cause });
+    throw new DBOSError(problem, 1, { code: 'STORED_VALUE_UNREADABLE', cause });
   }
 }

@@ -38,13 +38,13 @@ function place(queue: WorkflowQueue, params: StartWorkflowParams): QueuePlacemen
   }
   if (priority !== undefined) {
     if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 1 || priority > maxPriority) {
-      throw new DBOSInvalidQueuePriorityError(priority, `a priority is an integer from 1 to ${maxPriority}.`);
+      // A JavaScript caller may pass a non-number; the error keeps the value as given, to name it.
+      throw new DBOSInvalidQueuePriorityError(priority as number, 1, maxPriority);
     }
     if (!queue.priorityEnabled) {
-      throw new DBOSInvalidQueuePriorityError(
-        priority,
-        `queue "${queue.name}" does not have priorityEnabled, so it dequeues first in, first out.`,
-      );
+      throw new DBOSInvalidQueuePriorityError(priority, 1, maxPriority, {
+        reason: `queue "${queue.name}" does not have priorityEnabled, so it dequeues first in, first out.`,
+      });
     }
   }
   if (queue.partitioned && (typeof queuePartitionKey !== 'string' || queuePartitionKey === '')) {

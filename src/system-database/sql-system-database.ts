@@ -148,7 +148,7 @@ export class SqlSystemDatabase implements SystemDatabase {
         throw new DBOSQueueDuplicatedError(workflow.workflowID, workflow.queueName, workflow.deduplicationID);
       }
     }
-    throw new DBOSNonExistentWorkflowError(workflow.workflowID, `Workflow ${workflow.workflowID} kept vanishing while being started.`);
+    throw new DBOSNonExistentWorkflowError(`Workflow ${workflow.workflowID} kept vanishing while being started.`, { workflowID: workflow.workflowID });
   }
 
   async recordStepOutcome(outcome: StepOutcomeRecord): Promise<void> {
@@ -257,7 +257,7 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   async sendMessage(message: MessageRecord, checkpoint?: StepOutcomeRecord): Promise<void> {
     const sent = await this.connection.transaction((tx) => sendMessage(tx, this.dialect, message, checkpoint));
-    if (!sent) throw new DBOSNonExistentWorkflowError(message.destinationID, `Cannot send to workflow ${message.destinationID}: it does not exist.`);
+    if (!sent) throw new DBOSNonExistentWorkflowError(`Cannot send to workflow ${message.destinationID}: it does not exist.`, { workflowID: message.destinationID });
     this.notifier.wakeLocal(messagesChannel, [communicationKey(message.destinationID, message.topic)]);
   }
 
@@ -334,7 +334,7 @@ export class SqlSystemDatabase implements SystemDatabase {
       if (!this.dialect.isUniqueViolation(error)) throw error;
       throw new DBOSConflictingWorkflowError(fork.newWorkflowID, `Cannot fork into workflow ID ${fork.newWorkflowID}: it is already taken.`);
     }
-    if (!forked) throw new DBOSNonExistentWorkflowError(fork.originalID, `Cannot fork workflow ${fork.originalID}: it does not exist.`);
+    if (!forked) throw new DBOSNonExistentWorkflowError(`Cannot fork workflow ${fork.originalID}: it does not exist.`, { workflowID: fork.originalID });
     this.notifier.wakeLocal(queueChannel, [fork.queueName]);
   }
 

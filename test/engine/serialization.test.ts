@@ -9,8 +9,10 @@ import {
   DBOSSerializationError,
   DBOSUnexpectedStepError,
   DBOSWorkflowCancelledError,
+  durablyErrorClasses,
 } from '../../src/errors/errors.ts';
 import { deserializeError, serializeError } from '../../src/engine/error-serialization.ts';
+import { errorCases, exportedErrorClasses } from '../errors/dbos-error-cases.ts';
 import {
   defaultSerialization,
   deserializeValue,
@@ -410,6 +412,37 @@ test('durably error classes are revived with instanceof and fields', () => {
   assert.ok(retries instanceof DBOSMaxStepRetriesError);
   assert.ok(retries.errors[1] instanceof TypeError);
   assert.equal(retries.errors[0]!.message, 'one');
+});
+
+/** A revived field equals the original; an Error (or a list of them) by class, message and stack. */
+function assertRevivedField(back: unknown, original: unknown, label: string): void {
+  if (Array.isArray(original)) {
+    assert.ok(Array.isArray(back), label);
+    original.forEach((item, index) => assertRevivedField(back[index], item, `${label}[${index}]`));
+  } else if (original instanceof Error) {
+    assert.equal(Object.getPrototypeOf(back), Object.getPrototypeOf(original), label);
+    assert.equal((back as Error).message, original.message, label);
+    assert.equal((back as Error).stack, original.stack, label);
+  } else {
+    assert.deepEqual(back, original, label);
+  }
+}
+
+test('every exported error class is revivable by name', () => {
+  for (const [name, errorClass] of exportedErrorClasses) assert.equal(durablyErrorClasses[name], errorClass, name);
+});
+
+test('every error class, built with DBOS\'s arguments, revives with its class, codes and fields', () => {
+  for (const { error, errorClass, dbosErrorCode, code, fields } of errorCases) {
+    const back = errorRoundTrip(error) as DBOSError & Record<string, unknown>;
+    assert.ok(back instanceof errorClass, `${errorClass.name}: got ${back.constructor.name}`);
+    assert.equal(back.name, errorClass.name);
+    assert.equal(back.message, error.message);
+    assert.equal(back.dbosErrorCode, dbosErrorCode);
+    assert.equal(back.code, code);
+    for (const [key, value] of Object.entries(fields)) assertRevivedField(back[key], value, `${errorClass.name}.${key}`);
+    assert.deepEqual(Object.keys(back).sort(), Object.keys(error).sort(), `${errorClass.name}: own fields`);
+  }
 });
 
 test('other classes come back as an Error with the same name and fields', () => {

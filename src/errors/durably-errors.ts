@@ -1,0 +1,119 @@
+/**
+ * durably's own error classes: problems DBOS reports with a generic class (or a message) that durably names
+ * precisely. Each extends the DBOS class a DBOS program would catch, and keeps DBOS's numeric code.
+ */
+import { dbosErrorCodes as codes } from './dbos-error-codes.ts';
+import { DBOSError } from './dbos-error.ts';
+import { DBOSExecutorNotInitializedError, DBOSInitializationError } from './dbos-workflow-errors.ts';
+
+/** Invalid configuration: a bad URL, an unknown option value, a missing name. */
+export class DBOSConfigurationError extends DBOSError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, codes.initialization, { code: 'CONFIGURATION_INVALID', cause: options?.cause });
+  }
+}
+
+export class DBOSDatabaseUnreachableError extends DBOSInitializationError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    const cause = options?.cause;
+    super(message, cause instanceof Error ? cause : undefined, { code: 'DATABASE_UNREACHABLE', cause });
+  }
+}
+
+export class DBOSSchemaVersionError extends DBOSInitializationError {
+  readonly databaseVersion: number;
+  readonly codeVersion: number;
+  constructor(databaseVersion: number, codeVersion: number) {
+    super(
+      `The system database schema is at version ${databaseVersion}, but this version of durably only knows ` +
+        `versions up to ${codeVersion}. A newer durably has migrated this database: upgrade durably in this ` +
+        `application, or point it at another system database.`,
+      undefined,
+      { code: 'SCHEMA_NEWER_THAN_CODE' },
+    );
+    this.databaseVersion = databaseVersion;
+    this.codeVersion = codeVersion;
+  }
+}
+
+/** A durable function was used before `DBOS.launch()` (or after `DBOS.shutdown()`). */
+export class DBOSNotLaunchedError extends DBOSExecutorNotInitializedError {
+  constructor(what: string) {
+    super({ message: `${what} needs a launched runtime: call \`await DBOS.launch()\` first.`, code: 'NOT_LAUNCHED' });
+  }
+}
+
+/** A queue name no WorkflowQueue or DBOS.registerQueue defined. */
+export class DBOSQueueNotFoundError extends DBOSError {
+  readonly queueName: string;
+  constructor(queueName: string) {
+    super(
+      `No queue named "${queueName}": declare it with new WorkflowQueue("${queueName}", ...) before launch, ` +
+        'or register it with DBOS.registerQueue.',
+      codes.error,
+      { code: 'QUEUE_NOT_FOUND' },
+    );
+    this.queueName = queueName;
+  }
+}
+
+/** A dynamic schedule name no DBOS.createSchedule (or applySchedules) defined. */
+export class DBOSScheduleNotFoundError extends DBOSError {
+  readonly scheduleName: string;
+  constructor(scheduleName: string, what: string) {
+    super(
+      `${what}: no schedule named "${scheduleName}"; create it with DBOS.createSchedule.`,
+      codes.error,
+      { code: 'SCHEDULE_NOT_FOUND' },
+    );
+    this.scheduleName = scheduleName;
+  }
+}
+
+/** DBOS.createSchedule with a name already taken (by this or another application). Nothing was written. */
+export class DBOSScheduleExistsError extends DBOSError {
+  readonly scheduleName: string;
+  constructor(scheduleName: string) {
+    super(
+      `A schedule named "${scheduleName}" already exists; delete it first, change it with DBOS.updateSchedule, ` +
+        'or define schedules declaratively with DBOS.applySchedules.',
+      codes.error,
+      { code: 'SCHEDULE_EXISTS' },
+    );
+    this.scheduleName = scheduleName;
+  }
+}
+
+/** An application version never registered in this system database. */
+export class DBOSApplicationVersionNotFoundError extends DBOSError {
+  readonly versionName: string;
+  constructor(versionName: string) {
+    super(
+      `No application version "${versionName}" is registered; versions are registered when a process launches with them.`,
+      codes.error,
+      { code: 'APPLICATION_VERSION_NOT_FOUND' },
+    );
+    this.versionName = versionName;
+  }
+}
+
+/** A value (an argument, a result, an error field) cannot be stored. Nothing was written. */
+export class DBOSSerializationError extends DBOSError {
+  readonly path: string;
+  constructor(what: string, path: string, problem: string) {
+    super(
+      `Cannot store ${what}: ${problem} at ${path}. Durable values must be data (JSON plus Date, BigInt, Map, ` +
+        `Set, RegExp, Error, undefined); nothing was written.`,
+      codes.invalidWorkflowInput,
+      { code: 'VALUE_NOT_SERIALIZABLE' },
+    );
+    this.path = path;
+  }
+}
+
+/** A database operation failed after retries, or the runtime was shut down under it. */
+export class DBOSDatabaseError extends DBOSError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, codes.error, { code: 'DATABASE_ERROR', cause: options?.cause });
+  }
+}

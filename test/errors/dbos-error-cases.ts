@@ -1,0 +1,81 @@
+/**
+ * One case per exported error class: built with DBOS's constructor arguments (so this file only compiles if
+ * each class accepts them), with the fields, numeric `dbosErrorCode` and durably `code` it must then have.
+ * Shared by the constructor tests and the revival tests.
+ */
+import * as errors from '../../src/errors/errors.ts';
+
+export interface ErrorCase {
+  error: errors.DBOSError;
+  errorClass: new (...args: never[]) => errors.DBOSError;
+  dbosErrorCode: number;
+  code: string;
+  fields: Record<string, unknown>;
+}
+
+const cause = new TypeError('not JSON');
+const attemptErrors = [new Error('one'), new RangeError('two')];
+
+function dbosCases(): ErrorCase[] {
+  const e = errors;
+  return [
+    { error: new e.DBOSError('bad input', 400), errorClass: e.DBOSError, dbosErrorCode: 400, code: 'DBOS_ERROR', fields: { message: 'bad input' } },
+    { error: new e.DBOSError('plain'), errorClass: e.DBOSError, dbosErrorCode: 1, code: 'DBOS_ERROR', fields: { message: 'plain' } },
+    { error: new e.DBOSInitializationError('launch failed', cause), errorClass: e.DBOSInitializationError, dbosErrorCode: 3, code: 'INITIALIZATION_FAILED', fields: { message: 'launch failed', error: cause } },
+    { error: new e.DBOSWorkflowConflictError('wf-1'), errorClass: e.DBOSWorkflowConflictError, dbosErrorCode: 5, code: 'WORKFLOW_CONFLICT', fields: { workflowID: 'wf-1' } },
+    { error: new e.DBOSNotRegisteredError('fn', 'fn is missing'), errorClass: e.DBOSNotRegisteredError, dbosErrorCode: 6, code: 'NOT_REGISTERED', fields: { message: 'fn is missing', functionName: 'fn' } },
+    { error: new e.DBOSDataValidationError('age must be a number'), errorClass: e.DBOSDataValidationError, dbosErrorCode: 9, code: 'DATA_VALIDATION', fields: { message: 'age must be a number' } },
+    { error: new e.DBOSNotAuthorizedError('needs admin'), errorClass: e.DBOSNotAuthorizedError, dbosErrorCode: 12, code: 'NOT_AUTHORIZED', fields: { message: 'needs admin', status: 403 } },
+    { error: new e.DBOSNotAuthorizedError('who are you', 401), errorClass: e.DBOSNotAuthorizedError, dbosErrorCode: 12, code: 'NOT_AUTHORIZED', fields: { status: 401 } },
+    { error: new e.DBOSConfigKeyTypeError('port', 'number', 'string'), errorClass: e.DBOSConfigKeyTypeError, dbosErrorCode: 14, code: 'CONFIG_KEY_TYPE', fields: { configKey: 'port', expectedType: 'number', actualType: 'string' } },
+    { error: new e.DBOSNonExistentWorkflowError('no workflow wf-2'), errorClass: e.DBOSNonExistentWorkflowError, dbosErrorCode: 16, code: 'WORKFLOW_NOT_FOUND', fields: { message: 'no workflow wf-2' } },
+    { error: new e.DBOSFailLoadOperationsError('cannot load'), errorClass: e.DBOSFailLoadOperationsError, dbosErrorCode: 17, code: 'FAIL_LOAD_OPERATIONS', fields: { message: 'cannot load' } },
+    { error: new e.DBOSMaxRecoveryAttemptsExceededError('wf-3', 5), errorClass: e.DBOSMaxRecoveryAttemptsExceededError, dbosErrorCode: 18, code: 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', fields: { workflowID: 'wf-3', maxRecoveryAttempts: 5 } },
+    { error: new e.DBOSMaxRecoveryAttemptsExceededError('wf-3'), errorClass: e.DBOSMaxRecoveryAttemptsExceededError, dbosErrorCode: 18, code: 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', fields: { workflowID: 'wf-3' } },
+    { error: new e.DBOSExecutorNotInitializedError(), errorClass: e.DBOSExecutorNotInitializedError, dbosErrorCode: 20, code: 'EXECUTOR_NOT_INITIALIZED', fields: {} },
+    { error: new e.DBOSInvalidWorkflowTransitionError(), errorClass: e.DBOSInvalidWorkflowTransitionError, dbosErrorCode: 21, code: 'INVALID_CONTEXT', fields: {} },
+    { error: new e.DBOSInvalidWorkflowTransitionError('recv in a step'), errorClass: e.DBOSInvalidWorkflowTransitionError, dbosErrorCode: 21, code: 'INVALID_CONTEXT', fields: { message: 'recv in a step' } },
+    { error: new e.DBOSConflictingWorkflowError('wf-4', 'other function'), errorClass: e.DBOSConflictingWorkflowError, dbosErrorCode: 22, code: 'WORKFLOW_ID_CONFLICT', fields: { workflowID: 'wf-4', message: 'other function' } },
+    { error: new e.DBOSMaxStepRetriesError('fetch', 3, attemptErrors), errorClass: e.DBOSMaxStepRetriesError, dbosErrorCode: 23, code: 'STEP_RETRIES_EXHAUSTED', fields: { stepName: 'fetch', errors: attemptErrors } },
+    { error: new e.DBOSWorkflowCancelledError('wf-5'), errorClass: e.DBOSWorkflowCancelledError, dbosErrorCode: 24, code: 'WORKFLOW_CANCELLED', fields: { workflowID: 'wf-5' } },
+    { error: new e.DBOSConflictingRegistrationError('twice'), errorClass: e.DBOSConflictingRegistrationError, dbosErrorCode: 25, code: 'REGISTRATION_CONFLICT', fields: { message: 'twice' } },
+    { error: new e.DBOSUnexpectedStepError('wf-6', 2, 'charge', 'refund'), errorClass: e.DBOSUnexpectedStepError, dbosErrorCode: 26, code: 'NON_DETERMINISTIC_WORKFLOW', fields: { workflowID: 'wf-6', stepID: 2, expectedName: 'charge', recordedName: 'refund' } },
+    { error: new e.DBOSAwaitedWorkflowCancelledError('wf-7'), errorClass: e.DBOSAwaitedWorkflowCancelledError, dbosErrorCode: 27, code: 'AWAITED_WORKFLOW_CANCELLED', fields: { workflowID: 'wf-7' } },
+    { error: new e.DBOSQueueDuplicatedError('wf-8', 'q', 'd-1'), errorClass: e.DBOSQueueDuplicatedError, dbosErrorCode: 28, code: 'QUEUE_DEDUPLICATED', fields: { workflowID: 'wf-8', queue: 'q', queueName: 'q', deduplicationID: 'd-1' } },
+    { error: new e.DBOSInvalidQueuePriorityError(0, 1, 10), errorClass: e.DBOSInvalidQueuePriorityError, dbosErrorCode: 29, code: 'QUEUE_PRIORITY_INVALID', fields: { priority: 0, min: 1, max: 10 } },
+    { error: new e.DBOSAwaitedWorkflowExceededMaxRecoveryAttempts('wf-9'), errorClass: e.DBOSAwaitedWorkflowExceededMaxRecoveryAttempts, dbosErrorCode: 30, code: 'AWAITED_WORKFLOW_MAX_RECOVERY_ATTEMPTS_EXCEEDED', fields: { workflowID: 'wf-9' } },
+    { error: new e.DBOSStepTimeoutError('slow', 250), errorClass: e.DBOSStepTimeoutError, dbosErrorCode: 31, code: 'STEP_TIMEOUT', fields: { stepName: 'slow', timeoutMS: 250 } },
+    { error: new e.DBOSInvalidWorkflowInputError('order', cause), errorClass: e.DBOSInvalidWorkflowInputError, dbosErrorCode: 32, code: 'INVALID_WORKFLOW_INPUT', fields: { workflowName: 'order', cause } },
+    { error: new e.DBOSStreamTimeoutError('wf-10', 'k', 50), errorClass: e.DBOSStreamTimeoutError, dbosErrorCode: 33, code: 'STREAM_TIMEOUT', fields: { workflowID: 'wf-10', key: 'k', timeoutMS: 50 } },
+    { error: new e.DBOSStreamNondeterminismError('wf-11', 'k'), errorClass: e.DBOSStreamNondeterminismError, dbosErrorCode: 34, code: 'STREAM_NONDETERMINISM', fields: { workflowID: 'wf-11', key: 'k' } },
+    { error: new e.DBOSQueryTimeoutError(1000), errorClass: e.DBOSQueryTimeoutError, dbosErrorCode: 35, code: 'QUERY_TIMEOUT', fields: { timeoutMS: 1000 } },
+    { error: new e.DBOSWorkflowIDInUseError('wf-12', 'PENDING', 'order'), errorClass: e.DBOSWorkflowIDInUseError, dbosErrorCode: 36, code: 'WORKFLOW_ID_IN_USE', fields: { workflowID: 'wf-12', status: 'PENDING', workflowName: 'order' } },
+    { error: new e.DBOSStepNondeterminismError('wf-13', 4), errorClass: e.DBOSStepNondeterminismError, dbosErrorCode: 37, code: 'STEP_NONDETERMINISM', fields: { workflowID: 'wf-13', stepID: 4 } },
+  ];
+}
+
+/** durably's own classes, with its own arguments. */
+function durablyCases(): ErrorCase[] {
+  const e = errors;
+  return [
+    { error: new e.DBOSConfigurationError('bad url', { cause }), errorClass: e.DBOSConfigurationError, dbosErrorCode: 3, code: 'CONFIGURATION_INVALID', fields: { cause } },
+    { error: new e.DBOSDatabaseUnreachableError('no server', { cause }), errorClass: e.DBOSDatabaseUnreachableError, dbosErrorCode: 3, code: 'DATABASE_UNREACHABLE', fields: { cause, error: cause } },
+    { error: new e.DBOSSchemaVersionError(9, 4), errorClass: e.DBOSSchemaVersionError, dbosErrorCode: 3, code: 'SCHEMA_NEWER_THAN_CODE', fields: { databaseVersion: 9, codeVersion: 4 } },
+    { error: new e.DBOSNotLaunchedError('DBOS.send'), errorClass: e.DBOSNotLaunchedError, dbosErrorCode: 20, code: 'NOT_LAUNCHED', fields: {} },
+    { error: new e.DBOSQueueNotFoundError('q'), errorClass: e.DBOSQueueNotFoundError, dbosErrorCode: 1, code: 'QUEUE_NOT_FOUND', fields: { queueName: 'q' } },
+    { error: new e.DBOSScheduleNotFoundError('s', 'DBOS.pauseSchedule'), errorClass: e.DBOSScheduleNotFoundError, dbosErrorCode: 1, code: 'SCHEDULE_NOT_FOUND', fields: { scheduleName: 's' } },
+    { error: new e.DBOSScheduleExistsError('s'), errorClass: e.DBOSScheduleExistsError, dbosErrorCode: 1, code: 'SCHEDULE_EXISTS', fields: { scheduleName: 's' } },
+    { error: new e.DBOSApplicationVersionNotFoundError('v1'), errorClass: e.DBOSApplicationVersionNotFoundError, dbosErrorCode: 1, code: 'APPLICATION_VERSION_NOT_FOUND', fields: { versionName: 'v1' } },
+    { error: new e.DBOSSerializationError('a value', 'value.f', 'a function'), errorClass: e.DBOSSerializationError, dbosErrorCode: 32, code: 'VALUE_NOT_SERIALIZABLE', fields: { path: 'value.f' } },
+    { error: new e.DBOSDatabaseError('lost', { cause }), errorClass: e.DBOSDatabaseError, dbosErrorCode: 1, code: 'DATABASE_ERROR', fields: { cause } },
+  ];
+}
+
+export const errorCases: ErrorCase[] = [...dbosCases(), ...durablyCases()];
+
+/** Every error class errors.ts exports, by name. */
+export const exportedErrorClasses: Map<string, unknown> = new Map(
+  Object.entries(errors as Record<string, unknown>).filter(
+    ([, value]) => value === errors.DBOSError || (typeof value === 'function' && value.prototype instanceof errors.DBOSError),
+  ),
+);
