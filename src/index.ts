@@ -3,6 +3,8 @@ export { DBOS } from './api/dbos.ts';
 export type { DBOSConfig, DBOSLaunchOptions } from './types/config-types.ts';
 export { StatusString } from './types/workflow-types.ts';
 export { WorkflowQueue } from './queues/workflow-queue.ts';
+export { Debouncer, type DebouncerConfig } from './api/debouncer.ts';
+export type { EnqueueWorkflowOptions, WorkflowIDReusePolicy } from './queues/enqueue-options.ts';
 export { SchedulerMode, type SchedulerConfig } from './scheduler/scheduled-workflows.ts';
 export type { ScheduledWorkflowFn, ScheduleOptions, WorkflowSchedule } from './scheduler/dynamic-schedules.ts';
 export type { VersionInfo } from './management/application-versions.ts';

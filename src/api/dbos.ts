@@ -42,6 +42,7 @@ import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
+import { enqueueWorkflowByName, type EnqueueWorkflowOptions } from '../queues/enqueue-by-name.ts';
 import {
   hasStaticRegistrations,
   registeredWorkflowOf,
@@ -160,6 +161,14 @@ export class DBOS extends DBOSScheduling {
     return runInContext({ ...currentContext(), workflowTimeoutMS: timeoutMS }, callback);
   }
 
+  /** Workflows started or called inside `callback` (without a queueName of their own) are enqueued on this queue. */
+  static withWorkflowQueue<R>(queueName: string, callback: () => Promise<R>): Promise<R> {
+    if (typeof queueName !== 'string' || queueName === '') {
+      throw new DBOSConfigurationError(`withWorkflowQueue needs a queue name, got ${JSON.stringify(queueName)}.`);
+    }
+    return runInContext({ ...currentContext(), workflowQueueName: queueName }, callback);
+  }
+
   static withAuthedContext<R>(authenticatedUser: string, authenticatedRoles: string[], callback: () => Promise<R>): Promise<R> {
     return runInContext({ ...currentContext(), authenticatedUser, authenticatedRoles }, callback);
   }
@@ -236,6 +245,21 @@ export class DBOS extends DBOSScheduling {
   static getResult<T>(workflowID: string, options?: number | GetResultOptions): Promise<T | null> {
     const resolved = typeof options === 'number' ? { timeoutSeconds: options } : options;
     return awaitWorkflowResult<T>(engineFor('DBOS.getResult'), workflowID, resolved);
+  }
+
+  /** Enqueue a workflow by name (it may be registered only in another process); a child in workflow code. */
+  static enqueueWorkflowWithOptions<T = unknown>(options: EnqueueWorkflowOptions, ...args: unknown[]): Promise<WorkflowHandle<T>> {
+    return enqueueWorkflowByName<T>(engineFor('DBOS.enqueueWorkflowWithOptions'), options, args);
+  }
+
+  /** Enqueue by name with portable JSON inputs `{positionalArgs, namedArgs}` (for workflows in any language). */
+  static enqueueWorkflowWithOptionsPortable<T = unknown>(
+    options: EnqueueWorkflowOptions,
+    positionalArgs: unknown[],
+    namedArgs?: Record<string, unknown>,
+  ): Promise<WorkflowHandle<T>> {
+    const engine = engineFor('DBOS.enqueueWorkflowWithOptionsPortable');
+    return enqueueWorkflowByName<T>(engine, { serializationType: 'portable', ...options }, positionalArgs, namedArgs);
   }
 
   // ---- messages, events, streams ----

@@ -121,7 +121,7 @@ async function insertAndRun(
   parent: WorkflowState | undefined,
 ): Promise<void> {
   const { registration, args } = request;
-  const placement = await engine.placeInQueue(request.params);
+  const placement = await engine.placeInQueue(withContextQueue(request.params, context));
   const inputs = serializeValue(args, `the arguments of workflow "${registration.name}"`, 'native', 'args');
   const { timeoutMs, deadlineEpochMs } = resolveDeadline(request.params, context, parent);
   const record: NewWorkflowRecord = {
@@ -170,6 +170,12 @@ async function insertAndRun(
     authenticatedUser: context.authenticatedUser,
     authenticatedRoles: context.authenticatedRoles,
   });
+}
+
+/** withWorkflowQueue's queue applies where the start parameters name none. */
+function withContextQueue(params: StartWorkflowParams | undefined, context: ExecutionContext): StartWorkflowParams | undefined {
+  if (context.workflowQueueName === undefined || params?.queueName !== undefined) return params;
+  return { ...params, queueName: context.workflowQueueName };
 }
 
 function assertSameFunction(existing: WorkflowStatusRecord, registration: RegisteredWorkflow): void {

@@ -37,6 +37,8 @@ export interface ExecutionContext {
   readonly assignedWorkflowID?: { readonly id: string; used: boolean };
   /** Set by withWorkflowTimeout: the timeout of workflows started here (null detaches). */
   readonly workflowTimeoutMS?: number | null;
+  /** Set by withWorkflowQueue: workflows started here without a queueName are enqueued on this queue. */
+  readonly workflowQueueName?: string;
   readonly authenticatedUser?: string;
   readonly authenticatedRoles?: readonly string[];
 }

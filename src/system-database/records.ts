@@ -298,3 +298,25 @@ export interface ApplicationVersionRecord {
   createdAt: number;
   applicationName: string | null;
 }
+
+/**
+ * One debounce call (DBOS's Debouncer): coalesce into the DELAYED workflow
+ * holding `deduplicationID` on its queue, or enqueue `workflow` as a new one.
+ */
+export interface DebounceRequest {
+  /** The new workflow, if none is waiting: status DELAYED, `deduplicationID` the debounce key. */
+  workflow: NewWorkflowRecord & { status: 'DELAYED'; queueName: string; deduplicationID: string };
+  /** Latest start of the new workflow (epoch ms), null for no bound. */
+  debounceDeadlineEpochMs: number | null;
+  /** The waiting workflow is moved to start this long after `now` (never past its deadline)... */
+  periodMs: number;
+  now: number;
+  /** ...with these inputs. */
+  inputs: string;
+  serialization: string;
+}
+
+export type DebounceOutcome =
+  | { kind: 'bounced' | 'enqueued'; workflowID: string }
+  /** The deduplication ID is held by another (not debounced) workflow. */
+  | { kind: 'held'; holderID: string };

@@ -20,6 +20,8 @@ import type {
   ClaimRequest,
   EventDispatchState,
   ClaimResult,
+  DebounceOutcome,
+  DebounceRequest,
   InsertWorkflowResult,
   NewWorkflowRecord,
   QueueDefinitionConflict,
@@ -58,6 +60,8 @@ import {
 } from './sql/queue-definitions.ts';
 import { setEvent, selectEvent } from './sql/events.ts';
 import { forkWorkflow } from './sql/fork.ts';
+import { insertEnqueuedWorkflows } from './sql/batch-enqueue.ts';
+import { debounceOnce } from './sql/debounce.ts';
 import {
   cancelWorkflows,
   deleteWorkflows,
@@ -336,6 +340,25 @@ export class SqlSystemDatabase implements SystemDatabase {
     }
     if (!forked) throw new DBOSNonExistentWorkflowError(`Cannot fork workflow ${fork.originalID}: it does not exist.`, { workflowID: fork.originalID });
     this.notifier.wakeLocal(queueChannel, [fork.queueName]);
+  }
+
+  async enqueueWorkflows(workflows: readonly NewWorkflowRecord[]): Promise<Set<string>> {
+    if (workflows.length === 0) return new Set();
+    const inserted = await this.connection.transaction((tx) => insertEnqueuedWorkflows(tx, this.dialect, workflows));
+    const queues = new Set(workflows.filter((w) => inserted.has(w.workflowID)).map((w) => w.queueName ?? ''));
+    if (queues.size > 0) this.notifier.wakeLocal(queueChannel, [...queues]);
+    return inserted;
+  }
+
+  async debounceWorkflow(request: DebounceRequest, checkpoint?: StepOutcomeRecord): Promise<DebounceOutcome> {
+    // A retry follows a concurrent change (the key freed, or its workflow just left DELAYED): rare and brief.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const outcome = await this.connection.transaction((tx) => debounceOnce(tx, this.dialect, request, checkpoint));
+      if (outcome === 'retry') continue;
+      if (outcome.kind !== 'held') this.notifier.wakeLocal(queueChannel, [request.workflow.queueName]);
+      return outcome;
+    }
+    throw new DBOSQueueDuplicatedError(request.workflow.workflowID, request.workflow.queueName, request.workflow.deduplicationID);
   }
 
   deleteWorkflows(workflowIDs: readonly string[], descendants: boolean): Promise<number> {

@@ -19,6 +19,8 @@ import type {
   ClaimRequest,
   EventDispatchState,
   ClaimResult,
+  DebounceOutcome,
+  DebounceRequest,
   InsertWorkflowResult,
   NewWorkflowRecord,
   QueueDefinitionConflict,
@@ -246,6 +248,19 @@ export interface SystemDatabase {
    * for an unknown original, DBOSConflictingWorkflowError for a taken new ID.
    */
   forkWorkflow(fork: ForkRequest): Promise<void>;
+
+  /**
+   * Insert ENQUEUED workflows in one transaction (an existing ID is skipped);
+   * returns the IDs inserted. Dequeuers of their queues are woken once.
+   */
+  enqueueWorkflows(workflows: readonly NewWorkflowRecord[]): Promise<Set<string>>;
+
+  /**
+   * One debounce call: move the DELAYED debounced workflow holding the key, or
+   * enqueue `request.workflow` under it; from workflow code, with `checkpoint`
+   * (its childWorkflowID filled in) in the same transaction.
+   */
+  debounceWorkflow(request: DebounceRequest, checkpoint?: StepOutcomeRecord): Promise<DebounceOutcome>;
 
   /** Delete workflows (with `withDescendants`, also every workflow they started) and all they recorded. */
   deleteWorkflows(workflowIDs: readonly string[], withDescendants: boolean): Promise<number>;
