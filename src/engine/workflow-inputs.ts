@@ -14,12 +14,15 @@ export function workflowArgsOf(inputs: string | null, serialization: string | nu
   if (serialization !== portableSerialization || Array.isArray(value)) return value as unknown[];
   const { positionalArgs, namedArgs } = value as { positionalArgs?: unknown; namedArgs?: unknown };
   if (!Array.isArray(positionalArgs ?? [])) {
-    throw new DBOSError(`Portable workflow inputs hold positionalArgs that are not an array: ${inputs}`, 'WORKFLOW_INPUTS_INVALID');
+    throw new DBOSError(`Portable workflow inputs hold positionalArgs that are not an array: ${inputs}`, 1, {
+      code: 'WORKFLOW_INPUTS_INVALID',
+    });
   }
   if (namedArgs !== undefined && namedArgs !== null && Object.keys(namedArgs).length > 0) {
     throw new DBOSError(
       `Portable workflow inputs hold namedArgs ${JSON.stringify(namedArgs)}: a JavaScript workflow takes positional arguments only.`,
-      'WORKFLOW_INPUTS_INVALID',
+      1,
+      { code: 'WORKFLOW_INPUTS_INVALID' },
     );
   }
   return (positionalArgs ?? []) as unknown[];

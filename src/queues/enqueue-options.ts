@@ -72,7 +72,9 @@ function checkStrings(options: EnqueueWorkflowOptions): void {
 function checkNumbers(options: EnqueueWorkflowOptions): void {
   const { priority, delaySeconds, workflowTimeoutMS } = options;
   if (priority !== undefined && (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > maxPriority)) {
-    throw new DBOSInvalidQueuePriorityError(priority, `a priority is an integer from 0 to ${maxPriority}.`);
+    throw new DBOSInvalidQueuePriorityError(priority as number, 0, maxPriority, {
+      reason: `a priority is an integer from 0 to ${maxPriority}`,
+    });
   }
   if (delaySeconds !== undefined && (typeof delaySeconds !== 'number' || !Number.isFinite(delaySeconds) || delaySeconds < 0)) {
     refuse('delaySeconds', delaySeconds, 'a finite number >= 0');
