@@ -17,7 +17,7 @@ import { DBOSShutdownInterruptError } from '../../src/errors/shutdown-interrupt-
 import { deferred, type Deferred } from '../../src/support/deferred.ts';
 import { forEachBackend, type TestBackend } from '../helpers/backends.ts';
 
-const runs = { step1: 0, step2: 0, slowStep: 0, received: 0, gotEvent: 0 };
+const runs = { step1: 0, step2: 0, slowStep: 0, received: 0, gotEvent: 0, flakyAttempts: 0 };
 let slowStepGate: Deferred<void> = deferred();
 let slowStepEntered: Deferred<void> = deferred();
 const caught: unknown[] = [];
@@ -98,6 +98,32 @@ const swallower = DBOS.registerWorkflow(
     return 'swallowed';
   },
   { name: 'shutdown.swallower' },
+);
+
+const flakyStep = DBOS.registerStep(
+  async () => {
+    runs.flakyAttempts++;
+    throw new Error('not yet');
+  },
+  { name: 'shutdown.flakyStep', retriesAllowed: true, intervalSeconds: 30, maxAttempts: 5 },
+);
+
+/** Waiting 30 s between attempts of a failing step at shutdown. */
+const retrier = DBOS.registerWorkflow(
+  async () => {
+    await step1();
+    await flakyStep();
+  },
+  { name: 'shutdown.retrier' },
+);
+
+/** Function IDs: 0 the child's start, 1 DBOS.getResult of the child (a sleeper, 60 s). */
+const parent = DBOS.registerWorkflow(
+  async () => {
+    const child = await DBOS.startWorkflow(sleeper)(60_000);
+    return child.getResult();
+  },
+  { name: 'shutdown.parent' },
 );
 
 async function launch(config: DBOSConfig): Promise<void> {
@@ -264,6 +290,32 @@ forEachBackend('shutdown', (backend: TestBackend) => {
     assert.equal(await DBOS.retrieveWorkflow(waiterID).getResult(), 'go');
     assert.deepEqual([runs.received, runs.gotEvent], [1, 1]);
     assert.deepEqual(await stepNames(receiverID), ['DBOS.recv', 'DBOS.sleep']);
+  });
+
+  test('a parent awaiting its child and a step waiting to retry end at shutdown without recording anything more', async () => {
+    const config = backend.freshConfig();
+    await launch(config);
+    const parentID = `parent-${randomUUID()}`;
+    const retrierID = `retrier-${randomUUID()}`;
+    await DBOS.startWorkflow(parent, { workflowID: parentID })();
+    await DBOS.startWorkflow(retrier, { workflowID: retrierID })();
+    await waitForStep(`${parentID}-0`, 'DBOS.sleep');
+    while (runs.flakyAttempts === 0) await delay(5);
+    const before = Date.now();
+    await DBOS.shutdown();
+    assert.ok(Date.now() - before < 20_000, 'shutdown waited for a sleep or a retry delay');
+    assert.equal(runs.flakyAttempts, 1);
+
+    const recorded = await observe(config, async () => ({
+      parent: [(await DBOS.getWorkflowStatus(parentID))?.status, await stepNames(parentID)],
+      child: [(await DBOS.getWorkflowStatus(`${parentID}-0`))?.status, await stepNames(`${parentID}-0`)],
+      retrier: [(await DBOS.getWorkflowStatus(retrierID))?.status, await stepNames(retrierID)],
+    }));
+    assert.deepEqual(recorded, {
+      parent: ['PENDING', ['shutdown.sleeper']],
+      child: ['PENDING', ['shutdown.step1', 'DBOS.sleep']],
+      retrier: ['PENDING', ['shutdown.step1']],
+    });
   });
 
   test('bad shutdown options are refused, naming the value, before anything stops', async () => {
