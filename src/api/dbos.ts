@@ -82,12 +82,12 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** Close everything; a later launch starts afresh (tests launch many times). */
-  static async shutdown(): Promise<void> {
-    await shutdownRuntime();
+  static async shutdown(options?: { deregister?: boolean; workflowCompletionTimeoutMS?: number }): Promise<void> {
+    await shutdownRuntime(options);
   }
 
   static isInitialized(): boolean {
-    return currentRuntime() !== undefined;
+    return currentRuntime()?.stopping === false;
   }
 
   /** Delete the configured system database (tests and development); call it while not launched. */

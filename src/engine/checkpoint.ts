@@ -50,6 +50,8 @@ export async function recordValue<T>(
   value: T,
   outcome: OperationOutcome,
 ): Promise<T> {
+  // Once shutdown interrupted the engine, an outcome that arrives late is dropped (the operation runs again on recovery).
+  workflow.engine.interruptSignal.throwIfAborted();
   const serialized = serializeValue(value, `the result of "${name}" in workflow ${workflow.workflowID}`);
   await workflow.engine.systemDatabase.recordStepOutcome({
     workflowID: workflow.workflowID,
@@ -72,6 +74,7 @@ export async function recordError(
   error: unknown,
   outcome: OperationOutcome,
 ): Promise<void> {
+  workflow.engine.interruptSignal.throwIfAborted();
   const serialized = serializeError(error);
   await workflow.engine.systemDatabase.recordStepOutcome({
     workflowID: workflow.workflowID,

@@ -20,7 +20,8 @@ export async function durableSleep(durationMs: number): Promise<void> {
   if (!workflow) return sleepMs(durationMs);
   const wakeAt = await durableDeadline(workflow, reserveFunctionID(workflow), durationMs);
   // Timers run on a monotonic clock and may fire a little before the wall-clock wake-up time.
-  for (let remaining = wakeAt - Date.now(); remaining > 0; remaining = wakeAt - Date.now()) await sleepMs(remaining);
+  const interrupt = workflow.engine.interruptSignal;
+  for (let remaining = wakeAt - Date.now(); remaining > 0; remaining = wakeAt - Date.now()) await sleepMs(remaining, interrupt);
 }
 
 /**
@@ -31,6 +32,7 @@ export async function durableSleep(durationMs: number): Promise<void> {
 export async function durableDeadline(workflow: WorkflowState, functionID: number, durationMs: number): Promise<number> {
   const recorded = recordedOutcome(workflow, functionID, sleepOperationName);
   if (recorded) return Number(JSON.parse(recorded.output ?? '0'));
+  workflow.engine.interruptSignal.throwIfAborted();
   const now = Date.now();
   const wakeAt = now + Math.max(0, Math.ceil(durationMs));
   await workflow.engine.systemDatabase.recordStepOutcome({

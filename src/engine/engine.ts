@@ -7,6 +7,7 @@ import type { StartWorkflowParams } from '../types/workflow-types.ts';
 import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import type { Registry } from './registry.ts';
+import { DBOSShutdownInterruptError } from '../errors/shutdown-interrupt-error.ts';
 
 export interface EngineIdentity {
   readonly executorID: string;
@@ -49,6 +50,26 @@ export class Engine {
     /** DBOS.patch() is allowed (config enablePatching). */
     readonly patchingEnabled = false,
   ) {}
+
+  private readonly interruption = new AbortController();
+
+  /**
+   * Aborted by shutdown (reason: a DBOSShutdownInterruptError): every durable
+   * operation, wait and timer of this engine's workflows ends, and nothing more
+   * is recorded for them. See engine/shutdown-interrupt.ts.
+   */
+  get interruptSignal(): AbortSignal {
+    return this.interruption.signal;
+  }
+
+  get interrupted(): boolean {
+    return this.interruption.signal.aborted;
+  }
+
+  /** Interrupt every workflow of this engine (shutdown, after any grace period). */
+  interrupt(): void {
+    if (!this.interrupted) this.interruption.abort(new DBOSShutdownInterruptError());
+  }
 
   /** Stop these workflows, if they run here, at their next durable operation. */
   markCancelled(workflowIDs: Iterable<string>): void {

@@ -11,6 +11,7 @@ import type { StepConfig } from '../types/workflow-types.ts';
 import { sleepMs } from '../support/sleep.ts';
 import { recordError, recordedOutcome, recordValue, replay } from './checkpoint.ts';
 import { delayBeforeAttemptMs, retryPolicy, type RetryPolicy } from './retry-policy.ts';
+import { untilInterrupted } from './shutdown-interrupt.ts';
 import {
   currentContext,
   reserveFunctionID,
@@ -35,9 +36,11 @@ export async function runStep<T>(
   const startedAtEpochMs = Date.now();
   const step: StepState = { functionID, name, currentAttempt: 0, maxAttempts: policy.maxAttempts };
   const stepContext: ExecutionContext = { ...context, step };
+  const interrupt = workflow.engine.interruptSignal;
   let value: T;
   try {
-    value = await attemptWithRetries(step, stepContext, policy, config, body);
+    // Shutdown ends the step at once: a body still running is abandoned, its outcome never recorded.
+    value = await untilInterrupted(workflow.engine, attemptWithRetries(step, stepContext, policy, config, body, interrupt));
   } catch (error) {
     await recordError(workflow, functionID, name, error, { startedAtEpochMs });
     throw error;
@@ -51,23 +54,30 @@ async function attemptWithRetries<T>(
   policy: RetryPolicy,
   config: StepConfig,
   body: () => Promise<T> | T,
+  interrupt: AbortSignal,
 ): Promise<T> {
   const errors: Error[] = [];
   for (let attempt = 1; ; attempt++) {
     step.currentAttempt = attempt;
     try {
-      return await runInContext(context, () => attemptOnce(step, config, body));
+      return await runInContext(context, () => attemptOnce(step, config, body, interrupt));
     } catch (error) {
       if (policy.maxAttempts === 1) throw error;
+      interrupt.throwIfAborted();
       errors.push(error instanceof Error ? error : new Error(String(error)));
       if (config.shouldRetry && !(await config.shouldRetry(error))) throw error;
       if (attempt >= policy.maxAttempts) throw new DBOSMaxStepRetriesError(step.name, policy.maxAttempts, errors);
-      await sleepMs(delayBeforeAttemptMs(policy, attempt + 1));
+      await sleepMs(delayBeforeAttemptMs(policy, attempt + 1), interrupt);
     }
   }
 }
 
-async function attemptOnce<T>(step: StepState, config: StepConfig, body: () => Promise<T> | T): Promise<T> {
+async function attemptOnce<T>(
+  step: StepState,
+  config: StepConfig,
+  body: () => Promise<T> | T,
+  interrupt: AbortSignal,
+): Promise<T> {
   const timeoutMS = config.timeoutMS;
   if (timeoutMS === undefined) return body();
   const controller = new AbortController();
@@ -80,9 +90,13 @@ async function attemptOnce<T>(step: StepState, config: StepConfig, body: () => P
       reject(error);
     }, timeoutMS);
   });
+  // Shutdown clears the timeout at once (a step left running must not keep the process alive).
+  const disarm = (): void => clearTimeout(timer);
+  interrupt.addEventListener('abort', disarm, { once: true });
   try {
     return await Promise.race([Promise.resolve().then(body), expired]);
   } finally {
-    clearTimeout(timer);
+    interrupt.removeEventListener('abort', disarm);
+    disarm();
   }
 }

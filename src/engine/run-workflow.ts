@@ -49,24 +49,36 @@ async function runBody(engine: Engine, execution: WorkflowExecution): Promise<un
     authenticatedUser: execution.authenticatedUser,
     authenticatedRoles: execution.authenticatedRoles,
   };
+  // A workflow handed over after shutdown interrupted the engine does not start (it stays PENDING).
+  engine.interruptSignal.throwIfAborted();
   engine.states.set(workflowID, state);
-  const timeout = armDeadline(engine, state);
+  const disarmDeadline = armDeadline(engine, state);
   try {
     return await runAndRecord(engine, execution, context);
   } finally {
-    clearTimeout(timeout);
+    disarmDeadline();
     if (engine.states.get(workflowID) === state) engine.states.delete(workflowID);
   }
 }
 
-/** At its deadline, a workflow is cancelled like any other (it stops at its next operation). */
-function armDeadline(engine: Engine, state: WorkflowState): NodeJS.Timeout | undefined {
-  if (state.deadlineEpochMs === null) return undefined;
+/**
+ * At its deadline, a workflow is cancelled like any other (it stops at its next
+ * operation). Returns the disarm function; shutdown disarms it too, so a
+ * workflow left blocked in its own code keeps no timer of ours alive.
+ */
+function armDeadline(engine: Engine, state: WorkflowState): () => void {
+  if (state.deadlineEpochMs === null) return () => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const disarm = (): void => {
+    clearTimeout(timer);
+    engine.interruptSignal.removeEventListener('abort', disarm);
+  };
+  engine.interruptSignal.addEventListener('abort', disarm, { once: true });
   const cancel = (): void => {
     // Timers may fire a little early (libuv's cached loop time): wait out the rest.
     const early = (state.deadlineEpochMs ?? 0) - Date.now();
     if (early > 0) {
-      setTimeout(cancel, early);
+      timer = setTimeout(cancel, early);
       return;
     }
     engine.systemDatabase
@@ -74,7 +86,8 @@ function armDeadline(engine: Engine, state: WorkflowState): NodeJS.Timeout | und
       .then(() => engine.markCancelled([state.workflowID]))
       .catch((error) => engine.logger.warn(`Could not cancel workflow ${state.workflowID} at its deadline: ${(error as Error).message}`));
   };
-  return setTimeout(cancel, Math.max(0, Math.min(state.deadlineEpochMs - Date.now(), 2 ** 31 - 1)));
+  timer = setTimeout(cancel, Math.max(0, Math.min(state.deadlineEpochMs - Date.now(), 2 ** 31 - 1)));
+  return disarm;
 }
 
 async function runAndRecord(engine: Engine, execution: WorkflowExecution, context: ExecutionContext): Promise<unknown> {
@@ -91,6 +104,8 @@ async function runAndRecord(engine: Engine, execution: WorkflowExecution, contex
     if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, workflowID);
     outcome = { ok: false, error };
   }
+  // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.
+  engine.interruptSignal.throwIfAborted();
   const final = finalRecord(execution, outcome);
   const owned = await engine.systemDatabase.recordWorkflowOutcome(final.record);
   if (!owned) return adoptRecordedOutcome(engine, workflowID);

@@ -58,6 +58,7 @@ export async function startWorkflow<R>(engine: Engine, request: StartRequest): P
     await recordError(parent, functionID, request.registration.name, error, { startedAtEpochMs, childWorkflowID: workflowID });
     throw error;
   }
+  engine.interruptSignal.throwIfAborted(); // shutdown: the child stays PENDING, its start unrecorded (runs again on recovery)
   await engine.systemDatabase.recordStepOutcome({
     workflowID: parent.workflowID,
     functionID,

@@ -20,7 +20,10 @@ export async function waitForWrite<T>(
   pollingIntervalMs?: number,
 ): Promise<T | undefined> {
   const { notifier } = engine.systemDatabase;
+  const interrupt = engine.interruptSignal;
   for (let attempt = 0; ; attempt++) {
+    // Shutdown ends every wait of the engine, read or sleeping (engine/shutdown-interrupt.ts).
+    interrupt.throwIfAborted();
     const remaining = deadlineEpochMs - Date.now();
     const pollMs = Math.min(pollingIntervalMs ?? notifier.safetyPollMs(attempt), Math.max(0, remaining));
     const waiters = interests.map(({ channel, key }) => notifier.wait(channel, key, pollMs));
@@ -35,7 +38,12 @@ export async function waitForWrite<T>(
       for (const waiter of waiters) waiter.cancel();
       return found;
     }
+    const cancelAll = (): void => {
+      for (const waiter of waiters) waiter.cancel();
+    };
+    interrupt.addEventListener('abort', cancelAll, { once: true });
     await Promise.race(waiters.map((w) => w.promise));
-    for (const waiter of waiters) waiter.cancel();
+    interrupt.removeEventListener('abort', cancelAll);
+    cancelAll();
   }
 }

@@ -65,6 +65,8 @@ export function workflowCodeState(): WorkflowState | undefined {
  * stops: at its next operation, with no database read on the way.
  */
 export function reserveFunctionID(workflow: WorkflowState): number {
+  // After shutdown interrupted this engine, no operation starts (engine/shutdown-interrupt.ts).
+  workflow.engine.interruptSignal.throwIfAborted();
   const pastDeadline = workflow.deadlineEpochMs !== null && Date.now() >= workflow.deadlineEpochMs;
   if (workflow.cancelled || pastDeadline) throw new DBOSWorkflowCancelledError(workflow.workflowID);
   return workflow.nextFunctionID++;

@@ -4,7 +4,7 @@
  * launch, never at import. One Runtime per process at a time.
  */
 import type { DBOSConfig } from '../types/config-types.ts';
-import { DBOSNotLaunchedError } from '../errors/errors.ts';
+import { DBOSConfigurationError, DBOSNotLaunchedError } from '../errors/errors.ts';
 import { Engine } from '../engine/engine.ts';
 import { CancellationWatcher } from '../engine/cancellation-watcher.ts';
 import { RetentionLoop } from '../management/retention.ts';
@@ -24,9 +24,12 @@ import { registerApplicationVersion } from '../management/application-versions.t
 import { openSystemDatabase } from '../system-database/open-system-database.ts';
 import { computeApplicationVersion } from './application-version.ts';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.ts';
+import { drainWorkflows } from '../engine/shutdown-interrupt.ts';
+import { validateShutdownOptions, type ShutdownOptions } from './shutdown-options.ts';
 
 let current: Runtime | undefined;
 let launching: Promise<Runtime> | undefined;
+let stopping: Promise<void> | undefined;
 
 export function currentRuntime(): Runtime | undefined {
   return current;
@@ -75,6 +78,9 @@ export class Runtime {
   }
 
   static async launch(userConfig: DBOSConfig | undefined, registry: Registry): Promise<Runtime> {
+    if (stopping) {
+      throw new DBOSConfigurationError('DBOS.launch() was called while DBOS.shutdown() is still running: await the shutdown first.');
+    }
     if (current) return current;
     launching ??= Runtime.start(userConfig, registry).finally(() => {
       launching = undefined;
@@ -123,21 +129,43 @@ export class Runtime {
   /** Handles of the workflows this launch resumed. */
   recovered: WorkflowHandle<unknown>[] = [];
 
-  async shutdown(): Promise<void> {
-    if (current === this) current = undefined;
-    this.registry.unfreeze();
-    await this.scheduler?.stop();
-    await this.dynamicScheduler.stop();
-    this.cancellations.stop();
-    this.retention.stop();
+  /** Set when shutdown starts: DBOS.isInitialized() is false from then on. */
+  stopping = false;
+
+  /**
+   * Stop taking work, let the running workflows finish for up to
+   * `gracePeriodMs`, interrupt the rest (they stay PENDING for recovery, see
+   * engine/shutdown-interrupt.ts), and close the system database. The runtime
+   * stays current during the grace period, since running workflows use it.
+   */
+  async shutdown(gracePeriodMs = 0): Promise<void> {
+    this.stopping = true;
+    try {
+      await this.scheduler?.stop();
+      await this.dynamicScheduler.stop();
+      this.retention.stop();
+      await this.queueRunner.stop();
+      await this.queueReloader.stop();
+      if (gracePeriodMs > 0) await drainWorkflows(this.engine, gracePeriodMs);
+    } finally {
+      this.engine.interrupt();
+      if (current === this) current = undefined;
+      this.registry.unfreeze();
+      this.cancellations.stop();
+    }
     await this.liveness.stop();
-    await this.queueRunner.stop();
-    await this.queueReloader.stop();
     await this.engine.systemDatabase.close();
   }
 }
 
-export async function shutdownRuntime(): Promise<void> {
+/** Validate the options first (nothing is stopped on a bad one); a second call waits for the first. */
+export async function shutdownRuntime(options?: ShutdownOptions): Promise<void> {
+  const gracePeriodMs = validateShutdownOptions(options);
   if (launching) await launching.catch(() => undefined);
-  await current?.shutdown();
+  if (stopping) return stopping;
+  if (!current) return;
+  stopping = current.shutdown(gracePeriodMs).finally(() => {
+    stopping = undefined;
+  });
+  return stopping;
 }

@@ -1,0 +1,52 @@
+/**
+ * DBOS.shutdown()'s options, validated before anything is stopped: a bad
+ * value is refused with the runtime still fully running.
+ */
+import { DBOSConfigurationError } from '../errors/errors.ts';
+
+export interface ShutdownOptions {
+  /** DBOS's registry reset for tests; durably refuses `true` (see validateShutdownOptions). */
+  deregister?: boolean;
+  /** How long to let the workflows running here finish before interrupting them; default 0 (no wait). */
+  workflowCompletionTimeoutMS?: number;
+}
+
+/** Node's timers hold at most this many milliseconds. */
+const maxTimeoutMs = 2 ** 31 - 1;
+
+/** The grace period in milliseconds (0 when not given); throws on a bad option. */
+export function validateShutdownOptions(options: ShutdownOptions | undefined): number {
+  if (options === undefined) return 0;
+  if (options === null || typeof options !== 'object') {
+    throw new DBOSConfigurationError(`DBOS.shutdown() takes an options object or nothing, got ${describe(options)}.`);
+  }
+  const { deregister, workflowCompletionTimeoutMS: timeout } = options;
+  if (deregister !== undefined && typeof deregister !== 'boolean') {
+    throw new DBOSConfigurationError(`DBOS.shutdown(): deregister must be a boolean, got ${describe(deregister)}.`);
+  }
+  if (deregister) {
+    // Registrations are made at import time by module-level code; clearing them would leave the
+    // application's workflow functions unusable until its modules are loaded again.
+    throw new DBOSConfigurationError(
+      'DBOS.shutdown({ deregister: true }) is not supported by durably: registrations stay valid across launches. ' +
+        'Shut down without deregister; a later launch uses the same registrations.',
+    );
+  }
+  if (timeout === undefined) return 0;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0 || timeout > maxTimeoutMs) {
+    throw new DBOSConfigurationError(
+      `DBOS.shutdown(): workflowCompletionTimeoutMS must be a number of milliseconds from 0 to ${maxTimeoutMs}, ` +
+        `got ${describe(timeout)}.`,
+    );
+  }
+  return timeout;
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== 'string' && typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
