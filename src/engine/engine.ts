@@ -7,7 +7,7 @@ import type { StartWorkflowParams } from '../types/workflow-types.ts';
 import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import type { Registry } from './registry.ts';
-import { DBOSShutdownInterruptError } from '../errors/shutdown-interrupt-error.ts';
+import { DBOSShutdownInterruptError } from '../errors/errors.ts';
 
 export interface EngineIdentity {
   readonly executorID: string;

@@ -15,7 +15,7 @@
  * Writes already submitted when the signal aborts are committed (or fail)
  * before shutdown returns: closing the system database waits for them.
  */
-import { DBOSShutdownInterruptError } from '../errors/shutdown-interrupt-error.ts';
+import { DBOSShutdownInterruptError } from '../errors/errors.ts';
 import type { Engine } from './engine.ts';
 
 export function isShutdownInterrupt(error: unknown): error is DBOSShutdownInterruptError {

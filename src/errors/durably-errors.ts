@@ -117,3 +117,18 @@ export class DBOSDatabaseError extends DBOSError {
     super(message, codes.error, { code: 'DATABASE_ERROR', cause: options?.cause });
   }
 }
+
+/**
+ * Ends a workflow's pending durable operation when DBOS.shutdown() interrupts it. Never recorded: the
+ * workflow stays PENDING and is resumed by recovery after the next launch.
+ */
+export class DBOSShutdownInterruptError extends DBOSError {
+  constructor() {
+    super(
+      'DBOS.shutdown() interrupted this workflow; nothing more of it is recorded here. It stays PENDING and ' +
+        'resumes from its last recorded operation when its executor launches again.',
+      1,
+      { code: 'SHUTDOWN_INTERRUPTED' },
+    );
+  }
+}

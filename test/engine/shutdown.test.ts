@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, test } from 'node:test';
 import { DBOS, DBOSConfigurationError, type DBOSConfig } from '../../src/index.ts';
-import { DBOSShutdownInterruptError } from '../../src/errors/shutdown-interrupt-error.ts';
+import { DBOSShutdownInterruptError } from '../../src/errors/errors.ts';
 import { deferred, type Deferred } from '../../src/support/deferred.ts';
 import { forEachBackend, type TestBackend } from '../helpers/backends.ts';
 
