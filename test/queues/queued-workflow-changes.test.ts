@@ -2,9 +2,8 @@
  * DBOS.setWorkflowPriority and DBOS.setWorkflowDelay: a waiting workflow's
  * place in its queue, changed after it was enqueued. A new priority reorders
  * what waits behind a blocker; a shortened delay is honoured at once (the
- * dequeuers are told), an extended
- * one is waited out. From workflow code, each call is a recorded operation
- * that a replay does not make again.
+ * queue's dequeuers are told), an extended one is waited out. From workflow
+ * code, each call is a recorded operation that a replay does not make again.
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
