@@ -96,7 +96,7 @@ forEachBackend('changing a waiting workflow: priority and delay', (backend) => {
     assert.equal((await statusOf('fifo-delayed')).priority, 0);
   });
 
-  test('a shortened delay is announced to the queue's dequeuers and honoured at once', async () => {
+  test('a shortened delay is announced to the dequeuers of its queue and honoured at once', async () => {
     await launch(backend);
     const handle = await enqueue(slowPolled, 'shortened', { delaySeconds: 3600 });
     await new Promise((resolve) => setTimeout(resolve, 200)); // the dequeuer has seen it and sleeps
