@@ -10,6 +10,7 @@ export type { ScheduledWorkflowFn, ScheduleOptions, WorkflowSchedule } from './s
 export type { VersionInfo } from './management/application-versions.ts';
 export type { ReadStreamOffsetOptions, ReadStreamOptions } from './communication/streams.ts';
 export type { QueueConflictResolution, QueueParameters, QueueRateLimit, RegisterQueueOptions } from './queues/workflow-queue.ts';
+export type { SetWorkflowDelayOptions } from './queues/queued-workflow-changes.ts';
 export type {
   StepInfo,
   GetEventOptions,

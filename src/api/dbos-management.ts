@@ -25,6 +25,7 @@ import {
   type ForkOptions,
 } from '../management/workflow-control.ts';
 import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
+import { setWorkflowDelay, setWorkflowPriority, type SetWorkflowDelayOptions } from '../queues/queued-workflow-changes.ts';
 import { engineFor, runtimeFor } from '../runtime/runtime.ts';
 
 export class DBOSManagement {
@@ -106,6 +107,17 @@ export class DBOSManagement {
   /** Delete a registered queue; workflows still waiting on it stay ENQUEUED until it is registered again. */
   static async deleteQueue(name: string): Promise<void> {
     return runtimeFor('DBOS.deleteQueue').databaseQueues.delete(name);
+  }
+
+  /** Change the priority of an ENQUEUED or DELAYED workflow (1 to 2^31-1; lower dequeues first); others are left as they are. */
+  static async setWorkflowPriority(workflowID: string, priority: number): Promise<void> {
+    const runtime = runtimeFor('DBOS.setWorkflowPriority');
+    return setWorkflowPriority(runtime.engine, runtime.queues, workflowID, priority);
+  }
+
+  /** Change when a DELAYED workflow becomes ENQUEUED (seconds from now, or an absolute time); others are left as they are. */
+  static async setWorkflowDelay(workflowID: string, options: number | SetWorkflowDelayOptions): Promise<void> {
+    return setWorkflowDelay(engineFor('DBOS.setWorkflowDelay'), workflowID, options);
   }
 
   // ---- application versions ----

@@ -15,27 +15,18 @@ import {
   queueFromDefinition,
   queuesFromDefinitions,
 } from './queue-definitions.ts';
+import { canonicalQueueParameters, queueParameterNames, refuseUnknownOptions } from './queue-parameters.ts';
 import {
   bindQueueSettings,
   declaredQueues,
   internalQueueName,
-  validateQueueParameters,
   type QueueConflictResolution,
   type RegisterQueueOptions,
   type WorkflowQueue,
 } from './workflow-queue.ts';
 
 const conflictResolutions: readonly QueueConflictResolution[] = ['always_update', 'never_update', 'update_if_latest_version'];
-const knownOptions = new Set([
-  'onConflict',
-  'concurrency',
-  'workerConcurrency',
-  'rateLimit',
-  'priorityEnabled',
-  'partitionQueue',
-  'partitionConcurrency',
-  'minPollingIntervalMs',
-]);
+const knownOptions: readonly string[] = ['onConflict', ...queueParameterNames];
 
 export class DatabaseQueues {
   constructor(
@@ -48,8 +39,8 @@ export class DatabaseQueues {
 
   /** Store a queue's limits (see RegisterQueueOptions.onConflict) and start dequeuing from it here. */
   async register(name: string, options: RegisterQueueOptions = {}): Promise<WorkflowQueue> {
-    const { onConflict = 'always_update', ...params } = checkOptions(name, options);
-    validateQueueParameters(name, params);
+    const { onConflict = 'always_update', ...given } = checkOptions(name, options);
+    const params = canonicalQueueParameters(`DBOS.registerQueue("${name}")`, name, given);
     if (name === internalQueueName || declaredQueues.get(name)) {
       throw new DBOSConflictingRegistrationError(
         `Queue "${name}" is declared in this process's code (new WorkflowQueue); it cannot also be registered ` +
@@ -113,13 +104,7 @@ function checkOptions(name: string, options: RegisterQueueOptions): RegisterQueu
   if (options === null || typeof options !== 'object') {
     throw new DBOSConfigurationError(`DBOS.registerQueue("${name}"): options must be an object, got ${options}.`);
   }
-  for (const key of Object.keys(options)) {
-    if (!knownOptions.has(key)) {
-      throw new DBOSConfigurationError(
-        `DBOS.registerQueue("${name}"): unknown option "${key}". Known options: ${[...knownOptions].join(', ')}.`,
-      );
-    }
-  }
+  refuseUnknownOptions(`DBOS.registerQueue("${name}")`, options, knownOptions);
   if (options.onConflict !== undefined && !conflictResolutions.includes(options.onConflict)) {
     throw new DBOSConfigurationError(
       `DBOS.registerQueue("${name}"): onConflict must be ${conflictResolutions.map((c) => `"${c}"`).join(' or ')}, ` +

@@ -9,7 +9,7 @@ import type { QueuePlacement } from '../engine/engine.ts';
 import type { QueueCatalog } from './queue-catalog.ts';
 import type { WorkflowQueue } from './workflow-queue.ts';
 
-const maxPriority = 2 ** 31 - 1;
+export const maxPriority = 2 ** 31 - 1;
 
 export function placementPlanner(catalog: QueueCatalog, reload: () => Promise<void>) {
   return async (params: StartWorkflowParams | undefined): Promise<QueuePlacement | null> => {

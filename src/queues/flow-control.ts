@@ -3,20 +3,25 @@
  * queue (and partition), and how many tasks this process may still start.
  */
 import type { QueueLimits } from '../system-database/records.ts';
+import type { QueueRateLimit } from './queue-parameters.ts';
 import type { WorkflowQueue } from './workflow-queue.ts';
 
 /** No single claim takes more than this, so one process cannot swallow a whole backlog at once. */
 export const maxClaimBatch = 100;
 
 export interface ClaimLimits {
+  /** Counted in the database across processes: the whole queue. */
   queueLimits: QueueLimits;
+  /** Counted in the database across processes: one partition. */
   partitionLimits: QueueLimits;
-  /** Most tasks of one claim scope running in this process (the queue, or one partition), if limited. */
+  /** Most tasks of the queue running in this process, if limited. */
   workerConcurrency?: number;
+  /** Most tasks of one partition running in this process, if limited. */
+  partitionWorkerConcurrency?: number;
 }
 
-function rate(queue: WorkflowQueue): QueueLimits['rateLimit'] {
-  return queue.rateLimit ? { limitPerPeriod: queue.rateLimit.limitPerPeriod, periodMs: queue.rateLimit.periodSec * 1000 } : undefined;
+function rate(limit: QueueRateLimit | undefined): QueueLimits['rateLimit'] {
+  return limit ? { limitPerPeriod: limit.limitPerPeriod, periodMs: limit.periodSec * 1000 } : undefined;
 }
 
 export function claimLimits(queue: WorkflowQueue): ClaimLimits {
@@ -24,19 +29,22 @@ export function claimLimits(queue: WorkflowQueue): ClaimLimits {
     // Legacy partitioned queues: every limit applies per partition key.
     return {
       queueLimits: {},
-      partitionLimits: { concurrency: queue.concurrency, rateLimit: rate(queue) },
-      workerConcurrency: queue.workerConcurrency,
+      partitionLimits: { concurrency: queue.concurrency, rateLimit: rate(queue.rateLimit) },
+      partitionWorkerConcurrency: queue.workerConcurrency,
     };
   }
   return {
-    queueLimits: { concurrency: queue.concurrency, rateLimit: rate(queue) },
-    partitionLimits: { concurrency: queue.partitionConcurrency },
+    queueLimits: { concurrency: queue.concurrency, rateLimit: rate(queue.rateLimit) },
+    partitionLimits: { concurrency: queue.partitionConcurrency, rateLimit: rate(queue.partitionRateLimit) },
     workerConcurrency: queue.workerConcurrency,
+    partitionWorkerConcurrency: queue.partitionWorkerConcurrency,
   };
 }
 
-/** How many tasks this process may claim now, given how many of that scope it is running. */
-export function localBudget(limits: ClaimLimits, runningHere: number): number {
-  const cap = limits.workerConcurrency === undefined ? maxClaimBatch : limits.workerConcurrency - runningHere;
-  return Math.max(0, Math.min(cap, maxClaimBatch));
+/** How many tasks this process may claim now, given how many of the queue and of the partition it is running. */
+export function localBudget(limits: ClaimLimits, runningInQueue: number, runningInPartition: number): number {
+  let cap = maxClaimBatch;
+  if (limits.workerConcurrency !== undefined) cap = Math.min(cap, limits.workerConcurrency - runningInQueue);
+  if (limits.partitionWorkerConcurrency !== undefined) cap = Math.min(cap, limits.partitionWorkerConcurrency - runningInPartition);
+  return Math.max(0, cap);
 }

@@ -5,11 +5,16 @@
  */
 import type { QueueDefinitionRecord } from '../system-database/records.ts';
 import type { DLogger } from '../telemetry/logger.ts';
-import { WorkflowQueue, type QueueParameters } from './workflow-queue.ts';
+import type { CanonicalQueueParameters, QueueRateLimit } from './queue-parameters.ts';
+import { WorkflowQueue } from './workflow-queue.ts';
+
+function rateFromColumns(max: number | null, periodSec: number | null): QueueRateLimit | undefined {
+  return max !== null && periodSec !== null ? { limitPerPeriod: max, periodSec } : undefined;
+}
 
 export function definitionFromParameters(
   name: string,
-  params: QueueParameters,
+  params: CanonicalQueueParameters,
   applicationName: string | null,
 ): QueueDefinitionRecord {
   return {
@@ -21,23 +26,24 @@ export function definitionFromParameters(
     priorityEnabled: params.priorityEnabled ?? false,
     partitionQueue: params.partitionQueue ?? false,
     partitionConcurrency: params.partitionConcurrency ?? null,
+    partitionWorkerConcurrency: params.partitionWorkerConcurrency ?? null,
+    partitionRateLimitMax: params.partitionRateLimit?.limitPerPeriod ?? null,
+    partitionRateLimitPeriodSec: params.partitionRateLimit?.periodSec ?? null,
     pollingIntervalSec: (params.minPollingIntervalMs ?? 1000) / 1000,
     applicationName,
   };
 }
 
-export function parametersFromDefinition(definition: QueueDefinitionRecord): QueueParameters {
-  const { rateLimitMax, rateLimitPeriodSec } = definition;
+export function parametersFromDefinition(definition: QueueDefinitionRecord): CanonicalQueueParameters {
   return {
     concurrency: definition.concurrency ?? undefined,
     workerConcurrency: definition.workerConcurrency ?? undefined,
-    rateLimit:
-      rateLimitMax !== null && rateLimitPeriodSec !== null
-        ? { limitPerPeriod: rateLimitMax, periodSec: rateLimitPeriodSec }
-        : undefined,
+    rateLimit: rateFromColumns(definition.rateLimitMax, definition.rateLimitPeriodSec),
     priorityEnabled: definition.priorityEnabled,
     partitionQueue: definition.partitionQueue,
     partitionConcurrency: definition.partitionConcurrency ?? undefined,
+    partitionWorkerConcurrency: definition.partitionWorkerConcurrency ?? undefined,
+    partitionRateLimit: rateFromColumns(definition.partitionRateLimitMax, definition.partitionRateLimitPeriodSec),
     minPollingIntervalMs: definition.pollingIntervalSec * 1000,
   };
 }

@@ -8,12 +8,13 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import { queueChannel } from '../system-database/system-database.ts';
+import { delayChangedQueue } from '../system-database/sql/queued-workflows.ts';
 import type { ClaimedWorkflow } from '../system-database/records.ts';
 import { sleepMs } from '../support/sleep.ts';
 import { claimLimits, localBudget } from './flow-control.ts';
 import type { QueueCatalog } from './queue-catalog.ts';
 import { startClaimedWorkflow } from './start-claimed.ts';
-import type { WorkflowQueue } from './workflow-queue.ts';
+import { internalQueueName, type WorkflowQueue } from './workflow-queue.ts';
 
 const firstPollMs = 5;
 
@@ -28,25 +29,44 @@ const busyPeekEveryMs = 1000;
 export class QueueRunner {
   private stopped = false;
   private readonly loops = new Map<string, Promise<void>>();
-  /** Workflows this process runs, per claim scope (queue, or queue and partition). */
+  /** Workflows this process runs, per queue and per queue partition (see scopeKeys). */
   private readonly runningHere = new Map<string, number>();
   private readonly executions = new Set<Promise<unknown>>();
+  /** Queues whose delayed workflows had their delay changed: the next round peeks again. */
+  private readonly delaysChanged = new Set<string>();
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeDelays: (() => void) | undefined;
 
+  /** `listenQueues`: only these queues (and the internal one) are dequeued here; null for every queue. */
   constructor(
     private readonly engine: Engine,
     private readonly catalog: QueueCatalog,
+    private readonly listenQueues: ReadonlySet<string> | null = null,
   ) {}
 
   start(): void {
     this.unsubscribe = this.catalog.onChange(() => this.followCatalog());
+    this.unsubscribeDelays = this.engine.systemDatabase.notifier.subscribe(queueChannel, (key) => this.onDelayChanged(key));
     this.startNewLoops();
+  }
+
+  /** A shortened delay must be seen before the old due time: mark the queue and wake its loop. */
+  private onDelayChanged(key: string): void {
+    const queueName = delayChangedQueue(key);
+    if (queueName === undefined || !this.loops.has(queueName)) return;
+    this.delaysChanged.add(queueName);
+    this.engine.systemDatabase.notifier.wakeLocal(queueChannel, [queueName]);
+  }
+
+  private listensTo(queueName: string): boolean {
+    return this.listenQueues === null || queueName === internalQueueName || this.listenQueues.has(queueName);
   }
 
   /** Stop claiming; workflows already started keep running. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
+    this.unsubscribeDelays?.();
     this.engine.systemDatabase.notifier.wakeLocal(queueChannel, [...this.loops.keys()]);
     await Promise.all(this.loops.values());
   }
@@ -61,7 +81,7 @@ export class QueueRunner {
   private startNewLoops(): void {
     if (this.stopped) return;
     for (const queue of this.catalog.all()) {
-      if (this.loops.has(queue.name)) continue;
+      if (this.loops.has(queue.name) || !this.listensTo(queue.name)) continue;
       const loop: Promise<void> = this.loop(queue.name).finally(() => {
         if (this.loops.get(queue.name) !== loop) return;
         this.loops.delete(queue.name);
@@ -115,7 +135,7 @@ export class QueueRunner {
   private async round(queue: WorkflowQueue, idle: boolean, delayed: DelayedState): Promise<{ claimed: number; more: boolean }> {
     const now = Date.now();
     // A busy queue peeks too, now and then, to learn of delayed workflows enqueued meanwhile.
-    if (idle || now - delayed.peekedAt >= busyPeekEveryMs) {
+    if (this.delaysChanged.delete(queue.name) || idle || now - delayed.peekedAt >= busyPeekEveryMs) {
       const peek = await this.engine.systemDatabase.peekQueue(queue.name);
       delayed.nextDelayedAt = peek.nextDelayedAt;
       delayed.peekedAt = now;
@@ -137,8 +157,8 @@ export class QueueRunner {
     let more = false;
     let nextDelayedAt: number | null = null;
     for (const [index, partitionKey] of partitions.entries()) {
-      const scope = queue.partitionQueue && partitionKey !== undefined ? `${queue.name}\u0000${partitionKey}` : queue.name;
-      const maxTasks = localBudget(limits, this.runningHere.get(scope) ?? 0);
+      const scopes = scopeKeys(queue.name, partitionKey);
+      const maxTasks = localBudget(limits, this.runningHere.get(scopes[0]) ?? 0, this.runningHere.get(scopes[1] ?? '') ?? 0);
       if (maxTasks <= 0 && !(promoteDelayed && index === 0)) continue;
       const result = await systemDatabase.claimQueuedWorkflows(
         {
@@ -154,17 +174,22 @@ export class QueueRunner {
         promoteDelayed && index === 0,
       );
       if (index === 0) nextDelayedAt = result.nextDelayedAt;
-      for (const workflow of result.claimed) this.run(scope, workflow);
+      for (const workflow of result.claimed) this.run(scopes, workflow);
       claimed += result.claimed.length;
       if (maxTasks > 0 && result.claimed.length === maxTasks) more = true;
     }
     return { claimed, more, nextDelayedAt };
   }
 
-  private run(scope: string, workflow: ClaimedWorkflow): void {
-    this.runningHere.set(scope, (this.runningHere.get(scope) ?? 0) + 1);
+  private run(scopes: readonly string[], workflow: ClaimedWorkflow): void {
+    for (const scope of scopes) this.runningHere.set(scope, (this.runningHere.get(scope) ?? 0) + 1);
     const execution = startClaimedWorkflow(this.engine, workflow).finally(() => {
-      this.runningHere.set(scope, (this.runningHere.get(scope) ?? 1) - 1);
+      for (const scope of scopes) {
+        const left = (this.runningHere.get(scope) ?? 1) - 1;
+        // Partition keys come and go: drop idle counters rather than keep one per key ever seen.
+        if (left > 0) this.runningHere.set(scope, left);
+        else this.runningHere.delete(scope);
+      }
       this.executions.delete(execution);
       // A slot is free here: look again (the finished workflow's own wake-up came before this count dropped).
       this.engine.systemDatabase.notifier.wakeLocal(queueChannel, [workflow.queueName ?? '']);
@@ -172,4 +197,9 @@ export class QueueRunner {
     execution.catch(() => undefined);
     this.executions.add(execution);
   }
+}
+
+/** The counters a claimed workflow occupies here: its queue's, and its partition's if it has one. */
+function scopeKeys(queueName: string, partitionKey: string | undefined): [string] | [string, string] {
+  return partitionKey === undefined ? [queueName] : [queueName, `${queueName}\u0000${partitionKey}`];
 }

@@ -1,32 +1,21 @@
 /**
  * WorkflowQueue: a named queue with flow control, declared in code (before
  * launch) like the DBOS SDK's. Its limits hold across every process sharing
- * the system database: `concurrency` and `rateLimit` are counted in the
- * database, `workerConcurrency` in each process.
+ * the system database: `globalConcurrency`, `rateLimit` and their
+ * per-partition versions are counted in the database, the worker limits in
+ * each process. Options are checked by name: a typo is an error.
  */
 import { DBOSConfigurationError, DBOSConflictingRegistrationError, DBOSQueueNotFoundError } from '../errors/errors.ts';
+import {
+  canonicalQueueParameters,
+  validateQueueParameters,
+  type CanonicalQueueParameters,
+  type QueueParameters,
+  type QueueRateLimit,
+} from './queue-parameters.ts';
 
-export interface QueueRateLimit {
-  limitPerPeriod: number;
-  periodSec: number;
-}
-
-export interface QueueParameters {
-  /** Most workflows of the queue running at once, across all processes. */
-  concurrency?: number;
-  /** Most workflows of the queue running at once in one process. */
-  workerConcurrency?: number;
-  /** Most starts per period, across all processes. */
-  rateLimit?: QueueRateLimit;
-  /** Dequeue by priority (lower first) rather than first in, first out. */
-  priorityEnabled?: boolean;
-  /** Every workflow needs a partition key, and concurrency, workerConcurrency and rateLimit apply per key. */
-  partitionQueue?: boolean;
-  /** Most workflows of one partition running at once, across all processes (on top of the queue's limits). */
-  partitionConcurrency?: number;
-  /** Slowest this queue is polled when idle, in ms (wake-ups make polls rare; default 1000). */
-  minPollingIntervalMs?: number;
-}
+export type { QueueParameters, QueueRateLimit };
+export { validateQueueParameters };
 
 /**
  * When `DBOS.registerQueue` finds a row of the same name: overwrite it with the
@@ -45,47 +34,10 @@ import { internalQueueName } from '../engine/recovery.ts';
 
 export { internalQueueName };
 
-function positiveInteger(queue: string, option: string, value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new DBOSConfigurationError(`Queue "${queue}": ${option} must be an integer >= 1, got ${JSON.stringify(value)}.`);
-  }
-}
-
-export function validateQueueParameters(name: string, params: QueueParameters): void {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new DBOSConfigurationError(`A queue name must be a non-empty string, got ${JSON.stringify(name)}.`);
-  }
-  positiveInteger(name, 'concurrency', params.concurrency);
-  positiveInteger(name, 'workerConcurrency', params.workerConcurrency);
-  positiveInteger(name, 'partitionConcurrency', params.partitionConcurrency);
-  if (params.concurrency !== undefined && params.workerConcurrency !== undefined && params.workerConcurrency > params.concurrency) {
-    throw new DBOSConfigurationError(
-      `Queue "${name}": workerConcurrency (${params.workerConcurrency}) cannot exceed concurrency (${params.concurrency}).`,
-    );
-  }
-  if (params.partitionConcurrency !== undefined && params.partitionQueue) {
-    throw new DBOSConfigurationError(
-      `Queue "${name}": use either partitionQueue (limits apply per partition) or partitionConcurrency, not both.`,
-    );
-  }
-  const rate = params.rateLimit;
-  if (rate !== undefined) {
-    positiveInteger(name, 'rateLimit.limitPerPeriod', rate.limitPerPeriod);
-    if (typeof rate.periodSec !== 'number' || !(rate.periodSec > 0) || !Number.isFinite(rate.periodSec)) {
-      throw new DBOSConfigurationError(`Queue "${name}": rateLimit.periodSec must be a positive number, got ${rate.periodSec}.`);
-    }
-  }
-  const polling = params.minPollingIntervalMs;
-  if (polling !== undefined && (typeof polling !== 'number' || !(polling > 0) || !Number.isFinite(polling))) {
-    throw new DBOSConfigurationError(`Queue "${name}": minPollingIntervalMs must be a positive number, got ${polling}.`);
-  }
-}
-
 /** How a database-backed queue reads and rewrites its stored row (provided by DatabaseQueues). */
 export interface QueueSettingsStore {
-  read(name: string): Promise<QueueParameters | undefined>;
-  write(name: string, params: QueueParameters): Promise<QueueParameters>;
+  read(name: string): Promise<CanonicalQueueParameters | undefined>;
+  write(name: string, params: CanonicalQueueParameters): Promise<CanonicalQueueParameters>;
 }
 
 const settingsStores = new WeakMap<WorkflowQueue, QueueSettingsStore>();
@@ -100,43 +52,49 @@ export class WorkflowQueue {
   readonly name: string;
   // Settings as last known: for a database-backed queue another process may have changed them
   // since; getX() reads the stored value, setX() changes it (assigning these changes nothing stored).
+  /** The queue-wide limit (`globalConcurrency`; DBOS keeps this field name). */
   concurrency?: number;
   workerConcurrency?: number;
   rateLimit?: QueueRateLimit;
   readonly priorityEnabled: boolean;
   readonly partitionQueue: boolean;
   partitionConcurrency?: number;
+  partitionWorkerConcurrency?: number;
+  partitionRateLimit?: QueueRateLimit;
   minPollingIntervalMs: number;
   /** True for queues registered in the database (DBOS.registerQueue), false for queues declared in code. */
   readonly databaseBacked: boolean;
 
   /** `databaseBacked` queues come from DBOS.registerQueue and are not declared in this process's code. */
   constructor(name: string, params: QueueParameters = {}, options: { databaseBacked?: boolean } = {}) {
-    validateQueueParameters(name, params);
+    const canonical = canonicalQueueParameters(`new WorkflowQueue("${name}")`, name, params);
     this.name = name;
-    this.concurrency = params.concurrency;
-    this.workerConcurrency = params.workerConcurrency;
-    this.rateLimit = params.rateLimit ? { ...params.rateLimit } : undefined;
-    this.priorityEnabled = params.priorityEnabled ?? false;
-    this.partitionQueue = params.partitionQueue ?? false;
-    this.partitionConcurrency = params.partitionConcurrency;
-    this.minPollingIntervalMs = params.minPollingIntervalMs ?? 1000;
+    this.priorityEnabled = canonical.priorityEnabled ?? false;
+    this.partitionQueue = canonical.partitionQueue ?? false;
+    this.minPollingIntervalMs = 1000;
+    this.remember(canonical);
     this.databaseBacked = options.databaseBacked ?? false;
     if (!this.databaseBacked) declaredQueues.add(this);
   }
 
-  /** True when workflows need a partition key. */
+  /** True when workflows need a partition key: the legacy flag, or any per-partition limit. */
   get partitioned(): boolean {
-    return this.partitionQueue || this.partitionConcurrency !== undefined;
+    return (
+      this.partitionQueue ||
+      this.partitionConcurrency !== undefined ||
+      this.partitionWorkerConcurrency !== undefined ||
+      this.partitionRateLimit !== undefined
+    );
   }
 
   // ---- settings of database-backed queues, read and changed at runtime (DBOS's setX / getX) ----
 
-  /** The queue-wide limit of running workflows; undefined removes it. */
+  /** @deprecated DBOS's older name of setGlobalConcurrency. */
   setConcurrency(value: number | undefined): Promise<void> {
     return this.change({ concurrency: value });
   }
 
+  /** The queue-wide limit of running workflows; undefined removes it. */
   setGlobalConcurrency(value: number | undefined): Promise<void> {
     return this.change({ concurrency: value });
   }
@@ -153,10 +111,19 @@ export class WorkflowQueue {
     return this.change({ partitionConcurrency: value });
   }
 
+  setPartitionWorkerConcurrency(value: number | undefined): Promise<void> {
+    return this.change({ partitionWorkerConcurrency: value });
+  }
+
+  setPartitionRateLimit(value: QueueRateLimit | undefined): Promise<void> {
+    return this.change({ partitionRateLimit: value });
+  }
+
   setMinPollingIntervalMs(value: number): Promise<void> {
     return this.change({ minPollingIntervalMs: value });
   }
 
+  /** @deprecated DBOS's older name of getGlobalConcurrency. */
   async getConcurrency(): Promise<number | undefined> {
     return (await this.current()).concurrency;
   }
@@ -177,12 +144,20 @@ export class WorkflowQueue {
     return (await this.current()).partitionConcurrency;
   }
 
+  async getPartitionWorkerConcurrency(): Promise<number | undefined> {
+    return (await this.current()).partitionWorkerConcurrency;
+  }
+
+  async getPartitionRateLimit(): Promise<QueueRateLimit | undefined> {
+    return (await this.current()).partitionRateLimit;
+  }
+
   async getMinPollingIntervalMs(): Promise<number | undefined> {
     return (await this.current()).minPollingIntervalMs;
   }
 
   /** The stored settings of a database-backed queue (refreshing this object's), or this queue's own. */
-  private async current(): Promise<QueueParameters> {
+  private async current(): Promise<CanonicalQueueParameters> {
     const store = settingsStores.get(this);
     if (!store) return this.parameters;
     const stored = await store.read(this.name);
@@ -191,7 +166,7 @@ export class WorkflowQueue {
     return stored;
   }
 
-  private async change(changes: QueueParameters): Promise<void> {
+  private async change(changes: CanonicalQueueParameters): Promise<void> {
     const store = settingsStores.get(this);
     if (!store) {
       throw new DBOSConfigurationError(
@@ -205,15 +180,18 @@ export class WorkflowQueue {
     this.remember(await store.write(this.name, next));
   }
 
-  private remember(params: QueueParameters): void {
+  private remember(params: CanonicalQueueParameters): void {
     this.concurrency = params.concurrency;
     this.workerConcurrency = params.workerConcurrency;
     this.rateLimit = params.rateLimit ? { ...params.rateLimit } : undefined;
     this.partitionConcurrency = params.partitionConcurrency;
+    this.partitionWorkerConcurrency = params.partitionWorkerConcurrency;
+    this.partitionRateLimit = params.partitionRateLimit ? { ...params.partitionRateLimit } : undefined;
     this.minPollingIntervalMs = params.minPollingIntervalMs ?? 1000;
   }
 
-  get parameters(): QueueParameters {
+  /** The canonical parameters (the queue-wide limit as `concurrency`). */
+  get parameters(): CanonicalQueueParameters {
     return {
       concurrency: this.concurrency,
       workerConcurrency: this.workerConcurrency,
@@ -221,6 +199,8 @@ export class WorkflowQueue {
       priorityEnabled: this.priorityEnabled,
       partitionQueue: this.partitionQueue,
       partitionConcurrency: this.partitionConcurrency,
+      partitionWorkerConcurrency: this.partitionWorkerConcurrency,
+      partitionRateLimit: this.partitionRateLimit,
       minPollingIntervalMs: this.minPollingIntervalMs,
     };
   }

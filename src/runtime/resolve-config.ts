@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { DBOSConfig } from '../types/config-types.ts';
 import type { RetentionOptions } from '../management/retention.ts';
 import { DBOSConfigurationError } from '../errors/errors.ts';
+import { WorkflowQueue } from '../queues/workflow-queue.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
 import { consoleLogger, isLogLevel, type DLogger } from '../telemetry/logger.ts';
@@ -26,11 +27,13 @@ export interface ResolvedConfig {
   heartbeatIntervalMs: number;
   executorTimeoutMs: number;
   workflowRetention: RetentionOptions | undefined;
+  /** The queues this process dequeues from (besides the internal one); null for all. */
+  listenQueues: ReadonlySet<string> | null;
 }
 
 const knownKeys = new Set<string>([
   'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
-  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
+  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'listenQueues', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
 ]);
 
@@ -81,6 +84,23 @@ function retention(value: DBOSConfig['workflowRetention']): RetentionOptions | u
     throw new DBOSConfigurationError('workflowRetention needs maxAgeMs, maxRows or both.');
   }
   return value;
+}
+
+/** listenQueues as a set of names: each entry a non-empty queue name or a WorkflowQueue. */
+function listenQueues(value: DBOSConfig['listenQueues']): ReadonlySet<string> | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value)) {
+    throw new DBOSConfigurationError(`Config option "listenQueues" must be an array of queue names or WorkflowQueues, got ${JSON.stringify(value)}.`);
+  }
+  return new Set(
+    value.map((entry: unknown) => {
+      if (entry instanceof WorkflowQueue) return entry.name;
+      if (typeof entry === 'string' && entry.length > 0) return entry;
+      throw new DBOSConfigurationError(
+        `Config option "listenQueues": each entry must be a queue name (non-empty string) or a WorkflowQueue, got ${JSON.stringify(entry)}.`,
+      );
+    }),
+  );
 }
 
 /** Which backend a URL (or path) names. */
@@ -149,6 +169,7 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
   return {
     name,
     workflowRetention: retention(config.workflowRetention),
+    listenQueues: listenQueues(config.listenQueues),
     heartbeatIntervalMs,
     executorTimeoutMs,
     target: databaseTarget(url, config),

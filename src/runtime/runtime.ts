@@ -63,7 +63,7 @@ export class Runtime {
     private readonly queueReloader: QueueCatalogReloader,
     private readonly registry: Registry,
   ) {
-    this.queueRunner = new QueueRunner(engine, queues);
+    this.queueRunner = new QueueRunner(engine, queues, config.listenQueues);
     this.liveness = new ExecutorLiveness(engine, config);
     this.cancellations = new CancellationWatcher(engine);
     this.retention = new RetentionLoop(engine, config.workflowRetention);

@@ -170,6 +170,9 @@ export interface QueueDefinitionRecord {
   priorityEnabled: boolean;
   partitionQueue: boolean;
   partitionConcurrency: number | null;
+  partitionWorkerConcurrency: number | null;
+  partitionRateLimitMax: number | null;
+  partitionRateLimitPeriodSec: number | null;
   pollingIntervalSec: number;
   /** The application that registered it (informational). */
   applicationName: string | null;

@@ -58,6 +58,7 @@ import {
   selectQueueDefinitions,
   upsertQueueDefinition,
 } from './sql/queue-definitions.ts';
+import { delayChangedKey, updateDelay, updateQueuedPriority } from './sql/queued-workflows.ts';
 import { setEvent, selectEvent } from './sql/events.ts';
 import { forkWorkflow } from './sql/fork.ts';
 import { insertEnqueuedWorkflows } from './sql/batch-enqueue.ts';
@@ -80,6 +81,7 @@ import {
   streamsChannel,
   outcomeChannel,
   queueChannel,
+  type QueuedWorkflowChange,
   queueDefinitionsChannel,
   queueDefinitionsKey,
   type BackendName,
@@ -194,6 +196,18 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   listWaitingPartitions(queueName: string): Promise<string[]> {
     return selectWaitingPartitions(this.connection, this.dialect, queueName);
+  }
+
+  setQueuedWorkflowPriority(workflowID: string, priority: number, now: number, checkpoint?: StepOutcomeRecord): Promise<QueuedWorkflowChange> {
+    return this.connection.transaction((tx) => updateQueuedPriority(tx, this.dialect, workflowID, priority, now, checkpoint));
+  }
+
+  async setWorkflowDelayUntil(workflowID: string, delayUntilEpochMs: number, now: number, checkpoint?: StepOutcomeRecord): Promise<QueuedWorkflowChange> {
+    const { change, queueName } = await this.connection.transaction((tx) =>
+      updateDelay(tx, this.dialect, workflowID, delayUntilEpochMs, now, checkpoint),
+    );
+    if (queueName !== undefined) this.notifier.wakeLocal(queueChannel, [delayChangedKey(queueName)]);
+    return change;
   }
 
   async requeuePendingWorkflows(options: RequeueOptions): Promise<RequeuedWorkflow[]> {

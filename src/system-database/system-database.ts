@@ -59,6 +59,9 @@ export interface TakenOverExecutor {
 
 /** Notifier channel of finished workflows; the key is a workflow ID. */
 export const outcomeChannel = 'workflow_outcome';
+/** What a change of a waiting workflow found: done, the workflow not (or no longer) in the state changed, or no such workflow. */
+export type QueuedWorkflowChange = 'changed' | 'not-waiting' | 'missing';
+
 /** Notifier channel of queues with new work or a freed slot; the key is a queue name. */
 export const queueChannel = 'queue';
 /** Channels of messages, events and streams; the key is `<workflowID>::<topic or key>` (DBOS's names and payloads). */
@@ -160,6 +163,16 @@ export interface SystemDatabase {
 
   /** Partition keys of a queue that have workflows waiting. */
   listWaitingPartitions(queueName: string): Promise<string[]>;
+
+  /**
+   * Change the priority of an ENQUEUED or DELAYED workflow ('not-waiting':
+   * it is in another state, nothing changed; 'missing': no such workflow,
+   * nothing written). `checkpoint` (a call from workflow code) commits with it.
+   */
+  setQueuedWorkflowPriority(workflowID: string, priority: number, now: number, checkpoint?: StepOutcomeRecord): Promise<QueuedWorkflowChange>;
+
+  /** Change when a DELAYED workflow becomes ENQUEUED (as above); its queue's dequeuers are told. */
+  setWorkflowDelayUntil(workflowID: string, delayUntilEpochMs: number, now: number, checkpoint?: StepOutcomeRecord): Promise<QueuedWorkflowChange>;
 
   /**
    * Put an executor's PENDING workflows back on their queues (direct ones on

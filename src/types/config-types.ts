@@ -30,6 +30,12 @@ export interface DBOSConfig {
    * apply at once, and on Postgres so do other processes' (NOTIFY); this bounds the delay on SQLite.
    */
   schedulerPollingIntervalMs?: number;
+  /**
+   * Dequeue only from these queues (names or WorkflowQueue objects) in this process; the internal
+   * queue is always dequeued. A name unknown at launch is not an error: a queue registered under
+   * it later (DBOS.registerQueue) is dequeued then. Default: every queue.
+   */
+  listenQueues?: readonly (string | { readonly name: string })[];
   /** Default `local` (or the DBOS__VMID variable). */
   executorID?: string;
   /**

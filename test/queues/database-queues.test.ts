@@ -130,6 +130,8 @@ forEachBackend('database-backed queues', (backend) => {
       priorityEnabled: true,
       partitionQueue: false,
       partitionConcurrency: undefined,
+      partitionWorkerConcurrency: undefined,
+      partitionRateLimit: undefined,
       minPollingIntervalMs: 500,
     };
     assert.deepEqual(orders.parameters, expected);
@@ -170,7 +172,7 @@ forEachBackend('database-backed queues', (backend) => {
     await assert.rejects(DBOS.registerQueue('bad', { rateLimit: { limitPerPeriod: 1, periodSec: 0 } }), DBOSConfigurationError);
     await assert.rejects(DBOS.registerQueue('', {}), DBOSConfigurationError);
     await assert.rejects(DBOS.registerQueue('bad', { onConflict: 'sometimes' as never }), DBOSConfigurationError);
-    await assert.rejects(DBOS.registerQueue('bad', { globalConcurrency: 3 } as never), /unknown option "globalConcurrency"/);
+    await assert.rejects(DBOS.registerQueue('bad', { globalConcurency: 3 } as never), /unknown option "globalConcurency"\. Did you mean "globalConcurrency"/);
     assert.equal(await DBOS.retrieveQueue('bad'), null);
     await assert.rejects(DBOS.registerQueue(declared.name, { concurrency: 2 }), DBOSConflictingRegistrationError);
     await assert.rejects(DBOS.registerQueue('_dbos_internal_queue'), DBOSConflictingRegistrationError);

@@ -24,7 +24,7 @@ forEachBackend('queue settings at runtime', (backend) => {
     await queue.setConcurrency(2);
     await queue.setWorkerConcurrency(1);
     await queue.setRateLimit({ limitPerPeriod: 10, periodSec: 2 });
-    await queue.setPartitionConcurrency(3);
+    await queue.setPartitionConcurrency(2);
     await queue.setMinPollingIntervalMs(250);
     assert.equal(queue.concurrency, 2, 'the handle remembers what it set');
 
@@ -33,7 +33,7 @@ forEachBackend('queue settings at runtime', (backend) => {
     assert.equal(await other.getGlobalConcurrency(), 2);
     assert.equal(await other.getWorkerConcurrency(), 1);
     assert.deepEqual(await other.getRateLimit(), { limitPerPeriod: 10, periodSec: 2 });
-    assert.equal(await other.getPartitionConcurrency(), 3);
+    assert.equal(await other.getPartitionConcurrency(), 2);
     assert.equal(await other.getMinPollingIntervalMs(), 250);
 
     // undefined removes a limit; a change through one handle is seen by the other's getters.

@@ -12,7 +12,8 @@ import { queueDefinitionsChannel, queueDefinitionsKey } from '../system-database
 import { nullableNumber, nullableString, sqlBoolean } from './row-values.ts';
 
 const columns = `name, concurrency, worker_concurrency, rate_limit_max, rate_limit_period_sec, priority_enabled,
-  partition_queue, partition_concurrency, polling_interval_sec, application_name`;
+  partition_queue, partition_concurrency, polling_interval_sec, application_name,
+  partition_worker_concurrency, partition_rate_limit_max, partition_rate_limit_period_sec`;
 
 /**
  * Listeners reload the whole catalog on any change, so every change carries
@@ -32,6 +33,9 @@ const updatable = [
   'partition_concurrency',
   'polling_interval_sec',
   'application_name',
+  'partition_worker_concurrency',
+  'partition_rate_limit_max',
+  'partition_rate_limit_period_sec',
   'updated_at',
 ];
 
@@ -48,7 +52,7 @@ export async function upsertQueueDefinition(
   const onExisting =
     onConflict === 'always_update' ? updatable.map((c) => `${c} = excluded.${c}`).join(', ') : 'name = excluded.name';
   const insert = `INSERT INTO ${d.table('queues')} (queue_id, ${columns}, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
      ON CONFLICT (name) DO UPDATE SET ${onExisting}
      RETURNING ${columns}, ${changeKey}`;
   const rows = await runner.query(d.notifying(insert, [changeNotice]), [
@@ -63,6 +67,9 @@ export async function upsertQueueDefinition(
     definition.partitionConcurrency,
     definition.pollingIntervalSec,
     definition.applicationName,
+    definition.partitionWorkerConcurrency,
+    definition.partitionRateLimitMax,
+    definition.partitionRateLimitPeriodSec,
     now,
   ]);
   return toQueueDefinition(rows[0]!);
@@ -99,6 +106,9 @@ function toQueueDefinition(row: Row): QueueDefinitionRecord {
     priorityEnabled: sqlBoolean(row.priority_enabled),
     partitionQueue: sqlBoolean(row.partition_queue),
     partitionConcurrency: nullableNumber(row.partition_concurrency),
+    partitionWorkerConcurrency: nullableNumber(row.partition_worker_concurrency),
+    partitionRateLimitMax: nullableNumber(row.partition_rate_limit_max),
+    partitionRateLimitPeriodSec: nullableNumber(row.partition_rate_limit_period_sec),
     pollingIntervalSec: Number(row.polling_interval_sec ?? 1),
     applicationName: nullableString(row.application_name),
   };
