@@ -45,7 +45,7 @@ function checkID(what: string, workflowID: unknown): asserts workflowID is strin
 export async function setWorkflowPriority(engine: Engine, catalog: QueueCatalog, workflowID: string, priority: number) {
   checkID('DBOS.setWorkflowPriority', workflowID);
   if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 1 || priority > maxPriority) {
-    throw new DBOSInvalidQueuePriorityError(priority, `a priority is an integer from 1 to ${maxPriority}.`);
+    throw new DBOSInvalidQueuePriorityError(priority, 1, maxPriority);
   }
   await change(
     'DBOS.setWorkflowPriority',
@@ -54,10 +54,9 @@ export async function setWorkflowPriority(engine: Engine, catalog: QueueCatalog,
       const queueName = (await engine.systemDatabase.getWorkflowStatus(workflowID))?.queueName;
       const queue = queueName ? catalog.find(queueName) : undefined;
       if (queue && !queue.priorityEnabled) {
-        throw new DBOSInvalidQueuePriorityError(
-          priority,
-          `queue "${queue.name}" of workflow ${workflowID} does not have priorityEnabled, so it dequeues first in, first out.`,
-        );
+        throw new DBOSInvalidQueuePriorityError(priority, 1, maxPriority, {
+          reason: `queue "${queue.name}" of workflow ${workflowID} does not have priorityEnabled, so it dequeues first in, first out.`,
+        });
       }
       return engine.systemDatabase.setQueuedWorkflowPriority(workflowID, priority, Date.now(), checkpoint);
     },
