@@ -24,6 +24,8 @@ import { registerApplicationVersion } from '../management/application-versions.t
 import { openSystemDatabase } from '../system-database/open-system-database.ts';
 import { computeApplicationVersion } from './application-version.ts';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.ts';
+import { initializeLifecycleCallbacks } from './lifecycle-callbacks.ts';
+import { warnAboutStrandedVersions } from './version-warning.ts';
 
 let current: Runtime | undefined;
 let launching: Promise<Runtime> | undefined;
@@ -101,6 +103,7 @@ export class Runtime {
     const runtime = new Runtime(config, engine, queues, queueReloader, registry);
     try {
       await registerApplicationVersion(engine);
+      await warnAboutStrandedVersions(engine, config.executorTimeoutMs);
       // Every registered queue is known before recovery enqueues or the runner dequeues anything.
       await queueReloader.start();
     } catch (error) {
@@ -117,6 +120,10 @@ export class Runtime {
     runtime.scheduler.start();
     runtime.dynamicScheduler.start();
     runtime.retention.start();
+    await initializeLifecycleCallbacks().catch(async (error: unknown) => {
+      await runtime.shutdown().catch(() => undefined);
+      throw error;
+    });
     return runtime;
   }
 
