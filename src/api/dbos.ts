@@ -261,7 +261,7 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** Wait for a workflow's result; null if `timeoutSeconds` pass first. */
-  static getResult<T>(workflowID: string, options?: number | GetResultOptions): Promise<T | null> {
+  static async getResult<T>(workflowID: string, options?: number | GetResultOptions): Promise<T | null> {
     const resolved = waitOptions('DBOS.getResult', options);
     return awaitWorkflowResult<T>(engineFor('DBOS.getResult'), workflowID, resolved);
   }
@@ -273,7 +273,7 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** In workflow code: the oldest unconsumed message on `topic`, or null after the timeout (default 60 s). */
-  static recv<T>(topic?: string, options?: number | RecvOptions): Promise<T | null> {
+  static async recv<T>(topic?: string, options?: number | RecvOptions): Promise<T | null> {
     return recv<T>(topic, waitOptions('DBOS.recv', options)?.timeoutSeconds);
   }
 
@@ -283,7 +283,7 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** Wait for a workflow's event value; null after the timeout (default 60 s). */
-  static getEvent<T>(workflowID: string, key: string, options?: number | GetEventOptions): Promise<T | null> {
+  static async getEvent<T>(workflowID: string, key: string, options?: number | GetEventOptions): Promise<T | null> {
     const timeoutSeconds = waitOptions('DBOS.getEvent', options)?.timeoutSeconds;
     return getEvent<T>(engineFor('DBOS.getEvent'), workflowID, key, timeoutSeconds);
   }
