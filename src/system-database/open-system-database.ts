@@ -16,7 +16,7 @@ import { postgresDialect } from './postgres/postgres-dialect.ts';
 import { PostgresNotifier } from './postgres/postgres-notifier.ts';
 import { createDatabaseIfMissing, unreachable } from './postgres/create-database.ts';
 import { isConnectionError } from './postgres/postgres-errors.ts';
-import { parsePostgresUrl, poolConfig } from './postgres/postgres-url.ts';
+import { parsePostgresUrl, poolConfig, redactUrl } from './postgres/postgres-url.ts';
 import { schemaMigrations } from './sql/schema.ts';
 import { SqlSystemDatabase } from './sql-system-database.ts';
 import { SqliteConnection, type SqliteSynchronous } from './sqlite/sqlite-connection.ts';
@@ -113,8 +113,19 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
     return new SqlSystemDatabase('postgres', connection, dialect, notifier, 2, limiter);
   } catch (error) {
     await connection.close().catch(() => undefined);
-    throw isConnectionError(error) ? unreachable(url, error) : error;
+    throw isConnectionError(error) ? unreachable(url, error) : (missingDatabase(url, error) ?? error);
   }
+}
+
+/** 3D000 through a caller's pool, which durably never creates a database for. */
+function missingDatabase(url: string, error: unknown): DBOSInitializationError | undefined {
+  if ((error as { code?: string }).code !== '3D000') return undefined;
+  return new DBOSInitializationError(
+    `The Postgres system database named by systemDatabasePool (${redactUrl(url)}) does not exist: ` +
+      `${(error as Error).message}. Create it, or launch once without systemDatabasePool so durably creates it.`,
+    { cause: error },
+    'DATABASE_MISSING',
+  );
 }
 
 function startListening(target: PostgresTarget, logger: DLogger): Promise<PostgresNotifier> {

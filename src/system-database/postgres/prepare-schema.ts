@@ -97,14 +97,16 @@ async function checkWritable(runner: QueryRunner, options: SchemaPreparation): P
 /** Every table of the schema needs SELECT, INSERT, UPDATE and DELETE (only SELECT for the migrations record). */
 async function checkTablePrivileges(runner: QueryRunner, options: SchemaPreparation): Promise<void> {
   const rows = await runner.query<{ missing: string }>(
+    // Tables by OID, not by name: a name lookup would itself fail without USAGE on the schema.
     `SELECT 'USAGE on schema ' || quote_ident($1) AS missing WHERE NOT has_schema_privilege($1, 'USAGE')
      UNION ALL
-     SELECT p.privilege || ' on ' || quote_ident($1) || '.' || quote_ident(t.tablename)
-       FROM pg_tables AS t
+     SELECT p.privilege || ' on ' || quote_ident($1) || '.' || quote_ident(c.relname)
+       FROM pg_class AS c
+       JOIN pg_namespace AS n ON n.oid = c.relnamespace
        CROSS JOIN unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS p(privilege)
-      WHERE t.schemaname = $1
-        AND (t.tablename <> 'durably_migrations' OR p.privilege = 'SELECT')
-        AND NOT has_table_privilege(quote_ident($1) || '.' || quote_ident(t.tablename), p.privilege)`,
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+        AND (c.relname <> 'durably_migrations' OR p.privilege = 'SELECT')
+        AND NOT has_table_privilege(c.oid, p.privilege)`,
     [options.schema],
   );
   if (rows.length === 0) return;
