@@ -32,3 +32,4 @@ export type {
 export type { DLogger } from './telemetry/logger.ts';
 export * from './errors/errors.ts';
 export * as Error from './errors/errors.ts';
+export type { AlertHandler, DBOSLifecycleCallback } from './types/lifecycle-types.ts';

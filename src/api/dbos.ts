@@ -54,6 +54,14 @@ import { resolveConfig } from '../runtime/resolve-config.ts';
 import { currentRuntime, engineFor, Runtime, shutdownRuntime } from '../runtime/runtime.ts';
 import { dropSystemDatabase } from '../system-database/open-system-database.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
+import { checkLaunchOptions } from '../runtime/launch-options.ts';
+import {
+  logRegisteredEndpoints,
+  registerLifecycleCallback,
+  setAlertHandler,
+} from '../runtime/lifecycle-callbacks.ts';
+import { waitOptions } from '../support/wait-timeouts.ts';
+import type { AlertHandler, DBOSLifecycleCallback } from '../types/lifecycle-types.ts';
 
 let pendingConfig: DBOSConfig | undefined;
 const fallbackLogger = consoleLogger('info');
@@ -77,13 +85,30 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** Open (create, migrate) the system database and resume this executor's pending workflows. */
-  static async launch(_options?: DBOSLaunchOptions): Promise<void> {
+  static async launch(options?: DBOSLaunchOptions): Promise<void> {
+    const conductorWarning = checkLaunchOptions(options);
     await Runtime.launch(pendingConfig, registry);
+    if (conductorWarning) DBOS.logger.warn(conductorWarning);
   }
 
   /** Close everything; a later launch starts afresh (tests launch many times). */
   static async shutdown(options?: { deregister?: boolean; workflowCompletionTimeoutMS?: number }): Promise<void> {
     await shutdownRuntime(options);
+  }
+
+  /** Call `callback.initialize()` at each launch (after recovery), `destroy()` at shutdown. */
+  static registerLifecycleCallback(callback: DBOSLifecycleCallback): void {
+    registerLifecycleCallback(callback);
+  }
+
+  /** Ask every lifecycle callback to log what it registered. */
+  static logRegisteredEndpoints(): void {
+    logRegisteredEndpoints();
+  }
+
+  /** Before launch only. Kept for compatibility: durably has no Conductor, so the handler is never called. */
+  static setAlertHandler(handler: AlertHandler): void {
+    setAlertHandler(handler, currentRuntime() !== undefined);
   }
 
   static isInitialized(): boolean {
@@ -242,8 +267,8 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** Wait for a workflow's result; null if `timeoutSeconds` pass first. */
-  static getResult<T>(workflowID: string, options?: number | GetResultOptions): Promise<T | null> {
-    const resolved = typeof options === 'number' ? { timeoutSeconds: options } : options;
+  static async getResult<T>(workflowID: string, options?: number | GetResultOptions): Promise<T | null> {
+    const resolved = waitOptions('DBOS.getResult', options);
     return awaitWorkflowResult<T>(engineFor('DBOS.getResult'), workflowID, resolved);
   }
 
@@ -269,8 +294,8 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** In workflow code: the oldest unconsumed message on `topic`, or null after the timeout (default 60 s). */
-  static recv<T>(topic?: string, options?: number | RecvOptions): Promise<T | null> {
-    return recv<T>(topic, typeof options === 'number' ? options : options?.timeoutSeconds);
+  static async recv<T>(topic?: string, options?: number | RecvOptions): Promise<T | null> {
+    return recv<T>(topic, waitOptions('DBOS.recv', options)?.timeoutSeconds);
   }
 
   /** In workflow code: publish (or replace) this workflow's value for `key`. */
@@ -279,8 +304,8 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** Wait for a workflow's event value; null after the timeout (default 60 s). */
-  static getEvent<T>(workflowID: string, key: string, options?: number | GetEventOptions): Promise<T | null> {
-    const timeoutSeconds = typeof options === 'number' ? options : options?.timeoutSeconds;
+  static async getEvent<T>(workflowID: string, key: string, options?: number | GetEventOptions): Promise<T | null> {
+    const timeoutSeconds = waitOptions('DBOS.getEvent', options)?.timeoutSeconds;
     return getEvent<T>(engineFor('DBOS.getEvent'), workflowID, key, timeoutSeconds);
   }
 

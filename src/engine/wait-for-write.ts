@@ -29,7 +29,7 @@ export async function waitForWrite<T>(
     const waiters = interests.map(({ channel, key }) => notifier.wait(channel, key, pollMs));
     let found: T | undefined;
     try {
-      found = await read();
+      found = await engine.systemDatabase.pollingReads.run(read);
     } catch (error) {
       for (const waiter of waiters) waiter.cancel();
       throw error;

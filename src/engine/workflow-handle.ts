@@ -4,6 +4,7 @@
  * is awaited through the notifier. Waiting from workflow code is itself a
  * recorded operation (DBOS.getResult), so replay returns the same result.
  */
+import { checkPositiveOption, waitOptions } from '../support/wait-timeouts.ts';
 import type { GetResultOptions, WorkflowHandle, WorkflowStatus } from '../types/workflow-types.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import { recordedOperation } from './checkpoint.ts';
@@ -35,7 +36,10 @@ export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
 }
 
 /** The workflow's result, or null when `options` set a timeout that expired first. */
-export function awaitWorkflowResult<R>(engine: Engine, workflowID: string, options?: GetResultOptions): Promise<R | null> {
+export function awaitWorkflowResult<R>(engine: Engine, workflowID: string, given?: GetResultOptions): Promise<R | null> {
+  const options = waitOptions('getResult', given);
+  checkPositiveOption('getResult', 'pollingIntervalMs', options?.pollingIntervalMs);
+  checkPositiveOption('getResult', 'deadlineEpochMS', options?.deadlineEpochMS);
   const deadline =
     options?.deadlineEpochMS ??
     (options?.timeoutSeconds === undefined ? undefined : Date.now() + options.timeoutSeconds * 1000);

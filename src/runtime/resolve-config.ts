@@ -13,7 +13,17 @@ import { DBOSConfigurationError } from '../errors/errors.ts';
 import { WorkflowQueue } from '../queues/workflow-queue.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
-import { consoleLogger, isLogLevel, type DLogger } from '../telemetry/logger.ts';
+import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
+import {
+  checkAdminPort,
+  checkBooleanOptions,
+  checkLogger,
+  checkOtlpEndpoints,
+  pollingConcurrency,
+  resolveLogLevel,
+  unknownOptionError,
+} from './config-options.ts';
+import { callerPool } from './caller-pool.ts';
 
 export interface ResolvedConfig {
   name: string;
@@ -35,6 +45,7 @@ const knownKeys = new Set<string>([
   'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
   'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'listenQueues', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
+  'systemDatabasePool', 'systemDatabasePollingConcurrency', 'useListenNotify', 'runMigrations',
 ]);
 
 /** DBOS's application version when patching is enabled: one version for old and new code alike. */
@@ -103,27 +114,50 @@ function listenQueues(value: DBOSConfig['listenQueues']): ReadonlySet<string> | 
   );
 }
 
-/** Which backend a URL (or path) names. */
+/** Which backend a URL (or path) names; a caller's pg.Pool names Postgres. */
 export function databaseTarget(url: string, config: DBOSConfig): SystemDatabaseTarget {
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    parsePostgresUrl(url);
+  const runMigrations = config.runMigrations ?? true;
+  const pool = callerPool(config.systemDatabasePool);
+  if (pool || /^postgres(ql)?:\/\//i.test(url)) {
+    if (pool && config.systemDatabaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(config.systemDatabaseUrl)) {
+      throw new DBOSConfigurationError(
+        `systemDatabasePool is a Postgres pool, but systemDatabaseUrl "${redactUrl(config.systemDatabaseUrl)}" is not a Postgres URL: drop one of them.`,
+      );
+    }
+    const postgresUrl = pool && config.systemDatabaseUrl === undefined ? pool.url : url;
+    parsePostgresUrl(postgresUrl);
     const schema = config.systemDatabaseSchemaName ?? 'dbos';
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(schema)) {
       throw new DBOSConfigurationError(
         `systemDatabaseSchemaName must be a plain identifier (letters, digits, _; at most 41 characters), got "${schema}".`,
       );
     }
-    const poolSize = config.systemDatabasePoolSize ?? 10;
+    const poolSize = pool ? pool.size : (config.systemDatabasePoolSize ?? 10);
     if (!Number.isInteger(poolSize) || poolSize < 2) {
       throw new DBOSConfigurationError(`systemDatabasePoolSize must be an integer >= 2, got ${poolSize}.`);
     }
-    return { backend: 'postgres', url, schema, poolSize };
+    return {
+      backend: 'postgres',
+      url: postgresUrl,
+      schema,
+      poolSize,
+      pool: pool?.pool,
+      useListenNotify: config.useListenNotify ?? true,
+      runMigrations,
+      pollingConcurrency: pollingConcurrency(config.systemDatabasePollingConcurrency, poolSize),
+    };
   }
   const synchronous = config.sqliteSynchronous ?? 'FULL';
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
     throw new DBOSConfigurationError(`sqliteSynchronous must be "FULL" or "NORMAL", got ${JSON.stringify(synchronous)}.`);
   }
-  return { backend: 'sqlite', path: sqlitePath(url), synchronous };
+  return {
+    backend: 'sqlite',
+    path: sqlitePath(url),
+    synchronous,
+    runMigrations,
+    pollingConcurrency: pollingConcurrency(config.systemDatabasePollingConcurrency, undefined),
+  };
 }
 
 function sqlitePath(url: string): string {
@@ -147,14 +181,14 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     throw new DBOSConfigurationError(`DBOS.setConfig expects an object, got ${config === null ? 'null' : typeof config}.`);
   }
   for (const key of Object.keys(config)) {
-    if (!knownKeys.has(key)) {
-      throw new DBOSConfigurationError(`Unknown config option "${key}". Known options: ${[...knownKeys].join(', ')}.`);
-    }
+    if (!knownKeys.has(key)) throw unknownOptionError(key, knownKeys);
   }
+  checkBooleanOptions(config);
+  checkAdminPort(config.adminPort);
+  checkOtlpEndpoints(config);
   const name = optionalString(config, 'name') ?? defaultAppName();
   const url = optionalString(config, 'systemDatabaseUrl') ?? (env.DBOS_SYSTEM_DATABASE_URL || `./${name.replace(/[^\w.-]/g, '_')}.sqlite`);
-  const logLevel = config.logLevel ?? 'info';
-  if (!isLogLevel(logLevel)) throw new DBOSConfigurationError(`logLevel must be debug, info, warn, error or silent, got "${logLevel}".`);
+  const logLevel = resolveLogLevel(config.logLevel);
   const heartbeatIntervalMs = positiveMs(config, 'heartbeatIntervalMs', 10_000);
   const executorTimeoutMs = positiveMs(config, 'executorTimeoutMs', Math.max(60_000, 3 * heartbeatIntervalMs));
   if (executorTimeoutMs <= heartbeatIntervalMs) {
@@ -178,6 +212,6 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     enablePatching,
     schedulerPollingIntervalMs: positiveMs(config, 'schedulerPollingIntervalMs', 30_000),
     executorID: optionalString(config, 'executorID') ?? (env.DBOS__VMID || 'local'),
-    logger: config.logger ?? consoleLogger(logLevel),
+    logger: checkLogger(config.logger) ?? consoleLogger(logLevel),
   };
 }

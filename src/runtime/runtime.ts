@@ -26,6 +26,8 @@ import { computeApplicationVersion } from './application-version.ts';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.ts';
 import { drainWorkflows } from '../engine/shutdown-interrupt.ts';
 import { validateShutdownOptions, type ShutdownOptions } from './shutdown-options.ts';
+import { destroyLifecycleCallbacks, initializeLifecycleCallbacks } from './lifecycle-callbacks.ts';
+import { warnAboutStrandedVersions } from './version-warning.ts';
 
 let current: Runtime | undefined;
 let launching: Promise<Runtime> | undefined;
@@ -107,6 +109,7 @@ export class Runtime {
     const runtime = new Runtime(config, engine, queues, queueReloader, registry);
     try {
       await registerApplicationVersion(engine);
+      await warnAboutStrandedVersions(engine, config.executorTimeoutMs);
       // Every registered queue is known before recovery enqueues or the runner dequeues anything.
       await queueReloader.start();
     } catch (error) {
@@ -123,6 +126,10 @@ export class Runtime {
     runtime.scheduler.start();
     runtime.dynamicScheduler.start();
     runtime.retention.start();
+    await initializeLifecycleCallbacks().catch(async (error: unknown) => {
+      await runtime.shutdown().catch(() => undefined);
+      throw error;
+    });
     return runtime;
   }
 
@@ -141,6 +148,7 @@ export class Runtime {
   async shutdown(gracePeriodMs = 0): Promise<void> {
     this.stopping = true;
     try {
+      await destroyLifecycleCallbacks(this.config.logger);
       await this.scheduler?.stop();
       await this.dynamicScheduler.stop();
       this.retention.stop();

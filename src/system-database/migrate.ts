@@ -5,7 +5,7 @@
  * `dbos_migrations` bookkeeping is never touched). A database migrated by a
  * newer durably is refused with an error naming both versions.
  */
-import { DBOSSchemaVersionError } from '../errors/errors.ts';
+import { DBOSInitializationError, DBOSSchemaVersionError } from '../errors/errors.ts';
 import type { QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 
@@ -39,4 +39,36 @@ export async function migrate(
     ]);
   }
   return { from: current, to: latest };
+}
+
+/**
+ * `runMigrations: false`: change nothing, only check that the schema is at
+ * this code's version. A missing or older schema is refused with the remedy
+ * (migrate with a role that may); a newer one as in `migrate`.
+ */
+export async function verifyMigrated(
+  runner: QueryRunner,
+  dialect: Dialect,
+  migrations: readonly Migration[],
+  where: string,
+  migrationsTableExists: boolean,
+): Promise<void> {
+  const latest = migrations.at(-1)?.version ?? 0;
+  let current = 0;
+  if (migrationsTableExists) {
+    const rows = await runner.query<{ version: number | null }>(
+      `SELECT MAX(version) AS version FROM ${dialect.table('durably_migrations')}`,
+    );
+    current = Number(rows[0]?.version ?? 0);
+  }
+  if (current > latest) throw new DBOSSchemaVersionError(current, latest);
+  if (current < latest) {
+    throw new DBOSInitializationError(
+      `The system database ${where} is ${current === 0 ? 'not migrated' : `at schema version ${current}`}, but this ` +
+        `version of durably needs version ${latest}, and runMigrations is false. Launch once with runMigrations: true ` +
+        '(the default) as a role that may create tables, then launch this one.',
+      undefined,
+      { code: 'SCHEMA_NOT_MIGRATED' },
+    );
+  }
 }

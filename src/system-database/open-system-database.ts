@@ -2,16 +2,21 @@
  * Opens the system database a resolved configuration names: the SQLite file
  * (the default) or a Postgres database, created and migrated when needed.
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import type { DLogger } from '../telemetry/logger.ts';
-import { migrate } from './migrate.ts';
+import { DBOSInitializationError } from '../errors/errors.ts';
+import { migrate, verifyMigrated } from './migrate.ts';
+import { PollingNotifier } from './polling-notifier.ts';
+import { preparePostgresSchema } from './postgres/prepare-schema.ts';
+import { ReadLimiter } from './read-limiter.ts';
 import { PostgresConnection } from './postgres/postgres-connection.ts';
 import { postgresDialect } from './postgres/postgres-dialect.ts';
 import { PostgresNotifier } from './postgres/postgres-notifier.ts';
 import { createDatabaseIfMissing, unreachable } from './postgres/create-database.ts';
 import { isConnectionError } from './postgres/postgres-errors.ts';
-import { parsePostgresUrl, poolConfig } from './postgres/postgres-url.ts';
+import { parsePostgresUrl, poolConfig, redactUrl } from './postgres/postgres-url.ts';
 import { schemaMigrations } from './sql/schema.ts';
 import { SqlSystemDatabase } from './sql-system-database.ts';
 import { SqliteConnection, type SqliteSynchronous } from './sqlite/sqlite-connection.ts';
@@ -19,9 +24,28 @@ import { sqliteDialect } from './sqlite/sqlite-dialect.ts';
 import { SqliteNotifier } from './sqlite/sqlite-notifier.ts';
 import { outcomeChannel, queueChannel, queueDefinitionsChannel, type SystemDatabase, messagesChannel, eventsChannel, streamsChannel, cancelChannel, schedulesChannel } from './system-database.ts';
 
+/** Options common to both backends; optional so a target can be written by hand (tests). */
+interface TargetOptions {
+  /** Default true; false only checks that the schema is migrated (no DDL). */
+  runMigrations?: boolean;
+  /** Bound on concurrent polling reads; 0 or absent: unlimited. */
+  pollingConcurrency?: number;
+}
+
 export type SystemDatabaseTarget =
-  | { backend: 'sqlite'; path: string; synchronous: SqliteSynchronous }
-  | { backend: 'postgres'; url: string; schema: string; poolSize: number };
+  | ({ backend: 'sqlite'; path: string; synchronous: SqliteSynchronous } & TargetOptions)
+  | ({
+      backend: 'postgres';
+      url: string;
+      schema: string;
+      poolSize: number;
+      /** A caller's pool: used instead of one of ours, and never ended by durably. */
+      pool?: pg.Pool;
+      /** Default true; false: no LISTEN, no NOTIFY, waits poll. */
+      useListenNotify?: boolean;
+    } & TargetOptions);
+
+type PostgresTarget = Extract<SystemDatabaseTarget, { backend: 'postgres' }>;
 
 /** Every notifier channel, listened to from the start so no early notification is missed. */
 const channels = [
@@ -36,58 +60,93 @@ const channels = [
 ];
 
 export async function openSystemDatabase(target: SystemDatabaseTarget, logger: DLogger): Promise<SystemDatabase> {
-  return target.backend === 'sqlite' ? openSqlite(target.path, target.synchronous) : openPostgres(target, logger);
+  return target.backend === 'sqlite' ? openSqlite(target) : openPostgres(target, logger);
 }
 
-async function openSqlite(path: string, synchronous: SqliteSynchronous): Promise<SystemDatabase> {
-  const connection = await SqliteConnection.open(path, synchronous);
+async function openSqlite(target: Extract<SystemDatabaseTarget, { backend: 'sqlite' }>): Promise<SystemDatabase> {
+  const { path } = target;
+  const runMigrations = target.runMigrations ?? true;
+  if (!runMigrations && !existsSync(path)) {
+    throw new DBOSInitializationError(
+      `There is no SQLite system database at "${path}", and runMigrations is false. Launch once with runMigrations: true ` +
+        '(the default) to create it, or fix systemDatabaseUrl.',
+      undefined,
+      { code: 'SCHEMA_NOT_MIGRATED' },
+    );
+  }
+  const connection = await SqliteConnection.open(path, target.synchronous);
   try {
-    await connection.transaction((tx) => migrate(tx, sqliteDialect, schemaMigrations(sqliteDialect), Date.now()));
+    if (runMigrations) {
+      await connection.transaction((tx) => migrate(tx, sqliteDialect, schemaMigrations(sqliteDialect), Date.now()));
+    } else {
+      const rows = await connection.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'durably_migrations'");
+      await verifyMigrated(connection, sqliteDialect, schemaMigrations(sqliteDialect), `"${path}"`, rows.length > 0);
+    }
   } catch (error) {
     await connection.close();
     throw error;
   }
   // One connection, one writer: batches commit one at a time.
-  return new SqlSystemDatabase('sqlite', connection, sqliteDialect, new SqliteNotifier(), 1);
+  const limiter = new ReadLimiter(target.pollingConcurrency ?? 0);
+  return new SqlSystemDatabase('sqlite', connection, sqliteDialect, new SqliteNotifier(), 1, limiter);
 }
 
-async function openPostgres(
-  target: Extract<SystemDatabaseTarget, { backend: 'postgres' }>,
-  logger: DLogger,
-): Promise<SystemDatabase> {
+async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<SystemDatabase> {
   const { url, schema } = target;
-  await createDatabaseIfMissing(url);
-  const dialect = postgresDialect(schema);
-  const pool = new pg.Pool(poolConfig(url, target.poolSize));
-  const connection = new PostgresConnection(pool, (error) =>
-    logger.warn(`An idle system database connection failed: ${error.message}`),
+  const runMigrations = target.runMigrations ?? true;
+  const useListenNotify = target.useListenNotify ?? true;
+  // A caller's pool names a database that must exist; so must ours when we may not migrate.
+  if (!target.pool) await createDatabaseIfMissing(url, runMigrations);
+  const dialect = postgresDialect(schema, { notify: useListenNotify });
+  const pool = target.pool ?? new pg.Pool(poolConfig(url, target.poolSize));
+  const connection = new PostgresConnection(
+    pool,
+    (error) => logger.warn(`An idle system database connection failed: ${error.message}`),
+    // Never end a caller's pool: its owner does.
+    target.pool === undefined,
   );
   try {
-    await connection.transaction(async (tx) => {
-      // Launches racing on a fresh database take turns here.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`durably-migrate-${schema}`]);
-      await tx.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replaceAll('"', '""')}"`);
-      await migrate(tx, dialect, schemaMigrations(dialect), Date.now());
-    });
-    const notifier = await PostgresNotifier.start({
-      url,
-      schema,
-      channels,
-      connectTimeoutMs: parsePostgresUrl(url).connectTimeoutMs,
-      onError: (message, error) => logger.warn(`${message}: ${(error as Error)?.message ?? error}`),
-    });
+    await preparePostgresSchema(connection, dialect, { url, schema, runMigrations });
+    const notifier = useListenNotify ? await startListening(target, logger) : new PollingNotifier(20, 1000);
+    const limiter = new ReadLimiter(target.pollingConcurrency ?? 0);
     // Two batches in flight keep Postgres busy while JS prepares the next one.
-    return new SqlSystemDatabase('postgres', connection, dialect, notifier, 2);
+    return new SqlSystemDatabase('postgres', connection, dialect, notifier, 2, limiter);
   } catch (error) {
     await connection.close().catch(() => undefined);
-    throw isConnectionError(error) ? unreachable(url, error) : error;
+    throw isConnectionError(error) ? unreachable(url, error) : (missingDatabase(url, error) ?? error);
   }
+}
+
+/** 3D000 through a caller's pool, which durably never creates a database for. */
+function missingDatabase(url: string, error: unknown): DBOSInitializationError | undefined {
+  if ((error as { code?: string }).code !== '3D000') return undefined;
+  return new DBOSInitializationError(
+    `The Postgres system database named by systemDatabasePool (${redactUrl(url)}) does not exist: ` +
+      `${(error as Error).message}. Create it, or launch once without systemDatabasePool so durably creates it.`,
+    error as Error,
+    { code: 'DATABASE_MISSING' },
+  );
+}
+
+function startListening(target: PostgresTarget, logger: DLogger): Promise<PostgresNotifier> {
+  return PostgresNotifier.start({
+    url: target.url,
+    clientConfig: target.pool?.options,
+    schema: target.schema,
+    channels,
+    connectTimeoutMs: parsePostgresUrl(target.url).connectTimeoutMs,
+    onError: (message, error) => logger.warn(`${message}: ${(error as Error)?.message ?? error}`),
+  });
 }
 
 /** Delete the whole system database (tests and development): the SQLite files, or the Postgres schema. */
 export async function dropSystemDatabase(target: SystemDatabaseTarget): Promise<void> {
   if (target.backend === 'sqlite') {
     for (const suffix of ['', '-wal', '-shm']) await rm(`${target.path}${suffix}`, { force: true });
+    return;
+  }
+  if (target.pool) {
+    await target.pool.query(`DROP SCHEMA IF EXISTS "${target.schema.replaceAll('"', '""')}" CASCADE`);
     return;
   }
   const client = new pg.Client({ connectionString: target.url });

@@ -10,6 +10,8 @@ import {
 } from '../errors/errors.ts';
 import type { Connection, QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
+import { ReadLimiter } from './read-limiter.ts';
+import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded-versions.ts';
 import type { Notifier } from './notifier.ts';
 import type {
   ForkRequest,
@@ -131,6 +133,7 @@ export class SqlSystemDatabase implements SystemDatabase {
     private readonly dialect: Dialect,
     readonly notifier: Notifier,
     batchesInFlight: number,
+    readonly pollingReads: ReadLimiter = new ReadLimiter(0),
   ) {
     this.schedules = new SqlScheduleStore(connection, dialect, notifier);
     this.applicationVersions = new SqlApplicationVersionStore(connection, dialect);
@@ -178,6 +181,10 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]> {
     return selectPendingWorkflowIDs(this.connection, this.dialect, executorID, applicationVersion);
+  }
+
+  countStrandedVersions(executorID: string, applicationVersion: string, liveSinceEpochMs: number): Promise<PendingVersionCount[]> {
+    return selectStrandedVersions(this.connection, this.dialect, executorID, applicationVersion, liveSinceEpochMs);
   }
 
   claimRecoveryAttempt(workflowID: string, maxRecoveryAttempts: number, now: number): Promise<RecoveryClaim> {

@@ -9,6 +9,8 @@
  * through a group-commit batcher: concurrent writes from many workflows commit
  * together, and each caller continues only after its own row is committed.
  */
+import type { ReadLimiter } from './read-limiter.ts';
+import type { PendingVersionCount } from './sql/stranded-versions.ts';
 import type { Notifier } from './notifier.ts';
 import type {
   ForkRequest,
@@ -119,6 +121,8 @@ export interface SystemDatabase {
   readonly applicationVersions: ApplicationVersionStore;
   /** Wakes waiters when a write concerns them (in-process always; across processes per backend). */
   readonly notifier: Notifier;
+  /** Bounds how many waits' reads run at once (`systemDatabasePollingConcurrency`). */
+  readonly pollingReads: ReadLimiter;
 
   /** Insert a workflow's status row with its inputs; on an existing ID, return that row instead. */
   insertWorkflowOrGetExisting(workflow: NewWorkflowRecord): Promise<InsertWorkflowResult>;
@@ -143,6 +147,12 @@ export interface SystemDatabase {
 
   /** IDs of the PENDING workflows that this executor and application version must resume. */
   listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]>;
+
+  /**
+   * PENDING workflows of `executorID` under other application versions, per version, leaving out
+   * versions another executor with a heartbeat since `liveSinceEpochMs` runs (launch-time check).
+   */
+  countStrandedVersions(executorID: string, applicationVersion: string, liveSinceEpochMs: number): Promise<PendingVersionCount[]>;
 
   /**
    * Count one more recovery attempt of a PENDING workflow; past

@@ -17,6 +17,15 @@ export function isLogLevel(value: string): value is LogLevel {
   return (levels as readonly string[]).includes(value);
 }
 
+/** The level a configured name stands for, in any case (DBOS accepts `INFO`); undefined for an unknown name. */
+export function logLevelNamed(name: unknown): LogLevel | undefined {
+  if (typeof name !== 'string') return undefined;
+  const lower = name.toLowerCase();
+  return isLogLevel(lower) ? lower : undefined;
+}
+
+export const logLevelNames: readonly LogLevel[] = levels;
+
 export function consoleLogger(level: LogLevel = 'info'): DLogger {
   const threshold = levels.indexOf(level);
   const write = (at: LogLevel, sink: (...args: unknown[]) => void) => (message: unknown, metadata?: object) => {

@@ -1,4 +1,5 @@
 /** Configuration types. Declarations only; validation lives in runtime/resolve-config.ts. */
+import type { Pool } from 'pg';
 import type { DLogger } from '../telemetry/logger.ts';
 
 export interface DBOSConfig {
@@ -51,7 +52,8 @@ export interface DBOSConfig {
    * `intervalMs` (default 1 h); PENDING, ENQUEUED and DELAYED ones are never deleted (durably extension).
    */
   workflowRetention?: { maxAgeMs?: number; maxRows?: number; intervalMs?: number };
-  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** `debug`, `info` (default), `warn`, `error` or `silent`, in any case (DBOS accepts `INFO`). */
+  logLevel?: string;
   logger?: DLogger;
   /** Accepted for compatibility with DBOS configurations; not used yet. */
   enableOTLP?: boolean;
@@ -61,10 +63,30 @@ export interface DBOSConfig {
   otlpLogsEndpoints?: string[];
   runAdminServer?: boolean;
   adminPort?: number;
+  /**
+   * Your own `pg.Pool` for the system database (Postgres). durably uses it instead of opening one and
+   * never ends it; the database must already exist. The LISTEN connection is a separate client made
+   * with the pool's connection settings.
+   */
+  systemDatabasePool?: Pool;
+  /**
+   * At most this many wait reads (getResult, recv, getEvent, readStream polls) run at once, so many
+   * waiters cannot take every pool connection. Default: half the Postgres pool (at least 1);
+   * unlimited on SQLite. 0 or less: unlimited.
+   */
+  systemDatabasePollingConcurrency?: number;
+  /** Postgres only; default true. false: no LISTEN and no NOTIFY (poolers, CockroachDB): waits poll. */
+  useListenNotify?: boolean;
+  /**
+   * Default true: create and migrate the system database at launch. false: only check that it is
+   * migrated to this version (for a role that cannot run DDL; migrate with another role first).
+   */
+  runMigrations?: boolean;
 }
 
 export interface DBOSLaunchOptions {
-  /** Accepted for compatibility; durably has no Conductor. */
+  /** Accepted for compatibility; durably has no Conductor: launch warns and runs without one. */
   conductorURL?: string;
   conductorKey?: string;
+  conductorExecutorMetadata?: Record<string, unknown>;
 }

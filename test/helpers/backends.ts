@@ -70,12 +70,15 @@ export const sqliteBackend: TestBackend = {
   },
 };
 
+/** DURABLY_TEST_NO_LISTEN=1 runs the Postgres suites without LISTEN/NOTIFY (useListenNotify: false). */
+const pollingMode: DBOSConfig = process.env.DURABLY_TEST_NO_LISTEN ? { useListenNotify: false } : {};
+
 export const postgresBackend: TestBackend = {
   name: 'postgres',
   freshConfig: (extra = {}) => {
     const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
     createdSchemas.push(schema);
-    return { name: 'durably-test', systemDatabaseUrl: postgresBase, systemDatabaseSchemaName: schema, logLevel: 'warn', ...extra };
+    return { name: 'durably-test', systemDatabaseUrl: postgresBase, systemDatabaseSchemaName: schema, logLevel: 'warn', ...pollingMode, ...extra };
   },
 };
 

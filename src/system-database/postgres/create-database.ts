@@ -1,6 +1,6 @@
 /** Create the system database when it is missing, through the server's maintenance database. */
 import pg from 'pg';
-import { DBOSDatabaseUnreachableError } from '../../errors/errors.ts';
+import { DBOSDatabaseUnreachableError, DBOSInitializationError } from '../../errors/errors.ts';
 import { parsePostgresUrl, redactUrl, withDatabase } from './postgres-url.ts';
 
 export function unreachable(url: string, error: unknown): DBOSDatabaseUnreachableError {
@@ -11,7 +11,8 @@ export function unreachable(url: string, error: unknown): DBOSDatabaseUnreachabl
   );
 }
 
-export async function createDatabaseIfMissing(url: string): Promise<void> {
+/** `create: false` (runMigrations: false): a missing database is an error naming it, not created. */
+export async function createDatabaseIfMissing(url: string, create = true): Promise<void> {
   const { databaseName, connectTimeoutMs } = parsePostgresUrl(url);
   const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
   try {
@@ -23,6 +24,14 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
     await probe.end().catch(() => undefined);
   }
   // 3D000: the database does not exist yet.
+  if (!create) {
+    throw new DBOSInitializationError(
+      `The Postgres system database "${databaseName}" at ${redactUrl(url)} does not exist, and runMigrations is false. ` +
+        'Launch once with runMigrations: true (the default) as a role that may create it, or fix the URL.',
+      undefined,
+      { code: 'SCHEMA_NOT_MIGRATED' },
+    );
+  }
   const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: connectTimeoutMs });
   try {
     await admin.connect();

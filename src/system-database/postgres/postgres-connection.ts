@@ -48,9 +48,13 @@ function queryConfig(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
 }
 
 export class PostgresConnection implements Connection {
+  private closed = false;
+
   constructor(
     readonly pool: pg.Pool,
-    onIdleError: (error: Error) => void,
+    private readonly onIdleError: (error: Error) => void,
+    /** False for a caller's pool (`systemDatabasePool`): its owner ends it, never durably. */
+    private readonly ownsPool = true,
   ) {
     pool.on('error', onIdleError);
   }
@@ -109,6 +113,9 @@ export class PostgresConnection implements Connection {
   }
 
   async close(): Promise<void> {
-    if (!this.pool.ending) await this.pool.end();
+    if (this.closed) return;
+    this.closed = true;
+    this.pool.off('error', this.onIdleError);
+    if (this.ownsPool && !this.pool.ending) await this.pool.end();
   }
 }

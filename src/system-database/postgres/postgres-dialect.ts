@@ -15,7 +15,8 @@ function sqlLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-export function postgresDialect(schema: string): Dialect {
+/** `notify: false` (useListenNotify: false): statements announce nothing; other processes poll. */
+export function postgresDialect(schema: string, options: { notify: boolean } = { notify: true }): Dialect {
   const quotedSchema = `"${schema.replaceAll('"', '""')}"`;
   return {
     table: (name) => `${quotedSchema}.${name}`,
@@ -26,6 +27,7 @@ export function postgresDialect(schema: string): Dialect {
     isUniqueViolation: (error) => (error as { code?: string })?.code === '23505',
     namedLockStatement: `SELECT pg_advisory_xact_lock(hashtext('durably:' || ${sqlLiteral(schema)} || ':' || $1))`,
     notifying: (statement, notices) => {
+      if (!options.notify) return statement;
       // MATERIALIZED: each notice CTE runs once, in full, even though only its row count is used.
       const noticeQueries = notices.map(
         (notice, i) =>

@@ -12,6 +12,8 @@ import { postgresChannelName } from './postgres-dialect.ts';
 
 export interface PostgresNotifierOptions {
   url: string;
+  /** The LISTEN client's settings when they are not the URL's (a caller's pool's settings). */
+  clientConfig?: pg.ClientConfig;
   /** Channel names are prefixed with the schema so several schemas can share one database. */
   schema: string;
   channels: readonly string[];
@@ -76,10 +78,9 @@ export class PostgresNotifier implements Notifier {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.options.url,
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
-    });
+    const client = new pg.Client(
+      this.options.clientConfig ?? { connectionString: this.options.url, connectionTimeoutMillis: this.options.connectTimeoutMs },
+    );
     const byPgChannel = new Map(this.options.channels.map((c) => [this.pgChannel(c), c]));
     client.on('notification', (message) => {
       const channel = byPgChannel.get(message.channel);

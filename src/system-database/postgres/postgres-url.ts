@@ -8,7 +8,8 @@ export function redactUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return '<unparseable URL>';
+    // Still show what was given, so the mistake can be seen: only the password part is hidden.
+    return url.replace(/^([a-z][\w+.-]*:\/\/[^:/?#@]*):.*@/i, '$1:***@');
   }
 }
 

@@ -10,7 +10,7 @@
  * synchronous=FULL unless the user opts into NORMAL.
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { DBOSDatabaseError, DBOSDatabaseUnreachableError } from '../../errors/errors.ts';
+import { DBOSDatabaseError, DBOSDatabaseUnreachableError, DBOSInitializationError } from '../../errors/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
 import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
 
@@ -20,6 +20,8 @@ const busyTimeoutMs = 2;
 const giveUpAfterMs = 60_000;
 const sqliteBusy = 5;
 const sqliteLocked = 6;
+/** SQLITE_NOTADB: the file exists but is not a SQLite database. */
+const sqliteNotADatabase = 26;
 
 function isBusy(error: unknown): boolean {
   const errcode = (error as { errcode?: number }).errcode;
@@ -72,12 +74,23 @@ export class SqliteConnection implements Connection {
       );
     }
     const connection = new SqliteConnection(db);
-    await connection.retryWhileBusy(() => {
-      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec(`PRAGMA synchronous = ${synchronous}`);
-      db.exec('PRAGMA foreign_keys = ON');
-    });
+    try {
+      await connection.retryWhileBusy(() => {
+        db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+        db.exec('PRAGMA journal_mode = WAL');
+        db.exec(`PRAGMA synchronous = ${synchronous}`);
+        db.exec('PRAGMA foreign_keys = ON');
+      });
+    } catch (error) {
+      db.close();
+      if ((error as { errcode?: number }).errcode !== sqliteNotADatabase) throw error;
+      throw new DBOSInitializationError(
+        `The file "${path}" is not a SQLite database, so it cannot be the system database. ` +
+          'Point systemDatabaseUrl at another file (a missing one is created), or move this one away.',
+        error as Error,
+        { code: 'NOT_A_SQLITE_DATABASE' },
+      );
+    }
     return connection;
   }
 

@@ -1,0 +1,33 @@
+/**
+ * The launch-time check for work no process will resume: PENDING workflows of
+ * this executor under another application version (recovery resumes only its
+ * own version), where no other live executor runs that version.
+ */
+import type { QueryRunner } from '../connection.ts';
+import type { Dialect } from '../dialect.ts';
+
+export interface PendingVersionCount {
+  applicationVersion: string;
+  count: number;
+}
+
+export async function selectStrandedVersions(
+  runner: QueryRunner,
+  d: Dialect,
+  executorID: string,
+  applicationVersion: string,
+  liveSinceEpochMs: number,
+): Promise<PendingVersionCount[]> {
+  const rows = await runner.query<{ application_version: string; count: number | string }>(
+    `SELECT w.application_version, COUNT(*) AS count
+       FROM ${d.table('workflow_status')} AS w
+      WHERE w.status = 'PENDING' AND w.executor_id = $1 AND w.application_version <> $2
+        AND NOT EXISTS (
+          SELECT 1 FROM ${d.table('durably_executors')} AS e
+           WHERE e.application_version = w.application_version AND e.executor_id <> $1 AND e.heartbeat_at >= $3)
+      GROUP BY w.application_version
+      ORDER BY w.application_version`,
+    [executorID, applicationVersion, liveSinceEpochMs],
+  );
+  return rows.map((row) => ({ applicationVersion: row.application_version, count: Number(row.count) }));
+}
