@@ -41,7 +41,8 @@ const callback: DBOSLifecycleCallback = {
     events.push(`initialize (recovered ${currentRuntime()?.recovered.length ?? 'none'})`);
   },
   async destroy() {
-    events.push(`destroy (launched ${DBOS.isInitialized()})`);
+    // As in DBOS, isInitialized() is false from the start of shutdown; the runtime is still usable (executorID reads).
+    events.push(`destroy (initialized ${DBOS.isInitialized()}, executor ${DBOS.executorID})`);
   },
   logRegisteredEndpoints() {
     events.push('logRegisteredEndpoints');
@@ -71,8 +72,9 @@ forEachBackend('lifecycle callbacks and launch options', (backend) => {
     await DBOS.launch();
     assert.deepEqual(events, ['initialize (recovered 0)'], 'registered twice, called once');
     await DBOS.startWorkflow(waitsForGate, { workflowID: `lc-${randomUUID()}` })();
+    const executorID = DBOS.executorID;
     await DBOS.shutdown();
-    assert.deepEqual(events.slice(1), ['workflow body', 'destroy (launched true)']);
+    assert.deepEqual(events.slice(1), ['workflow body', `destroy (initialized false, executor ${executorID})`]);
     events.length = 0;
     DBOS.setConfig(config);
     await DBOS.launch();
