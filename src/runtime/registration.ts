@@ -49,7 +49,8 @@ export function workflowInvoker(registration: RegisteredWorkflow): AnyFunction {
 }
 
 export function stepInvoker(registration: RegisteredStep): AnyFunction {
-  return named(function invokeStep(this: unknown, ...args: unknown[]) {
+  // async: a refusal rejects, like every other failure of a step call (runStep still starts synchronously).
+  return named(async function invokeStep(this: unknown, ...args: unknown[]) {
     if (!currentContext().workflow) assertStepCallableOutsideWorkflow(registration);
     return runStep(registration.name, registration.config, () => registration.body.apply(this, args));
   }, registration.name);
@@ -74,7 +75,7 @@ function assertStepCallableOutsideWorkflow(registration: RegisteredStep): void {
 }
 
 /** DBOS.runStep: `fn` runs as a checkpointed step of the current workflow (outside one, it just runs). */
-export function runInlineStep<Return>(fn: () => Promise<Return>, config: StepConfig & { name?: string }): Promise<Return> {
+export async function runInlineStep<Return>(fn: () => Promise<Return>, config: StepConfig & { name?: string }): Promise<Return> {
   if (typeof fn !== 'function') {
     throw new DBOSConfigurationError(`DBOS.runStep needs a function to run as the step, got ${describeValue(fn)}.`);
   }
