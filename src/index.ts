@@ -1,5 +1,6 @@
 /** durably's public surface: named re-exports only. */
 export { DBOS } from './api/dbos.ts';
+export { ConfiguredInstance } from './runtime/configured-instance.ts';
 export type { DBOSConfig, DBOSLaunchOptions } from './types/config-types.ts';
 export { StatusString } from './types/workflow-types.ts';
 export { WorkflowQueue } from './queues/workflow-queue.ts';

@@ -35,7 +35,6 @@ import {
 import { recordedOperation } from '../engine/checkpoint.ts';
 import { durableSleep } from '../engine/durable-sleep.ts';
 import { recordedNow, recordedRandomUUID } from '../engine/recorded-values.ts';
-import { runStep } from '../engine/run-step.ts';
 import { deprecatePatch, patch } from '../engine/patching.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
@@ -49,7 +48,10 @@ import {
   registerStep,
   registerWorkflow,
   registry,
+  runInlineStep,
 } from '../runtime/registration.ts';
+import { classNameDecorator } from '../runtime/class-name-decorator.ts';
+import { instanceStarter } from '../runtime/instance-start.ts';
 import { resolveConfig } from '../runtime/resolve-config.ts';
 import { currentRuntime, engineFor, Runtime, shutdownRuntime } from '../runtime/runtime.ts';
 import { dropSystemDatabase } from '../system-database/open-system-database.ts';
@@ -216,10 +218,10 @@ export class DBOS extends DBOSScheduling {
 
   /** Run `fn` as a checkpointed step of the current workflow (outside a workflow, just run it). */
   static runStep<Return>(fn: () => Promise<Return>, config: StepConfig & { name?: string } = {}): Promise<Return> {
-    return runStep(config.name ?? (fn.name || 'runStep'), config, fn);
+    return runInlineStep(fn, config);
   }
 
-  /** Method decorator: a static method becomes a workflow (legacy and standard decorators). */
+  /** Method decorator: a static or ConfiguredInstance method becomes a workflow (legacy and standard decorators). */
   static workflow(config?: WorkflowConfig) {
     return workflowDecorator(config);
   }
@@ -227,6 +229,11 @@ export class DBOS extends DBOSScheduling {
   /** Method decorator: a static method becomes a step (legacy and standard decorators). */
   static step(config?: StepConfig) {
     return stepDecorator(config);
+  }
+
+  /** Class decorator: register the class (and record its workflows' `class_name`) under this name. */
+  static className(name: string) {
+    return classNameDecorator(name);
   }
 
   // ---- starting and awaiting workflows ----
@@ -242,6 +249,7 @@ export class DBOS extends DBOSScheduling {
         get: (cls, property) => DBOS.startWorkflow((cls as unknown as Record<PropertyKey, AnyAsync>)[property]!, params),
       });
     }
+    if (typeof target === 'object' && target !== null) return instanceStarter(target, params);
     const registration = registeredWorkflowOf(target);
     return async (...args: unknown[]) =>
       startWorkflow(engineFor(`DBOS.startWorkflow(${registration.name})`), {

@@ -10,6 +10,7 @@ import type { Engine } from './engine.ts';
 import { executeWorkflow } from './run-workflow.ts';
 import { workflowArgsOf } from './workflow-inputs.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
+import { receiverForRecorded } from './workflow-receiver.ts';
 
 export const defaultMaxRecoveryAttempts = 100;
 
@@ -48,6 +49,8 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
   if (!status || status.status !== 'PENDING') return false;
   const registration = engine.registry.findWorkflow(status.className, status.workflowName);
   if (!registration) throw new DBOSNotRegisteredError(status.workflowName);
+  // Before claiming an attempt: a missing configured instance leaves the workflow for a process that has it.
+  const thisArg = receiverForRecorded(engine.registry, registration, status.configName);
   const max = registration.config.maxRecoveryAttempts ?? defaultMaxRecoveryAttempts;
   const claim = await systemDatabase.claimRecoveryAttempt(workflowID, max, Date.now());
   if (claim.kind === 'not-pending') return false;
@@ -68,7 +71,7 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
   executeWorkflow(engine, {
     workflowID,
     registration,
-    thisArg: registration.thisArg,
+    thisArg,
     args,
     deadlineEpochMs: claim.workflow.deadlineEpochMs,
     recorded,

@@ -1,10 +1,13 @@
 /**
  * The engine's lookup table: registered workflows and steps, by name (for
  * recovery, which has only the name recorded in the database) and by function
- * (for DBOS.startWorkflow(fn), which has the invoker in hand).
+ * (for DBOS.startWorkflow(fn), which has the invoker in hand); configured
+ * instances by class and name (for recovery of their instance methods); class
+ * name aliases (DBOS.className).
  */
 import { DBOSConflictingRegistrationError } from '../errors/errors.ts';
 import type { StepConfig, WorkflowConfig } from '../types/workflow-types.ts';
+import { InstanceRegistry, type ConfiguredInstanceLike } from './instance-registry.ts';
 
 export type AnyFunction = (this: unknown, ...args: unknown[]) => Promise<unknown>;
 
@@ -17,6 +20,10 @@ export interface RegisteredWorkflow {
   readonly config: WorkflowConfig;
   /** `this` for a recovered run (a decorated static method's class). */
   thisArg?: unknown;
+  /** An instance method: runs with a configured instance as `this`, found again by its name on recovery. */
+  isInstanceMethod?: boolean;
+  /** The class whose prototype holds an instance method, once known. */
+  ownerClass?: Function;
 }
 
 export interface RegisteredStep {
@@ -25,6 +32,8 @@ export interface RegisteredStep {
   className: string;
   readonly body: AnyFunction;
   readonly config: StepConfig;
+  isInstanceMethod?: boolean;
+  ownerClass?: Function;
 }
 
 export type Registration = RegisteredWorkflow | RegisteredStep;
@@ -46,24 +55,39 @@ export function qualifiedName(className: string, name: string): string {
 
 export class Registry {
   private readonly workflows = new Map<string, RegisteredWorkflow>();
+  /** Instance-method workflows whose class is not known yet (standard decorators learn it at the first construction). */
+  private readonly unboundWorkflows = new Set<RegisteredWorkflow>();
   private readonly byFunction = new WeakMap<object, Registration>();
   /** Every registered step, for the lookup of their one-step workflows (class names may change after registration). */
   private readonly steps = new Set<RegisteredStep>();
+  private readonly classAliases = new WeakMap<Function, string>();
+  readonly instances = new InstanceRegistry();
   private frozenReason: string | undefined;
 
   constructor(private readonly stepWorkflow: StepWorkflowFactory) {}
 
   addWorkflow(registration: RegisteredWorkflow, ...functions: object[]): void {
     this.assertOpen(registration);
+    this.keyWorkflow(registration);
+    for (const fn of functions) this.byFunction.set(fn, registration);
+  }
+
+  /** An instance-method workflow whose class is learned later (see `rename`). */
+  addUnboundWorkflow(registration: RegisteredWorkflow, ...functions: object[]): void {
+    this.assertOpen(registration);
+    this.unboundWorkflows.add(registration);
+    for (const fn of functions) this.byFunction.set(fn, registration);
+  }
+
+  private keyWorkflow(registration: RegisteredWorkflow): void {
     const key = qualifiedName(registration.className, registration.name);
     const existing = this.workflows.get(key);
-    if (existing && existing.body !== registration.body) {
+    if (existing && existing !== registration && existing.body !== registration.body) {
       throw new DBOSConflictingRegistrationError(
         `A different workflow is already registered as "${key}". Give one of them another name ({ name }).`,
       );
     }
     this.workflows.set(key, registration);
-    for (const fn of functions) this.byFunction.set(fn, registration);
   }
 
   addStep(registration: RegisteredStep, ...functions: object[]): void {
@@ -72,15 +96,39 @@ export class Registry {
     for (const fn of functions) this.byFunction.set(fn, registration);
   }
 
-  /** Decorators learn a method's class name only after registering it. */
-  rename(registration: Registration, className: string): void {
-    if (registration.kind === 'workflow') {
-      this.workflows.delete(qualifiedName(registration.className, registration.name));
+  /** Decorators learn a method's class (and DBOS.className its alias) only after registering it. */
+  rename(registration: Registration, className: string, ownerClass?: Function): void {
+    if (ownerClass) registration.ownerClass = ownerClass;
+    if (registration.kind === 'step') {
       registration.className = className;
-      this.addWorkflow(registration);
-    } else {
-      registration.className = className;
+      return;
     }
+    const oldKey = qualifiedName(registration.className, registration.name);
+    if (this.workflows.get(oldKey) === registration) this.workflows.delete(oldKey);
+    this.unboundWorkflows.delete(registration);
+    registration.className = className;
+    this.keyWorkflow(registration);
+  }
+
+  /** The name a class is registered under: its DBOS.className alias, else its own name. */
+  classNameOf(cls: Function): string {
+    return this.classAliases.get(cls) ?? cls.name;
+  }
+
+  setClassAlias(cls: Function, alias: string): void {
+    this.classAliases.set(cls, alias);
+  }
+
+  /** A configured instance, by its own class; refused after launch, when recovery could no longer find it. */
+  addInstance(cls: Function, instance: ConfiguredInstanceLike): void {
+    const className = this.classNameOf(cls);
+    if (this.frozenReason) {
+      throw new DBOSConflictingRegistrationError(
+        `Cannot construct configured instance "${instance.name}" of class ${className}: ${this.frozenReason}. ` +
+          'Construct every ConfiguredInstance before DBOS.launch(), so recovery can find it.',
+      );
+    }
+    this.instances.add(cls, className, instance);
   }
 
   /** A registered workflow, or a registered step's one-step workflow (`temp_workflow-step-<name>`). */
@@ -103,7 +151,7 @@ export class Registry {
   }
 
   allWorkflows(): RegisteredWorkflow[] {
-    return [...this.workflows.values()];
+    return [...this.workflows.values(), ...this.unboundWorkflows];
   }
 
   /** After launch, new registrations would be invisible to recovery: refuse them. */

@@ -23,6 +23,7 @@ import { qualifiedName, type RegisteredWorkflow } from './registry.ts';
 import { executeWorkflow } from './run-workflow.ts';
 import { serializeValue } from './serialization.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
+import { configNameForStart } from './workflow-receiver.ts';
 import { currentContext, reserveFunctionID, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 
 export interface StartRequest {
@@ -32,9 +33,13 @@ export interface StartRequest {
   params?: StartWorkflowParams;
   /** The dynamic schedule starting this run (recorded in its status row). */
   scheduleName?: string;
+  /** The configured instance's name (set here from `thisArg`). */
+  configName?: string | null;
 }
 
 export async function startWorkflow<R>(engine: Engine, request: StartRequest): Promise<DurableWorkflowHandle<R>> {
+  // An instance method off its configured instance is refused before anything is reserved or written.
+  request = { ...request, configName: configNameForStart(engine.registry, request.registration, request.thisArg) };
   const context = currentContext();
   if (context.step) {
     throw new DBOSInvalidWorkflowTransitionError(
@@ -130,7 +135,7 @@ async function insertAndRun(
     status: placement?.status ?? 'PENDING',
     workflowName: registration.name,
     className: registration.className || null,
-    configName: null,
+    configName: request.configName ?? null,
     authenticatedUser: context.authenticatedUser ?? '',
     assumedRole: '',
     authenticatedRoles: JSON.stringify(context.authenticatedRoles ?? []),
@@ -156,7 +161,7 @@ async function insertAndRun(
   };
   const result = await engine.systemDatabase.insertWorkflowOrGetExisting(record);
   if (!result.inserted) {
-    assertSameFunction(result.existing, registration);
+    assertSameFunction(result.existing, registration, request.configName ?? null);
     return;
   }
   if (placement) return;
@@ -179,9 +184,10 @@ function withContextQueue(params: StartWorkflowParams | undefined, context: Exec
   return { ...params, queueName: context.workflowQueueName };
 }
 
-function assertSameFunction(existing: WorkflowStatusRecord, registration: RegisteredWorkflow): void {
-  const requested = qualifiedName(registration.className, registration.name);
-  const found = qualifiedName(existing.className ?? '', existing.workflowName);
+function assertSameFunction(existing: WorkflowStatusRecord, registration: RegisteredWorkflow, configName: string | null): void {
+  const requested = qualifiedName(registration.className, registration.name) + (configName === null ? '' : ` on "${configName}"`);
+  const found =
+    qualifiedName(existing.className ?? '', existing.workflowName) + (existing.configName === null ? '' : ` on "${existing.configName}"`);
   if (requested !== found) {
     throw new DBOSConflictingWorkflowError(
       existing.workflowID,

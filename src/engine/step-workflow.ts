@@ -24,6 +24,12 @@ export function stepWorkflow(step: RegisteredStep): RegisteredWorkflow {
       get className() {
         return step.className;
       },
+      get isInstanceMethod() {
+        return step.isInstanceMethod;
+      },
+      get ownerClass() {
+        return step.ownerClass;
+      },
       body: function runAsStep(this: unknown, ...args: unknown[]) {
         return runStep(step.name, step.config, () => step.body.apply(this, args));
       },

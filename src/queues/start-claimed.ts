@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.ts';
 import { defaultMaxRecoveryAttempts } from '../engine/recovery.ts';
 import { executeWorkflow } from '../engine/run-workflow.ts';
 import { workflowArgsOf } from '../engine/workflow-inputs.ts';
+import { receiverForRecorded } from '../engine/workflow-receiver.ts';
 import type { ClaimedWorkflow } from '../system-database/records.ts';
 
 export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWorkflow): Promise<unknown> {
@@ -16,6 +17,14 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
   if (!registration) {
     // Left PENDING: a process that has this workflow registered can recover it.
     engine.logger.error(new DBOSNotRegisteredError(workflow.workflowName).message + ` (workflow ${workflow.workflowID})`);
+    return;
+  }
+  let thisArg: unknown;
+  try {
+    thisArg = receiverForRecorded(engine.registry, registration, workflow.configName);
+  } catch (error) {
+    // Left PENDING too: a process that constructed the configured instance can recover it.
+    engine.logger.error(`${(error as Error).message} (workflow ${workflow.workflowID})`);
     return;
   }
   const max = registration.config.maxRecoveryAttempts ?? defaultMaxRecoveryAttempts;
@@ -34,7 +43,7 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
   return executeWorkflow(engine, {
     workflowID: workflow.workflowID,
     registration,
-    thisArg: registration.thisArg,
+    thisArg,
     args: workflowArgsOf(workflow.inputs, workflow.serialization),
     deadlineEpochMs: workflow.deadlineEpochMs,
     recorded,

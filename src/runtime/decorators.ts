@@ -1,24 +1,26 @@
 /**
- * @DBOS.workflow() and @DBOS.step() on static class methods, in both
- * TypeScript flavours: legacy `experimentalDecorators` (target, key,
- * descriptor), as DBOS uses, and standard decorators (method, context). The
- * flavour is told apart at run time by the arguments received.
+ * @DBOS.workflow() and @DBOS.step() on class methods, in both TypeScript
+ * flavours: legacy `experimentalDecorators` (target, key, descriptor), as DBOS
+ * uses, and standard decorators (method, context). The flavour is told apart at
+ * run time by the arguments received. Instance methods are registered too: a
+ * workflow one runs on a ConfiguredInstance (refused on anything else when
+ * called, as DBOS does).
  */
 import { DBOSConfigurationError } from '../errors/errors.ts';
 import type { StepConfig, WorkflowConfig } from '../types/workflow-types.ts';
 import { retryPolicy } from '../engine/retry-policy.ts';
-import type { AnyFunction, RegisteredStep, RegisteredWorkflow } from '../engine/registry.ts';
+import type { AnyFunction, Registration, RegisteredStep, RegisteredWorkflow } from '../engine/registry.ts';
 import { registry, stepInvoker, validateWorkflowConfig, workflowInvoker } from './registration.ts';
 
 type LegacyOrStandardDecorator = (target: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor) => any;
 
-function isStandardContext(value: unknown): value is ClassMethodDecoratorContext {
+export function isStandardContext(value: unknown): value is DecoratorContext {
   return typeof value === 'object' && value !== null && 'kind' in value && 'addInitializer' in value;
 }
 
 function methodDecorator(
-  describe: (body: AnyFunction, methodName: string) => RegisteredWorkflow | RegisteredStep,
-  invokerFor: (registration: RegisteredWorkflow | RegisteredStep) => AnyFunction,
+  describe: (body: AnyFunction, methodName: string) => Registration,
+  invokerFor: (registration: Registration) => AnyFunction,
 ): LegacyOrStandardDecorator {
   return (target, keyOrContext, descriptor) => {
     if (isStandardContext(keyOrContext)) {
@@ -28,51 +30,70 @@ function methodDecorator(
       const body = target as AnyFunction;
       const registration = describe(body, String(keyOrContext.name));
       const invoker = invokerFor(registration);
-      if (keyOrContext.static) {
-        // The class is known only once it is defined: register then.
-        keyOrContext.addInitializer(function (this: unknown) {
-          const cls = this as { name: string };
-          register(registration, cls.name, cls, invoker, body);
-          // Transpilers that lower decorators may name the class `_X` until its definition ends.
-          queueMicrotask(() => {
-            if (registration.className !== cls.name) registry.rename(registration, cls.name);
-          });
-        });
-      } else {
-        if (registration.kind === 'workflow') {
-          throw new DBOSConfigurationError(
-            `@DBOS.workflow() on instance method "${registration.name}": decorate a static method instead.`,
-          );
-        }
-        // Instance initializers run at every construction, maybe after launch: register once, now.
-        register(registration, '', undefined, invoker, body);
-        keyOrContext.addInitializer(function (this: unknown) {
-          registration.className ||= (this as object).constructor.name;
-        });
-      }
+      if (keyOrContext.static) registerStandardStatic(registration, keyOrContext, invoker, body);
+      else registerStandardInstance(registration, keyOrContext, invoker, body);
       return invoker;
     }
     if (!descriptor || typeof descriptor.value !== 'function') {
       throw new DBOSConfigurationError(`DBOS decorators apply to methods; "${String(keyOrContext)}" is not one.`);
     }
     const isStatic = typeof target === 'function';
-    const cls = (isStatic ? target : (target as object).constructor) as { name: string };
+    const cls = (isStatic ? target : (target as object).constructor) as Function;
     const body = descriptor.value as AnyFunction;
     const registration = describe(body, String(keyOrContext));
     const invoker = invokerFor(registration);
-    register(registration, cls.name, isStatic ? cls : undefined, invoker, body);
+    registration.isInstanceMethod = !isStatic;
+    if (!isStatic) registration.ownerClass = cls;
+    register(registration, registry.classNameOf(cls), isStatic ? cls : undefined, invoker, body);
     descriptor.value = invoker;
     return descriptor;
   };
 }
 
-function register(
-  registration: RegisteredWorkflow | RegisteredStep,
-  className: string,
-  thisArg: unknown,
+function registerStandardStatic(
+  registration: Registration,
+  context: ClassMethodDecoratorContext,
   invoker: AnyFunction,
   body: AnyFunction,
 ): void {
+  // The class is known only once it is defined: register then.
+  context.addInitializer(function (this: unknown) {
+    const cls = this as Function;
+    register(registration, registry.classNameOf(cls), cls, invoker, body);
+    // Transpilers that lower decorators may name the class `_X` until its definition ends.
+    queueMicrotask(() => {
+      if (registration.className !== registry.classNameOf(cls)) registry.rename(registration, registry.classNameOf(cls));
+    });
+  });
+}
+
+function registerStandardInstance(
+  registration: Registration,
+  context: ClassMethodDecoratorContext,
+  invoker: AnyFunction,
+  body: AnyFunction,
+): void {
+  registration.isInstanceMethod = true;
+  // Instance initializers run at every construction, maybe after launch: register once, now, and learn
+  // the class at the first construction (or from DBOS.className), before launch for a ConfiguredInstance.
+  if (registration.kind === 'workflow') registry.addUnboundWorkflow(registration, invoker, body);
+  else registry.addStep(registration, invoker, body);
+  context.addInitializer(function (this: unknown) {
+    if (registration.ownerClass) return;
+    const owner = ownerClassOf(this as object, context.name, invoker);
+    registry.rename(registration, registry.classNameOf(owner), owner);
+  });
+}
+
+/** The class whose prototype holds `method` as `key` (a subclass instance may be the one constructed). */
+function ownerClassOf(instance: object, key: PropertyKey, method: AnyFunction): Function {
+  for (let proto = Object.getPrototypeOf(instance); proto; proto = Object.getPrototypeOf(proto)) {
+    if (Object.getOwnPropertyDescriptor(proto, key)?.value === method) return proto.constructor as Function;
+  }
+  return instance.constructor;
+}
+
+function register(registration: Registration, className: string, thisArg: unknown, invoker: AnyFunction, body: AnyFunction): void {
   registration.className = className;
   if (registration.kind === 'workflow') {
     registration.thisArg = thisArg;

@@ -5,20 +5,29 @@
  * code. Registrations are kept in the process-wide registry (decorators run at
  * import time, before any launch), which the Runtime reads at launch.
  */
-import { DBOSConfigurationError, DBOSNotRegisteredError } from '../errors/errors.ts';
+import { DBOSConfigurationError, DBOSInvalidWorkflowTransitionError, DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { FunctionName, StepConfig, WorkflowConfig } from '../types/workflow-types.ts';
-import { Registry, type AnyFunction, type RegisteredStep, type RegisteredWorkflow } from '../engine/registry.ts';
+import { qualifiedName, Registry, type AnyFunction, type RegisteredStep, type RegisteredWorkflow } from '../engine/registry.ts';
 import { retryPolicy } from '../engine/retry-policy.ts';
 import { runStep } from '../engine/run-step.ts';
 import { stepWorkflow } from '../engine/step-workflow.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
+import { currentContext } from '../engine/workflow-context.ts';
 import { engineFor } from './runtime.ts';
 
 /** The process-wide registry: every workflow and step registered so far. */
 export const registry = new Registry(stepWorkflow);
 
+/** A value as an error message shows it: strings quoted, other values with their type. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'object' && value !== null) return `an object (${value.constructor?.name ?? 'no prototype'})`;
+  return `${String(value)} (${typeof value})`;
+}
+
 function requireName(fn: unknown, explicit: string | undefined, what: string): string {
-  if (typeof fn !== 'function') throw new DBOSConfigurationError(`${what} must be a function, got ${typeof fn}.`);
+  if (typeof fn !== 'function') throw new DBOSConfigurationError(`${what} must be a function, got ${describeValue(fn)}.`);
   const name = explicit ?? fn.name;
   if (!name) {
     throw new DBOSConfigurationError(`${what} is an anonymous function: give it a name with { name: '...' }.`);
@@ -26,17 +35,64 @@ function requireName(fn: unknown, explicit: string | undefined, what: string): s
   return name;
 }
 
+/** Wrappers carry the registered function's name (`wrapper.name === 'myStep'`), as DBOS's do. */
+function named(wrapper: AnyFunction, name: string): AnyFunction {
+  return Object.defineProperty(wrapper, 'name', { value: name, configurable: true });
+}
+
 export function workflowInvoker(registration: RegisteredWorkflow): AnyFunction {
-  return async function invokeWorkflow(this: unknown, ...args: unknown[]) {
+  return named(async function invokeWorkflow(this: unknown, ...args: unknown[]) {
     const engine = engineFor(`Workflow "${registration.name}"`);
     const handle = await startWorkflow(engine, { registration, thisArg: this, args });
     return handle.getResult();
-  };
+  }, registration.name);
 }
 
 export function stepInvoker(registration: RegisteredStep): AnyFunction {
-  return function invokeStep(this: unknown, ...args: unknown[]) {
+  // async: a refusal rejects, like every other failure of a step call (runStep still starts synchronously).
+  return named(async function invokeStep(this: unknown, ...args: unknown[]) {
+    if (!currentContext().workflow) assertStepCallableOutsideWorkflow(registration);
     return runStep(registration.name, registration.config, () => registration.body.apply(this, args));
+  }, registration.name);
+}
+
+/**
+ * Outside a workflow a step is a plain call, which records nothing: refuse it
+ * before launch (as DBOS does) and under withNextWorkflowID, whose ID it would
+ * silently drop.
+ */
+function assertStepCallableOutsideWorkflow(registration: RegisteredStep): void {
+  const step = `Step "${qualifiedName(registration.className, registration.name)}"`;
+  engineFor(step);
+  const assigned = currentContext().assignedWorkflowID;
+  if (assigned && !assigned.used) {
+    throw new DBOSInvalidWorkflowTransitionError(
+      `${step} was called outside a workflow under DBOS.withNextWorkflowID(${JSON.stringify(assigned.id)}): ` +
+        'a step called alone starts no workflow, so that ID would be lost. Call the step from a workflow, or ' +
+        'start it as one with DBOS.startWorkflow(step)(...).',
+    );
+  }
+}
+
+/** DBOS.runStep: `fn` runs as a checkpointed step of the current workflow (outside one, it just runs). */
+export async function runInlineStep<Return>(fn: () => Promise<Return>, config: StepConfig & { name?: string }): Promise<Return> {
+  if (typeof fn !== 'function') {
+    throw new DBOSConfigurationError(`DBOS.runStep needs a function to run as the step, got ${describeValue(fn)}.`);
+  }
+  return runStep(config.name ?? (fn.name || 'runStep'), config, fn);
+}
+
+/** Where decorator-free registration puts a method: `ctorOrProto` is a class (static) or a prototype (instance). */
+function methodPlacement(config: FunctionName): Pick<RegisteredWorkflow, 'className' | 'isInstanceMethod' | 'ownerClass' | 'thisArg'> {
+  const target = config.ctorOrProto;
+  if (target === undefined || target === null) return { className: config.className ?? '' };
+  const isInstanceMethod = typeof target !== 'function';
+  const ownerClass = (isInstanceMethod ? (target as { constructor: Function }).constructor : target) as Function;
+  return {
+    className: config.className ?? registry.classNameOf(ownerClass),
+    isInstanceMethod,
+    ownerClass,
+    thisArg: isInstanceMethod ? undefined : target,
   };
 }
 
@@ -47,9 +103,9 @@ export function registerWorkflow<This, Args extends unknown[], Return>(
   const registration: RegisteredWorkflow = {
     kind: 'workflow',
     name: requireName(fn, config.name, 'A workflow'),
-    className: config.className ?? '',
     body: fn as AnyFunction,
     config,
+    ...methodPlacement(config),
   };
   validateWorkflowConfig(registration);
   const invoker = workflowInvoker(registration);
@@ -64,14 +120,19 @@ export function registerStep<This, Args extends unknown[], Return>(
   const registration: RegisteredStep = {
     kind: 'step',
     name: requireName(fn, config.name, 'A step'),
-    className: config.className ?? '',
     body: fn as AnyFunction,
     config,
+    ...stepPlacement(config),
   };
   retryPolicy(config, registration.name); // reject bad retry options now, not at the first run
   const invoker = stepInvoker(registration);
   registry.addStep(registration, invoker, fn);
   return invoker as (this: This, ...args: Args) => Promise<Return>;
+}
+
+function stepPlacement(config: FunctionName): Pick<RegisteredStep, 'className' | 'isInstanceMethod' | 'ownerClass'> {
+  const { className, isInstanceMethod, ownerClass } = methodPlacement(config);
+  return { className, isInstanceMethod, ownerClass };
 }
 
 export function validateWorkflowConfig(registration: RegisteredWorkflow): void {

@@ -112,6 +112,7 @@ export class Runtime {
       await warnAboutStrandedVersions(engine, config.executorTimeoutMs);
       // Every registered queue is known before recovery enqueues or the runner dequeues anything.
       await queueReloader.start();
+      for (const instance of registry.instances.all()) await instance.initialize(); // DBOS: before recovery
     } catch (error) {
       await systemDatabase.close().catch(() => undefined);
       throw error;

@@ -90,6 +90,12 @@ export function resolveSchedules(registry: Registry): ResolvedSchedule[] {
           'or @DBOS.workflow() before DBOS.launch().',
       );
     }
+    if (registration.isInstanceMethod) {
+      throw new DBOSConfigurationError(
+        `Scheduled workflow ${entry.describe} is an instance method: a schedule has no instance to run it on. ` +
+          'Schedule a static method or a function.',
+      );
+    }
     return {
       registration,
       qualifiedName: qualifiedName(registration.className, registration.name),

@@ -40,6 +40,8 @@ export interface StepConfig {
 export interface FunctionName {
   name?: string;
   className?: string;
+  /** For a method: its class (a static method) or the class's prototype (an instance method of a ConfiguredInstance). */
+  ctorOrProto?: object;
 }
 
 export interface StepStatus {

@@ -99,8 +99,8 @@ forEachBackend('lifecycle', (backend) => {
     await assert.rejects(echo(1), isNotLaunched);
   });
 
-  test('a step called outside a workflow works before launch (it is a plain call)', async () => {
-    assert.equal(await echoStep(3), 3);
+  test('a registered step called before launch is refused, as DBOS does', async () => {
+    await assert.rejects(echoStep(3), isNotLaunched);
   });
 
   test('registering after launch is a DBOSConflictingRegistrationError; shutdown allows it again', async () => {
