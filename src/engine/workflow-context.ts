@@ -39,6 +39,10 @@ export interface ExecutionContext {
   readonly workflowTimeoutMS?: number | null;
   readonly authenticatedUser?: string;
   readonly authenticatedRoles?: readonly string[];
+  /** The role that authorized the current function (recorded on started workflows, inherited by children). */
+  readonly assumedRole?: string;
+  /** Set by withWorkflowQueue / runWithContext: workflows started here are enqueued on this queue. */
+  readonly workflowQueueName?: string;
 }
 
 const storage = new AsyncLocalStorage<ExecutionContext>();

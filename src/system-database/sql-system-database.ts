@@ -64,6 +64,7 @@ import {
   garbageCollect,
   resumeWorkflows,
   selectCancelled,
+  selectStepOutcomePage,
   withDescendants,
 } from './sql/management.ts';
 import { consumeMessage, sendMessage } from './sql/messages.ts';
@@ -336,6 +337,10 @@ export class SqlSystemDatabase implements SystemDatabase {
     }
     if (!forked) throw new DBOSNonExistentWorkflowError(fork.originalID, `Cannot fork workflow ${fork.originalID}: it does not exist.`);
     this.notifier.wakeLocal(queueChannel, [fork.queueName]);
+  }
+
+  listStepOutcomes(workflowID: string, limit?: number, offset?: number): Promise<StepOutcomeRecord[]> {
+    return selectStepOutcomePage(this.connection, this.dialect, workflowID, limit, offset);
   }
 
   deleteWorkflows(workflowIDs: readonly string[], descendants: boolean): Promise<number> {

@@ -247,6 +247,9 @@ export interface SystemDatabase {
    */
   forkWorkflow(fork: ForkRequest): Promise<void>;
 
+  /** A page of a workflow's recorded operations in function-ID order (management reads, not replay). */
+  listStepOutcomes(workflowID: string, limit?: number, offset?: number): Promise<StepOutcomeRecord[]>;
+
   /** Delete workflows (with `withDescendants`, also every workflow they started) and all they recorded. */
   deleteWorkflows(workflowIDs: readonly string[], withDescendants: boolean): Promise<number>;
 

@@ -24,6 +24,7 @@ export function postgresDialect(schema: string): Dialect {
     jsonType: 'JSONB',
     skipLocked: 'FOR UPDATE SKIP LOCKED',
     isUniqueViolation: (error) => (error as { code?: string })?.code === '23505',
+    jsonContains: (column, placeholder) => `${column} @> CAST(${placeholder} AS JSONB)`,
     namedLockStatement: `SELECT pg_advisory_xact_lock(hashtext('durably:' || ${sqlLiteral(schema)} || ':' || $1))`,
     notifying: (statement, notices) => {
       // MATERIALIZED: each notice CTE runs once, in full, even though only its row count is used.

@@ -13,6 +13,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { DBOSDatabaseError, DBOSDatabaseUnreachableError } from '../../errors/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
 import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
+import { registerJsonContains } from './json-containment.ts';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
@@ -78,6 +79,7 @@ export class SqliteConnection implements Connection {
       db.exec(`PRAGMA synchronous = ${synchronous}`);
       db.exec('PRAGMA foreign_keys = ON');
     });
+    registerJsonContains(db);
     return connection;
   }
 
