@@ -172,7 +172,7 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** Run `callback` with these context options (next workflow ID, queue, auth, timeout); nested calls restore the outer values. */
-  static runWithContext<R>(options: DBOSContextOptions, callback: () => Promise<R>): Promise<R> {
+  static async runWithContext<R>(options: DBOSContextOptions, callback: () => Promise<R>): Promise<R> {
     return runInContext(contextWithOptions(currentContext(), options), callback);
   }
 
