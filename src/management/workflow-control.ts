@@ -73,7 +73,7 @@ export async function resumeWorkflows(
 }
 
 /** A workflow's recorded operations in order (a page of them with limit/offset); undefined if the workflow does not exist. */
-export function listWorkflowSteps(
+export async function listWorkflowSteps(
   engine: Engine,
   workflowID: string,
   options: ListWorkflowStepsOptions = {},
