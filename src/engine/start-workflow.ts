@@ -126,7 +126,6 @@ async function insertAndRun(
   options: StartOptions,
 ): Promise<string> {
   const { registration, args } = request;
-  const { auth } = options;
   const placement = await engine.placeInQueue(options.params);
   const inputs = serializeValue(args, `the arguments of workflow "${registration.name}"`, 'native', 'args');
   const { timeoutMs, deadlineEpochMs } = resolveDeadline(options.params, context, parent);
@@ -136,9 +135,9 @@ async function insertAndRun(
     workflowName: registration.name,
     className: registration.className || null,
     configName: null,
-    authenticatedUser: auth.authenticatedUser ?? '',
-    assumedRole: auth.assumedRole ?? '',
-    authenticatedRoles: JSON.stringify(auth.authenticatedRoles ?? []),
+    authenticatedUser: options.auth.authenticatedUser ?? '',
+    assumedRole: options.auth.assumedRole ?? '',
+    authenticatedRoles: JSON.stringify(options.auth.authenticatedRoles ?? []),
     inputs: inputs.text,
     serialization: inputs.serialization,
     executorID: engine.identity.executorID,
@@ -162,11 +161,8 @@ async function insertAndRun(
   };
   const result = await insertRespectingDuplicationPolicy(engine, record, options.returnExisting);
   if ('holderID' in result) return result.holderID;
-  if (!result.inserted) {
-    assertSameFunction(result.existing, registration);
-    return workflowID;
-  }
-  if (placement) return workflowID;
+  if (!result.inserted) assertSameFunction(result.existing, registration);
+  if (!result.inserted || placement) return workflowID;
   executeWorkflow(engine, {
     workflowID,
     registration,
@@ -175,7 +171,7 @@ async function insertAndRun(
     deadlineEpochMs,
     recorded: [],
     queueName: null,
-    ...auth,
+    ...options.auth,
   });
   return workflowID;
 }
