@@ -30,6 +30,7 @@ export type {
   WorkflowStatus,
   WorkflowStatusString,
 } from './types/workflow-types.ts';
+export type { DBOSContextOptions, DuplicationPolicy, ListWorkflowStepsOptions, WaitAllOptions } from './types/workflow-types.ts';
 export type { DLogger } from './telemetry/logger.ts';
 export * from './errors/errors.ts';
 export * as Error from './errors/errors.ts';

@@ -4,7 +4,14 @@
  * database-registered queues and application versions. Each member delegates
  * to the launched Runtime; no logic lives here.
  */
-import type { GetWorkflowsInput, StepInfo, WorkflowHandle, WorkflowStatus } from '../types/workflow-types.ts';
+import type {
+  GetWorkflowsInput,
+  ListWorkflowStepsOptions,
+  StepInfo,
+  WaitAllOptions,
+  WorkflowHandle,
+  WorkflowStatus,
+} from '../types/workflow-types.ts';
 import {
   getLatestApplicationVersion,
   listApplicationVersions,
@@ -20,9 +27,11 @@ import {
   type GarbageCollectOptions,
   listWorkflowSteps,
   resumeWorkflows,
+  waitAll,
   waitFirst,
   type CancelOptions,
   type ForkOptions,
+  type ResumeOptions,
 } from '../management/workflow-control.ts';
 import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
 import { setWorkflowDelay, setWorkflowPriority, type SetWorkflowDelayOptions } from '../queues/queued-workflow-changes.ts';
@@ -40,8 +49,8 @@ export class DBOSManagement {
   }
 
   /** A workflow's recorded operations in order (undefined if it does not exist). */
-  static listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
-    return listWorkflowSteps(engineFor('DBOS.listWorkflowSteps'), workflowID);
+  static listWorkflowSteps(workflowID: string, options?: ListWorkflowStepsOptions): Promise<StepInfo[] | undefined> {
+    return listWorkflowSteps(engineFor('DBOS.listWorkflowSteps'), workflowID, options);
   }
 
   /** Cancel a workflow (and, by default, the workflows it started): it stops at its next durable operation. */
@@ -54,14 +63,19 @@ export class DBOSManagement {
   }
 
   /** Run a cancelled (or stuck) workflow again from its last completed step; an ENQUEUED one starts at once. */
-  static async resumeWorkflow<T>(workflowID: string): Promise<WorkflowHandle<T>> {
-    const [handle] = await resumeWorkflows(engineFor('DBOS.resumeWorkflow'), [workflowID]);
+  static async resumeWorkflow<T>(workflowID: string, options?: ResumeOptions): Promise<WorkflowHandle<T>> {
+    const [handle] = await resumeWorkflows(engineFor('DBOS.resumeWorkflow'), [workflowID], options);
     return handle as WorkflowHandle<T>;
   }
 
   /** The first of these workflows to finish (recorded in workflow code). */
   static waitFirst<T>(handles: WorkflowHandle<T>[]): Promise<WorkflowHandle<T>> {
     return waitFirst(engineFor('DBOS.waitFirst'), handles);
+  }
+
+  /** Wait until all these workflows have finished; returns the handles as given (recorded in workflow code). */
+  static waitAll<T>(handles: WorkflowHandle<T>[], options?: WaitAllOptions): Promise<WorkflowHandle<T>[]> {
+    return waitAll(engineFor('DBOS.waitAll'), handles, options);
   }
 
   /** Delete a workflow irreversibly, with all it recorded (and, with `deleteChildren`, its descendants). */
@@ -83,8 +97,8 @@ export class DBOSManagement {
     return (await forkWorkflow(engineFor('DBOS.forkWorkflow'), workflowID, startStep, options)) as WorkflowHandle<T>;
   }
 
-  static async resumeWorkflows<T>(workflowIDs: string[]): Promise<WorkflowHandle<T>[]> {
-    return (await resumeWorkflows(engineFor('DBOS.resumeWorkflows'), workflowIDs)) as WorkflowHandle<T>[];
+  static async resumeWorkflows<T>(workflowIDs: string[], options?: ResumeOptions): Promise<WorkflowHandle<T>[]> {
+    return (await resumeWorkflows(engineFor('DBOS.resumeWorkflows'), workflowIDs, options)) as WorkflowHandle<T>[];
   }
 
   // ---- queues registered in the database ----

@@ -11,6 +11,7 @@ import {
   DBOSConflictingRegistrationError,
 } from '../errors/errors.ts';
 import type {
+  DBOSContextOptions,
   GetEventOptions,
   RecvOptions,
   FunctionName,
@@ -40,6 +41,7 @@ import { startWorkflow } from '../engine/start-workflow.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
+import { contextWithOptions } from '../engine/context-options.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
 import { enqueueWorkflowByName, type EnqueueWorkflowOptions } from '../queues/enqueue-by-name.ts';
 import {
@@ -166,6 +168,11 @@ export class DBOS extends DBOSScheduling {
     return [...(currentContext().authenticatedRoles ?? [])];
   }
 
+  /** The role that authorized the current function ('' if none). */
+  static get assumedRole(): string {
+    return currentContext().assumedRole ?? '';
+  }
+
   static isInWorkflow(): boolean {
     return workflowCodeState() !== undefined;
   }
@@ -198,6 +205,11 @@ export class DBOS extends DBOSScheduling {
 
   static withAuthedContext<R>(authenticatedUser: string, authenticatedRoles: string[], callback: () => Promise<R>): Promise<R> {
     return runInContext({ ...currentContext(), authenticatedUser, authenticatedRoles }, callback);
+  }
+
+  /** Run `callback` with these context options (next workflow ID, queue, auth, timeout); nested calls restore the outer values. */
+  static async runWithContext<R>(options: DBOSContextOptions, callback: () => Promise<R>): Promise<R> {
+    return runInContext(contextWithOptions(currentContext(), options), callback);
   }
 
   // ---- registration ----

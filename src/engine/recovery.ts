@@ -78,6 +78,7 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
     queueName: claim.workflow.queueName,
     authenticatedUser: claim.workflow.authenticatedUser ?? undefined,
     authenticatedRoles: roles,
+    assumedRole: claim.workflow.assumedRole || undefined,
   });
   return true;
 }

@@ -25,6 +25,7 @@ export interface WorkflowExecution {
   queueName: string | null;
   authenticatedUser?: string;
   authenticatedRoles?: readonly string[];
+  assumedRole?: string;
 }
 
 export function executeWorkflow(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
@@ -48,6 +49,7 @@ async function runBody(engine: Engine, execution: WorkflowExecution): Promise<un
     workflow: state,
     authenticatedUser: execution.authenticatedUser,
     authenticatedRoles: execution.authenticatedRoles,
+    assumedRole: execution.assumedRole,
   };
   // A workflow handed over after shutdown interrupted the engine does not start (it stays PENDING).
   engine.interruptSignal.throwIfAborted();

@@ -24,6 +24,7 @@ import { executeWorkflow } from './run-workflow.ts';
 import { serializeValue } from './serialization.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
 import { configNameForStart } from './workflow-receiver.ts';
+import { insertRespectingDuplicationPolicy, resolveStartOptions, type StartOptions } from './start-options.ts';
 import { currentContext, reserveFunctionID, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 
 export interface StartRequest {
@@ -47,8 +48,9 @@ export async function startWorkflow<R>(engine: Engine, request: StartRequest): P
         'start it from workflow code or outside any workflow.',
     );
   }
+  const options = resolveStartOptions(request.params, context);
   const parent = context.workflow;
-  if (!parent) return startTopLevel(engine, request, context);
+  if (!parent) return startTopLevel(engine, request, context, options);
   const functionID = reserveFunctionID(parent);
   const recorded = recordedOutcome(parent, functionID, request.registration.name);
   if (recorded) {
@@ -56,9 +58,10 @@ export async function startWorkflow<R>(engine: Engine, request: StartRequest): P
     return new DurableWorkflowHandle<R>(engine, recorded.childWorkflowID ?? '');
   }
   const startedAtEpochMs = Date.now();
-  const workflowID = chooseWorkflowID(request.params, context, `${parent.workflowID}-${functionID}`);
+  let workflowID = chooseWorkflowID(request.params, context, `${parent.workflowID}-${functionID}`);
   try {
-    await insertAndRun(engine, request, context, workflowID, parent);
+    // With duplicationPolicy 'return-existing' this may be another workflow: the one recorded.
+    workflowID = await insertAndRun(engine, request, context, workflowID, parent, options);
   } catch (error) {
     await recordError(parent, functionID, request.registration.name, error, { startedAtEpochMs, childWorkflowID: workflowID });
     throw error;
@@ -82,10 +85,11 @@ async function startTopLevel<R>(
   engine: Engine,
   request: StartRequest,
   context: ExecutionContext,
+  options: StartOptions,
 ): Promise<DurableWorkflowHandle<R>> {
   const workflowID = chooseWorkflowID(request.params, context, undefined);
-  await insertAndRun(engine, request, context, workflowID, undefined);
-  return new DurableWorkflowHandle<R>(engine, workflowID);
+  const startedID = await insertAndRun(engine, request, context, workflowID, undefined, options);
+  return new DurableWorkflowHandle<R>(engine, startedID);
 }
 
 function chooseWorkflowID(
@@ -125,20 +129,21 @@ async function insertAndRun(
   context: ExecutionContext,
   workflowID: string,
   parent: WorkflowState | undefined,
-): Promise<void> {
+  options: StartOptions,
+): Promise<string> {
   const { registration, args } = request;
-  const placement = await engine.placeInQueue(withContextQueue(request.params, context));
+  const placement = await engine.placeInQueue(options.params);
   const inputs = serializeValue(args, `the arguments of workflow "${registration.name}"`, 'native', 'args');
-  const { timeoutMs, deadlineEpochMs } = resolveDeadline(request.params, context, parent);
+  const { timeoutMs, deadlineEpochMs } = resolveDeadline(options.params, context, parent);
   const record: NewWorkflowRecord = {
     workflowID,
     status: placement?.status ?? 'PENDING',
     workflowName: registration.name,
     className: registration.className || null,
     configName: request.configName ?? null,
-    authenticatedUser: context.authenticatedUser ?? '',
-    assumedRole: '',
-    authenticatedRoles: JSON.stringify(context.authenticatedRoles ?? []),
+    authenticatedUser: options.auth.authenticatedUser ?? '',
+    assumedRole: options.auth.assumedRole ?? '',
+    authenticatedRoles: JSON.stringify(options.auth.authenticatedRoles ?? []),
     inputs: inputs.text,
     serialization: inputs.serialization,
     executorID: engine.identity.executorID,
@@ -158,13 +163,12 @@ async function insertAndRun(
     parentWorkflowID: parent?.workflowID ?? null,
     scheduleName: request.scheduleName ?? null,
     ownerXid: randomUUID(),
+    attributes: options.attributes,
   };
-  const result = await engine.systemDatabase.insertWorkflowOrGetExisting(record);
-  if (!result.inserted) {
-    assertSameFunction(result.existing, registration, request.configName ?? null);
-    return;
-  }
-  if (placement) return;
+  const result = await insertRespectingDuplicationPolicy(engine, record, options.returnExisting);
+  if ('holderID' in result) return result.holderID;
+  if (!result.inserted) assertSameFunction(result.existing, registration, request.configName ?? null);
+  if (!result.inserted || placement) return workflowID;
   executeWorkflow(engine, {
     workflowID,
     registration,
@@ -173,15 +177,9 @@ async function insertAndRun(
     deadlineEpochMs,
     recorded: [],
     queueName: null,
-    authenticatedUser: context.authenticatedUser,
-    authenticatedRoles: context.authenticatedRoles,
+    ...options.auth,
   });
-}
-
-/** withWorkflowQueue's queue applies where the start parameters name none. */
-function withContextQueue(params: StartWorkflowParams | undefined, context: ExecutionContext): StartWorkflowParams | undefined {
-  if (context.workflowQueueName === undefined || params?.queueName !== undefined) return params;
-  return { ...params, queueName: context.workflowQueueName };
+  return workflowID;
 }
 
 function assertSameFunction(existing: WorkflowStatusRecord, registration: RegisteredWorkflow, configName: string | null): void {

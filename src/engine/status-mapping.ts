@@ -3,6 +3,7 @@ import type { WorkflowStatus } from '../types/workflow-types.ts';
 import type { WorkflowStatusRecord } from '../system-database/records.ts';
 import { deserializeError } from './error-serialization.ts';
 import { deserializeValue } from './serialization.ts';
+import { parseAttributes } from './workflow-attributes.ts';
 
 function decode(read: () => unknown, raw: string): unknown {
   try {
@@ -51,6 +52,8 @@ export function toPublicStatus(row: WorkflowStatusRecord): WorkflowStatus {
     delayUntilEpochMS: row.delayUntilEpochMs ?? undefined,
     completedAt: row.completedAt ?? undefined,
     forkedFrom: row.forkedFrom ?? undefined,
+    wasForkedFrom: row.wasForkedFrom ?? false,
+    attributes: parseAttributes(row.attributes),
     scheduleName: row.scheduleName ?? undefined,
     parentWorkflowID: row.parentWorkflowID ?? undefined,
     recoveryAttempts: row.recoveryAttempts,

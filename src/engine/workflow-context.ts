@@ -37,10 +37,12 @@ export interface ExecutionContext {
   readonly assignedWorkflowID?: { readonly id: string; used: boolean };
   /** Set by withWorkflowTimeout: the timeout of workflows started here (null detaches). */
   readonly workflowTimeoutMS?: number | null;
-  /** Set by withWorkflowQueue: workflows started here without a queueName are enqueued on this queue. */
+  /** Set by withWorkflowQueue / runWithContext: workflows started here without a queueName are enqueued on this queue. */
   readonly workflowQueueName?: string;
   readonly authenticatedUser?: string;
   readonly authenticatedRoles?: readonly string[];
+  /** The role that authorized the current function (recorded on started workflows, inherited by children). */
+  readonly assumedRole?: string;
 }
 
 const storage = new AsyncLocalStorage<ExecutionContext>();

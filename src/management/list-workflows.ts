@@ -11,40 +11,16 @@ import type { Engine } from '../engine/engine.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { workflowCodeState } from '../engine/workflow-context.ts';
 import type { WorkflowListFilter, WorkflowStatusString } from '../system-database/records.ts';
+import { count, laterFilterKeys, strings, time, toLaterFilters } from './list-filters.ts';
 
 const supportedKeys = new Set<string>([
   'workflowIDs', 'workflowName', 'status', 'startTime', 'endTime', 'applicationVersion', 'queueName', 'scheduleName',
   'queuesOnly', 'limit', 'offset', 'sortDesc', 'loadInput', 'loadOutput',
+  ...laterFilterKeys,
 ]);
 
 /** The statuses of workflows still on a queue: waiting (or delayed), or dequeued and running. */
 const queuedStatuses: readonly WorkflowStatusString[] = ['ENQUEUED', 'DELAYED', 'PENDING'];
-
-function strings(what: string, key: string, value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  const list = Array.isArray(value) ? value : [value];
-  if (!list.every((item) => typeof item === 'string')) {
-    throw new DBOSConfigurationError(`${what}: ${key} must be a string or an array of strings, got ${JSON.stringify(value)}.`);
-  }
-  return list as string[];
-}
-
-function time(what: string, key: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const epochMs = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(epochMs)) {
-    throw new DBOSConfigurationError(`${what}: ${key} must be an ISO 8601 timestamp such as "2026-01-31T12:00:00Z", got ${JSON.stringify(value)}.`);
-  }
-  return epochMs;
-}
-
-function count(what: string, key: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new DBOSConfigurationError(`${what}: ${key} must be an integer >= 0, got ${JSON.stringify(value)}.`);
-  }
-  return value;
-}
 
 /** Validate a GetWorkflowsInput (`what` names the caller in errors) and translate it for storage. */
 export function toListFilter(input: GetWorkflowsInput, what: string): WorkflowListFilter {
@@ -73,6 +49,7 @@ export function toListFilter(input: GetWorkflowsInput, what: string): WorkflowLi
     sortDesc: input.sortDesc === true,
     loadInput: input.loadInput !== false,
     loadOutput: input.loadOutput !== false,
+    ...toLaterFilters(input, what),
   };
 }
 

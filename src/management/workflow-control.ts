@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DBOSConfigurationError } from '../errors/errors.ts';
-import type { StepInfo } from '../types/workflow-types.ts';
+import type { ListWorkflowStepsOptions, StepInfo, WaitAllOptions } from '../types/workflow-types.ts';
 import { recordedOperation } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import { deserializeError } from '../engine/error-serialization.ts';
@@ -17,6 +17,7 @@ import { currentContext, workflowCodeState } from '../engine/workflow-context.ts
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { isTerminalStatus } from '../system-database/records.ts';
 import { outcomeChannel } from '../system-database/system-database.ts';
+import { queueTarget } from './queue-target.ts';
 
 function recorded<T>(operationName: string, work: () => Promise<T>): Promise<T> {
   const workflow = workflowCodeState();
@@ -48,24 +49,40 @@ export function cancelWorkflows(engine: Engine, workflowIDs: readonly string[], 
   });
 }
 
+export interface ResumeOptions {
+  /** Resume onto this queue (it must exist), under its limits; default: the internal queue, which has none. */
+  queueName?: string;
+}
+
 /**
  * Run cancelled (or stuck) workflows again from their last completed step,
  * their recovery attempts reset; an ENQUEUED one starts at once, bypassing its
- * queue. Finished workflows are left as they are.
+ * queue, unless `queueName` puts them on a queue. Finished workflows are left as they are.
  */
-export async function resumeWorkflows(engine: Engine, workflowIDs: readonly string[]): Promise<DurableWorkflowHandle<unknown>[]> {
+export async function resumeWorkflows(
+  engine: Engine,
+  workflowIDs: readonly string[],
+  options: ResumeOptions = {},
+): Promise<DurableWorkflowHandle<unknown>[]> {
   const checked = ids('DBOS.resumeWorkflows', workflowIDs);
   await recorded('DBOS.resumeWorkflow', async () => {
-    await engine.systemDatabase.resumeWorkflows(checked, internalQueueName, Date.now());
+    const target = await queueTarget(engine, 'DBOS.resumeWorkflow', options.queueName, undefined);
+    await engine.systemDatabase.resumeWorkflows(checked, target.queueName, Date.now());
   });
   return checked.map((id) => new DurableWorkflowHandle(engine, id));
 }
 
-/** A workflow's recorded operations in order; undefined if the workflow does not exist. */
-export function listWorkflowSteps(engine: Engine, workflowID: string): Promise<StepInfo[] | undefined> {
+/** A workflow's recorded operations in order (a page of them with limit/offset); undefined if the workflow does not exist. */
+export async function listWorkflowSteps(
+  engine: Engine,
+  workflowID: string,
+  options: ListWorkflowStepsOptions = {},
+): Promise<StepInfo[] | undefined> {
+  const limit = pageSize('limit', options.limit);
+  const offset = pageSize('offset', options.offset);
   return recorded('DBOS.listWorkflowSteps', async () => {
     if (!(await engine.systemDatabase.getWorkflowStatus(workflowID))) return undefined;
-    const outcomes = await engine.systemDatabase.loadStepOutcomes(workflowID);
+    const outcomes = await engine.systemDatabase.listStepOutcomes(workflowID, limit, offset);
     return outcomes.map((o) => ({
       functionID: o.functionID,
       name: o.functionName,
@@ -78,11 +95,23 @@ export function listWorkflowSteps(engine: Engine, workflowID: string): Promise<S
   });
 }
 
+function pageSize(key: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new DBOSConfigurationError(`DBOS.listWorkflowSteps: ${key} must be an integer >= 0, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
 export interface ForkOptions {
   newWorkflowID?: string;
   /** Run the fork under this application version (default: the original's). */
   applicationVersion?: string;
   timeoutMS?: number;
+  /** Enqueue the fork on this queue (it must exist); default: the internal queue. */
+  queueName?: string;
+  /** The fork's partition key (required on a partitioned queue, refused on others). */
+  queuePartitionKey?: string;
 }
 
 /**
@@ -116,11 +145,15 @@ export async function forkWorkflow(
     applicationVersion: options.applicationVersion ?? null,
     timeoutMs,
     queueName: internalQueueName,
+    queuePartitionKey: null as string | null,
     executorID: engine.identity.executorID,
     ownerXid: randomUUID(),
     now: Date.now(),
   };
-  await recorded('DBOS.forkWorkflow', () => engine.systemDatabase.forkWorkflow(fork));
+  await recorded('DBOS.forkWorkflow', async () => {
+    const target = await queueTarget(engine, 'DBOS.forkWorkflow', options.queueName, options.queuePartitionKey);
+    await engine.systemDatabase.forkWorkflow({ ...fork, ...target });
+  });
   return new DurableWorkflowHandle(engine, fork.newWorkflowID);
 }
 
@@ -172,4 +205,36 @@ export async function waitFirst<H extends { workflowID: string }>(engine: Engine
     return found!;
   });
   return byID.get(firstID)!;
+}
+
+/**
+ * Wait until every one of these workflows has finished (any final status) and
+ * return the handles as given; from workflow code the wait is recorded, so
+ * replay does not wait again.
+ */
+export async function waitAll<H extends { workflowID: string }>(
+  engine: Engine,
+  handles: readonly H[],
+  options: WaitAllOptions = {},
+): Promise<H[]> {
+  if (!Array.isArray(handles) || !handles.every((h) => typeof h?.workflowID === 'string')) {
+    throw new DBOSConfigurationError(`DBOS.waitAll: expected an array of workflow handles, got ${JSON.stringify(handles)}.`);
+  }
+  const interval = options.pollingIntervalMs;
+  if (interval !== undefined && !(typeof interval === 'number' && interval > 0 && Number.isFinite(interval))) {
+    throw new DBOSConfigurationError(`DBOS.waitAll: pollingIntervalMs must be a positive number, got ${JSON.stringify(interval)}.`);
+  }
+  const waiting = new Set(handles.map((h) => h.workflowID));
+  await recorded('DBOS.waitAll', async () => {
+    const interests = [...waiting].map((key) => ({ channel: outcomeChannel, key }));
+    const read = async () => {
+      for (const id of [...waiting]) {
+        const status = await engine.systemDatabase.getWorkflowStatus(id);
+        if (status && isTerminalStatus(status.status)) waiting.delete(id);
+      }
+      return waiting.size === 0 ? true : undefined;
+    };
+    await waitForWrite(engine, interests, Number.POSITIVE_INFINITY, read, interval);
+  });
+  return [...handles];
 }

@@ -50,6 +50,7 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
     queueName: workflow.queueName,
     authenticatedUser: workflow.authenticatedUser ?? undefined,
     authenticatedRoles: parseRoles(workflow.authenticatedRoles),
+    assumedRole: workflow.assumedRole || undefined,
   });
 }
 

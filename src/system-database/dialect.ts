@@ -41,6 +41,12 @@ export interface Dialect {
    * write transactions are serialized anyway (SQLite).
    */
   readonly namedLockStatement: string | null;
+  /**
+   * A condition: the JSON document in `column` contains the JSON text bound
+   * at `placeholder`, with Postgres JSONB `@>` semantics (Postgres: `@>`;
+   * SQLite: a function registered on the connection, json-containment.ts).
+   */
+  jsonContains(column: string, placeholder: string): string;
   /** Whether a driver error is a unique-key violation (a concurrent writer took the key). */
   isUniqueViolation(error: unknown): boolean;
 }

@@ -51,6 +51,8 @@ export interface NewWorkflowRecord {
   parentWorkflowID: string | null;
   /** The dynamic schedule that started it, if any. */
   scheduleName?: string | null;
+  /** The workflow's attributes as JSON object text, if any. */
+  attributes?: string | null;
   /** A random ID of this start attempt: a retried insert recognises its own row by it. */
   ownerXid: string;
 }
@@ -90,6 +92,10 @@ export interface WorkflowStatusRecord {
   scheduleName: string | null;
   completedAt: number | null;
   ownerXid: string | null;
+  /** A fork was made from this workflow. */
+  wasForkedFrom?: boolean;
+  /** JSON object text, if any. */
+  attributes?: string | null;
 }
 
 /** The recorded outcome of one operation of a workflow (a step, a child start, a sleep...). */
@@ -198,6 +204,25 @@ export interface WorkflowListFilter {
   scheduleNames?: readonly string[];
   /** Only workflows that were enqueued (have a queue name). */
   queuesOnly?: boolean;
+  /** Finished at or after / at or before (epoch ms). */
+  completedFrom?: number;
+  completedTo?: number;
+  /** Dequeued (started_at) at or after / at or before (epoch ms). */
+  dequeuedFrom?: number;
+  dequeuedTo?: number;
+  authenticatedUsers?: readonly string[];
+  executorIDs?: readonly string[];
+  workflowIDPrefixes?: readonly string[];
+  forkedFrom?: readonly string[];
+  wasForkedFrom?: boolean;
+  isFork?: boolean;
+  parentWorkflowIDs?: readonly string[];
+  hasParent?: boolean;
+  /** JSON object text: rows whose attributes contain it (JSONB `@>`). */
+  attributesContain?: string;
+  applicationNames?: readonly string[];
+  /** Rows holding one of these deduplication IDs (internal: duplicationPolicy 'return-existing'). */
+  deduplicationIDs?: readonly string[];
   limit?: number;
   offset?: number;
   /** Newest first; oldest first by default. */
@@ -250,6 +275,8 @@ export interface ForkRequest {
   executorID: string;
   ownerXid: string;
   now: number;
+  /** The fork's partition key on a partitioned queue. */
+  queuePartitionKey?: string | null;
 }
 
 /** A row of `event_dispatch_kv`: versioned state of an event receiver (the cron scheduler's last fired slot). */

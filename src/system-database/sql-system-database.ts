@@ -71,6 +71,7 @@ import {
   garbageCollect,
   resumeWorkflows,
   selectCancelled,
+  selectStepOutcomePage,
   withDescendants,
 } from './sql/management.ts';
 import { consumeMessage, sendMessage } from './sql/messages.ts';
@@ -380,6 +381,10 @@ export class SqlSystemDatabase implements SystemDatabase {
       return outcome;
     }
     throw new DBOSQueueDuplicatedError(request.workflow.workflowID, request.workflow.queueName, request.workflow.deduplicationID);
+  }
+
+  listStepOutcomes(workflowID: string, limit?: number, offset?: number): Promise<StepOutcomeRecord[]> {
+    return selectStepOutcomePage(this.connection, this.dialect, workflowID, limit, offset);
   }
 
   deleteWorkflows(workflowIDs: readonly string[], descendants: boolean): Promise<number> {

@@ -285,6 +285,9 @@ export interface SystemDatabase {
    */
   debounceWorkflow(request: DebounceRequest, checkpoint?: StepOutcomeRecord): Promise<DebounceOutcome>;
 
+  /** A page of a workflow's recorded operations in function-ID order (management reads, not replay). */
+  listStepOutcomes(workflowID: string, limit?: number, offset?: number): Promise<StepOutcomeRecord[]>;
+
   /** Delete workflows (with `withDescendants`, also every workflow they started) and all they recorded. */
   deleteWorkflows(workflowIDs: readonly string[], withDescendants: boolean): Promise<number>;
 

@@ -70,11 +70,40 @@ export interface StartWorkflowParams {
   /** Enqueue on this queue instead of running at once. */
   queueName?: string;
   enqueueOptions?: EnqueueOptions;
+  /** The authenticated user recorded on the workflow (default: the caller's, from the context). */
+  authenticatedUser?: string;
+  /** The authenticated roles recorded on the workflow (default: the caller's, from the context). */
+  authenticatedRoles?: string[];
+  /** On a deduplication ID already held on the queue: throw (default), or return a handle to its holder. */
+  duplicationPolicy?: DuplicationPolicy;
+  /** A plain JSON object stored with the workflow (not inherited by children); listWorkflows filters by containment. */
+  workflowAttributes?: Record<string, unknown>;
+}
+
+/** 'return-existing' needs a queueName and an enqueueOptions.deduplicationID. */
+export type DuplicationPolicy = 'reject' | 'return-existing';
+
+/** DBOS.runWithContext's options: what workflows started inside the callback (and the callback itself) see. */
+export interface DBOSContextOptions {
+  idAssignedForNextWorkflow?: string;
+  queueAssignedForWorkflows?: string;
+  authenticatedUser?: string;
+  authenticatedRoles?: string[];
+  assumedRole?: string;
+  workflowTimeoutMS?: number | null;
+}
+
+export interface ListWorkflowStepsOptions {
+  limit?: number;
+  offset?: number;
 }
 
 export interface PollingOptions {
   pollingIntervalMs?: number;
 }
+
+/** DBOS.waitAll's options. */
+export type WaitAllOptions = PollingOptions;
 
 export interface GetResultOptions extends PollingOptions {
   timeoutSeconds?: number;
@@ -108,6 +137,9 @@ export interface WorkflowStatus {
   readonly delayUntilEpochMS?: number;
   readonly completedAt?: number;
   readonly forkedFrom?: string;
+  /** A fork was made from this workflow. */
+  readonly wasForkedFrom?: boolean;
+  readonly attributes?: Record<string, unknown>;
   /** The dynamic schedule that started this workflow. */
   readonly scheduleName?: string;
   readonly parentWorkflowID?: string;
@@ -122,8 +154,8 @@ export interface WorkflowHandle<R> {
 }
 
 /**
- * Which workflows to list (DBOS's GetWorkflowsInput, for the filters durably
- * supports so far). Filters combine with AND; a list matches any of its values.
+ * Which workflows to list (DBOS's GetWorkflowsInput). Filters combine with
+ * AND; a list matches any of its values. An unknown key is an error.
  */
 export interface GetWorkflowsInput {
   workflowIDs?: string[];
@@ -139,6 +171,30 @@ export interface GetWorkflowsInput {
   scheduleName?: string | string[];
   /** Only workflows that were enqueued. */
   queuesOnly?: boolean;
+  /** Finished (completed_at) at or after / at or before this time (ISO 8601). */
+  completedAfter?: string;
+  completedBefore?: string;
+  /** Dequeued (started_at) at or after / at or before this time (ISO 8601). */
+  dequeuedAfter?: string;
+  dequeuedBefore?: string;
+  authenticatedUser?: string | string[];
+  executorId?: string | string[];
+  /** Workflow IDs starting with this prefix (DBOS's snake_case name). */
+  workflow_id_prefix?: string | string[];
+  /** Same as workflow_id_prefix (durably's camelCase alias; give one or the other). */
+  workflowIdPrefix?: string | string[];
+  /** Forks of these workflows. */
+  forkedFrom?: string | string[];
+  /** Only workflows a fork was (true) or was not (false) made from. */
+  wasForkedFrom?: boolean;
+  /** Only forks (true) or only non-forks (false). */
+  isFork?: boolean;
+  parentWorkflowID?: string | string[];
+  /** Only children (true) or only top-level workflows (false). */
+  hasParent?: boolean;
+  /** Workflows whose attributes contain this object (Postgres JSONB `@>` semantics, on both backends). */
+  attributes?: Record<string, unknown>;
+  applicationName?: string | string[];
   limit?: number;
   offset?: number;
   /** Newest first (default: oldest first, by creation time). */

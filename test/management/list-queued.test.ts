@@ -97,7 +97,7 @@ forEachBackend('listQueuedWorkflows', (backend) => {
     await assert.rejects(DBOS.listQueuedWorkflows({ limit: -1 }), DBOSConfigurationError);
     await assert.rejects(DBOS.listQueuedWorkflows({ offset: 1.5 }), DBOSConfigurationError);
     await assert.rejects(DBOS.listQueuedWorkflows({ queueName: 7 as never }), DBOSConfigurationError);
-    await assert.rejects(DBOS.listQueuedWorkflows({ executorId: 'local' } as never), /not supported/);
+    await assert.rejects(DBOS.listQueuedWorkflows({ executorID: 'local' } as never), /not supported/);
   });
 
   test('from workflow code, the listing is a recorded operation', async () => {

@@ -62,6 +62,8 @@ function expectedStatus(w: NewWorkflowRecord): WorkflowStatusRecord {
     scheduleName: w.scheduleName ?? null,
     completedAt: null,
     ownerXid: w.ownerXid,
+    wasForkedFrom: false,
+    attributes: w.attributes ?? null,
   };
 }
 

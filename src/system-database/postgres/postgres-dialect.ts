@@ -25,6 +25,7 @@ export function postgresDialect(schema: string, options: { notify: boolean } = {
     jsonType: 'JSONB',
     skipLocked: 'FOR UPDATE SKIP LOCKED',
     isUniqueViolation: (error) => (error as { code?: string })?.code === '23505',
+    jsonContains: (column, placeholder) => `${column} @> CAST(${placeholder} AS JSONB)`,
     namedLockStatement: `SELECT pg_advisory_xact_lock(hashtext('durably:' || ${sqlLiteral(schema)} || ':' || $1))`,
     notifying: (statement, notices) => {
       if (!options.notify) return statement;

@@ -14,9 +14,11 @@ export async function forkWorkflow(tx: QueryRunner, d: Dialect, fork: ForkReques
   const status = d.table('workflow_status');
   const insert = `INSERT INTO ${status} (workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
        authenticated_roles, request, inputs, serialization, executor_id, application_version, application_name,
-       created_at, updated_at, recovery_attempts, queue_name, workflow_timeout_ms, forked_from, owner_xid, priority)
+       created_at, updated_at, recovery_attempts, queue_name, workflow_timeout_ms, forked_from, owner_xid, priority,
+       queue_partition_key, attributes)
      SELECT $1, 'ENQUEUED', name, class_name, config_name, authenticated_user, assumed_role, authenticated_roles, request,
-       inputs, serialization, $2, COALESCE($3, application_version), application_name, $4, $4, 0, $5, $6, workflow_uuid, $7, 0
+       inputs, serialization, $2, COALESCE($3, application_version), application_name, $4, $4, 0, $5, $6, workflow_uuid, $7, 0,
+       $9, attributes
      FROM ${status} WHERE workflow_uuid = $8
      RETURNING workflow_uuid, queue_name`;
   const inserted = await tx.query(d.notifying(insert, [{ channel: queueChannel, keyColumn: 'queue_name' }]), [
@@ -28,6 +30,7 @@ export async function forkWorkflow(tx: QueryRunner, d: Dialect, fork: ForkReques
     fork.timeoutMs,
     fork.ownerXid,
     fork.originalID,
+    fork.queuePartitionKey ?? null,
   ]);
   if (inserted.length === 0) return false;
   await tx.query(`UPDATE ${status} SET was_forked_from = TRUE WHERE workflow_uuid = $1`, [fork.originalID]);

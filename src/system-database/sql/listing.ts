@@ -30,6 +30,27 @@ function selectedColumns(filter: WorkflowListFilter): string {
     .join(', ');
 }
 
+/** The filters of DBOS's GetWorkflowsInput beyond name, status, creation time, version, queue and schedule. */
+function addLaterFilters(where: Conditions, d: Dialect, filter: WorkflowListFilter): void {
+  where.compare('completed_at', '>=', filter.completedFrom);
+  where.compare('completed_at', '<=', filter.completedTo);
+  where.compare('started_at_epoch_ms', '>=', filter.dequeuedFrom);
+  where.compare('started_at_epoch_ms', '<=', filter.dequeuedTo);
+  where.anyOf('authenticated_user', filter.authenticatedUsers);
+  where.anyOf('executor_id', filter.executorIDs);
+  where.anyPrefix('workflow_uuid', filter.workflowIDPrefixes);
+  where.anyOf('forked_from', filter.forkedFrom);
+  if (filter.wasForkedFrom !== undefined) where.add(`was_forked_from = ${where.param(filter.wasForkedFrom)}`);
+  if (filter.isFork !== undefined) where.add(`forked_from IS ${filter.isFork ? 'NOT NULL' : 'NULL'}`);
+  where.anyOf('parent_workflow_id', filter.parentWorkflowIDs);
+  if (filter.hasParent !== undefined) where.add(`parent_workflow_id IS ${filter.hasParent ? 'NOT NULL' : 'NULL'}`);
+  if (filter.attributesContain !== undefined) {
+    where.add(`attributes IS NOT NULL AND ${d.jsonContains('attributes', where.param(filter.attributesContain))}`);
+  }
+  where.anyOf('application_name', filter.applicationNames);
+  where.anyOf('deduplication_id', filter.deduplicationIDs);
+}
+
 export async function selectWorkflows(
   runner: QueryRunner,
   d: Dialect,
@@ -45,6 +66,7 @@ export async function selectWorkflows(
   where.anyOf('queue_name', filter.queueNames);
   where.anyOf('schedule_name', filter.scheduleNames);
   if (filter.queuesOnly) where.add('queue_name IS NOT NULL');
+  addLaterFilters(where, d, filter);
   const direction = filter.sortDesc ? 'DESC' : 'ASC';
   let paging = '';
   if (filter.limit !== undefined || filter.offset !== undefined) {

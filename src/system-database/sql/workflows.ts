@@ -39,6 +39,7 @@ const insertColumns = [
   'parent_workflow_id',
   'schedule_name',
   'owner_xid',
+  'attributes',
 ] as const;
 
 /** Insert new status rows; returns the IDs that were inserted (the others existed). */
@@ -75,6 +76,7 @@ export async function insertWorkflows(
     w.parentWorkflowID,
     w.scheduleName ?? null,
     w.ownerXid,
+    w.attributes ?? null,
   ]);
   for (const chunk of chunks) {
     // No conflict target: an existing ID and a held deduplication ID both leave the row out.
@@ -129,7 +131,8 @@ export const statusColumns = `workflow_uuid, status, name, class_name, config_na
   authenticated_roles, request, inputs, output, error, serialization, executor_id, application_version,
   application_id, application_name, created_at, updated_at, recovery_attempts, queue_name, deduplication_id,
   priority, queue_partition_key, started_at_epoch_ms, delay_until_epoch_ms, workflow_timeout_ms,
-  workflow_deadline_epoch_ms, parent_workflow_id, forked_from, completed_at, owner_xid, schedule_name`;
+  workflow_deadline_epoch_ms, parent_workflow_id, forked_from, completed_at, owner_xid, schedule_name,
+  was_forked_from, attributes`;
 
 export async function selectWorkflowStatus(
   runner: QueryRunner,
@@ -219,7 +222,15 @@ export function toWorkflowStatusRecord(row: Row): WorkflowStatusRecord {
     scheduleName: nullableString(row.schedule_name),
     completedAt: nullableNumber(row.completed_at),
     ownerXid: nullableString(row.owner_xid),
+    wasForkedFrom: Boolean(row.was_forked_from),
+    attributes: jsonText(row.attributes),
   };
+}
+
+/** A JSON column as text: Postgres returns JSONB parsed, SQLite returns the stored text. */
+function jsonText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** A workflow out of recovery attempts becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED; false if it was not PENDING. */

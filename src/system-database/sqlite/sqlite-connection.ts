@@ -13,6 +13,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { DBOSDatabaseError, DBOSDatabaseUnreachableError, DBOSInitializationError } from '../../errors/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
 import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
+import { registerJsonContains } from './json-containment.ts';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
@@ -91,6 +92,7 @@ export class SqliteConnection implements Connection {
         { code: 'NOT_A_SQLITE_DATABASE' },
       );
     }
+    registerJsonContains(db);
     return connection;
   }
 

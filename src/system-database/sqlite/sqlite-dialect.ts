@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialect.ts';
+import { jsonContainsFunctionName } from './json-containment.ts';
 
 export const sqliteDialect: Dialect = {
   table: (name) => name,
@@ -9,6 +10,7 @@ export const sqliteDialect: Dialect = {
   notifying: (statement) => statement,
   skipLocked: '',
   namedLockStatement: null,
+  jsonContains: (column, placeholder) => `${jsonContainsFunctionName}(${column}, ${placeholder}) = 1`,
   // SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE.
   isUniqueViolation: (error) => [1555, 2067].includes((error as { errcode?: number })?.errcode ?? 0),
 };
