@@ -27,5 +27,8 @@ export type {
   WorkflowStatusString,
 } from './types/workflow-types.ts';
 export type { DLogger } from './telemetry/logger.ts';
+export type { DBOSSerializer, SerializationRecipe, SendOptions, SetEventOptions, WriteStreamOptions } from './types/serialization-types.ts';
+export { PortableWorkflowError } from './errors/portable-workflow-error.ts';
+export { DBOSUnknownSerializationError } from './errors/serialization-format-error.ts';
 export * from './errors/errors.ts';
 export * as Error from './errors/errors.ts';

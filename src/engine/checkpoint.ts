@@ -11,8 +11,7 @@
  */
 import { DBOSUnexpectedStepError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
-import { deserializeError, serializeError } from './error-serialization.ts';
-import { deserializeValue, serializeValue } from './serialization.ts';
+import { decodeError, decodeValue, encodeError, encodeValue } from './stored-values.ts';
 import { reserveFunctionID, type WorkflowState } from './workflow-context.ts';
 
 /** The outcome recorded at `functionID`, checked against the name the replaying code expects. */
@@ -29,9 +28,9 @@ export function recordedOutcome(
 }
 
 /** Return a recorded value, or throw a recorded error. */
-export function replay<T>(recorded: StepOutcomeRecord): T {
-  if (recorded.error !== null) throw deserializeError(recorded.error, recorded.serialization);
-  return deserializeValue<T>(recorded.output, recorded.serialization);
+export async function replay<T>(recorded: StepOutcomeRecord): Promise<T> {
+  if (recorded.error !== null) throw await decodeError(recorded.error, recorded.serialization);
+  return decodeValue<T>(recorded.output, recorded.serialization);
 }
 
 export interface OperationOutcome {
@@ -50,7 +49,7 @@ export async function recordValue<T>(
   value: T,
   outcome: OperationOutcome,
 ): Promise<T> {
-  const serialized = serializeValue(value, `the result of "${name}" in workflow ${workflow.workflowID}`);
+  const serialized = await encodeValue(value, `the result of "${name}" in workflow ${workflow.workflowID}`);
   await workflow.engine.systemDatabase.recordStepOutcome({
     workflowID: workflow.workflowID,
     functionID,
@@ -62,7 +61,7 @@ export async function recordValue<T>(
     completedAtEpochMs: Date.now(),
     serialization: serialized.serialization,
   });
-  return deserializeValue<T>(serialized.text, serialized.serialization);
+  return decodeValue<T>(serialized.text, serialized.serialization);
 }
 
 export async function recordError(
@@ -72,7 +71,7 @@ export async function recordError(
   error: unknown,
   outcome: OperationOutcome,
 ): Promise<void> {
-  const serialized = serializeError(error);
+  const serialized = await encodeError(error);
   await workflow.engine.systemDatabase.recordStepOutcome({
     workflowID: workflow.workflowID,
     functionID,

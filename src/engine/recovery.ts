@@ -8,7 +8,7 @@
 import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from './engine.ts';
 import { executeWorkflow } from './run-workflow.ts';
-import { deserializeValue } from './serialization.ts';
+import { decodeWorkflowInputs } from './stored-values.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
 
 export const defaultMaxRecoveryAttempts = 100;
@@ -58,7 +58,7 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
     return false;
   }
   const recorded = await systemDatabase.loadStepOutcomes(workflowID);
-  const args = deserializeValue<unknown[]>(claim.workflow.inputs, claim.workflow.serialization) ?? [];
+  const args = await decodeWorkflowInputs(claim.workflow.inputs, claim.workflow.serialization);
   let roles: string[] = [];
   try {
     roles = JSON.parse(claim.workflow.authenticatedRoles ?? '[]') as string[];

@@ -9,9 +9,8 @@ import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflic
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
-import { serializeError } from './error-serialization.ts';
 import type { RegisteredWorkflow } from './registry.ts';
-import { serializeValue } from './serialization.ts';
+import { decodeError, encodeError, encodeValue, storageFormat } from './stored-values.ts';
 import { runInContext, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 
 export interface WorkflowExecution {
@@ -43,6 +42,7 @@ async function runBody(engine: Engine, execution: WorkflowExecution): Promise<un
     recorded: new Map(execution.recorded.map((r) => [r.functionID, r])),
     nextFunctionID: 0,
     cancelled: false,
+    serialization: registration.config.serialization,
   };
   const context: ExecutionContext = {
     workflow: state,
@@ -91,7 +91,7 @@ async function runAndRecord(engine: Engine, execution: WorkflowExecution, contex
     if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, workflowID);
     outcome = { ok: false, error };
   }
-  const final = finalRecord(execution, outcome);
+  const final = await finalRecord(execution, outcome);
   const owned = await engine.systemDatabase.recordWorkflowOutcome(final.record);
   if (!owned) return adoptRecordedOutcome(engine, workflowID);
   if (!final.outcome.ok) throw final.outcome.error;
@@ -100,15 +100,19 @@ async function runAndRecord(engine: Engine, execution: WorkflowExecution, contex
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-/** The outcome row to write; a result that cannot be stored makes the workflow fail with that error. */
-function finalRecord(execution: WorkflowExecution, outcome: Outcome): { record: WorkflowOutcomeRecord; outcome: Outcome } {
+/**
+ * The outcome row to write; a result that cannot be stored makes the workflow fail with that error. A portable
+ * workflow's caller gets its error as every later reader will, revived from the portable record (as in DBOS).
+ */
+async function finalRecord(execution: WorkflowExecution, outcome: Outcome): Promise<{ record: WorkflowOutcomeRecord; outcome: Outcome }> {
   const { workflowID, registration, queueName } = execution;
+  const format = storageFormat(registration.config.serialization, `The serialization of workflow "${registration.name}"`);
   const completedAt = Date.now();
   let failure: unknown;
   if (outcome.ok) {
     try {
       const what = `the result of workflow "${registration.name}" (${workflowID})`;
-      const { text, serialization } = serializeValue(outcome.value, what);
+      const { text, serialization } = await encodeValue(outcome.value, what, format);
       const record = { workflowID, queueName, status: 'SUCCESS', output: text, error: null, serialization, completedAt } as const;
       return { record, outcome };
     } catch (error) {
@@ -118,10 +122,11 @@ function finalRecord(execution: WorkflowExecution, outcome: Outcome): { record: 
   } else {
     failure = outcome.error;
   }
-  const { text, serialization } = serializeError(failure);
+  const { text, serialization } = await encodeError(failure, format);
+  const thrown = format === 'portable' ? await decodeError(text, serialization) : failure;
   return {
     record: { workflowID, queueName, status: 'ERROR', output: null, error: text, serialization, completedAt },
-    outcome: { ok: false, error: failure },
+    outcome: { ok: false, error: thrown },
   };
 }
 

@@ -7,7 +7,7 @@ import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { defaultMaxRecoveryAttempts } from '../engine/recovery.ts';
 import { executeWorkflow } from '../engine/run-workflow.ts';
-import { deserializeValue } from '../engine/serialization.ts';
+import { decodeWorkflowInputs } from '../engine/stored-values.ts';
 import type { ClaimedWorkflow } from '../system-database/records.ts';
 
 export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWorkflow): Promise<unknown> {
@@ -35,7 +35,7 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
     workflowID: workflow.workflowID,
     registration,
     thisArg: registration.thisArg,
-    args: deserializeValue<unknown[]>(workflow.inputs, workflow.serialization) ?? [],
+    args: await decodeWorkflowInputs(workflow.inputs, workflow.serialization),
     deadlineEpochMs: workflow.deadlineEpochMs,
     recorded,
     queueName: workflow.queueName,

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DBOSConfig } from '../types/config-types.ts';
+import type { DBOSSerializer } from '../types/serialization-types.ts';
+import { serializerName } from '../engine/serializers.ts';
 import type { RetentionOptions } from '../management/retention.ts';
 import { DBOSConfigurationError } from '../errors/errors.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
@@ -26,11 +28,13 @@ export interface ResolvedConfig {
   heartbeatIntervalMs: number;
   executorTimeoutMs: number;
   workflowRetention: RetentionOptions | undefined;
+  /** Undefined: DBOS's superjson format. */
+  serializer: DBOSSerializer | undefined;
 }
 
 const knownKeys = new Set<string>([
   'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
-  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
+  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'serializer', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
 ]);
 
@@ -158,5 +162,6 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     schedulerPollingIntervalMs: positiveMs(config, 'schedulerPollingIntervalMs', 30_000),
     executorID: optionalString(config, 'executorID') ?? (env.DBOS__VMID || 'local'),
     logger: config.logger ?? consoleLogger(logLevel),
+    serializer: config.serializer === undefined ? undefined : (serializerName(config.serializer), config.serializer),
   };
 }

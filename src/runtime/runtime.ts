@@ -24,6 +24,7 @@ import { registerApplicationVersion } from '../management/application-versions.t
 import { openSystemDatabase } from '../system-database/open-system-database.ts';
 import { computeApplicationVersion } from './application-version.ts';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.ts';
+import { useSerializer } from '../engine/serializers.ts';
 
 let current: Runtime | undefined;
 let launching: Promise<Runtime> | undefined;
@@ -108,6 +109,7 @@ export class Runtime {
       throw error;
     }
     registry.freeze('DBOS.launch() has already run');
+    useSerializer(config.serializer);
     current = runtime;
     runtime.cancellations.start();
     runtime.recovered = await recoverPendingWorkflows(engine);
@@ -134,6 +136,7 @@ export class Runtime {
     await this.queueRunner.stop();
     await this.queueReloader.stop();
     await this.engine.systemDatabase.close();
+    if (!current) useSerializer(undefined);
   }
 }
 
