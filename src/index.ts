@@ -32,6 +32,9 @@ export type {
 } from './types/workflow-types.ts';
 export type { DBOSContextOptions, DuplicationPolicy, ListWorkflowStepsOptions, WaitAllOptions } from './types/workflow-types.ts';
 export type { DLogger } from './telemetry/logger.ts';
+export type { DBOSSerializer, SerializationRecipe, SendOptions, SetEventOptions, WriteStreamOptions } from './types/serialization-types.ts';
+export { PortableWorkflowError } from './errors/portable-workflow-error.ts';
+export { DBOSUnknownSerializationError } from './errors/errors.ts';
 export * from './errors/errors.ts';
 export * as Error from './errors/errors.ts';
 export type { AlertHandler, DBOSLifecycleCallback } from './types/lifecycle-types.ts';

@@ -23,6 +23,8 @@ import type {
   WorkflowHandle,
   WorkflowStatus,
 } from '../types/workflow-types.ts';
+import type { JSONValue, SendOptions, SerializationRecipe, SetEventOptions, WriteStreamOptions } from '../types/serialization-types.ts';
+import { registerSerialization } from '../runtime/register-serialization.ts';
 import { getEvent, setEvent } from '../communication/events.ts';
 import { recv, send } from '../communication/messages.ts';
 import {
@@ -143,6 +145,16 @@ export class DBOS extends DBOSScheduling {
 
   static get workflowID(): string | undefined {
     return currentContext().workflow?.workflowID;
+  }
+
+  /** The current workflow's WorkflowConfig.serialization (portable ones send, publish and stream portable JSON). */
+  static get defaultSerializationType(): 'native' | 'portable' | undefined {
+    return currentContext().workflow?.serialization;
+  }
+
+  /** Before launch: store instances of a class with this recipe, in the native format (superjson). */
+  static registerSerialization<T, S extends JSONValue>(recipe: SerializationRecipe<T, S>): void {
+    registerSerialization(recipe);
   }
 
   static get stepID(): number | undefined {
@@ -280,7 +292,7 @@ export class DBOS extends DBOSScheduling {
     const engine = engineFor('DBOS.getWorkflowStatus');
     const read = async () => {
       const row = await engine.systemDatabase.getWorkflowStatus(workflowID);
-      return row ? toPublicStatus(row) : null;
+      return row ? await toPublicStatus(row) : null;
     };
     const workflow = workflowCodeState();
     return workflow ? recordedOperation(workflow, 'getStatus', read) : read();
@@ -309,8 +321,8 @@ export class DBOS extends DBOSScheduling {
 
   // ---- messages, events, streams ----
   /** Send a message to a workflow; from outside a workflow, an idempotency key makes the send at-most-once. */
-  static send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string): Promise<void> {
-    return send(engineFor('DBOS.send'), destinationID, message, topic, idempotencyKey);
+  static send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string, options?: SendOptions): Promise<void> {
+    return send(engineFor('DBOS.send'), destinationID, message, topic, idempotencyKey, options);
   }
 
   /** In workflow code: the oldest unconsumed message on `topic`, or null after the timeout (default 60 s). */
@@ -319,8 +331,8 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** In workflow code: publish (or replace) this workflow's value for `key`. */
-  static setEvent<T>(key: string, value: T): Promise<void> {
-    return setEvent(key, value);
+  static setEvent<T>(key: string, value: T, options?: SetEventOptions): Promise<void> {
+    return setEvent(key, value, options);
   }
 
   /** Wait for a workflow's event value; null after the timeout (default 60 s). */
@@ -330,8 +342,8 @@ export class DBOS extends DBOSScheduling {
   }
 
   /** Append a value to one of this workflow's streams. */
-  static writeStream<T>(key: string, value: T): Promise<void> {
-    return writeStream(key, value);
+  static writeStream<T>(key: string, value: T, options?: WriteStreamOptions): Promise<void> {
+    return writeStream(key, value, options);
   }
 
   /** Close one of this workflow's streams: readers end after its last value. */

@@ -8,21 +8,24 @@ import { DBOSInvalidWorkflowTransitionError } from '../errors/errors.ts';
 import { recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
 import { durableDeadline } from '../engine/durable-sleep.ts';
 import type { Engine } from '../engine/engine.ts';
-import { deserializeValue, serializeValue } from '../engine/serialization.ts';
+import { decodeValue, encodeValue } from '../engine/stored-values.ts';
+import type { SetEventOptions } from '../types/serialization-types.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
 import { communicationKey, eventsChannel } from '../system-database/system-database.ts';
 import { checkpointFor, timeoutMs } from './operation-record.ts';
+import { valueFormat } from './value-format.ts';
 
-export async function setEvent(key: string, value: unknown): Promise<void> {
+export async function setEvent(key: string, value: unknown, options?: SetEventOptions): Promise<void> {
   const workflow = workflowCodeState();
   if (!workflow) {
     throw new DBOSInvalidWorkflowTransitionError('DBOS.setEvent can only be called from workflow code (not from a step or outside a workflow).');
   }
-  const serialized = serializeValue(value, `the value of event "${key}"`);
+  const format = valueFormat(options, 'DBOS.setEvent');
   const functionID = reserveFunctionID(workflow);
   if (recordedOutcome(workflow, functionID, 'DBOS.setEvent')) return;
   const startedAt = Date.now();
+  const serialized = await encodeValue(value, `the value of event "${key}"`, format);
   await workflow.engine.systemDatabase.setEvent(
     { workflowID: workflow.workflowID, key, text: serialized.text, serialization: serialized.serialization, functionID },
     checkpointFor(workflow, functionID, 'DBOS.setEvent', startedAt),
@@ -39,13 +42,13 @@ export async function getEvent<T>(engine: Engine, workflowID: string, key: strin
       deadline,
       () => engine.systemDatabase.getEvent(workflowID, key),
     );
-    return stored ? deserializeValue<T>(stored.text, stored.serialization) : null;
+    return stored ? decodeValue<T>(stored.text, stored.serialization) : null;
   };
   if (!workflow) return read(Date.now() + waitMs);
   const functionID = reserveFunctionID(workflow);
   const timeoutFunctionID = reserveFunctionID(workflow);
   const recorded = recordedOutcome(workflow, functionID, 'DBOS.getEvent');
-  if (recorded) return replay<T | null>(recorded) ?? null;
+  if (recorded) return (await replay<T | null>(recorded)) ?? null;
   const startedAt = Date.now();
   const value = await read(await durableDeadline(workflow, timeoutFunctionID, waitMs));
   return recordValue<T | null>(workflow, functionID, 'DBOS.getEvent', value, { startedAtEpochMs: startedAt });

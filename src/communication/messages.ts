@@ -11,12 +11,14 @@ import { DBOSInvalidWorkflowTransitionError } from '../errors/errors.ts';
 import { recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
 import { durableDeadline } from '../engine/durable-sleep.ts';
 import type { Engine } from '../engine/engine.ts';
-import { serializeValue } from '../engine/serialization.ts';
+import { encodeValue } from '../engine/stored-values.ts';
+import type { SendOptions } from '../types/serialization-types.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
 import { communicationKey, messagesChannel } from '../system-database/system-database.ts';
 import { monotonicNow } from '../support/clock.ts';
 import { checkpointFor, timeoutMs } from './operation-record.ts';
+import { valueFormat } from './value-format.ts';
 
 /** DBOS's stored name of the default topic. */
 export const defaultTopic = '__null__topic__';
@@ -27,24 +29,28 @@ export async function send(
   message: unknown,
   topic?: string,
   idempotencyKey?: string,
+  options?: SendOptions,
 ): Promise<void> {
   const workflow = workflowCodeState();
   const storedTopic = topic ?? defaultTopic;
-  const serialized = serializeValue(message, `the message for workflow ${destinationID}`);
+  const format = valueFormat(options, 'DBOS.send');
+  // Never the same millisecond twice in this process: messages are received in the order sent.
+  const createdAt = monotonicNow();
+  // Reserved before the first await (encoding may be async), so the function ID depends on call order only.
+  const functionID = workflow ? reserveFunctionID(workflow) : undefined;
+  if (workflow && recordedOutcome(workflow, functionID!, 'DBOS.send')) return;
+  const startedAt = Date.now();
+  const serialized = await encodeValue(message, `the message for workflow ${destinationID}`, format);
   const record = {
     messageID: idempotencyKey !== undefined ? `${idempotencyKey}::${destinationID}` : randomUUID(),
     destinationID,
     topic: storedTopic,
     text: serialized.text,
     serialization: serialized.serialization,
-    // Never the same millisecond twice in this process: messages are received in the order sent.
-    createdAt: monotonicNow(),
+    createdAt,
   };
   if (!workflow) return engine.systemDatabase.sendMessage(record);
-  const functionID = reserveFunctionID(workflow);
-  if (recordedOutcome(workflow, functionID, 'DBOS.send')) return;
-  const startedAt = Date.now();
-  await engine.systemDatabase.sendMessage(record, checkpointFor(workflow, functionID, 'DBOS.send', startedAt));
+  await engine.systemDatabase.sendMessage(record, checkpointFor(workflow, functionID!, 'DBOS.send', startedAt));
 }
 
 export async function recv<T>(topic?: string, timeoutSeconds?: number): Promise<T | null> {
@@ -56,7 +62,7 @@ export async function recv<T>(topic?: string, timeoutSeconds?: number): Promise<
   const functionID = reserveFunctionID(workflow);
   const timeoutFunctionID = reserveFunctionID(workflow);
   const recorded = recordedOutcome(workflow, functionID, 'DBOS.recv');
-  if (recorded) return replay<T | null>(recorded) ?? null;
+  if (recorded) return (await replay<T | null>(recorded)) ?? null;
   const startedAt = Date.now();
   const deadline = await durableDeadline(workflow, timeoutFunctionID, waitMs);
   const storedTopic = topic ?? defaultTopic;

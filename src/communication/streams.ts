@@ -14,12 +14,15 @@ import {
 } from '../errors/errors.ts';
 import { recordedOperation, recordedOutcome } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
-import { deserializeValue, portableSerialization, serializeValue } from '../engine/serialization.ts';
+import { portableSerialization } from '../engine/serialization.ts';
+import { decodeValue, encodeValue } from '../engine/stored-values.ts';
+import type { WriteStreamOptions } from '../types/serialization-types.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { currentContext, reserveFunctionID, workflowCodeState, type WorkflowState } from '../engine/workflow-context.ts';
 import { isTerminalStatus, type StreamEntry } from '../system-database/records.ts';
 import { communicationKey, outcomeChannel, streamsChannel } from '../system-database/system-database.ts';
 import { checkpointFor } from './operation-record.ts';
+import { valueFormat } from './value-format.ts';
 
 /** DBOS's close marker: the portable-JSON string below as a stream's last value. */
 const closedSentinel = JSON.stringify('__DBOS_STREAM_CLOSED__');
@@ -28,7 +31,10 @@ function isSentinel(entry: StreamEntry): boolean {
   return entry.text === closedSentinel || entry.text === '__DBOS_STREAM_CLOSED__';
 }
 
-async function append(key: string, text: string, serialization: string, operation: string): Promise<void> {
+type Encoded = { text: string; serialization: string };
+
+/** `encode` runs after the function ID is reserved: it may be async, and IDs must follow call order only. */
+async function append(key: string, operation: string, encode: () => Encoded | Promise<Encoded>): Promise<void> {
   const context = currentContext();
   const workflow = context.workflow;
   if (!workflow) {
@@ -37,25 +43,27 @@ async function append(key: string, text: string, serialization: string, operatio
   const { systemDatabase } = workflow.engine;
   if (context.step) {
     // From a step: not recorded; the step's own outcome is.
+    const { text, serialization } = await encode();
     await systemDatabase.writeStream({ workflowID: workflow.workflowID, key, text, serialization, functionID: context.step.functionID });
     return;
   }
   const functionID = reserveFunctionID(workflow);
   if (recordedOutcome(workflow, functionID, operation)) return;
   const startedAt = Date.now();
+  const { text, serialization } = await encode();
   await systemDatabase.writeStream(
     { workflowID: workflow.workflowID, key, text, serialization, functionID },
     checkpointFor(workflow, functionID, operation, startedAt),
   );
 }
 
-export async function writeStream(key: string, value: unknown): Promise<void> {
-  const serialized = serializeValue(value, `the value written to stream "${key}"`);
-  await append(key, serialized.text, serialized.serialization, 'DBOS.writeStream');
+export async function writeStream(key: string, value: unknown, options?: WriteStreamOptions): Promise<void> {
+  const format = valueFormat(options, 'DBOS.writeStream');
+  await append(key, 'DBOS.writeStream', () => encodeValue(value, `the value written to stream "${key}"`, format));
 }
 
 export async function closeStream(key: string): Promise<void> {
-  await append(key, closedSentinel, portableSerialization, 'DBOS.closeStream');
+  await append(key, 'DBOS.closeStream', () => ({ text: closedSentinel, serialization: portableSerialization }));
 }
 
 export interface ReadStreamOptions {
@@ -149,7 +157,7 @@ export async function* readStream<T>(
     for (const entry of batch) {
       if (isSentinel(entry)) return;
       offset = entry.offset + 1;
-      yield deserializeValue<T>(entry.text, entry.serialization);
+      yield await decodeValue<T>(entry.text, entry.serialization);
     }
   }
 }
@@ -175,7 +183,7 @@ async function* recordedReads<T>(
       if (batch === undefined) throw new DBOSStreamTimeoutError(plan.workflowID, plan.key, plan.timeoutMs);
       const entry = batch[0];
       if (!entry || isSentinel(entry)) return { done: true };
-      return { done: false, offset: entry.offset, value: deserializeValue(entry.text, entry.serialization) };
+      return { done: false, offset: entry.offset, value: await decodeValue(entry.text, entry.serialization) };
     });
     if (read.done) return;
     offset = read.offset + 1;
@@ -205,7 +213,7 @@ export async function readStreamOffset<T>(
     if (!entry || entry.offset !== offset || isSentinel(entry)) {
       throw new DBOSStreamTimeoutError(workflowID, key, plan.timeoutMs, `Stream "${key}" of workflow ${workflowID} ended before offset ${offset}.`);
     }
-    return deserializeValue<T>(entry.text, entry.serialization);
+    return decodeValue<T>(entry.text, entry.serialization);
   };
   const workflow = workflowCodeState();
   return workflow ? recordedOperation(workflow, what, read) : read();

@@ -9,9 +9,8 @@ import {
 } from '../errors/errors.ts';
 import { isTerminalStatus, type WorkflowStatusRecord } from '../system-database/records.ts';
 import { outcomeChannel } from '../system-database/system-database.ts';
-import { deserializeError } from './error-serialization.ts';
 import type { Engine } from './engine.ts';
-import { deserializeValue } from './serialization.ts';
+import { decodeError, decodeValue } from './stored-values.ts';
 import { waitForWrite } from './wait-for-write.ts';
 
 export const timedOut = Symbol('timed out');
@@ -37,12 +36,12 @@ export async function awaitFinalStatus(
 }
 
 /** The value a final status row stands for: the output, or the recorded error thrown. */
-export function outcomeOf<T>(status: WorkflowStatusRecord): T {
+export async function outcomeOf<T>(status: WorkflowStatusRecord): Promise<T> {
   switch (status.status) {
     case 'SUCCESS':
-      return deserializeValue<T>(status.output, status.serialization);
+      return decodeValue<T>(status.output, status.serialization);
     case 'ERROR':
-      throw deserializeError(status.error ?? 'null', status.serialization);
+      throw await decodeError(status.error ?? 'null', status.serialization);
     case 'CANCELLED':
       throw new DBOSAwaitedWorkflowCancelledError(status.workflowID);
     default:

@@ -11,8 +11,7 @@
  */
 import { DBOSUnexpectedStepError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
-import { deserializeError, serializeError } from './error-serialization.ts';
-import { deserializeValue, serializeValue } from './serialization.ts';
+import { decodeError, decodeValue, encodeError, encodeValue } from './stored-values.ts';
 import { reserveFunctionID, type WorkflowState } from './workflow-context.ts';
 
 /** The outcome recorded at `functionID`, checked against the name the replaying code expects. */
@@ -29,9 +28,9 @@ export function recordedOutcome(
 }
 
 /** Return a recorded value, or throw a recorded error. */
-export function replay<T>(recorded: StepOutcomeRecord): T {
-  if (recorded.error !== null) throw deserializeError(recorded.error, recorded.serialization);
-  return deserializeValue<T>(recorded.output, recorded.serialization);
+export async function replay<T>(recorded: StepOutcomeRecord): Promise<T> {
+  if (recorded.error !== null) throw await decodeError(recorded.error, recorded.serialization);
+  return decodeValue<T>(recorded.output, recorded.serialization);
 }
 
 export interface OperationOutcome {
@@ -52,7 +51,7 @@ export async function recordValue<T>(
 ): Promise<T> {
   // Once shutdown interrupted the engine, an outcome that arrives late is dropped (the operation runs again on recovery).
   workflow.engine.interruptSignal.throwIfAborted();
-  const serialized = serializeValue(value, `the result of "${name}" in workflow ${workflow.workflowID}`);
+  const serialized = await encodeValue(value, `the result of "${name}" in workflow ${workflow.workflowID}`);
   await workflow.engine.systemDatabase.recordStepOutcome({
     workflowID: workflow.workflowID,
     functionID,
@@ -64,7 +63,7 @@ export async function recordValue<T>(
     completedAtEpochMs: Date.now(),
     serialization: serialized.serialization,
   });
-  return deserializeValue<T>(serialized.text, serialized.serialization);
+  return decodeValue<T>(serialized.text, serialized.serialization);
 }
 
 export async function recordError(
@@ -75,7 +74,7 @@ export async function recordError(
   outcome: OperationOutcome,
 ): Promise<void> {
   workflow.engine.interruptSignal.throwIfAborted();
-  const serialized = serializeError(error);
+  const serialized = await encodeError(error);
   await workflow.engine.systemDatabase.recordStepOutcome({
     workflowID: workflow.workflowID,
     functionID,

@@ -41,7 +41,7 @@ function describeThrownValue(value: unknown): string {
 }
 
 /** `throw 'boom'` or `throw {status: 404}`: stored as an Error describing the value, which rides along. */
-function thrownValueRecord(value: unknown): ErrorRecord {
+export function thrownValueRecord(value: unknown): ErrorRecord {
   return { name: 'Error', message: `A non-Error value was thrown: ${describeThrownValue(value)}`, thrownValue: value };
 }
 
@@ -82,7 +82,11 @@ export function serializeError(error: unknown): SerializedValue {
 
 /** Always gives an Error: a stored non-Error value comes back wrapped, on `thrownValue`. */
 export function deserializeError(text: string, serialization: string | null): Error {
-  const value = deserializeValue(text, serialization);
+  return errorFromValue(deserializeValue(text, serialization));
+}
+
+/** A stored error as read by any format: an Error, an error record, or a thrown non-Error value. */
+export function errorFromValue(value: unknown): Error {
   if (value instanceof Error) return value;
   if (isErrorRecord(value)) return reviveError(value);
   return reviveError(thrownValueRecord(value));

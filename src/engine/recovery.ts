@@ -8,7 +8,7 @@
 import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from './engine.ts';
 import { executeWorkflow } from './run-workflow.ts';
-import { workflowArgsOf } from './workflow-inputs.ts';
+import { decodeWorkflowInputs } from './stored-values.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
 import { receiverForRecorded } from './workflow-receiver.ts';
 
@@ -61,7 +61,6 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
     return false;
   }
   const recorded = await systemDatabase.loadStepOutcomes(workflowID);
-  const args = workflowArgsOf(claim.workflow.inputs, claim.workflow.serialization);
   let roles: string[] = [];
   try {
     roles = JSON.parse(claim.workflow.authenticatedRoles ?? '[]') as string[];
@@ -72,7 +71,8 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
     workflowID,
     registration,
     thisArg,
-    args,
+    args: () => decodeWorkflowInputs(claim.workflow.inputs, claim.workflow.serialization),
+    inputsSerialization: claim.workflow.serialization,
     deadlineEpochMs: claim.workflow.deadlineEpochMs,
     recorded,
     queueName: claim.workflow.queueName,

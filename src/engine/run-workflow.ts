@@ -9,18 +9,24 @@ import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflic
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
-import { serializeError } from './error-serialization.ts';
 import type { RegisteredWorkflow } from './registry.ts';
-import { serializeValue } from './serialization.ts';
+import { portableSerialization } from './serialization.ts';
+import { decodeError, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
 import { runInContext, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 
 export interface WorkflowExecution {
   workflowID: string;
   registration: RegisteredWorkflow;
   thisArg: unknown;
-  args: unknown[];
+  /** Or how to read them: stored inputs that cannot be read make the workflow fail with that error (recorded). */
+  args: unknown[] | (() => Promise<unknown[]>);
   deadlineEpochMs: number | null;
   recorded: StepOutcomeRecord[];
+  /**
+   * The format its stored inputs were written in. A row holds one format: a workflow enqueued with portable
+   * inputs (by another language, or enqueueWorkflowWithOptionsPortable) records its outcome portably too.
+   */
+  inputsSerialization?: string | null;
   /** The queue it was dequeued from, if any. */
   queueName: string | null;
   authenticatedUser?: string;
@@ -44,6 +50,7 @@ async function runBody(engine: Engine, execution: WorkflowExecution): Promise<un
     recorded: new Map(execution.recorded.map((r) => [r.functionID, r])),
     nextFunctionID: 0,
     cancelled: false,
+    serialization: workflowFormat(execution),
   };
   const context: ExecutionContext = {
     workflow: state,
@@ -96,7 +103,8 @@ async function runAndRecord(engine: Engine, execution: WorkflowExecution, contex
   const { workflowID, registration } = execution;
   let outcome: Outcome;
   try {
-    const value = await runInContext(context, () => registration.body.apply(execution.thisArg, execution.args));
+    const args = typeof execution.args === 'function' ? await execution.args() : execution.args;
+    const value = await runInContext(context, () => registration.body.apply(execution.thisArg, args));
     outcome = { ok: true, value };
   } catch (error) {
     // Another execution recorded a step first, or this workflow was cancelled (the cancel wrote
@@ -108,24 +116,34 @@ async function runAndRecord(engine: Engine, execution: WorkflowExecution, contex
   }
   // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.
   engine.interruptSignal.throwIfAborted();
-  const final = finalRecord(execution, outcome);
+  const final = await finalRecord(execution, outcome);
   const owned = await engine.systemDatabase.recordWorkflowOutcome(final.record);
   if (!owned) return adoptRecordedOutcome(engine, workflowID);
   if (!final.outcome.ok) throw final.outcome.error;
   return final.outcome.value;
 }
 
+function workflowFormat(execution: WorkflowExecution): StorageFormat {
+  if (execution.inputsSerialization === portableSerialization) return 'portable';
+  const { config, name } = execution.registration;
+  return storageFormat(config.serialization, `The serialization of workflow "${name}"`);
+}
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-/** The outcome row to write; a result that cannot be stored makes the workflow fail with that error. */
-function finalRecord(execution: WorkflowExecution, outcome: Outcome): { record: WorkflowOutcomeRecord; outcome: Outcome } {
+/**
+ * The outcome row to write; a result that cannot be stored makes the workflow fail with that error. A portable
+ * workflow's caller gets its error as every later reader will, revived from the portable record (as in DBOS).
+ */
+async function finalRecord(execution: WorkflowExecution, outcome: Outcome): Promise<{ record: WorkflowOutcomeRecord; outcome: Outcome }> {
   const { workflowID, registration, queueName } = execution;
+  const format = workflowFormat(execution);
   const completedAt = Date.now();
   let failure: unknown;
   if (outcome.ok) {
     try {
       const what = `the result of workflow "${registration.name}" (${workflowID})`;
-      const { text, serialization } = serializeValue(outcome.value, what);
+      const { text, serialization } = await encodeValue(outcome.value, what, format);
       const record = { workflowID, queueName, status: 'SUCCESS', output: text, error: null, serialization, completedAt } as const;
       return { record, outcome };
     } catch (error) {
@@ -135,10 +153,11 @@ function finalRecord(execution: WorkflowExecution, outcome: Outcome): { record: 
   } else {
     failure = outcome.error;
   }
-  const { text, serialization } = serializeError(failure);
+  const { text, serialization } = await encodeError(failure, format);
+  const thrown = format === 'portable' ? await decodeError(text, serialization) : failure;
   return {
     record: { workflowID, queueName, status: 'ERROR', output: null, error: text, serialization, completedAt },
-    outcome: { ok: false, error: failure },
+    outcome: { ok: false, error: thrown },
   };
 }
 

@@ -9,6 +9,8 @@
  */
 import { SuperJSON, type SuperJSONResult } from 'superjson';
 import { DBOSError, DBOSSerializationError, durablyErrorClasses } from '../errors/errors.ts';
+import { DBOSUnknownSerializationError } from '../errors/errors.ts';
+import type { JSONValue, SerializationRecipe } from '../types/serialization-types.ts';
 
 export const defaultSerialization = 'js_superjson';
 export const portableSerialization = 'portable_json';
@@ -78,6 +80,21 @@ superjson.registerCustom<Error, SuperJSONResult['json']>({
   deserialize: (record) => (recordsToRevive.push(record as ErrorRecord), record as unknown as Error),
 }, 'durably:Error');
 
+// Custom types (DBOS.registerSerialization): stored by their recipe in the native format, never inspected inside.
+const recipes: SerializationRecipe<unknown, JSONValue>[] = [];
+const hasRecipe = (value: unknown) => recipes.length > 0 && recipes.some((recipe) => recipe.isApplicable(value));
+
+/** Process-wide, like superjson's own registry: a recipe cannot be taken back. */
+export function registerSerializationRecipe<T, S extends JSONValue>(recipe: SerializationRecipe<T, S>): void {
+  superjson.registerCustom<T, S>(
+    { isApplicable: recipe.isApplicable, serialize: recipe.serialize, deserialize: recipe.deserialize },
+    recipe.name,
+  );
+  const index = recipes.findIndex((known) => known.name === recipe.name);
+  if (index >= 0) recipes.splice(index, 1); // superjson replaces a recipe of the same name too
+  recipes.push(recipe as unknown as SerializationRecipe<unknown, JSONValue>);
+}
+
 type PathKey = string | number | { label: string };
 /** One value's inspection: where the walk is, and what the value holds that plain JSON would lose. */
 class Inspection {
@@ -108,6 +125,10 @@ class Inspection {
 }
 
 function inspect(value: unknown, inspection: Inspection): void {
+  if (!inspection.portable && hasRecipe(value)) {
+    inspection.needsSuperjson = true;
+    return;
+  }
   switch (typeof value) {
     case 'string': case 'boolean':
       return;
@@ -206,7 +227,7 @@ function inspectClassInstance(object: object, inspection: Inspection): void {
 function plainCopy(value: unknown, memo: Map<object, unknown>, toJSONResults: Map<object, unknown>): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (memo.has(value)) return memo.get(value);
-  if (isLeaf(value)) return value;
+  if (isLeaf(value) || hasRecipe(value)) return value;
   const copyOf = (item: unknown) => plainCopy(item, memo, toJSONResults);
   if (toJSONResults.has(value)) {
     memo.set(value, copyOf(toJSONResults.get(value)));
@@ -287,8 +308,7 @@ export function deserializeValue<T = unknown>(text: string | null, serialization
   const format = serialization ?? defaultSerialization;
   const reading = `Cannot read a stored value in serialization format "${format}"`;
   if (format !== defaultSerialization && format !== portableSerialization) {
-    const problem = `${reading}: durably reads only "${defaultSerialization}" and "${portableSerialization}".`;
-    throw new DBOSError(`${problem} Another program, or a newer durably, wrote it.`, 1, { code: 'SERIALIZATION_UNKNOWN' });
+    throw new DBOSUnknownSerializationError(format, [defaultSerialization, portableSerialization]);
   }
   try {
     return (format === portableSerialization ? JSON.parse(text) : readNative(text)) as T;

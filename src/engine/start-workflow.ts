@@ -21,7 +21,7 @@ import type { Engine } from './engine.ts';
 import { monotonicNow } from '../support/clock.ts';
 import { qualifiedName, type RegisteredWorkflow } from './registry.ts';
 import { executeWorkflow } from './run-workflow.ts';
-import { serializeValue } from './serialization.ts';
+import { encodeWorkflowInputs, storageFormat } from './stored-values.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
 import { configNameForStart } from './workflow-receiver.ts';
 import { insertRespectingDuplicationPolicy, resolveStartOptions, type StartOptions } from './start-options.ts';
@@ -54,7 +54,7 @@ export async function startWorkflow<R>(engine: Engine, request: StartRequest): P
   const functionID = reserveFunctionID(parent);
   const recorded = recordedOutcome(parent, functionID, request.registration.name);
   if (recorded) {
-    if (recorded.error !== null) replay(recorded);
+    if (recorded.error !== null) await replay(recorded);
     return new DurableWorkflowHandle<R>(engine, recorded.childWorkflowID ?? '');
   }
   const startedAtEpochMs = Date.now();
@@ -133,7 +133,8 @@ async function insertAndRun(
 ): Promise<string> {
   const { registration, args } = request;
   const placement = await engine.placeInQueue(options.params);
-  const inputs = serializeValue(args, `the arguments of workflow "${registration.name}"`, 'native', 'args');
+  const format = storageFormat(registration.config.serialization, `The serialization of workflow "${registration.name}"`);
+  const inputs = await encodeWorkflowInputs(args, `the arguments of workflow "${registration.name}"`, format);
   const { timeoutMs, deadlineEpochMs } = resolveDeadline(options.params, context, parent);
   const record: NewWorkflowRecord = {
     workflowID,

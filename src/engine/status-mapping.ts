@@ -1,13 +1,12 @@
 /** From a status row to the public WorkflowStatus: values decoded best effort (raw text if unreadable). */
 import type { WorkflowStatus } from '../types/workflow-types.ts';
 import type { WorkflowStatusRecord } from '../system-database/records.ts';
-import { deserializeError } from './error-serialization.ts';
-import { deserializeValue } from './serialization.ts';
+import { decodeError, decodeValue, decodeWorkflowInputs } from './stored-values.ts';
 import { parseAttributes } from './workflow-attributes.ts';
 
-function decode(read: () => unknown, raw: string): unknown {
+async function decode(read: () => Promise<unknown>, raw: string): Promise<unknown> {
   try {
-    return read();
+    return await read();
   } catch {
     return raw;
   }
@@ -23,8 +22,13 @@ function parseRoles(text: string | null): string[] | undefined {
   }
 }
 
-export function toPublicStatus(row: WorkflowStatusRecord): WorkflowStatus {
+export async function toPublicStatus(row: WorkflowStatusRecord): Promise<WorkflowStatus> {
   const { serialization } = row;
+  const [input, output, error] = await Promise.all([
+    row.inputs === null ? undefined : decode(() => decodeWorkflowInputs(row.inputs, serialization), row.inputs),
+    row.output === null ? undefined : decode(() => decodeValue(row.output, serialization), row.output),
+    row.error === null ? undefined : decode(() => decodeError(row.error!, serialization), row.error),
+  ]);
   return {
     workflowID: row.workflowID,
     status: row.status,
@@ -35,9 +39,9 @@ export function toPublicStatus(row: WorkflowStatusRecord): WorkflowStatus {
     authenticatedUser: row.authenticatedUser ?? undefined,
     assumedRole: row.assumedRole ?? undefined,
     authenticatedRoles: parseRoles(row.authenticatedRoles),
-    input: row.inputs === null ? undefined : (decode(() => deserializeValue(row.inputs, serialization), row.inputs) as unknown[]),
-    output: row.output === null ? undefined : decode(() => deserializeValue(row.output, serialization), row.output),
-    error: row.error === null ? undefined : decode(() => deserializeError(row.error!, serialization), row.error),
+    input: input as unknown[] | undefined,
+    output,
+    error,
     executorId: row.executorID ?? undefined,
     applicationVersion: row.applicationVersion ?? undefined,
     applicationName: row.applicationName ?? undefined,

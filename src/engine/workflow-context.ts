@@ -10,6 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
+import type { WorkflowSerializationFormat } from '../types/workflow-types.ts';
 import type { Engine, RunningWorkflowState } from './engine.ts';
 
 export interface WorkflowState extends RunningWorkflowState {
@@ -20,6 +21,8 @@ export interface WorkflowState extends RunningWorkflowState {
   /** Outcomes recorded by earlier executions, by function ID; empty for a fresh start. */
   readonly recorded: ReadonlyMap<number, StepOutcomeRecord>;
   nextFunctionID: number;
+  /** WorkflowConfig.serialization: DBOS.defaultSerializationType, the default of send, setEvent, writeStream. */
+  readonly serialization?: WorkflowSerializationFormat;
 }
 
 export interface StepState {

@@ -9,7 +9,7 @@ import type { GetResultOptions, WorkflowHandle, WorkflowStatus } from '../types/
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import { recordedOperation } from './checkpoint.ts';
 import type { Engine } from './engine.ts';
-import { deserializeValue } from './serialization.ts';
+import { decodeWorkflowInputs } from './stored-values.ts';
 import { toPublicStatus } from './status-mapping.ts';
 import { workflowCodeState } from './workflow-context.ts';
 
@@ -21,7 +21,7 @@ export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
 
   async getStatus(): Promise<WorkflowStatus | null> {
     const row = await this.engine.systemDatabase.getWorkflowStatus(this.workflowID);
-    return row ? toPublicStatus(row) : null;
+    return row ? await toPublicStatus(row) : null;
   }
 
   async getResult(options?: GetResultOptions): Promise<R> {
@@ -31,7 +31,7 @@ export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
 
   async getWorkflowInputs<T extends unknown[] = unknown[]>(): Promise<T> {
     const row = await this.engine.systemDatabase.getWorkflowStatus(this.workflowID);
-    return (row?.inputs ? deserializeValue<T>(row.inputs, row.serialization) : []) as T;
+    return (row ? await decodeWorkflowInputs(row.inputs, row.serialization) : []) as T;
   }
 }
 
@@ -57,5 +57,5 @@ async function waitHere<R>(
   const running = engine.running.get(workflowID);
   if (running && deadline === undefined) return (await running) as R;
   const status = await awaitFinalStatus(engine, workflowID, deadline, pollingIntervalMs);
-  return status === timedOut ? null : outcomeOf<R>(status);
+  return status === timedOut ? null : await outcomeOf<R>(status);
 }

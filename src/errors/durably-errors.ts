@@ -132,3 +132,18 @@ export class DBOSShutdownInterruptError extends DBOSError {
     );
   }
 }
+
+/** A stored value names a serialization format this process cannot read. */
+export class DBOSUnknownSerializationError extends DBOSError {
+  readonly serialization: string;
+  constructor(serialization: string, readable: readonly string[]) {
+    super(
+      `Cannot read a stored value in serialization format "${serialization}": this process reads ` +
+        `${readable.map((name) => `"${name}"`).join(', ')}. Another program, a newer durably, or a custom ` +
+        'serializer not configured here (config option "serializer") wrote it.',
+      1,
+      { code: 'SERIALIZATION_UNKNOWN' },
+    );
+    this.serialization = serialization;
+  }
+}

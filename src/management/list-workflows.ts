@@ -61,7 +61,7 @@ function recordedRead<T>(operationName: string, read: () => Promise<T>): Promise
 
 async function list(engine: Engine, filter: WorkflowListFilter): Promise<WorkflowStatus[]> {
   const rows = await engine.systemDatabase.listWorkflows(filter);
-  return rows.map(toPublicStatus);
+  return Promise.all(rows.map(toPublicStatus));
 }
 
 /** Workflows matching `input`, oldest first unless `sortDesc`. */

@@ -9,9 +9,8 @@ import { DBOSConfigurationError } from '../errors/errors.ts';
 import type { ListWorkflowStepsOptions, StepInfo, WaitAllOptions } from '../types/workflow-types.ts';
 import { recordedOperation } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
-import { deserializeError } from '../engine/error-serialization.ts';
 import { internalQueueName } from '../engine/recovery.ts';
-import { deserializeValue } from '../engine/serialization.ts';
+import { decodeError, decodeValue } from '../engine/stored-values.ts';
 import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, workflowCodeState } from '../engine/workflow-context.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
@@ -83,15 +82,15 @@ export async function listWorkflowSteps(
   return recorded('DBOS.listWorkflowSteps', async () => {
     if (!(await engine.systemDatabase.getWorkflowStatus(workflowID))) return undefined;
     const outcomes = await engine.systemDatabase.listStepOutcomes(workflowID, limit, offset);
-    return outcomes.map((o) => ({
+    return Promise.all(outcomes.map(async (o) => ({
       functionID: o.functionID,
       name: o.functionName,
-      output: o.output === null ? null : deserializeValue(o.output, o.serialization),
-      error: o.error === null ? null : deserializeError(o.error, o.serialization),
+      output: o.output === null ? null : await decodeValue(o.output, o.serialization),
+      error: o.error === null ? null : await decodeError(o.error, o.serialization),
       childWorkflowID: o.childWorkflowID,
       startedAtEpochMs: o.startedAtEpochMs,
       completedAtEpochMs: o.completedAtEpochMs,
-    }));
+    })));
   });
 }
 

@@ -7,7 +7,7 @@ import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { defaultMaxRecoveryAttempts } from '../engine/recovery.ts';
 import { executeWorkflow } from '../engine/run-workflow.ts';
-import { workflowArgsOf } from '../engine/workflow-inputs.ts';
+import { decodeWorkflowInputs } from '../engine/stored-values.ts';
 import { receiverForRecorded } from '../engine/workflow-receiver.ts';
 import type { ClaimedWorkflow } from '../system-database/records.ts';
 
@@ -44,7 +44,8 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
     workflowID: workflow.workflowID,
     registration,
     thisArg,
-    args: workflowArgsOf(workflow.inputs, workflow.serialization),
+    args: () => decodeWorkflowInputs(workflow.inputs, workflow.serialization),
+    inputsSerialization: workflow.serialization,
     deadlineEpochMs: workflow.deadlineEpochMs,
     recorded,
     queueName: workflow.queueName,

@@ -9,7 +9,7 @@ import { logLevelNamed, logLevelNames, type DLogger, type LogLevel } from '../te
 
 /** DBOS options durably does not implement: named as such, so they are not mistaken for typos. */
 const unsupportedDbosOptions = new Set([
-  'serializer', 'otelAttributeFormat', 'maxConcurrentQueueDispatches', 'notificationCoalesceMs',
+  'otelAttributeFormat', 'maxConcurrentQueueDispatches', 'notificationCoalesceMs',
   'observabilityQueryTimeoutMs', 'systemDatabaseIdleTransactionTimeoutMs',
 ]);
 

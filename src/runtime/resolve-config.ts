@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DBOSConfig } from '../types/config-types.ts';
+import type { DBOSSerializer } from '../types/serialization-types.ts';
+import { serializerName } from '../engine/serializers.ts';
 import type { RetentionOptions } from '../management/retention.ts';
 import { DBOSConfigurationError } from '../errors/errors.ts';
 import { WorkflowQueue } from '../queues/workflow-queue.ts';
@@ -39,11 +41,13 @@ export interface ResolvedConfig {
   workflowRetention: RetentionOptions | undefined;
   /** The queues this process dequeues from (besides the internal one); null for all. */
   listenQueues: ReadonlySet<string> | null;
+  /** Undefined: DBOS's superjson format. */
+  serializer: DBOSSerializer | undefined;
 }
 
 const knownKeys = new Set<string>([
   'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
-  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'listenQueues', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
+  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'listenQueues', 'serializer', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
   'systemDatabasePool', 'systemDatabasePollingConcurrency', 'useListenNotify', 'runMigrations',
 ]);
@@ -213,5 +217,6 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     schedulerPollingIntervalMs: positiveMs(config, 'schedulerPollingIntervalMs', 30_000),
     executorID: optionalString(config, 'executorID') ?? (env.DBOS__VMID || 'local'),
     logger: checkLogger(config.logger) ?? consoleLogger(logLevel),
+    serializer: config.serializer === undefined ? undefined : (serializerName(config.serializer), config.serializer),
   };
 }

@@ -28,6 +28,7 @@ import { drainWorkflows } from '../engine/shutdown-interrupt.ts';
 import { validateShutdownOptions, type ShutdownOptions } from './shutdown-options.ts';
 import { destroyLifecycleCallbacks, initializeLifecycleCallbacks } from './lifecycle-callbacks.ts';
 import { warnAboutStrandedVersions } from './version-warning.ts';
+import { useSerializer } from '../engine/serializers.ts';
 
 let current: Runtime | undefined;
 let launching: Promise<Runtime> | undefined;
@@ -118,6 +119,7 @@ export class Runtime {
       throw error;
     }
     registry.freeze('DBOS.launch() has already run');
+    useSerializer(config.serializer);
     current = runtime;
     runtime.cancellations.start();
     runtime.recovered = await recoverPendingWorkflows(engine);
@@ -164,6 +166,7 @@ export class Runtime {
     }
     await this.liveness.stop();
     await this.engine.systemDatabase.close();
+    if (!current) useSerializer(undefined);
   }
 }
 

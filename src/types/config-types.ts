@@ -1,6 +1,7 @@
 /** Configuration types. Declarations only; validation lives in runtime/resolve-config.ts. */
 import type { Pool } from 'pg';
 import type { DLogger } from '../telemetry/logger.ts';
+import type { DBOSSerializer } from './serialization-types.ts';
 
 export interface DBOSConfig {
   /** Application name; also names the default SQLite file, `./<name>.sqlite`. */
@@ -52,6 +53,11 @@ export interface DBOSConfig {
    * `intervalMs` (default 1 h); PENDING, ENQUEUED and DELAYED ones are never deleted (durably extension).
    */
   workflowRetention?: { maxAgeMs?: number; maxRows?: number; intervalMs?: number };
+  /**
+   * The format of stored values (default DBOS's superjson, `js_superjson`). Its name() is stored beside each
+   * value, so rows written in other formats stay readable; portable values are always plain JSON.
+   */
+  serializer?: DBOSSerializer;
   /** `debug`, `info` (default), `warn`, `error` or `silent`, in any case (DBOS accepts `INFO`). */
   logLevel?: string;
   logger?: DLogger;

@@ -10,7 +10,6 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { DBOS, DBOSConfigurationError, DBOSConflictingWorkflowError, DBOSInvalidQueuePriorityError, WorkflowQueue } from '../../src/index.ts';
-import { workflowArgsOf } from '../../src/engine/workflow-inputs.ts';
 import { engineFor } from '../../src/runtime/runtime.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { launch, stepOutcomes } from '../helpers/lifecycle.ts';
@@ -80,7 +79,28 @@ forEachBackend('enqueue by name', (backend) => {
       { flag: true, when: '2024-01-01' },
     );
     assert.deepEqual(JSON.parse((await rawRow(named.workflowID))!.inputs!), { positionalArgs: [1], namedArgs: { flag: true, when: '2024-01-01' } });
-    assert.throws(() => workflowArgsOf(JSON.stringify({ positionalArgs: [1], namedArgs: { a: 1 } }), 'portable_json'), /namedArgs/);
+    // Named arguments have no place in a JavaScript call: the workflow fails with a recorded, typed error.
+    const refused = await DBOS.enqueueWorkflowWithOptionsPortable(
+      { queueName: byNameQueue.name, workflowName: 'by-name.greet', workflowID: 'portable-3' },
+      ['grace'],
+      { times: 2 },
+    );
+    await assert.rejects(refused.getResult(), (error: Error & { code?: string }) => error.code === 'WORKFLOW_INPUTS_INVALID' && /namedArgs/.test(error.message));
+    assert.equal((await refused.getStatus())?.status, 'ERROR');
+  });
+
+  test('a workflow enqueued with portable inputs records its outcome portably: its inputs stay readable', async () => {
+    await launch(backend);
+    const handle = await DBOS.enqueueWorkflowWithOptionsPortable<string>(
+      { queueName: byNameQueue.name, workflowName: 'by-name.greet', workflowID: 'portable-4' },
+      ['ada', 1],
+    );
+    assert.equal(await handle.getResult(), 'hi ada');
+    const row = await rawRow('portable-4');
+    assert.equal(row?.serialization, 'portable_json');
+    assert.equal(JSON.parse(row!.output!), 'hi ada');
+    assert.deepEqual(await handle.getWorkflowInputs(), ['ada', 1]);
+    assert.deepEqual((await DBOS.getWorkflowStatus('portable-4'))?.input, ['ada', 1]);
   });
 
   test('from workflow code, the enqueue is a recorded child with a deterministic ID', async () => {
