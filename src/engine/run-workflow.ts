@@ -50,7 +50,7 @@ async function runBody(engine: Engine, execution: WorkflowExecution): Promise<un
     recorded: new Map(execution.recorded.map((r) => [r.functionID, r])),
     nextFunctionID: 0,
     cancelled: false,
-    serialization: workflowFormat(execution),
+    serialization: execution.inputsSerialization === portableSerialization ? 'portable' : registration.config.serialization,
   };
   const context: ExecutionContext = {
     workflow: state,

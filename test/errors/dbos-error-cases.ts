@@ -69,6 +69,7 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSSerializationError('a value', 'value.f', 'a function'), errorClass: e.DBOSSerializationError, dbosErrorCode: 32, code: 'VALUE_NOT_SERIALIZABLE', fields: { path: 'value.f' } },
     { error: new e.DBOSDatabaseError('lost', { cause }), errorClass: e.DBOSDatabaseError, dbosErrorCode: 1, code: 'DATABASE_ERROR', fields: { cause } },
     { error: new e.DBOSShutdownInterruptError(), errorClass: e.DBOSShutdownInterruptError, dbosErrorCode: 1, code: 'SHUTDOWN_INTERRUPTED', fields: {} },
+    { error: new e.DBOSUnknownSerializationError('x', ['js_superjson']), errorClass: e.DBOSUnknownSerializationError, dbosErrorCode: 1, code: 'SERIALIZATION_UNKNOWN', fields: { serialization: 'x' } },
   ];
 }
 
