@@ -38,7 +38,7 @@ import { selectEventDispatchState, upsertEventDispatchState } from './sql/event-
 import { selectWorkflows } from './sql/listing.ts';
 import { jitterMs, sleepMs } from '../support/sleep.ts';
 import { writeBatch } from './sql/batch.ts';
-import { selectStepOutcomes } from './sql/steps.ts';
+import { selectStepOutcomePage, selectStepOutcomes } from './sql/steps.ts';
 import {
   claimRecoveryAttempt,
   markRecoveryAttemptsExceeded,
@@ -71,7 +71,6 @@ import {
   garbageCollect,
   resumeWorkflows,
   selectCancelled,
-  selectStepOutcomePage,
   withDescendants,
 } from './sql/management.ts';
 import { consumeMessage, sendMessage } from './sql/messages.ts';

@@ -1,8 +1,6 @@
-/** SQL for steering workflows: cancel (with descendants), resume, delete, and paging through recorded steps. */
+/** SQL for steering workflows: cancel (with descendants), resume, delete. */
 import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
-import type { StepOutcomeRecord } from '../records.ts';
-import { nullableString } from './row-values.ts';
 import { cancelChannel, outcomeChannel, queueChannel } from '../system-database.ts';
 
 function placeholders(count: number, first = 1): string {
@@ -107,32 +105,4 @@ export async function garbageCollect(
     [cutoff],
   );
   return rows.length;
-}
-
-/** A page of a workflow's recorded operations, in function-ID order (listWorkflowSteps). */
-export async function selectStepOutcomePage(
-  runner: QueryRunner,
-  d: Dialect,
-  workflowID: string,
-  limit: number | undefined,
-  offset: number | undefined,
-): Promise<StepOutcomeRecord[]> {
-  // SQLite takes OFFSET only after a LIMIT; this one means "no limit" on both backends.
-  const rows = await runner.query(
-    `SELECT function_id, function_name, output, error, child_workflow_id, started_at_epoch_ms,
-       completed_at_epoch_ms, serialization
-     FROM ${d.table('operation_outputs')} WHERE workflow_uuid = $1 ORDER BY function_id LIMIT $2 OFFSET $3`,
-    [workflowID, limit ?? Number.MAX_SAFE_INTEGER, offset ?? 0],
-  );
-  return rows.map((row) => ({
-    workflowID,
-    functionID: Number(row.function_id),
-    functionName: String(row.function_name ?? ''),
-    output: nullableString(row.output),
-    error: nullableString(row.error),
-    childWorkflowID: nullableString(row.child_workflow_id),
-    startedAtEpochMs: Number(row.started_at_epoch_ms ?? 0),
-    completedAtEpochMs: Number(row.completed_at_epoch_ms ?? 0),
-    serialization: nullableString(row.serialization),
-  }));
 }

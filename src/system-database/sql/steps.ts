@@ -1,6 +1,6 @@
 /** SQL for operation_outputs: the checkpoint log of each workflow's operations. */
 import { DBOSWorkflowConflictError } from '../../errors/errors.ts';
-import type { QueryRunner } from '../connection.ts';
+import type { QueryRunner, Row } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { StepOutcomeRecord } from '../records.ts';
 import { valuesChunks } from './multi-row.ts';
@@ -57,7 +57,37 @@ export async function selectStepOutcomes(
      WHERE workflow_uuid = $1 ${functionID === undefined ? '' : 'AND function_id = $2'} ORDER BY function_id`,
     functionID === undefined ? [workflowID] : [workflowID, functionID],
   );
-  return rows.map((row) => ({
+  return rows.map((row) => stepOutcomeFromRow(workflowID, row));
+}
+
+/** Record one operation's outcome inside a caller's transaction, beside the write it checkpoints. */
+export async function insertStepOutcomeOrConflict(tx: QueryRunner, dialect: Dialect, outcome: StepOutcomeRecord): Promise<void> {
+  const inserted = await insertStepOutcomes(tx, dialect, [outcome]);
+  if (!inserted.has(stepKey(outcome.workflowID, outcome.functionID))) {
+    throw new DBOSWorkflowConflictError(outcome.workflowID);
+  }
+}
+
+/** A page of a workflow's recorded operations, in function-ID order (listWorkflowSteps). */
+export async function selectStepOutcomePage(
+  runner: QueryRunner,
+  dialect: Dialect,
+  workflowID: string,
+  limit: number | undefined,
+  offset: number | undefined,
+): Promise<StepOutcomeRecord[]> {
+  // SQLite takes OFFSET only after a LIMIT; this one means "no limit" on both backends.
+  const rows = await runner.query(
+    `SELECT function_id, function_name, output, error, child_workflow_id, started_at_epoch_ms,
+       completed_at_epoch_ms, serialization
+     FROM ${dialect.table('operation_outputs')} WHERE workflow_uuid = $1 ORDER BY function_id LIMIT $2 OFFSET $3`,
+    [workflowID, limit ?? Number.MAX_SAFE_INTEGER, offset ?? 0],
+  );
+  return rows.map((row) => stepOutcomeFromRow(workflowID, row));
+}
+
+function stepOutcomeFromRow(workflowID: string, row: Row): StepOutcomeRecord {
+  return {
     workflowID,
     functionID: Number(row.function_id),
     functionName: String(row.function_name ?? ''),
@@ -67,13 +97,5 @@ export async function selectStepOutcomes(
     startedAtEpochMs: Number(row.started_at_epoch_ms ?? 0),
     completedAtEpochMs: Number(row.completed_at_epoch_ms ?? 0),
     serialization: nullableString(row.serialization),
-  }));
-}
-
-/** Record one operation's outcome inside a caller's transaction, beside the write it checkpoints. */
-export async function insertStepOutcomeOrConflict(tx: QueryRunner, dialect: Dialect, outcome: StepOutcomeRecord): Promise<void> {
-  const inserted = await insertStepOutcomes(tx, dialect, [outcome]);
-  if (!inserted.has(stepKey(outcome.workflowID, outcome.functionID))) {
-    throw new DBOSWorkflowConflictError(outcome.workflowID);
-  }
+  };
 }
