@@ -36,8 +36,9 @@ import {
 import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
 import { setWorkflowDelay, setWorkflowPriority, type SetWorkflowDelayOptions } from '../queues/queued-workflow-changes.ts';
 import { engineFor, runtimeFor } from '../runtime/runtime.ts';
+import { DBOSCommunication } from './dbos-communication.ts';
 
-export class DBOSManagement {
+export class DBOSManagement extends DBOSCommunication {
   /** Queued workflows not finished yet (ENQUEUED, DELAYED or PENDING), oldest first. */
   static async listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
     return listQueuedWorkflows(engineFor('DBOS.listQueuedWorkflows'), input);

@@ -11,39 +11,20 @@ import {
   DBOSConflictingRegistrationError,
 } from '../errors/errors.ts';
 import type {
-  DBOSContextOptions,
-  GetEventOptions,
-  RecvOptions,
   FunctionName,
   GetResultOptions,
   StartWorkflowParams,
   StepConfig,
-  StepStatus,
   WorkflowConfig,
   WorkflowHandle,
   WorkflowStatus,
 } from '../types/workflow-types.ts';
-import type { JSONValue, SendOptions, SerializationRecipe, SetEventOptions, WriteStreamOptions } from '../types/serialization-types.ts';
-import { registerSerialization } from '../runtime/register-serialization.ts';
-import { getEvent, setEvent } from '../communication/events.ts';
-import { recv, send } from '../communication/messages.ts';
-import {
-  closeStream,
-  readStream,
-  readStreamOffset,
-  writeStream,
-  type ReadStreamOffsetOptions,
-  type ReadStreamOptions,
-} from '../communication/streams.ts';
 import { recordedOperation } from '../engine/checkpoint.ts';
-import { durableSleep } from '../engine/durable-sleep.ts';
-import { recordedNow, recordedRandomUUID } from '../engine/recorded-values.ts';
 import { deprecatePatch, patch } from '../engine/patching.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
-import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
-import { contextWithOptions } from '../engine/context-options.ts';
+import { workflowCodeState } from '../engine/workflow-context.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
 import { enqueueWorkflowByName, type EnqueueWorkflowOptions } from '../queues/enqueue-by-name.ts';
 import {
@@ -141,89 +122,6 @@ export class DBOS extends DBOSScheduling {
     return engineFor('DBOS.executorID').identity.executorID;
   }
 
-  // ---- context ----
-
-  static get workflowID(): string | undefined {
-    return currentContext().workflow?.workflowID;
-  }
-
-  /** The current workflow's WorkflowConfig.serialization (portable ones send, publish and stream portable JSON). */
-  static get defaultSerializationType(): 'native' | 'portable' | undefined {
-    return currentContext().workflow?.serialization;
-  }
-
-  /** Before launch: store instances of a class with this recipe, in the native format (superjson). */
-  static registerSerialization<T, S extends JSONValue>(recipe: SerializationRecipe<T, S>): void {
-    registerSerialization(recipe);
-  }
-
-  static get stepID(): number | undefined {
-    return currentContext().step?.functionID;
-  }
-
-  static get stepStatus(): StepStatus | undefined {
-    const step = currentContext().step;
-    if (!step) return undefined;
-    return {
-      stepID: step.functionID,
-      currentAttempt: step.currentAttempt,
-      maxAttempts: step.maxAttempts,
-      timeoutSignal: step.timeoutSignal,
-    };
-  }
-
-  static get authenticatedUser(): string {
-    return currentContext().authenticatedUser ?? '';
-  }
-
-  static get authenticatedRoles(): string[] {
-    return [...(currentContext().authenticatedRoles ?? [])];
-  }
-
-  /** The role that authorized the current function ('' if none). */
-  static get assumedRole(): string {
-    return currentContext().assumedRole ?? '';
-  }
-
-  static isInWorkflow(): boolean {
-    return workflowCodeState() !== undefined;
-  }
-
-  static isWithinWorkflow(): boolean {
-    return currentContext().workflow !== undefined;
-  }
-
-  static isInStep(): boolean {
-    return currentContext().step !== undefined;
-  }
-
-  /** The first workflow started inside `callback` gets this ID. */
-  static withNextWorkflowID<R>(workflowID: string, callback: () => Promise<R>): Promise<R> {
-    return runInContext({ ...currentContext(), assignedWorkflowID: { id: workflowID, used: false } }, callback);
-  }
-
-  /** Workflows started inside `callback` get this timeout; `null` detaches them from a parent's deadline. */
-  static withWorkflowTimeout<R>(timeoutMS: number | null, callback: () => Promise<R>): Promise<R> {
-    return runInContext({ ...currentContext(), workflowTimeoutMS: timeoutMS }, callback);
-  }
-
-  /** Workflows started or called inside `callback` (without a queueName of their own) are enqueued on this queue. */
-  static withWorkflowQueue<R>(queueName: string, callback: () => Promise<R>): Promise<R> {
-    if (typeof queueName !== 'string' || queueName === '') {
-      throw new DBOSConfigurationError(`withWorkflowQueue needs a queue name, got ${JSON.stringify(queueName)}.`);
-    }
-    return runInContext({ ...currentContext(), workflowQueueName: queueName }, callback);
-  }
-
-  static withAuthedContext<R>(authenticatedUser: string, authenticatedRoles: string[], callback: () => Promise<R>): Promise<R> {
-    return runInContext({ ...currentContext(), authenticatedUser, authenticatedRoles }, callback);
-  }
-
-  /** Run `callback` with these context options (next workflow ID, queue, auth, timeout); nested calls restore the outer values. */
-  static async runWithContext<R>(options: DBOSContextOptions, callback: () => Promise<R>): Promise<R> {
-    return runInContext(contextWithOptions(currentContext(), options), callback);
-  }
-
   // ---- registration ----
 
   static registerWorkflow<This, Args extends unknown[], Return>(
@@ -317,69 +215,6 @@ export class DBOS extends DBOSScheduling {
   ): Promise<WorkflowHandle<T>> {
     const engine = engineFor('DBOS.enqueueWorkflowWithOptionsPortable');
     return enqueueWorkflowByName<T>(engine, { serializationType: 'portable', ...options }, positionalArgs, namedArgs);
-  }
-
-  // ---- messages, events, streams ----
-  /** Send a message to a workflow; from outside a workflow, an idempotency key makes the send at-most-once. */
-  static send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string, options?: SendOptions): Promise<void> {
-    return send(engineFor('DBOS.send'), destinationID, message, topic, idempotencyKey, options);
-  }
-
-  /** In workflow code: the oldest unconsumed message on `topic`, or null after the timeout (default 60 s). */
-  static async recv<T>(topic?: string, options?: number | RecvOptions): Promise<T | null> {
-    return recv<T>(topic, waitOptions('DBOS.recv', options)?.timeoutSeconds);
-  }
-
-  /** In workflow code: publish (or replace) this workflow's value for `key`. */
-  static setEvent<T>(key: string, value: T, options?: SetEventOptions): Promise<void> {
-    return setEvent(key, value, options);
-  }
-
-  /** Wait for a workflow's event value; null after the timeout (default 60 s). */
-  static async getEvent<T>(workflowID: string, key: string, options?: number | GetEventOptions): Promise<T | null> {
-    const timeoutSeconds = waitOptions('DBOS.getEvent', options)?.timeoutSeconds;
-    return getEvent<T>(engineFor('DBOS.getEvent'), workflowID, key, timeoutSeconds);
-  }
-
-  /** Append a value to one of this workflow's streams. */
-  static writeStream<T>(key: string, value: T, options?: WriteStreamOptions): Promise<void> {
-    return writeStream(key, value, options);
-  }
-
-  /** Close one of this workflow's streams: readers end after its last value. */
-  static closeStream(key: string): Promise<void> {
-    return closeStream(key);
-  }
-
-  /** Every value of a workflow's stream from `offset`, in order, until it is closed or the workflow ends. */
-  static readStream<T>(workflowID: string, key: string, options?: ReadStreamOptions): AsyncGenerator<T, void, undefined> {
-    return readStream<T>(engineFor('DBOS.readStream'), workflowID, key, options);
-  }
-
-  /** The value at one offset of a workflow's stream, once written (recorded in workflow code). */
-  static readStreamOffset<T>(workflowID: string, key: string, offset: number, options?: ReadStreamOffsetOptions): Promise<T> {
-    return readStreamOffset<T>(engineFor('DBOS.readStreamOffset'), workflowID, key, offset, options);
-  }
-
-  // ---- time ----
-  static sleepms(durationMS: number): Promise<void> {
-    return durableSleep(durationMS);
-  }
-
-  static sleep(durationMS: number): Promise<void> {
-    return durableSleep(durationMS);
-  }
-
-  static sleepSeconds(durationSec: number): Promise<void> {
-    return durableSleep(durationSec * 1000);
-  }
-
-  static now(): Promise<number> {
-    return recordedNow();
-  }
-
-  static randomUUID(): Promise<string> {
-    return recordedRandomUUID();
   }
 
   // ---- patching ----

@@ -26,7 +26,7 @@ export async function setEvent(key: string, value: unknown, options?: SetEventOp
   if (recordedOutcome(workflow, functionID, 'DBOS.setEvent')) return;
   const startedAt = Date.now();
   const serialized = await encodeValue(value, `the value of event "${key}"`, format);
-  await workflow.engine.systemDatabase.setEvent(
+  await workflow.engine.systemDatabase.communication.setEvent(
     { workflowID: workflow.workflowID, key, text: serialized.text, serialization: serialized.serialization, functionID },
     checkpointFor(workflow, functionID, 'DBOS.setEvent', startedAt),
   );
@@ -40,7 +40,7 @@ export async function getEvent<T>(engine: Engine, workflowID: string, key: strin
       engine,
       [{ channel: eventsChannel, key: communicationKey(workflowID, key) }],
       deadline,
-      () => engine.systemDatabase.getEvent(workflowID, key),
+      () => engine.systemDatabase.communication.getEvent(workflowID, key),
     );
     return stored ? decodeValue<T>(stored.text, stored.serialization) : null;
   };

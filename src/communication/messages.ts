@@ -49,8 +49,8 @@ export async function send(
     serialization: serialized.serialization,
     createdAt,
   };
-  if (!workflow) return engine.systemDatabase.sendMessage(record);
-  await engine.systemDatabase.sendMessage(record, checkpointFor(workflow, functionID!, 'DBOS.send', startedAt));
+  if (!workflow) return engine.systemDatabase.communication.sendMessage(record);
+  await engine.systemDatabase.communication.sendMessage(record, checkpointFor(workflow, functionID!, 'DBOS.send', startedAt));
 }
 
 export async function recv<T>(topic?: string, timeoutSeconds?: number): Promise<T | null> {
@@ -71,7 +71,7 @@ export async function recv<T>(topic?: string, timeoutSeconds?: number): Promise<
     engine,
     [{ channel: messagesChannel, key: communicationKey(workflow.workflowID, storedTopic) }],
     deadline,
-    () => engine.systemDatabase.consumeMessage(storedTopic, checkpointFor(workflow, functionID, 'DBOS.recv', startedAt)),
+    () => engine.systemDatabase.communication.consumeMessage(storedTopic, checkpointFor(workflow, functionID, 'DBOS.recv', startedAt)),
   );
   if (consumed) return replay<T>(consumed);
   // Timed out: record that, so a replay also times out here. A message arriving now waits for the next recv.

@@ -44,14 +44,14 @@ async function append(key: string, operation: string, encode: () => Encoded | Pr
   if (context.step) {
     // From a step: not recorded; the step's own outcome is.
     const { text, serialization } = await encode();
-    await systemDatabase.writeStream({ workflowID: workflow.workflowID, key, text, serialization, functionID: context.step.functionID });
+    await systemDatabase.communication.writeStream({ workflowID: workflow.workflowID, key, text, serialization, functionID: context.step.functionID });
     return;
   }
   const functionID = reserveFunctionID(workflow);
   if (recordedOutcome(workflow, functionID, operation)) return;
   const startedAt = Date.now();
   const { text, serialization } = await encode();
-  await systemDatabase.writeStream(
+  await systemDatabase.communication.writeStream(
     { workflowID: workflow.workflowID, key, text, serialization, functionID },
     checkpointFor(workflow, functionID, operation, startedAt),
   );
@@ -120,13 +120,13 @@ function nextEntries(engine: Engine, plan: StreamReadPlan, offset: number): Prom
     interests,
     deadline,
     async () => {
-      const entries = await systemDatabase.readStream(workflowID, key, offset);
+      const entries = await systemDatabase.communication.readStream(workflowID, key, offset);
       if (entries.length > 0) return entries;
       const status = await systemDatabase.getWorkflowStatus(workflowID);
       if (!status) throw new DBOSNonExistentWorkflowError(`Cannot read stream "${key}": workflow ${workflowID} does not exist.`, { workflowID });
       if (!isTerminalStatus(status.status)) return undefined;
       // The workflow has ended: whatever it wrote is committed; one last read, then the end.
-      return systemDatabase.readStream(workflowID, key, offset);
+      return systemDatabase.communication.readStream(workflowID, key, offset);
     },
     plan.pollingIntervalMs,
   );

@@ -15,10 +15,6 @@ import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded
 import type { Notifier } from './notifier.ts';
 import type {
   ForkRequest,
-  MessageRecord,
-  PublishedValue,
-  StoredValue,
-  StreamEntry,
   ClaimRequest,
   EventDispatchState,
   ClaimResult,
@@ -36,7 +32,6 @@ import type {
 } from './records.ts';
 import { selectEventDispatchState, upsertEventDispatchState } from './sql/event-dispatch.ts';
 import { selectWorkflows } from './sql/listing.ts';
-import { jitterMs, sleepMs } from '../support/sleep.ts';
 import { writeBatch } from './sql/batch.ts';
 import { selectStepOutcomePage, selectStepOutcomes } from './sql/steps.ts';
 import {
@@ -61,7 +56,6 @@ import {
   upsertQueueDefinition,
 } from './sql/queue-definitions.ts';
 import { delayChangedKey, updateDelay, updateQueuedPriority } from './sql/queued-workflows.ts';
-import { setEvent, selectEvent } from './sql/events.ts';
 import { forkWorkflow } from './sql/fork.ts';
 import { insertEnqueuedWorkflows } from './sql/batch-enqueue.ts';
 import { debounceOnce } from './sql/debounce.ts';
@@ -73,14 +67,8 @@ import {
   selectCancelled,
   withDescendants,
 } from './sql/management.ts';
-import { consumeMessage, sendMessage } from './sql/messages.ts';
-import { appendToStream, selectStreamEntries } from './sql/streams.ts';
 import {
   cancelChannel,
-  communicationKey,
-  eventsChannel,
-  messagesChannel,
-  streamsChannel,
   outcomeChannel,
   queueChannel,
   type QueuedWorkflowChange,
@@ -94,6 +82,7 @@ import {
 } from './system-database.ts';
 import { WriteBatcher, type WriteRequest } from './write-batcher.ts';
 import { SqlApplicationVersionStore, SqlScheduleStore } from './sql-schedule-store.ts';
+import { SqlCommunicationStore } from './sql-communication-store.ts';
 
 /** Tables in the order they can be emptied (children before parents). */
 const allTables = [
@@ -124,8 +113,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   private readonly batcher: WriteBatcher;
   readonly schedules: SqlScheduleStore;
   readonly applicationVersions: SqlApplicationVersionStore;
-  /** The last write queued per stream of this process. */
-  private readonly streamWrites = new Map<string, Promise<void>>();
+  readonly communication: SqlCommunicationStore;
 
   constructor(
     readonly backend: BackendName,
@@ -137,6 +125,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   ) {
     this.schedules = new SqlScheduleStore(connection, dialect, notifier);
     this.applicationVersions = new SqlApplicationVersionStore(connection, dialect);
+    this.communication = new SqlCommunicationStore(connection, dialect, notifier);
     this.batcher = new WriteBatcher(
       (requests) => writeBatch(this.connection, this.dialect, requests),
       (requests, applied) => this.publishOutcomes(requests, applied),
@@ -278,55 +267,6 @@ export class SqlSystemDatabase implements SystemDatabase {
     const deleted = await deleteQueueDefinition(this.connection, this.dialect, name);
     if (deleted) this.notifier.wakeLocal(queueDefinitionsChannel, [queueDefinitionsKey]);
     return deleted;
-  }
-
-  async sendMessage(message: MessageRecord, checkpoint?: StepOutcomeRecord): Promise<void> {
-    const sent = await this.connection.transaction((tx) => sendMessage(tx, this.dialect, message, checkpoint));
-    if (!sent) throw new DBOSNonExistentWorkflowError(`Cannot send to workflow ${message.destinationID}: it does not exist.`, { workflowID: message.destinationID });
-    this.notifier.wakeLocal(messagesChannel, [communicationKey(message.destinationID, message.topic)]);
-  }
-
-  consumeMessage(topic: string, checkpoint: StepOutcomeRecord): Promise<StepOutcomeRecord | undefined> {
-    return this.connection.transaction((tx) => consumeMessage(tx, this.dialect, topic, checkpoint));
-  }
-
-  async setEvent(event: PublishedValue, checkpoint: StepOutcomeRecord): Promise<void> {
-    await this.connection.transaction((tx) => setEvent(tx, this.dialect, event, checkpoint));
-    this.notifier.wakeLocal(eventsChannel, [communicationKey(event.workflowID, event.key)]);
-  }
-
-  getEvent(workflowID: string, key: string): Promise<StoredValue | undefined> {
-    return selectEvent(this.connection, this.dialect, workflowID, key);
-  }
-
-  async writeStream(entry: PublishedValue, checkpoint?: StepOutcomeRecord): Promise<void> {
-    const stream = communicationKey(entry.workflowID, entry.key);
-    // Writes to one stream from this process take turns (each takes the next offset)...
-    const previous = this.streamWrites.get(stream) ?? Promise.resolve();
-    const write = previous.catch(() => undefined).then(() => this.appendWithRetry(entry, checkpoint));
-    this.streamWrites.set(stream, write);
-    try {
-      await write;
-    } finally {
-      if (this.streamWrites.get(stream) === write) this.streamWrites.delete(stream);
-    }
-    this.notifier.wakeLocal(streamsChannel, [stream]);
-  }
-
-  /** ...and a writer in another process that took the same offset first makes this one try again. */
-  private async appendWithRetry(entry: PublishedValue, checkpoint?: StepOutcomeRecord): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.connection.transaction((tx) => appendToStream(tx, this.dialect, entry, checkpoint));
-      } catch (error) {
-        if (attempt >= 100 || !this.dialect.isUniqueViolation(error)) throw error;
-        await sleepMs(jitterMs(0, 5));
-      }
-    }
-  }
-
-  readStream(workflowID: string, key: string, fromOffset: number): Promise<StreamEntry[]> {
-    return selectStreamEntries(this.connection, this.dialect, workflowID, key, fromOffset);
   }
 
   async cancelWorkflows(workflowIDs: readonly string[], descendants: boolean, now: number): Promise<string[]> {

@@ -90,6 +90,34 @@ export const schedulesKey = 'changed';
  * Dynamic schedules (`workflow_schedules`). Changes are announced on
  * `schedulesChannel`; one made from workflow code commits with `checkpoint`.
  */
+/** Messages, events and streams: each write with its checkpoint in one transaction. */
+export interface CommunicationStore {
+  /**
+   * Insert a message (an existing message ID is a no-op: idempotent sends) and,
+   * from a workflow, its checkpoint, in one transaction. Throws
+   * DBOSNonExistentWorkflowError when the destination does not exist.
+   */
+  sendMessage(message: MessageRecord, checkpoint?: StepOutcomeRecord): Promise<void>;
+
+  /**
+   * Consume the oldest unconsumed message of (checkpoint.workflowID, topic),
+   * recording it as `checkpoint`'s output in the same transaction; undefined
+   * (nothing written) when there is none.
+   */
+  consumeMessage(topic: string, checkpoint: StepOutcomeRecord): Promise<StepOutcomeRecord | undefined>;
+
+  /** Publish an event value, with its history row and checkpoint, in one transaction. */
+  setEvent(event: PublishedValue, checkpoint: StepOutcomeRecord): Promise<void>;
+
+  getEvent(workflowID: string, key: string): Promise<StoredValue | undefined>;
+
+  /** Append to a stream at its next offset (with the checkpoint, from workflow code), in one transaction. */
+  writeStream(entry: PublishedValue, checkpoint?: StepOutcomeRecord): Promise<void>;
+
+  /** Stream entries from `fromOffset` on, in order (a bounded batch). */
+  readStream(workflowID: string, key: string, fromOffset: number): Promise<StreamEntry[]>;
+}
+
 export interface ScheduleStore {
   /** Insert a schedule; false (nothing written) when its name is taken. */
   create(schedule: ScheduleRecord, checkpoint?: StepOutcomeRecord): Promise<boolean>;
@@ -119,6 +147,8 @@ export interface SystemDatabase {
   readonly backend: BackendName;
   readonly schedules: ScheduleStore;
   readonly applicationVersions: ApplicationVersionStore;
+  /** Messages, events and streams. */
+  readonly communication: CommunicationStore;
   /** Wakes waiters when a write concerns them (in-process always; across processes per backend). */
   readonly notifier: Notifier;
   /** Bounds how many waits' reads run at once (`systemDatabasePollingConcurrency`). */
@@ -223,31 +253,6 @@ export interface SystemDatabase {
 
   /** Delete a registered queue; false if there was none. Its waiting workflows stay where they are. */
   deleteQueueDefinition(name: string): Promise<boolean>;
-
-  /**
-   * Insert a message (an existing message ID is a no-op: idempotent sends) and,
-   * from a workflow, its checkpoint, in one transaction. Throws
-   * DBOSNonExistentWorkflowError when the destination does not exist.
-   */
-  sendMessage(message: MessageRecord, checkpoint?: StepOutcomeRecord): Promise<void>;
-
-  /**
-   * Consume the oldest unconsumed message of (checkpoint.workflowID, topic),
-   * recording it as `checkpoint`'s output in the same transaction; undefined
-   * (nothing written) when there is none.
-   */
-  consumeMessage(topic: string, checkpoint: StepOutcomeRecord): Promise<StepOutcomeRecord | undefined>;
-
-  /** Publish an event value, with its history row and checkpoint, in one transaction. */
-  setEvent(event: PublishedValue, checkpoint: StepOutcomeRecord): Promise<void>;
-
-  getEvent(workflowID: string, key: string): Promise<StoredValue | undefined>;
-
-  /** Append to a stream at its next offset (with the checkpoint, from workflow code), in one transaction. */
-  writeStream(entry: PublishedValue, checkpoint?: StepOutcomeRecord): Promise<void>;
-
-  /** Stream entries from `fromOffset` on, in order (a bounded batch). */
-  readStream(workflowID: string, key: string, fromOffset: number): Promise<StreamEntry[]>;
 
   /**
    * Mark workflows (and, with `withDescendants`, all their descendants) that

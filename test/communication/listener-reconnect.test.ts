@@ -55,7 +55,7 @@ forEachBackend('a waiting recv across a lost wake-up', (backend) => {
     }
     const sentAt = Date.now();
     const { text, serialization } = serializeValue('across the gap', 'a test message');
-    await other.sendMessage({ messageID: randomUUID(), destinationID: handle.workflowID, topic: 'late', text, serialization, createdAt: sentAt });
+    await other.communication.sendMessage({ messageID: randomUUID(), destinationID: handle.workflowID, topic: 'late', text, serialization, createdAt: sentAt });
 
     assert.equal(await handle.getResult(), 'across the gap');
     const waitedMs = Date.now() - sentAt;

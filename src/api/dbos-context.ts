@@ -1,0 +1,96 @@
+/**
+ * The context part of the DBOS facade (DBOS inherits these static members):
+ * what code can ask about where it runs (workflow ID, step, user and roles),
+ * and the scopes that shape the workflows started inside them (next ID,
+ * timeout, queue, user). One-line delegations to the engine's context.
+ */
+import { DBOSConfigurationError } from '../errors/errors.ts';
+import type { DBOSContextOptions, StepStatus } from '../types/workflow-types.ts';
+import type { JSONValue, SerializationRecipe } from '../types/serialization-types.ts';
+import { contextWithOptions } from '../engine/context-options.ts';
+import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
+import { registerSerialization } from '../runtime/register-serialization.ts';
+
+export class DBOSContext {
+
+  static get workflowID(): string | undefined {
+    return currentContext().workflow?.workflowID;
+  }
+
+  /** The current workflow's WorkflowConfig.serialization (portable ones send, publish and stream portable JSON). */
+  static get defaultSerializationType(): 'native' | 'portable' | undefined {
+    return currentContext().workflow?.serialization;
+  }
+
+  /** Before launch: store instances of a class with this recipe, in the native format (superjson). */
+  static registerSerialization<T, S extends JSONValue>(recipe: SerializationRecipe<T, S>): void {
+    registerSerialization(recipe);
+  }
+
+  static get stepID(): number | undefined {
+    return currentContext().step?.functionID;
+  }
+
+  static get stepStatus(): StepStatus | undefined {
+    const step = currentContext().step;
+    if (!step) return undefined;
+    return {
+      stepID: step.functionID,
+      currentAttempt: step.currentAttempt,
+      maxAttempts: step.maxAttempts,
+      timeoutSignal: step.timeoutSignal,
+    };
+  }
+
+  static get authenticatedUser(): string {
+    return currentContext().authenticatedUser ?? '';
+  }
+
+  static get authenticatedRoles(): string[] {
+    return [...(currentContext().authenticatedRoles ?? [])];
+  }
+
+  /** The role that authorized the current function ('' if none). */
+  static get assumedRole(): string {
+    return currentContext().assumedRole ?? '';
+  }
+
+  static isInWorkflow(): boolean {
+    return workflowCodeState() !== undefined;
+  }
+
+  static isWithinWorkflow(): boolean {
+    return currentContext().workflow !== undefined;
+  }
+
+  static isInStep(): boolean {
+    return currentContext().step !== undefined;
+  }
+
+  /** The first workflow started inside `callback` gets this ID. */
+  static withNextWorkflowID<R>(workflowID: string, callback: () => Promise<R>): Promise<R> {
+    return runInContext({ ...currentContext(), assignedWorkflowID: { id: workflowID, used: false } }, callback);
+  }
+
+  /** Workflows started inside `callback` get this timeout; `null` detaches them from a parent's deadline. */
+  static withWorkflowTimeout<R>(timeoutMS: number | null, callback: () => Promise<R>): Promise<R> {
+    return runInContext({ ...currentContext(), workflowTimeoutMS: timeoutMS }, callback);
+  }
+
+  /** Workflows started or called inside `callback` (without a queueName of their own) are enqueued on this queue. */
+  static withWorkflowQueue<R>(queueName: string, callback: () => Promise<R>): Promise<R> {
+    if (typeof queueName !== 'string' || queueName === '') {
+      throw new DBOSConfigurationError(`withWorkflowQueue needs a queue name, got ${JSON.stringify(queueName)}.`);
+    }
+    return runInContext({ ...currentContext(), workflowQueueName: queueName }, callback);
+  }
+
+  static withAuthedContext<R>(authenticatedUser: string, authenticatedRoles: string[], callback: () => Promise<R>): Promise<R> {
+    return runInContext({ ...currentContext(), authenticatedUser, authenticatedRoles }, callback);
+  }
+
+  /** Run `callback` with these context options (next workflow ID, queue, auth, timeout); nested calls restore the outer values. */
+  static async runWithContext<R>(options: DBOSContextOptions, callback: () => Promise<R>): Promise<R> {
+    return runInContext(contextWithOptions(currentContext(), options), callback);
+  }
+}
