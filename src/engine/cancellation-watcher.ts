@@ -35,11 +35,15 @@ export class CancellationWatcher {
   }
 
   private async check(): Promise<void> {
-    const running = [...this.engine.states.values()].filter((s) => !s.cancelled).map((s) => s.workflowID);
+    // Mark the executions read about, not whatever runs under the ID when the answer comes: a workflow
+    // cancelled and then resumed meanwhile has a new execution, which this (older) answer must not stop.
+    const running = [...this.engine.states.values()].filter((s) => !s.cancelled);
     if (running.length === 0) return;
     try {
       for (let i = 0; i < running.length; i += 500) {
-        this.engine.markCancelled(await this.engine.systemDatabase.selectCancelled(running.slice(i, i + 500)));
+        const batch = running.slice(i, i + 500);
+        const cancelled = new Set(await this.engine.systemDatabase.selectCancelled(batch.map((s) => s.workflowID)));
+        for (const state of batch) if (cancelled.has(state.workflowID)) state.cancelled = true;
       }
     } catch (error) {
       if (!this.stopped) this.engine.logger.warn(`Checking for cancelled workflows failed: ${(error as Error).message}`);

@@ -193,10 +193,9 @@ forEachBackend('resuming workflows', (backend) => {
     assert.deepEqual([count('twice:a'), count('twice:b'), count('twice:c')], [1, 1, 0]);
   });
 
-  // BUG: the queue runner finds the cancelled execution still in engine.running and adopts it instead of
-  // starting the resumed one (src/queues/start-claimed.ts). That execution then stops at its next step
-  // and either records an ERROR (DBOSWorkflowCancelledError) over the resumed, PENDING row, or (if the
-  // row is still ENQUEUED) waits for an outcome nobody will write: the workflow never finishes.
+  // Regressions: the queue runner must start the resumed execution, not adopt the cancelled one still in
+  // engine.running; and the cancellation watcher's 1 s check, if its read straddled the cancel and the resume,
+  // must mark only the execution it read about, not the resumed one (which would then wait forever).
   test('resumed while its cancelled execution is still blocked here, the workflow finishes', async () => {
     ran.length = 0;
     closeGate();
