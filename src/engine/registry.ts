@@ -32,6 +32,8 @@ export interface RegisteredStep {
   className: string;
   readonly body: AnyFunction;
   readonly config: StepConfig;
+  /** `this` of a recovered one-step workflow (a static method's class). */
+  thisArg?: unknown;
   isInstanceMethod?: boolean;
   ownerClass?: Function;
 }

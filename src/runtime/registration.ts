@@ -36,7 +36,7 @@ function requireName(fn: unknown, explicit: string | undefined, what: string): s
 }
 
 /** Wrappers carry the registered function's name (`wrapper.name === 'myStep'`), as DBOS's do. */
-function named(wrapper: AnyFunction, name: string): AnyFunction {
+export function named(wrapper: AnyFunction, name: string): AnyFunction {
   return Object.defineProperty(wrapper, 'name', { value: name, configurable: true });
 }
 
@@ -130,9 +130,8 @@ export function registerStep<This, Args extends unknown[], Return>(
   return invoker as (this: This, ...args: Args) => Promise<Return>;
 }
 
-function stepPlacement(config: FunctionName): Pick<RegisteredStep, 'className' | 'isInstanceMethod' | 'ownerClass'> {
-  const { className, isInstanceMethod, ownerClass } = methodPlacement(config);
-  return { className, isInstanceMethod, ownerClass };
+function stepPlacement(config: FunctionName): Pick<RegisteredStep, 'className' | 'isInstanceMethod' | 'ownerClass' | 'thisArg'> {
+  return methodPlacement(config);
 }
 
 export function validateWorkflowConfig(registration: RegisteredWorkflow): void {
