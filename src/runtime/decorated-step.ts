@@ -16,7 +16,7 @@ import { runStep } from '../engine/run-step.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
 import { stepWorkflow } from '../engine/step-workflow.ts';
 import { currentContext } from '../engine/workflow-context.ts';
-import { named } from './registration.ts';
+import { assertStillRegistered, named } from './registration.ts';
 import { engineFor } from './runtime.ts';
 
 export function decoratedStepInvoker(registration: RegisteredStep): AnyFunction {
@@ -31,6 +31,7 @@ export function decoratedStepInvoker(registration: RegisteredStep): AnyFunction 
 async function runAsStepWorkflow(registration: RegisteredStep, thisArg: unknown, args: unknown[]): Promise<unknown> {
   // Before launch: refused as a step call, naming the step rather than its one-step workflow.
   const engine = engineFor(`Step "${qualifiedName(registration.className, registration.name)}"`);
+  assertStillRegistered(registration);
   const handle = await startWorkflow(engine, { registration: stepWorkflow(registration), thisArg, args });
   return handle.getResult();
 }
