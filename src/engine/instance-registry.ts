@@ -15,7 +15,7 @@ export interface ConfiguredInstanceLike {
 export class InstanceRegistry {
   /** By each instance's own class (its constructor), then by name. */
   private readonly byClass = new Map<Function, Map<string, ConfiguredInstanceLike>>();
-  private readonly names = new WeakMap<object, string>();
+  private names = new WeakMap<object, string>();
 
   add(cls: Function, className: string, instance: ConfiguredInstanceLike): void {
     let byName = this.byClass.get(cls);
@@ -47,6 +47,12 @@ export class InstanceRegistry {
       if (candidate instanceof ownerClass) return candidate;
     }
     return undefined;
+  }
+
+  /** Forget every instance (DBOS.shutdown({ deregister: true })). */
+  clear(): void {
+    this.byClass.clear();
+    this.names = new WeakMap();
   }
 
   all(): ConfiguredInstanceLike[] {

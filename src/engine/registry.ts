@@ -32,6 +32,8 @@ export interface RegisteredStep {
   className: string;
   readonly body: AnyFunction;
   readonly config: StepConfig;
+  /** `this` of a recovered one-step workflow (a static method's class). */
+  thisArg?: unknown;
   isInstanceMethod?: boolean;
   ownerClass?: Function;
 }
@@ -57,7 +59,9 @@ export class Registry {
   private readonly workflows = new Map<string, RegisteredWorkflow>();
   /** Instance-method workflows whose class is not known yet (standard decorators learn it at the first construction). */
   private readonly unboundWorkflows = new Set<RegisteredWorkflow>();
-  private readonly byFunction = new WeakMap<object, Registration>();
+  private byFunction = new WeakMap<object, Registration>();
+  /** Every registration made since the last clear(): an invoker whose registration was cleared is stale. */
+  private registered = new WeakSet<Registration>();
   /** Every registered step, for the lookup of their one-step workflows (class names may change after registration). */
   private readonly steps = new Set<RegisteredStep>();
   private readonly classAliases = new WeakMap<Function, string>();
@@ -69,6 +73,7 @@ export class Registry {
   addWorkflow(registration: RegisteredWorkflow, ...functions: object[]): void {
     this.assertOpen(registration);
     this.keyWorkflow(registration);
+    this.registered.add(registration);
     for (const fn of functions) this.byFunction.set(fn, registration);
   }
 
@@ -76,6 +81,7 @@ export class Registry {
   addUnboundWorkflow(registration: RegisteredWorkflow, ...functions: object[]): void {
     this.assertOpen(registration);
     this.unboundWorkflows.add(registration);
+    this.registered.add(registration);
     for (const fn of functions) this.byFunction.set(fn, registration);
   }
 
@@ -93,6 +99,7 @@ export class Registry {
   addStep(registration: RegisteredStep, ...functions: object[]): void {
     this.assertOpen(registration);
     this.steps.add(registration);
+    this.registered.add(registration);
     for (const fn of functions) this.byFunction.set(fn, registration);
   }
 
@@ -152,6 +159,26 @@ export class Registry {
 
   allWorkflows(): RegisteredWorkflow[] {
     return [...this.workflows.values(), ...this.unboundWorkflows];
+  }
+
+  /** False once DBOS.shutdown({ deregister: true }) has forgotten `registration`. */
+  isRegistered(registration: Registration): boolean {
+    return this.registered.has(registration);
+  }
+
+  /**
+   * DBOS.shutdown({ deregister: true }): forget every workflow, step and
+   * configured instance, so that the same names can be registered again.
+   * Class aliases stay: they belong to class definitions, whose
+   * DBOS.className decorator does not run again.
+   */
+  clear(): void {
+    this.workflows.clear();
+    this.unboundWorkflows.clear();
+    this.steps.clear();
+    this.byFunction = new WeakMap();
+    this.registered = new WeakSet();
+    this.instances.clear();
   }
 
   /** After launch, new registrations would be invisible to recovery: refuse them. */

@@ -63,28 +63,38 @@ export function reviveError(record: ErrorRecord): Error {
 }
 
 // A dedicated instance: the global one belongs to the application, which may register its own recipes.
-const superjson = new SuperJSON();
-// Same name and shape as DBOS's recipe, so Buffers cross between the two.
-superjson.registerCustom<Buffer, number[]>({
-  isApplicable: (value) => Buffer.isBuffer(value),
-  serialize: (buffer) => Array.from(buffer),
-  deserialize: (bytes) => Buffer.from(bytes),
-}, 'Buffer');
-// superjson's own Error rule keeps only name and message; this keeps stack, cause and own fields. Errors are
-// "deep" to superjson, so the record's fields (Dates, nested errors) are transformed in turn. Reading back,
-// records become Errors only after superjson restores shared references: it cannot route them through Errors.
+function builtInSuperjson(): SuperJSON {
+  const instance = new SuperJSON();
+  // Same name and shape as DBOS's recipe, so Buffers cross between the two.
+  instance.registerCustom<Buffer, number[]>({
+    isApplicable: (value) => Buffer.isBuffer(value),
+    serialize: (buffer) => Array.from(buffer),
+    deserialize: (bytes) => Buffer.from(bytes),
+  }, 'Buffer');
+  // superjson's own Error rule keeps only name and message; this keeps stack, cause and own fields. Errors are
+  // "deep" to superjson, so the record's fields (Dates, nested errors) are transformed in turn. Reading back,
+  // records become Errors only after superjson restores shared references: it cannot route them through Errors.
+  instance.registerCustom<Error, SuperJSONResult['json']>({
+    isApplicable: (value): value is Error => value instanceof Error,
+    serialize: (error) => errorToRecord(error) as SuperJSONResult['json'],
+    deserialize: (record) => (recordsToRevive.push(record as ErrorRecord), record as unknown as Error),
+  }, 'durably:Error');
+  return instance;
+}
 let recordsToRevive: ErrorRecord[] = [];
-superjson.registerCustom<Error, SuperJSONResult['json']>({
-  isApplicable: (value): value is Error => value instanceof Error,
-  serialize: (error) => errorToRecord(error) as SuperJSONResult['json'],
-  deserialize: (record) => (recordsToRevive.push(record as ErrorRecord), record as unknown as Error),
-}, 'durably:Error');
+let superjson = builtInSuperjson();
 
 // Custom types (DBOS.registerSerialization): stored by their recipe in the native format, never inspected inside.
 const recipes: SerializationRecipe<unknown, JSONValue>[] = [];
 const hasRecipe = (value: unknown) => recipes.length > 0 && recipes.some((recipe) => recipe.isApplicable(value));
 
-/** Process-wide, like superjson's own registry: a recipe cannot be taken back. */
+/** DBOS.shutdown({ deregister: true }): forget every recipe (superjson cannot unregister one, so start afresh). */
+export function clearSerializationRecipes(): void {
+  recipes.length = 0;
+  superjson = builtInSuperjson();
+}
+
+/** Process-wide, like superjson's own registry: only DBOS.shutdown({ deregister: true }) takes recipes back. */
 export function registerSerializationRecipe<T, S extends JSONValue>(recipe: SerializationRecipe<T, S>): void {
   superjson.registerCustom<T, S>(
     { isApplicable: recipe.isApplicable, serialize: recipe.serialize, deserialize: recipe.deserialize },

@@ -24,6 +24,9 @@ export function stepWorkflow(step: RegisteredStep): RegisteredWorkflow {
       get className() {
         return step.className;
       },
+      get thisArg() {
+        return step.thisArg;
+      },
       get isInstanceMethod() {
         return step.isInstanceMethod;
       },

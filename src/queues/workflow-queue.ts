@@ -232,6 +232,11 @@ class DeclaredQueues {
   all(): WorkflowQueue[] {
     return [...this.byName.values()];
   }
+
+  /** Forget every declared queue, so its name can be declared again (DBOS.shutdown({ deregister: true })). */
+  clear(): void {
+    this.byName.clear();
+  }
 }
 
 export const declaredQueues = new DeclaredQueues();

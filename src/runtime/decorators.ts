@@ -10,7 +10,8 @@ import { DBOSConfigurationError } from '../errors/errors.ts';
 import type { StepConfig, WorkflowConfig } from '../types/workflow-types.ts';
 import { retryPolicy } from '../engine/retry-policy.ts';
 import type { AnyFunction, Registration, RegisteredStep, RegisteredWorkflow } from '../engine/registry.ts';
-import { registry, stepInvoker, validateWorkflowConfig, workflowInvoker } from './registration.ts';
+import { decoratedStepInvoker } from './decorated-step.ts';
+import { registry, validateWorkflowConfig, workflowInvoker } from './registration.ts';
 
 type LegacyOrStandardDecorator = (target: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor) => any;
 
@@ -95,8 +96,8 @@ function ownerClassOf(instance: object, key: PropertyKey, method: AnyFunction): 
 
 function register(registration: Registration, className: string, thisArg: unknown, invoker: AnyFunction, body: AnyFunction): void {
   registration.className = className;
+  registration.thisArg = thisArg; // a static method's class: `this` of a recovered run (a step's one-step workflow too)
   if (registration.kind === 'workflow') {
-    registration.thisArg = thisArg;
     registry.addWorkflow(registration, invoker, body);
   } else {
     registry.addStep(registration, invoker, body);
@@ -121,6 +122,6 @@ export function stepDecorator(config: StepConfig = {}): LegacyOrStandardDecorato
       retryPolicy(config, name); // reject bad retry options at class definition
       return { kind: 'step', name, className: '', body, config };
     },
-    (registration) => stepInvoker(registration as RegisteredStep),
+    (registration) => decoratedStepInvoker(registration as RegisteredStep),
   );
 }

@@ -3,8 +3,8 @@
  * registered callback's `initialize()` runs at launch, after recovery and once
  * the queues and schedulers run; `destroy()` runs first thing at shutdown;
  * `logRegisteredEndpoints()` on request. Like workflow registrations, the
- * list is process-wide and outlives shutdown, so a relaunch initializes the
- * same callbacks again.
+ * list is process-wide and outlives shutdown (unless `deregister` clears it),
+ * so a relaunch initializes the same callbacks again.
  *
  * The alert handler is kept for compatibility only: DBOS calls it for alerts
  * sent by its Conductor, and durably has no Conductor, so it is never called.
@@ -43,6 +43,12 @@ export async function destroyLifecycleCallbacks(logger: DLogger): Promise<void> 
       logger.error(`A lifecycle callback's destroy() failed: ${(error as Error)?.message ?? String(error)}`);
     }
   }
+}
+
+/** Forget every callback and the alert handler (DBOS.shutdown({ deregister: true })). */
+export function clearLifecycleCallbacks(): void {
+  callbacks.length = 0;
+  alertHandler = undefined;
 }
 
 export function logRegisteredEndpoints(): void {

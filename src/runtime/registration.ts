@@ -7,7 +7,13 @@
  */
 import { DBOSConfigurationError, DBOSInvalidWorkflowTransitionError, DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { FunctionName, StepConfig, WorkflowConfig } from '../types/workflow-types.ts';
-import { qualifiedName, Registry, type AnyFunction, type RegisteredStep, type RegisteredWorkflow } from '../engine/registry.ts';
+import {
+  qualifiedName,
+  type AnyFunction,
+  type Registration,
+  type RegisteredStep,
+  type RegisteredWorkflow,
+} from '../engine/registry.ts';
 import { retryPolicy } from '../engine/retry-policy.ts';
 import { runStep } from '../engine/run-step.ts';
 import { stepWorkflow } from '../engine/step-workflow.ts';
@@ -15,8 +21,9 @@ import { startWorkflow } from '../engine/start-workflow.ts';
 import { currentContext } from '../engine/workflow-context.ts';
 import { engineFor } from './runtime.ts';
 
-/** The process-wide registry: every workflow and step registered so far. */
-export const registry = new Registry(stepWorkflow);
+import { registry } from './process-registry.ts';
+
+export { registry };
 
 /** A value as an error message shows it: strings quoted, other values with their type. */
 export function describeValue(value: unknown): string {
@@ -36,13 +43,14 @@ function requireName(fn: unknown, explicit: string | undefined, what: string): s
 }
 
 /** Wrappers carry the registered function's name (`wrapper.name === 'myStep'`), as DBOS's do. */
-function named(wrapper: AnyFunction, name: string): AnyFunction {
+export function named(wrapper: AnyFunction, name: string): AnyFunction {
   return Object.defineProperty(wrapper, 'name', { value: name, configurable: true });
 }
 
 export function workflowInvoker(registration: RegisteredWorkflow): AnyFunction {
   return named(async function invokeWorkflow(this: unknown, ...args: unknown[]) {
     const engine = engineFor(`Workflow "${registration.name}"`);
+    assertStillRegistered(registration);
     const handle = await startWorkflow(engine, { registration, thisArg: this, args });
     return handle.getResult();
   }, registration.name);
@@ -54,6 +62,20 @@ export function stepInvoker(registration: RegisteredStep): AnyFunction {
     if (!currentContext().workflow) assertStepCallableOutsideWorkflow(registration);
     return runStep(registration.name, registration.config, () => registration.body.apply(this, args));
   }, registration.name);
+}
+
+/**
+ * After DBOS.shutdown({ deregister: true }) an invoker made before it runs a
+ * workflow that recovery and queues could no longer find: refuse it.
+ */
+export function assertStillRegistered(registration: Registration): void {
+  if (registry.isRegistered(registration)) return;
+  const name = qualifiedName(registration.className, registration.name);
+  throw new DBOSNotRegisteredError(
+    name,
+    `${registration.kind === 'workflow' ? 'Workflow' : 'Step'} "${name}" was deregistered by ` +
+      'DBOS.shutdown({ deregister: true }): register it again and call the function that registration returns.',
+  );
 }
 
 /**
@@ -130,9 +152,8 @@ export function registerStep<This, Args extends unknown[], Return>(
   return invoker as (this: This, ...args: Args) => Promise<Return>;
 }
 
-function stepPlacement(config: FunctionName): Pick<RegisteredStep, 'className' | 'isInstanceMethod' | 'ownerClass'> {
-  const { className, isInstanceMethod, ownerClass } = methodPlacement(config);
-  return { className, isInstanceMethod, ownerClass };
+function stepPlacement(config: FunctionName): Pick<RegisteredStep, 'className' | 'isInstanceMethod' | 'ownerClass' | 'thisArg'> {
+  return methodPlacement(config);
 }
 
 export function validateWorkflowConfig(registration: RegisteredWorkflow): void {

@@ -29,6 +29,7 @@ import { validateShutdownOptions, type ShutdownOptions } from './shutdown-option
 import { destroyLifecycleCallbacks, initializeLifecycleCallbacks } from './lifecycle-callbacks.ts';
 import { warnAboutStrandedVersions } from './version-warning.ts';
 import { useSerializer } from '../engine/serializers.ts';
+import { forgetRegistrations } from './deregister.ts';
 
 let current: Runtime | undefined;
 let launching: Promise<Runtime> | undefined;
@@ -174,10 +175,22 @@ export class Runtime {
 export async function shutdownRuntime(options?: ShutdownOptions): Promise<void> {
   const gracePeriodMs = validateShutdownOptions(options);
   if (launching) await launching.catch(() => undefined);
-  if (stopping) return stopping;
-  if (!current) return;
-  stopping = current.shutdown(gracePeriodMs).finally(() => {
-    stopping = undefined;
-  });
-  return stopping;
+  if (!stopping && current) {
+    stopping = current.shutdown(gracePeriodMs).finally(() => {
+      stopping = undefined;
+    });
+  }
+  if (stopping) await stopping;
+  if (options?.deregister) deregisterStopped();
+}
+
+/** Forget every registration, once nothing runs that could still look one up. */
+function deregisterStopped(): void {
+  if (current || launching) {
+    throw new DBOSConfigurationError(
+      'DBOS.shutdown({ deregister: true }): DBOS.launch() ran again while the runtime was stopping, so the ' +
+        'registrations it uses were kept. Await the shutdown before launching.',
+    );
+  }
+  forgetRegistrations();
 }

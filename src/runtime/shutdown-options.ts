@@ -5,7 +5,7 @@
 import { DBOSConfigurationError } from '../errors/errors.ts';
 
 export interface ShutdownOptions {
-  /** DBOS's registry reset for tests; durably refuses `true` (see validateShutdownOptions). */
+  /** After stopping, forget every registration so tests can register the same names again (runtime/deregister.ts). */
   deregister?: boolean;
   /** How long to let the workflows running here finish before interrupting them; default 0 (no wait). */
   workflowCompletionTimeoutMS?: number;
@@ -23,14 +23,6 @@ export function validateShutdownOptions(options: ShutdownOptions | undefined): n
   const { deregister, workflowCompletionTimeoutMS: timeout } = options;
   if (deregister !== undefined && typeof deregister !== 'boolean') {
     throw new DBOSConfigurationError(`DBOS.shutdown(): deregister must be a boolean, got ${describe(deregister)}.`);
-  }
-  if (deregister) {
-    // Registrations are made at import time by module-level code; clearing them would leave the
-    // application's workflow functions unusable until its modules are loaded again.
-    throw new DBOSConfigurationError(
-      'DBOS.shutdown({ deregister: true }) is not supported by durably: registrations stay valid across launches. ' +
-        'Shut down without deregister; a later launch uses the same registrations.',
-    );
   }
   if (timeout === undefined) return 0;
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0 || timeout > maxTimeoutMs) {

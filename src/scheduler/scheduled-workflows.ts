@@ -78,6 +78,11 @@ export function scheduledDecorator(config: SchedulerConfig): AnyDecorator {
   };
 }
 
+/** Forget every static schedule (DBOS.shutdown({ deregister: true })). */
+export function clearScheduledWorkflows(): void {
+  entries.length = 0;
+}
+
 /** At launch: each schedule's workflow, or a DBOSConfigurationError when one names no registered workflow. */
 export function resolveSchedules(registry: Registry): ResolvedSchedule[] {
   return entries.map((entry) => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { DBOS } from '../../src/index.ts';
+import { DBOS, DBOSInvalidWorkflowTransitionError } from '../../src/index.ts';
 import { deferred } from '../../src/support/deferred.ts';
 import { forEachBackend, testTempDir } from '../helpers/backends.ts';
 import { launch, stepOutcomes } from '../helpers/lifecycle.ts';
@@ -162,10 +162,15 @@ forEachBackend('decorators', (backend) => {
         assert.equal((await handle.getStatus())?.workflowName, 'order');
       });
 
-      test('a decorated step outside a workflow is a plain call', async () => {
+      test('a decorated step outside a workflow runs as its one-step workflow', async () => {
         await launch(backend);
-        assert.equal(await orders.price('four'), 40);
+        const workflowID = `decorated-step-outside-${randomUUID()}`;
+        assert.equal(await DBOS.withNextWorkflowID(workflowID, () => orders.price('four')), 40);
+        assert.equal(await DBOS.withNextWorkflowID(workflowID, () => orders.price('again')), 40);
         assert.deepEqual(orders.calls, ['price:four']);
+        const status = await DBOS.getWorkflowStatus(workflowID);
+        assert.equal(status?.workflowName, 'temp_workflow-step-price');
+        assert.equal(status?.workflowClassName, orders.name);
       });
 
       test('a recovered decorated workflow runs with the class as this and replays its step', async () => {
@@ -191,7 +196,8 @@ forEachBackend('decorators', (backend) => {
       test('a class with a decorated instance step can be instantiated after launch', async () => {
         await launch(backend);
         const instance = new service(2);
-        assert.equal(await instance.fetch(1), 3);
+        // Outside a workflow it would run as a one-step workflow, which needs a ConfiguredInstance to recover on.
+        await assert.rejects(instance.fetch(1), DBOSInvalidWorkflowTransitionError);
         const workflowID = `instance-step-${randomUUID()}`;
         assert.equal(await (await DBOS.startWorkflow(usesService, { workflowID })(flavour, 5)).getResult(), 15);
         const outcomes = await stepOutcomes(workflowID);

@@ -1,0 +1,22 @@
+/**
+ * DBOS.shutdown({ deregister: true }), for tests and development: after the
+ * runtime has stopped, forget everything this process registered, so the
+ * same names can be registered again (with other bodies) before the next
+ * launch. Each process-wide registry clears itself; this is the one list of
+ * them: workflows, steps and configured instances, queues declared in code,
+ * static schedules, lifecycle callbacks (and the alert handler), and
+ * serialization recipes.
+ */
+import { clearSerializationRecipes } from '../engine/serialization.ts';
+import { declaredQueues } from '../queues/workflow-queue.ts';
+import { clearScheduledWorkflows } from '../scheduler/scheduled-workflows.ts';
+import { clearLifecycleCallbacks } from './lifecycle-callbacks.ts';
+import { registry } from './process-registry.ts';
+
+export function forgetRegistrations(): void {
+  registry.clear();
+  declaredQueues.clear();
+  clearScheduledWorkflows();
+  clearLifecycleCallbacks();
+  clearSerializationRecipes();
+}
