@@ -167,7 +167,6 @@ export class QueueRunner {
           maxTasks,
           queueLimits: limits.queueLimits,
           partitionLimits: limits.partitionLimits,
-          priorityEnabled: queue.priorityEnabled,
           executorID: this.engine.identity.executorID,
           applicationVersion: this.engine.identity.applicationVersion,
         },

@@ -56,6 +56,7 @@ export class WorkflowQueue {
   concurrency?: number;
   workerConcurrency?: number;
   rateLimit?: QueueRateLimit;
+  /** @deprecated Kept for DBOS compatibility: every queue orders by priority, whatever this says. */
   readonly priorityEnabled: boolean;
   readonly partitionQueue: boolean;
   partitionConcurrency?: number;

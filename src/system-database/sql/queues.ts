@@ -95,12 +95,11 @@ export async function claimQueuedWorkflows(
   const params: (string | number)[] = [request.queueName, request.applicationVersion, now, request.executorID, Math.floor(budget)];
   if (request.partitionKey !== undefined) params.push(request.partitionKey);
   const partition = request.partitionKey === undefined ? '' : 'AND queue_partition_key = $6';
-  const order = request.priorityEnabled ? 'priority, created_at' : 'created_at';
   const rows = await tx.query(
     `WITH candidates AS MATERIALIZED (
          SELECT workflow_uuid FROM ${table}
          WHERE queue_name = $1 AND status = 'ENQUEUED' AND (application_version IS NULL OR application_version = $2) ${partition}
-         ORDER BY ${order} LIMIT $5 ${d.skipLocked})
+         ORDER BY priority, created_at LIMIT $5 ${d.skipLocked})
      UPDATE ${table} SET status = 'PENDING', executor_id = $4, application_version = COALESCE(application_version, $2),
        started_at_epoch_ms = $3, updated_at = $3, recovery_attempts = recovery_attempts + 1,
        workflow_deadline_epoch_ms = CASE
