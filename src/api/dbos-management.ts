@@ -127,7 +127,7 @@ export class DBOSManagement extends DBOSCommunication {
   /** Change the priority of an ENQUEUED or DELAYED workflow (1 to 2^31-1; lower dequeues first); others are left as they are. */
   static async setWorkflowPriority(workflowID: string, priority: number): Promise<void> {
     const runtime = runtimeFor('DBOS.setWorkflowPriority');
-    return setWorkflowPriority(runtime.engine, runtime.queues, workflowID, priority);
+    return setWorkflowPriority(runtime.engine, workflowID, priority);
   }
 
   /** Change when a DELAYED workflow becomes ENQUEUED (seconds from now, or an absolute time); others are left as they are. */

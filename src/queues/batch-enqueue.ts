@@ -6,10 +6,11 @@
  * workflow IDs are the idempotency keys, so each workflow runs once.
  */
 import { randomUUID } from 'node:crypto';
-import { DBOSConfigurationError } from '../errors/errors.ts';
+import { DBOSConfigurationError, DBOSInvalidWorkflowInputError } from '../errors/errors.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { RegisteredWorkflow } from '../engine/registry.ts';
-import { serializeValue } from '../engine/serialization.ts';
+import { qualifiedName, type RegisteredWorkflow } from '../engine/registry.ts';
+import type { SerializedValue } from '../engine/serialization.ts';
+import { encodeWorkflowInputs, storageFormat } from '../engine/stored-values.ts';
 import type { NewWorkflowRecord } from '../system-database/records.ts';
 import { monotonicNow } from '../support/clock.ts';
 
@@ -33,6 +34,16 @@ function checkOptions(options: PrepareEnqueuedWorkflowOptions): void {
   }
 }
 
+/** The inputs as a start of the workflow would store them; arguments that cannot be are DBOS's input error. */
+async function encodeBatchInputs(registration: RegisteredWorkflow, args: unknown[]): Promise<SerializedValue> {
+  const format = storageFormat(registration.config.serialization, `The serialization of workflow "${registration.name}"`);
+  try {
+    return await encodeWorkflowInputs(args, `the arguments of workflow "${registration.name}"`, format);
+  } catch (cause) {
+    throw new DBOSInvalidWorkflowInputError(registration.name, cause);
+  }
+}
+
 /** Any ambient context (parent, auth, assigned ID, queue) is ignored: the row is exactly what the options say. */
 export async function prepareEnqueuedWorkflow(
   engine: Engine,
@@ -44,11 +55,18 @@ export async function prepareEnqueuedWorkflow(
   if (!Array.isArray(args)) {
     throw new DBOSConfigurationError(`prepareEnqueuedWorkflow: args must be an array, got ${JSON.stringify(args)}.`);
   }
+  if (registration.isInstanceMethod) {
+    // A batch row names no configured instance, so no process could give the run its `this`.
+    throw new DBOSConfigurationError(
+      `prepareEnqueuedWorkflow: workflow "${qualifiedName(registration.className, registration.name)}" is an instance ` +
+        'method of a ConfiguredInstance; batch enqueue takes functions and static methods only.',
+    );
+  }
   const placement = await engine.placeInQueue({
     queueName: options.queueName,
     enqueueOptions: { queuePartitionKey: options.queuePartitionKey },
   });
-  const inputs = serializeValue(args, `the arguments of workflow "${registration.name}"`, 'native', 'args');
+  const inputs = await encodeBatchInputs(registration, args);
   return {
     workflowID: options.workflowID,
     workflowUUID: options.workflowID,

@@ -39,7 +39,7 @@ export class DatabaseQueues {
 
   /** Store a queue's limits (see RegisterQueueOptions.onConflict) and start dequeuing from it here. */
   async register(name: string, options: RegisterQueueOptions = {}): Promise<WorkflowQueue> {
-    const { onConflict = 'always_update', ...given } = checkOptions(name, options);
+    const { onConflict = 'update_if_latest_version', ...given } = checkOptions(name, options);
     const params = canonicalQueueParameters(`DBOS.registerQueue("${name}")`, name, given);
     if (name === internalQueueName || declaredQueues.get(name)) {
       throw new DBOSConflictingRegistrationError(

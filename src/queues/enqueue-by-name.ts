@@ -9,19 +9,16 @@
  * workflow's name with a deterministic ID `<parentID>-<functionID>`.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  DBOSConfigurationError,
-  DBOSConflictingWorkflowError,
-  DBOSQueueNotFoundError,
-} from '../errors/errors.ts';
+import { DBOSConfigurationError, DBOSQueueNotFoundError, DBOSWorkflowIDInUseError } from '../errors/errors.ts';
 import { recordedOutcome, recordError, replay } from '../engine/checkpoint.ts';
 import type { Engine, QueuePlacement } from '../engine/engine.ts';
 import { serializeValue, type SerializedValue } from '../engine/serialization.ts';
+import { attributesText } from '../engine/workflow-attributes.ts';
 import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, reserveFunctionID, workflowCodeState, type WorkflowState } from '../engine/workflow-context.ts';
 import type { NewWorkflowRecord } from '../system-database/records.ts';
 import { monotonicNow } from '../support/clock.ts';
-import { validateEnqueueOptions, type EnqueueWorkflowOptions } from './enqueue-options.ts';
+import { attributesOption, validateEnqueueOptions, type EnqueueWorkflowOptions } from './enqueue-options.ts';
 
 export type { EnqueueWorkflowOptions };
 
@@ -101,6 +98,7 @@ export function buildEnqueueRecord(
     deadlineEpochMs: null,
     parentWorkflowID: stamp.parentWorkflowID,
     ownerXid: randomUUID(),
+    attributes: options.attributes === undefined ? null : attributesText(attributesOption, options.attributes),
   };
 }
 
@@ -172,8 +170,5 @@ async function insert(
   if (result.inserted || options.workflowIDReusePolicy !== 'reject') return;
   // A replay finding the child this workflow enqueued before a crash is not a reuse.
   if (parent && result.existing.parentWorkflowID === parent.workflowID) return;
-  throw new DBOSConflictingWorkflowError(
-    workflowID,
-    `Workflow ID ${workflowID} is already in use (workflowIDReusePolicy "reject"); choose another workflow ID.`,
-  );
+  throw new DBOSWorkflowIDInUseError(workflowID, result.existing.status, result.existing.workflowName);
 }

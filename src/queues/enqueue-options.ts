@@ -3,6 +3,7 @@
  * each bad value is refused naming the option and the value, before anything
  * is written; an unknown option (a typo) is refused too.
  */
+import { attributesText } from '../engine/workflow-attributes.ts';
 import { DBOSConfigurationError, DBOSInvalidQueuePriorityError } from '../errors/errors.ts';
 import type { WorkflowSerializationFormat } from '../types/workflow-types.ts';
 
@@ -30,7 +31,7 @@ export interface EnqueueWorkflowOptions {
   priority?: number;
   queuePartitionKey?: string;
   delaySeconds?: number;
-  /** Not supported by durably yet: refused. */
+  /** A plain JSON object stored with the workflow (as StartWorkflowParams.workflowAttributes). */
   attributes?: Record<string, unknown>;
   /** Default: the caller's authenticated user. */
   authenticatedUser?: string;
@@ -46,6 +47,9 @@ export const enqueueOptionKeys: readonly (keyof EnqueueWorkflowOptions)[] = [
 ];
 
 const maxPriority = 2 ** 31 - 1;
+
+/** Names the attributes in errors, checked before anything is written. */
+export const attributesOption = 'EnqueueWorkflowOptions.attributes';
 
 function refuse(option: string, value: unknown, expected: string): never {
   throw new DBOSConfigurationError(`EnqueueWorkflowOptions.${option} must be ${expected}, got ${JSON.stringify(value)}.`);
@@ -98,9 +102,7 @@ export function validateEnqueueOptions(options: EnqueueWorkflowOptions): void {
   if (![undefined, 'native', 'portable'].includes(options.serializationType)) {
     refuse('serializationType', options.serializationType, '"native" or "portable"');
   }
-  if (options.attributes !== undefined) {
-    throw new DBOSConfigurationError('EnqueueWorkflowOptions.attributes is not supported by durably yet: remove it.');
-  }
+  if (options.attributes !== undefined) attributesText(attributesOption, options.attributes);
   if (options.deduplicationID !== undefined && options.queuePartitionKey !== undefined) {
     throw new DBOSConfigurationError('EnqueueWorkflowOptions: deduplicationID and queuePartitionKey cannot be used together.');
   }

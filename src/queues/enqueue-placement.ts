@@ -41,11 +41,6 @@ function place(queue: WorkflowQueue, params: StartWorkflowParams): QueuePlacemen
       // A JavaScript caller may pass a non-number; the error keeps the value as given, to name it.
       throw new DBOSInvalidQueuePriorityError(priority as number, 1, maxPriority);
     }
-    if (!queue.priorityEnabled) {
-      throw new DBOSInvalidQueuePriorityError(priority, 1, maxPriority, {
-        reason: `queue "${queue.name}" does not have priorityEnabled, so it dequeues first in, first out.`,
-      });
-    }
   }
   if (queue.partitioned && (typeof queuePartitionKey !== 'string' || queuePartitionKey === '')) {
     throw new DBOSConfigurationError(`Queue "${queue.name}" is partitioned: enqueueOptions.queuePartitionKey is required.`);

@@ -19,7 +19,7 @@ export interface QueueParameters {
   workerConcurrency?: number;
   /** Most starts per period, across all processes. */
   rateLimit?: QueueRateLimit;
-  /** Dequeue by priority (lower first) rather than first in, first out. */
+  /** @deprecated As in DBOS 5: accepted and stored, but every queue orders by priority (lower first), then enqueue time. */
   priorityEnabled?: boolean;
   /** Legacy partitioned queue: every workflow needs a partition key, and concurrency, workerConcurrency and rateLimit apply per key. */
   partitionQueue?: boolean;

@@ -10,7 +10,7 @@ import type { Engine } from '../engine/engine.ts';
 import { queueChannel } from '../system-database/system-database.ts';
 import { delayChangedQueue } from '../system-database/sql/queued-workflows.ts';
 import type { ClaimedWorkflow } from '../system-database/records.ts';
-import { sleepMs } from '../support/sleep.ts';
+import { deferred } from '../support/deferred.ts';
 import { claimLimits, localBudget } from './flow-control.ts';
 import type { QueueCatalog } from './queue-catalog.ts';
 import { startClaimedWorkflow } from './start-claimed.ts';
@@ -28,6 +28,8 @@ const busyPeekEveryMs = 1000;
 
 export class QueueRunner {
   private stopped = false;
+  /** Resolved by stop(): ends the runner's own waits at once, so stop() waits for no timer. */
+  private readonly stopRequested = deferred<void>();
   private readonly loops = new Map<string, Promise<void>>();
   /** Workflows this process runs, per queue and per queue partition (see scopeKeys). */
   private readonly runningHere = new Map<string, number>();
@@ -65,6 +67,7 @@ export class QueueRunner {
   /** Stop claiming; workflows already started keep running. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopRequested.resolve();
     this.unsubscribe?.();
     this.unsubscribeDelays?.();
     this.engine.systemDatabase.notifier.wakeLocal(queueChannel, [...this.loops.keys()]);
@@ -108,7 +111,7 @@ export class QueueRunner {
       } catch (error) {
         if (this.stopped) break;
         this.engine.logger.warn(`Dequeuing from queue "${name}" failed; retrying: ${(error as Error).message}`);
-        await sleepMs(Math.min(1000, pollMs * 4));
+        await waitAtMost(this.stopRequested.promise, Math.min(1000, pollMs * 4));
       }
       if (more) {
         // The claim took all it asked for: more may be waiting.
@@ -120,7 +123,7 @@ export class QueueRunner {
       idlePolls = claimed > 0 ? 0 : idlePolls + 1;
       const untilDelayed = delayed.nextDelayedAt === null ? Number.POSITIVE_INFINITY : delayed.nextDelayedAt - Date.now();
       if (untilDelayed < pollMs) {
-        await Promise.race([waiter.promise, sleepMs(Math.max(0, untilDelayed))]);
+        await waitAtMost(waiter.promise, untilDelayed);
         waiter.cancel();
       } else {
         await waiter.promise;
@@ -167,7 +170,6 @@ export class QueueRunner {
           maxTasks,
           queueLimits: limits.queueLimits,
           partitionLimits: limits.partitionLimits,
-          priorityEnabled: queue.priorityEnabled,
           executorID: this.engine.identity.executorID,
           applicationVersion: this.engine.identity.applicationVersion,
         },
@@ -196,6 +198,21 @@ export class QueueRunner {
     });
     execution.catch(() => undefined);
     this.executions.add(execution);
+  }
+}
+
+/**
+ * Wait for `wake` or `ms`, whichever comes first. The timer is cleared either
+ * way: one left behind would keep the process alive after shutdown.
+ */
+async function waitAtMost(wake: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  // A longer wait than a timer holds ends early; the loop then looks again and waits anew.
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, Math.min(ms, 2 ** 31 - 1)))));
+  try {
+    await Promise.race([wake, elapsed]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

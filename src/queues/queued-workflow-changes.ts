@@ -13,7 +13,6 @@ import { DBOSConfigurationError, DBOSInvalidQueuePriorityError, DBOSNonExistentW
 import type { StepOutcomeRecord } from '../system-database/records.ts';
 import type { QueuedWorkflowChange } from '../system-database/system-database.ts';
 import { maxPriority } from './enqueue-placement.ts';
-import type { QueueCatalog } from './queue-catalog.ts';
 
 /** DBOS's options of setWorkflowDelay: a delay from now, or an absolute due time (one of the two). */
 export interface SetWorkflowDelayOptions {
@@ -42,24 +41,15 @@ function checkID(what: string, workflowID: unknown): asserts workflowID is strin
   }
 }
 
-export async function setWorkflowPriority(engine: Engine, catalog: QueueCatalog, workflowID: string, priority: number) {
+export async function setWorkflowPriority(engine: Engine, workflowID: string, priority: number) {
   checkID('DBOS.setWorkflowPriority', workflowID);
   if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 1 || priority > maxPriority) {
     throw new DBOSInvalidQueuePriorityError(priority, 1, maxPriority);
   }
+  // Every queue orders by priority (DBOS 5: priorityEnabled is deprecated), so no queue refuses one.
   await change(
     'DBOS.setWorkflowPriority',
-    async (checkpoint) => {
-      // As at enqueue: a queue without priorityEnabled dequeues first in, first out, so a priority would be ignored.
-      const queueName = (await engine.systemDatabase.getWorkflowStatus(workflowID))?.queueName;
-      const queue = queueName ? catalog.find(queueName) : undefined;
-      if (queue && !queue.priorityEnabled) {
-        throw new DBOSInvalidQueuePriorityError(priority, 1, maxPriority, {
-          reason: `queue "${queue.name}" of workflow ${workflowID} does not have priorityEnabled, so it dequeues first in, first out.`,
-        });
-      }
-      return engine.systemDatabase.setQueuedWorkflowPriority(workflowID, priority, Date.now(), checkpoint);
-    },
+    (checkpoint) => engine.systemDatabase.setQueuedWorkflowPriority(workflowID, priority, Date.now(), checkpoint),
     workflowID,
   );
 }

@@ -19,10 +19,11 @@ export { validateQueueParameters };
 
 /**
  * When `DBOS.registerQueue` finds a row of the same name: overwrite it with the
- * given options (`always_update`, the default), keep it (`never_update`; the
- * returned queue then has the stored options), or overwrite it only from a
- * process running the latest application version (`update_if_latest_version`:
- * during a rolling upgrade, old processes do not undo the new definitions).
+ * given options (`always_update`), keep it (`never_update`; the returned queue
+ * then has the stored options), or overwrite it only from a process running
+ * the latest application version (`update_if_latest_version`, the default as
+ * in DBOS: during a rolling upgrade, old processes do not undo the new
+ * definitions).
  */
 export type QueueConflictResolution = 'always_update' | 'never_update' | 'update_if_latest_version';
 
@@ -56,6 +57,7 @@ export class WorkflowQueue {
   concurrency?: number;
   workerConcurrency?: number;
   rateLimit?: QueueRateLimit;
+  /** @deprecated Kept for DBOS compatibility: every queue orders by priority, whatever this says. */
   readonly priorityEnabled: boolean;
   readonly partitionQueue: boolean;
   partitionConcurrency?: number;

@@ -149,8 +149,6 @@ export interface ClaimRequest {
   maxTasks: number;
   queueLimits: QueueLimits;
   partitionLimits: QueueLimits;
-  /** Lower priority numbers first; otherwise first in, first out. */
-  priorityEnabled: boolean;
   executorID: string;
   applicationVersion: string;
 }

@@ -55,7 +55,7 @@ export interface StepStatus {
 export interface EnqueueOptions {
   /** While a workflow with this ID is ENQUEUED or PENDING on the queue, enqueueing another fails. */
   deduplicationID?: string;
-  /** 1 to 2^31-1, lower first; only on queues with `priorityEnabled`. */
+  /** 1 to 2^31-1, lower first (every queue orders by priority, then enqueue time). */
   priority?: number;
   /** Required on partitioned queues: flow-control limits apply per partition key. */
   queuePartitionKey?: string;

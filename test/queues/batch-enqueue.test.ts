@@ -6,7 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { DBOS, DBOSConfigurationError, DBOSQueueNotFoundError, WorkflowQueue } from '../../src/index.ts';
+import {
+  ConfiguredInstance,
+  DBOS,
+  DBOSConfigurationError,
+  DBOSInvalidWorkflowInputError,
+  DBOSQueueNotFoundError,
+  WorkflowQueue,
+} from '../../src/index.ts';
 import { enqueueWorkflows, prepareEnqueuedWorkflow } from '../../src/eventreceiver.ts';
 import { engineFor } from '../../src/runtime/runtime.ts';
 import { forEachBackend } from '../helpers/backends.ts';
@@ -19,6 +26,19 @@ const consume = DBOS.registerWorkflow(async (offset: number) => {
   runCounts.set(offset, (runCounts.get(offset) ?? 0) + 1);
   return offset;
 }, { name: 'batch-enqueue.consume' });
+
+const portableConsume = DBOS.registerWorkflow(async (offset: number) => offset, {
+  name: 'batch-enqueue.portable-consume',
+  serialization: 'portable',
+});
+
+class Consumer extends ConfiguredInstance {
+  @DBOS.workflow()
+  async consume(offset: number): Promise<number> {
+    return offset;
+  }
+}
+const consumer = new Consumer('batch-enqueue.consumer');
 
 forEachBackend('batch enqueue', (backend) => {
   beforeEach(() => runCounts.clear());
@@ -55,11 +75,29 @@ forEachBackend('batch enqueue', (backend) => {
     assert.equal(row?.queueName, batchQueue.name);
   });
 
+  test('a portable workflow\'s rows hold portable inputs, as a start of it would', async () => {
+    await launch(backend);
+    const row = await prepareEnqueuedWorkflow(portableConsume, [7], { queueName: batchQueue.name, workflowID: 'portable-7' });
+    assert.equal(row.serialization, 'portable_json');
+    await enqueueWorkflows([row]);
+    assert.equal(await DBOS.retrieveWorkflow<number>('portable-7').getResult(), 7);
+  });
+
   test('bad input is refused before anything is written', async () => {
     await launch(backend);
     await assert.rejects(prepareEnqueuedWorkflow(consume, [1], { queueName: batchQueue.name, workflowID: '' }), DBOSConfigurationError);
     await assert.rejects(prepareEnqueuedWorkflow(consume, [1], { queueName: 'batch-enqueue.no-such-queue', workflowID: 'x' }), DBOSQueueNotFoundError);
-    await assert.rejects(prepareEnqueuedWorkflow(consume, [() => 1] as never, { queueName: batchQueue.name, workflowID: 'x' }), /args\[0\]/);
+    await assert.rejects(prepareEnqueuedWorkflow(consume, [() => 1] as never, { queueName: batchQueue.name, workflowID: 'x' }), (error: unknown) => {
+      assert.ok(error instanceof DBOSInvalidWorkflowInputError, String(error));
+      assert.equal(error.workflowName, 'batch-enqueue.consume');
+      assert.match(error.message, /args\[0\]/);
+      return true;
+    });
+    // As in DBOS: a batch row names no configured instance, so an instance method is refused.
+    await assert.rejects(
+      prepareEnqueuedWorkflow(consumer.consume, [1], { queueName: batchQueue.name, workflowID: 'x' }),
+      (error: unknown) => error instanceof DBOSConfigurationError && /is an instance method of a ConfiguredInstance/.test(error.message),
+    );
     const row = await prepareEnqueuedWorkflow(consume, [1], { queueName: batchQueue.name, workflowID: 'bad-row' });
     await assert.rejects(enqueueWorkflows([{ ...row, status: 'PENDING' } as never]), /ENQUEUED/);
     await assert.rejects(enqueueWorkflows([{ ...row, deduplicationID: 'd' }]), /deduplication/);

@@ -151,12 +151,14 @@ forEachBackend('database-backed queues', (backend) => {
     await DBOS.deleteQueue('orders'); // deleting twice is harmless
   });
 
-  test('onConflict: always_update (the default) overwrites the stored limits, never_update keeps them', async () => {
+  test('onConflict: the default (update_if_latest_version, from the latest version) and always_update overwrite the stored limits, never_update keeps them', async () => {
     await launch(backend);
     await DBOS.registerQueue('limits', { concurrency: 1 });
     const updated = await DBOS.registerQueue('limits', { concurrency: 5, workerConcurrency: 3 });
     assert.equal(updated.concurrency, 5);
     assert.equal((await DBOS.retrieveQueue('limits'))?.workerConcurrency, 3);
+    const overwritten = await DBOS.registerQueue('limits', { concurrency: 5, workerConcurrency: 2, onConflict: 'always_update' });
+    assert.equal(overwritten.workerConcurrency, 2);
     const kept = await DBOS.registerQueue('limits', { concurrency: 9, onConflict: 'never_update' });
     assert.equal(kept.concurrency, 5, 'the returned queue has the stored limits');
     assert.equal((await DBOS.retrieveQueue('limits'))?.concurrency, 5);

@@ -9,7 +9,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
-import { DBOS, DBOSConfigurationError, DBOSConflictingWorkflowError, DBOSInvalidQueuePriorityError, WorkflowQueue } from '../../src/index.ts';
+import {
+  DBOS,
+  DBOSConfigurationError,
+  DBOSInvalidQueuePriorityError,
+  DBOSWorkflowIDInUseError,
+  isWorkflowIDInUseError,
+  WorkflowQueue,
+} from '../../src/index.ts';
 import { engineFor } from '../../src/runtime/runtime.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { launch, stepOutcomes } from '../helpers/lifecycle.ts';
@@ -50,10 +57,15 @@ forEachBackend('enqueue by name', (backend) => {
     // The same ID again returns the existing workflow (default "return-existing")...
     const again = await DBOS.enqueueWorkflowWithOptions({ queueName: byNameQueue.name, workflowName: 'by-name.greet', workflowID: 'by-name-1' }, 'x', 1);
     assert.equal(await again.getResult(), 'hi hi ada');
-    // ...or is refused with "reject".
+    // ...or is refused with "reject", by DBOS's error naming the workflow holding the ID.
     await assert.rejects(
       DBOS.enqueueWorkflowWithOptions({ queueName: byNameQueue.name, workflowName: 'by-name.greet', workflowID: 'by-name-1', workflowIDReusePolicy: 'reject' }),
-      DBOSConflictingWorkflowError,
+      (error: unknown) => {
+        assert.ok(error instanceof DBOSWorkflowIDInUseError, String(error));
+        assert.ok(isWorkflowIDInUseError(error));
+        assert.deepEqual([error.workflowID, error.status, error.workflowName], ['by-name-1', 'SUCCESS', 'by-name.greet']);
+        return true;
+      },
     );
   });
 
@@ -138,6 +150,22 @@ forEachBackend('enqueue by name', (backend) => {
     }
   });
 
+  test('attributes are stored and searchable, and any queue takes a priority', async () => {
+    await launch(backend);
+    const attributes = { team: 'billing', tags: ['a', 'b'], level: 2 };
+    const handle = await DBOS.enqueueWorkflowWithOptions<string>(
+      { queueName: byNameQueue.name, workflowName: 'by-name.greet', workflowID: 'by-name-attrs', attributes, priority: 3 },
+      'eve',
+      1,
+    );
+    assert.equal(await handle.getResult(), 'hi eve');
+    const status = await handle.getStatus();
+    assert.deepEqual(status?.attributes, attributes);
+    assert.equal(status?.priority, 3, 'a queue without priorityEnabled takes a priority (DBOS 5)');
+    const found = await DBOS.listWorkflows({ attributes: { team: 'billing' } });
+    assert.deepEqual(found.map((w) => w.workflowID), ['by-name-attrs']);
+  });
+
   test('bad options are refused, naming the option and value', async () => {
     await launch(backend);
     const base = { queueName: byNameQueue.name, workflowName: 'by-name.greet' };
@@ -145,7 +173,12 @@ forEachBackend('enqueue by name', (backend) => {
     await assert.rejects(DBOS.enqueueWorkflowWithOptions({ ...base, workflowName: '' }), /workflowName must be a non-empty string, got ""/);
     await assert.rejects(DBOS.enqueueWorkflowWithOptions({ ...base, priority: -1 }), DBOSInvalidQueuePriorityError);
     await assert.rejects(DBOS.enqueueWorkflowWithOptions({ ...base, delaySeconds: Number.NaN }), /delaySeconds/);
-    await assert.rejects(DBOS.enqueueWorkflowWithOptions({ ...base, attributes: { a: 1 } }), DBOSConfigurationError);
+    await assert.rejects(DBOS.enqueueWorkflowWithOptions({ ...base, workflowID: 'bad-1', attributes: ['a'] as never }), DBOSConfigurationError);
+    await assert.rejects(
+      DBOS.enqueueWorkflowWithOptions({ ...base, workflowID: 'bad-2', attributes: { when: new Date() } }),
+      /EnqueueWorkflowOptions\.attributes: the value at "when" is not plain JSON/,
+    );
+    for (const workflowID of ['bad-1', 'bad-2']) assert.equal(await DBOS.getWorkflowStatus(workflowID), null, 'nothing is written');
     assert.throws(() => DBOS.withWorkflowQueue('', async () => undefined), /withWorkflowQueue needs a queue name/);
   });
 });

@@ -92,6 +92,11 @@ forEachBackend('queue settings at runtime', (backend) => {
     const fromOld = await DBOS.registerQueue('rolling', { concurrency: 5, onConflict: 'update_if_latest_version' });
     assert.equal(fromOld.concurrency, 2, 'v1 is older: the stored definition stays');
     assert.equal(await (await DBOS.retrieveQueue('rolling'))!.getConcurrency(), 2);
+    const byDefault = await DBOS.registerQueue('rolling', { concurrency: 7 });
+    assert.equal(byDefault.concurrency, 2, "DBOS's default onConflict is update_if_latest_version: v1 keeps the stored definition");
+    const forced = await DBOS.registerQueue('rolling', { concurrency: 7, onConflict: 'always_update' });
+    assert.equal(forced.concurrency, 7, 'always_update overwrites from any version');
+    await DBOS.registerQueue('rolling', { concurrency: 2, onConflict: 'always_update' });
 
     await DBOS.setLatestApplicationVersion('v1');
     const promoted = await DBOS.registerQueue('rolling', { concurrency: 5, onConflict: 'update_if_latest_version' });

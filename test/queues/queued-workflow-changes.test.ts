@@ -80,7 +80,7 @@ forEachBackend('changing a waiting workflow: priority and delay', (backend) => {
     assert.deepEqual(started, ['p3', 'p2', 'p1']);
   });
 
-  test('setWorkflowPriority: an invalid priority, a FIFO queue or an unknown workflow is refused; a finished one is left as it is', async () => {
+  test('setWorkflowPriority: an invalid priority or an unknown workflow is refused; a finished one is left as it is; any queue takes one', async () => {
     await launch(backend);
     const done = await enqueue(prioritized, 'finished', { priority: 4 });
     await done.getResult();
@@ -91,9 +91,10 @@ forEachBackend('changing a waiting workflow: priority and delay', (backend) => {
     assert.equal((await statusOf('finished')).priority, 4);
     await assert.rejects(DBOS.setWorkflowPriority('no-such-workflow', 2), DBOSNonExistentWorkflowError);
 
+    // DBOS 5: every queue orders by priority, so one without priorityEnabled takes a priority too.
     await enqueue(fifo, 'fifo-delayed', { delaySeconds: 600 });
-    await assert.rejects(DBOS.setWorkflowPriority('fifo-delayed', 2), /does not have priorityEnabled/);
-    assert.equal((await statusOf('fifo-delayed')).priority, 0);
+    await DBOS.setWorkflowPriority('fifo-delayed', 2);
+    assert.equal((await statusOf('fifo-delayed')).priority, 2);
   });
 
   test('a shortened delay is announced to the dequeuers of its queue and honoured at once', async () => {

@@ -1,6 +1,7 @@
 /**
- * Queue semantics, dequeue order (issue 3): with `priorityEnabled`, lower
- * numbers dequeue first; otherwise first in, first out by enqueue time. An
+ * Queue semantics, dequeue order (issue 3): lower priority numbers dequeue
+ * first, then first in, first out by enqueue time, on every queue (DBOS 5
+ * deprecated `priorityEnabled`: it is accepted and has no effect). An
  * invalid priority is a typed error and writes nothing. Each queue runs one
  * task at a time; a blocker holds the slot while the others are enqueued, so
  * the order they start in is the order the queue chose.
@@ -99,7 +100,21 @@ forEachBackend('queue semantics: priority and order', (backend) => {
     assert.deepEqual(started, ['b1', 'd1', 'a2', 'c2', 'e2']);
   });
 
-  test('without priorityEnabled, tasks dequeue first in, first out', async () => {
+  test('without priorityEnabled, priority still orders the queue (DBOS 5)', async () => {
+    await launch(backend);
+    const held = await occupy(fifoQueue);
+    const handles = [];
+    for (const priority of [5, 1, 3]) {
+      handles.push(await DBOS.startWorkflow(task, { queueName: fifoQueue.name, enqueueOptions: { priority } })(`p${priority}`));
+    }
+    const unprioritized = await DBOS.startWorkflow(task, { queueName: fifoQueue.name })('p0');
+    releaseBlocker.resolve();
+    await held.getResult();
+    await Promise.all([...handles, unprioritized].map((h) => h.getResult()));
+    assert.deepEqual(started, ['p0', 'p1', 'p3', 'p5'], 'no priority is 0, the first');
+  });
+
+  test('without priorities, tasks dequeue first in, first out', async () => {
     await launch(backend);
     const held = await occupy(fifoQueue);
     const labels = ['a', 'b', 'c', 'd', 'e', 'f'];
@@ -113,8 +128,10 @@ forEachBackend('queue semantics: priority and order', (backend) => {
 
   test('an invalid priority is a typed error and writes nothing', async () => {
     await launch(backend);
-    await expectInvalidPriority(fifoQueue, 1); // the queue lacks priorityEnabled
-    for (const priority of [0, -1, 1.5, 2 ** 31, Number.NaN]) await expectInvalidPriority(priorityQueue, priority);
+    for (const priority of [0, -1, 1.5, 2 ** 31, Number.NaN]) {
+      await expectInvalidPriority(priorityQueue, priority);
+      await expectInvalidPriority(fifoQueue, priority);
+    }
     // The bounds themselves are valid.
     for (const priority of [1, 2 ** 31 - 1]) {
       const handle = await DBOS.startWorkflow(task, { queueName: priorityQueue.name, enqueueOptions: { priority } })(`ok${priority}`);

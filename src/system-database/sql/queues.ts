@@ -14,6 +14,15 @@ import type { ClaimRequest, ClaimResult, QueueLimits } from '../records.ts';
 import { queueChannel } from '../system-database.ts';
 import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
 
+/**
+ * The WHERE of the partial dequeue index (queue_name, status, priority,
+ * created_at), repeated in each query on it: SQLite's planner uses a partial
+ * index only when the query states its terms (it does not see that
+ * `status = 'ENQUEUED'` implies them), and otherwise scans the whole table,
+ * finished workflows included. Postgres proves the implication itself.
+ */
+const inFlight = `status IN ('ENQUEUED', 'DELAYED', 'PENDING') AND queue_name IS NOT NULL`;
+
 function hasSharedLimit(limits: QueueLimits): boolean {
   return limits.concurrency !== undefined || limits.rateLimit !== undefined;
 }
@@ -33,7 +42,7 @@ async function remainingUnderLimits(
   let remaining = Number.POSITIVE_INFINITY;
   if (limits.concurrency !== undefined) {
     const [row] = await tx.query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM ${table} WHERE queue_name = $1 AND status = 'PENDING' ${partition}`,
+      `SELECT COUNT(*) AS n FROM ${table} WHERE queue_name = $1 AND status = 'PENDING' AND ${inFlight} ${partition}`,
       params,
     );
     remaining = Math.min(remaining, limits.concurrency - Number(row?.n ?? 0));
@@ -55,11 +64,11 @@ async function promoteDelayed(tx: QueryRunner, d: Dialect, queueName: string, no
   const table = d.table('workflow_status');
   await tx.query(
     `UPDATE ${table} SET status = 'ENQUEUED', updated_at = $2
-     WHERE queue_name = $1 AND status = 'DELAYED' AND delay_until_epoch_ms <= $2`,
+     WHERE queue_name = $1 AND status = 'DELAYED' AND ${inFlight} AND delay_until_epoch_ms <= $2`,
     [queueName, now],
   );
   const [row] = await tx.query<{ next: number | null }>(
-    `SELECT MIN(delay_until_epoch_ms) AS next FROM ${table} WHERE queue_name = $1 AND status = 'DELAYED'`,
+    `SELECT MIN(delay_until_epoch_ms) AS next FROM ${table} WHERE queue_name = $1 AND status = 'DELAYED' AND ${inFlight}`,
     [queueName],
   );
   return row?.next === null || row?.next === undefined ? null : Number(row.next);
@@ -95,12 +104,11 @@ export async function claimQueuedWorkflows(
   const params: (string | number)[] = [request.queueName, request.applicationVersion, now, request.executorID, Math.floor(budget)];
   if (request.partitionKey !== undefined) params.push(request.partitionKey);
   const partition = request.partitionKey === undefined ? '' : 'AND queue_partition_key = $6';
-  const order = request.priorityEnabled ? 'priority, created_at' : 'created_at';
   const rows = await tx.query(
     `WITH candidates AS MATERIALIZED (
          SELECT workflow_uuid FROM ${table}
-         WHERE queue_name = $1 AND status = 'ENQUEUED' AND (application_version IS NULL OR application_version = $2) ${partition}
-         ORDER BY ${order} LIMIT $5 ${d.skipLocked})
+         WHERE queue_name = $1 AND status = 'ENQUEUED' AND ${inFlight} AND (application_version IS NULL OR application_version = $2) ${partition}
+         ORDER BY priority, created_at LIMIT $5 ${d.skipLocked})
      UPDATE ${table} SET status = 'PENDING', executor_id = $4, application_version = COALESCE(application_version, $2),
        started_at_epoch_ms = $3, updated_at = $3, recovery_attempts = recovery_attempts + 1,
        workflow_deadline_epoch_ms = CASE
@@ -124,8 +132,8 @@ export async function peekQueue(
   const table = d.table('workflow_status');
   const [row] = await runner.query<{ enqueued: number | null; next_delayed: number | null }>(
     `SELECT
-       (SELECT 1 FROM ${table} WHERE queue_name = $1 AND status = 'ENQUEUED' LIMIT 1) AS enqueued,
-       (SELECT MIN(delay_until_epoch_ms) FROM ${table} WHERE queue_name = $1 AND status = 'DELAYED') AS next_delayed`,
+       (SELECT 1 FROM ${table} WHERE queue_name = $1 AND status = 'ENQUEUED' AND ${inFlight} LIMIT 1) AS enqueued,
+       (SELECT MIN(delay_until_epoch_ms) FROM ${table} WHERE queue_name = $1 AND status = 'DELAYED' AND ${inFlight}) AS next_delayed`,
     [queueName],
   );
   const next = row?.next_delayed;
@@ -136,7 +144,7 @@ export async function peekQueue(
 export async function selectWaitingPartitions(runner: QueryRunner, d: Dialect, queueName: string): Promise<string[]> {
   const rows = await runner.query<{ key: string }>(
     `SELECT DISTINCT queue_partition_key AS key FROM ${d.table('workflow_status')}
-     WHERE queue_name = $1 AND status IN ('ENQUEUED', 'DELAYED') AND queue_partition_key IS NOT NULL`,
+     WHERE queue_name = $1 AND status IN ('ENQUEUED', 'DELAYED') AND ${inFlight} AND queue_partition_key IS NOT NULL`,
     [queueName],
   );
   return rows.map((r) => r.key);
