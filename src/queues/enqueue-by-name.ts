@@ -13,6 +13,7 @@ import { DBOSConfigurationError, DBOSQueueNotFoundError, DBOSWorkflowIDInUseErro
 import { recordedOutcome, recordError, replay } from '../engine/checkpoint.ts';
 import type { Engine, QueuePlacement } from '../engine/engine.ts';
 import { serializeValue, type SerializedValue } from '../engine/serialization.ts';
+import { encodeWorkflowInputs } from '../engine/stored-values.ts';
 import { attributesText } from '../engine/workflow-attributes.ts';
 import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, reserveFunctionID, workflowCodeState, type WorkflowState } from '../engine/workflow-context.ts';
@@ -22,12 +23,12 @@ import { attributesOption, validateEnqueueOptions, type EnqueueWorkflowOptions }
 
 export type { EnqueueWorkflowOptions };
 
-/** The inputs as stored: native (superjson) arguments, or DBOS's portable `{positionalArgs, namedArgs}`. */
-export function encodeInputs(
+/** The inputs as stored: native arguments (the process's format), or DBOS's portable `{positionalArgs, namedArgs}`. */
+export async function encodeInputs(
   options: EnqueueWorkflowOptions,
   positionalArgs: unknown[],
   namedArgs?: Record<string, unknown>,
-): SerializedValue {
+): Promise<SerializedValue> {
   const what = `the arguments of workflow "${options.workflowName}"`;
   if (options.serializationType === 'portable') {
     const value = namedArgs === undefined ? { positionalArgs } : { positionalArgs, namedArgs };
@@ -36,7 +37,7 @@ export function encodeInputs(
   if (namedArgs !== undefined) {
     throw new DBOSConfigurationError(`Named arguments need serializationType "portable" (workflow "${options.workflowName}").`);
   }
-  return serializeValue(positionalArgs, what, 'native', 'args');
+  return encodeWorkflowInputs(positionalArgs, what, 'native');
 }
 
 /** Where the workflow goes: validated against the queue if this process knows it. */
@@ -158,7 +159,7 @@ async function insert(
   namedArgs: Record<string, unknown> | undefined,
   parent: WorkflowState | undefined,
 ): Promise<void> {
-  const inputs = encodeInputs(options, positionalArgs, namedArgs);
+  const inputs = await encodeInputs(options, positionalArgs, namedArgs);
   const placement = await placementFor(engine, options);
   const record = buildEnqueueRecord(options, placement, inputs, {
     workflowID,
