@@ -109,7 +109,7 @@ export class DBOS extends DBOSScheduling {
 
   /** Ask every lifecycle callback to log what it registered. */
   static logRegisteredEndpoints(): void {
-    logRegisteredEndpoints();
+    logRegisteredEndpoints(currentRuntime()?.config.logger);
   }
 
   /** Before launch only. Kept for compatibility: durably has no Conductor, so the handler is never called. */

@@ -10,9 +10,10 @@
  * sent by its Conductor, and durably has no Conductor, so it is never called.
  */
 import { DBOSConfigurationError, DBOSConflictingRegistrationError } from '../errors/errors.ts';
+import { describeStaticSchedules } from '../scheduler/scheduled-workflows.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import type { AlertHandler, DBOSLifecycleCallback } from '../types/lifecycle-types.ts';
-
+import { registry } from './registration.ts';
 
 const callbacks: DBOSLifecycleCallback[] = [];
 let alertHandler: AlertHandler | undefined;
@@ -45,7 +46,18 @@ export async function destroyLifecycleCallbacks(logger: DLogger): Promise<void> 
   }
 }
 
-export function logRegisteredEndpoints(): void {
+/**
+ * With `logger` the launched runtime's: the static schedules (as DBOS's
+ * scheduler did), then each callback's own list. Before launch (no logger)
+ * nothing is logged and no callback is asked, as in DBOS.
+ */
+export function logRegisteredEndpoints(logger: DLogger | undefined): void {
+  if (!logger) return;
+  const schedules = describeStaticSchedules(registry);
+  if (schedules.length > 0) {
+    logger.info('Scheduled endpoints:');
+    for (const line of schedules) logger.info(`    ${line}`);
+  }
   for (const callback of callbacks) callback.logRegisteredEndpoints?.();
 }
 
