@@ -88,9 +88,9 @@ export class DBOS extends DBOSScheduling {
     registerLifecycleCallback(callback);
   }
 
-  /** Ask every lifecycle callback to log what it registered. */
+  /** Log the static schedules, then ask every lifecycle callback to log what it registered (after launch). */
   static logRegisteredEndpoints(): void {
-    logRegisteredEndpoints();
+    logRegisteredEndpoints(currentRuntime()?.engine);
   }
 
   /** Before launch only. Kept for compatibility: durably has no Conductor, so the handler is never called. */

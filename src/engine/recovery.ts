@@ -8,6 +8,7 @@
 import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from './engine.ts';
 import { executeWorkflow } from './run-workflow.ts';
+import { parseStoredRoles } from './stored-roles.ts';
 import { decodeWorkflowInputs } from './stored-values.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
 import { receiverForRecorded } from './workflow-receiver.ts';
@@ -61,12 +62,6 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
     return false;
   }
   const recorded = await systemDatabase.loadStepOutcomes(workflowID);
-  let roles: string[] = [];
-  try {
-    roles = JSON.parse(claim.workflow.authenticatedRoles ?? '[]') as string[];
-  } catch {
-    roles = [];
-  }
   executeWorkflow(engine, {
     workflowID,
     registration,
@@ -77,7 +72,7 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
     recorded,
     queueName: claim.workflow.queueName,
     authenticatedUser: claim.workflow.authenticatedUser ?? undefined,
-    authenticatedRoles: roles,
+    authenticatedRoles: parseStoredRoles(claim.workflow.authenticatedRoles) ?? [],
     assumedRole: claim.workflow.assumedRole || undefined,
   });
   return true;

@@ -1,6 +1,7 @@
 /** From a status row to the public WorkflowStatus: values decoded best effort (raw text if unreadable). */
 import type { WorkflowStatus } from '../types/workflow-types.ts';
 import type { WorkflowStatusRecord } from '../system-database/records.ts';
+import { parseStoredRoles } from './stored-roles.ts';
 import { decodeError, decodeValue, decodeWorkflowInputs } from './stored-values.ts';
 import { parseAttributes } from './workflow-attributes.ts';
 
@@ -9,16 +10,6 @@ async function decode(read: () => Promise<unknown>, raw: string): Promise<unknow
     return await read();
   } catch {
     return raw;
-  }
-}
-
-function parseRoles(text: string | null): string[] | undefined {
-  if (!text) return undefined;
-  try {
-    const roles: unknown = JSON.parse(text);
-    return Array.isArray(roles) ? roles.map(String) : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -38,7 +29,7 @@ export async function toPublicStatus(row: WorkflowStatusRecord): Promise<Workflo
     queueName: row.queueName ?? undefined,
     authenticatedUser: row.authenticatedUser ?? undefined,
     assumedRole: row.assumedRole ?? undefined,
-    authenticatedRoles: parseRoles(row.authenticatedRoles),
+    authenticatedRoles: parseStoredRoles(row.authenticatedRoles),
     input: input as unknown[] | undefined,
     output,
     error,

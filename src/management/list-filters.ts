@@ -73,6 +73,7 @@ export function toLaterFilters(input: GetWorkflowsInput, what: string): Partial<
     parentWorkflowIDs: strings(what, 'parentWorkflowID', input.parentWorkflowID),
     hasParent: flag(what, 'hasParent', input.hasParent),
     attributesContain: input.attributes === undefined ? undefined : attributesText(`${what}: attributes`, input.attributes),
-    applicationNames: strings(what, 'applicationName', input.applicationName),
+    // As DBOS: the named applications' workflows and the unowned ones (see list-workflows.ts for the default).
+    ownedBy: strings(what, 'applicationName', input.applicationName),
   };
 }

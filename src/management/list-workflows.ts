@@ -59,8 +59,18 @@ function recordedRead<T>(operationName: string, read: () => Promise<T>): Promise
   return workflow ? recordedOperation(workflow, operationName, read) : read();
 }
 
+/**
+ * DBOS's default ownership scope: without `applicationName`, this
+ * application's workflows and unowned ones (a system database may be shared
+ * by several applications); a listing by workflow IDs reads any application's.
+ */
+function withDefaultOwner(engine: Engine, filter: WorkflowListFilter): WorkflowListFilter {
+  if (filter.ownedBy !== undefined || filter.workflowIDs !== undefined) return filter;
+  return { ...filter, ownedBy: [engine.identity.applicationName] };
+}
+
 async function list(engine: Engine, filter: WorkflowListFilter): Promise<WorkflowStatus[]> {
-  const rows = await engine.systemDatabase.listWorkflows(filter);
+  const rows = await engine.systemDatabase.listWorkflows(withDefaultOwner(engine, filter));
   return Promise.all(rows.map(toPublicStatus));
 }
 

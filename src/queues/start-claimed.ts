@@ -7,6 +7,7 @@ import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { defaultMaxRecoveryAttempts } from '../engine/recovery.ts';
 import { executeWorkflow } from '../engine/run-workflow.ts';
+import { parseStoredRoles } from '../engine/stored-roles.ts';
 import { decodeWorkflowInputs } from '../engine/stored-values.ts';
 import { receiverForRecorded } from '../engine/workflow-receiver.ts';
 import type { ClaimedWorkflow } from '../system-database/records.ts';
@@ -50,16 +51,7 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
     recorded,
     queueName: workflow.queueName,
     authenticatedUser: workflow.authenticatedUser ?? undefined,
-    authenticatedRoles: parseRoles(workflow.authenticatedRoles),
+    authenticatedRoles: parseStoredRoles(workflow.authenticatedRoles) ?? [],
     assumedRole: workflow.assumedRole || undefined,
   });
-}
-
-function parseRoles(text: string | null): string[] {
-  try {
-    const roles: unknown = JSON.parse(text ?? '[]');
-    return Array.isArray(roles) ? roles.map(String) : [];
-  } catch {
-    return [];
-  }
 }

@@ -10,9 +10,10 @@
  * sent by its Conductor, and durably has no Conductor, so it is never called.
  */
 import { DBOSConfigurationError, DBOSConflictingRegistrationError } from '../errors/errors.ts';
+import type { Engine } from '../engine/engine.ts';
+import { describeStaticSchedules } from '../scheduler/scheduled-workflows.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import type { AlertHandler, DBOSLifecycleCallback } from '../types/lifecycle-types.ts';
-
 
 const callbacks: DBOSLifecycleCallback[] = [];
 let alertHandler: AlertHandler | undefined;
@@ -51,7 +52,19 @@ export function clearLifecycleCallbacks(): void {
   alertHandler = undefined;
 }
 
-export function logRegisteredEndpoints(): void {
+/**
+ * Through the launched engine's logger: the static schedules (as DBOS's
+ * scheduler did), then each callback's own list. Before launch (no engine)
+ * nothing is logged and no callback is asked, as in DBOS.
+ */
+export function logRegisteredEndpoints(launched: Pick<Engine, 'logger' | 'registry'> | undefined): void {
+  if (!launched) return;
+  const { logger, registry } = launched;
+  const schedules = describeStaticSchedules(registry);
+  if (schedules.length > 0) {
+    logger.info('Scheduled endpoints:');
+    for (const line of schedules) logger.info(`    ${line}`);
+  }
   for (const callback of callbacks) callback.logRegisteredEndpoints?.();
 }
 

@@ -83,12 +83,17 @@ export function clearScheduledWorkflows(): void {
   entries.length = 0;
 }
 
+/** The registration a schedule names: by its function, else by the name it was given. */
+function findScheduled(registry: Registry, entry: ScheduledEntry) {
+  const byFunction = registry.findByFunction(entry.fn as object);
+  const byName = entry.config.name ? registry.findWorkflow(entry.config.className ?? '', entry.config.name) : undefined;
+  return byFunction ?? byName;
+}
+
 /** At launch: each schedule's workflow, or a DBOSConfigurationError when one names no registered workflow. */
 export function resolveSchedules(registry: Registry): ResolvedSchedule[] {
   return entries.map((entry) => {
-    const byFunction = registry.findByFunction(entry.fn as object);
-    const byName = entry.config.name ? registry.findWorkflow(entry.config.className ?? '', entry.config.name) : undefined;
-    const registration = byFunction ?? byName;
+    const registration = findScheduled(registry, entry);
     if (!registration || registration.kind !== 'workflow') {
       throw new DBOSConfigurationError(
         `Scheduled function ${entry.describe} is not a registered workflow: register it with DBOS.registerWorkflow ` +
@@ -108,5 +113,17 @@ export function resolveSchedules(registry: Registry): ResolvedSchedule[] {
       mode: entry.config.mode ?? SchedulerMode.ExactlyOncePerIntervalWhenActive,
       queueName: entry.config.queueName,
     };
+  });
+}
+
+/** One line per static schedule, for DBOS.logRegisteredEndpoints: the workflow, its crontab and its options. */
+export function describeStaticSchedules(registry: Registry): string[] {
+  return entries.map((entry) => {
+    const registration = findScheduled(registry, entry);
+    const name = registration ? qualifiedName(registration.className, registration.name) : entry.describe;
+    const options: string[] = [entry.config.mode ?? SchedulerMode.ExactlyOncePerIntervalWhenActive];
+    if (entry.config.queueName) options.push(`queue ${entry.config.queueName}`);
+    if (entry.config.timezone) options.push(`time zone ${entry.config.timezone}`);
+    return `${name} @ ${entry.config.crontab} (${options.join(', ')})`;
   });
 }

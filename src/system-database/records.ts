@@ -219,6 +219,8 @@ export interface WorkflowListFilter {
   /** JSON object text: rows whose attributes contain it (JSONB `@>`). */
   attributesContain?: string;
   applicationNames?: readonly string[];
+  /** Rows owned by one of these applications or by none (NULL application_name): DBOS's ownership scope. */
+  ownedBy?: readonly string[];
   /** Rows holding one of these deduplication IDs (internal: duplicationPolicy 'return-existing'). */
   deduplicationIDs?: readonly string[];
   limit?: number;

@@ -258,6 +258,7 @@ export interface SystemDatabase {
    * Mark workflows (and, with `withDescendants`, all their descendants) that
    * have not finished as CANCELLED: they leave their queues and are never
    * recovered; whoever runs them is notified. Returns the IDs cancelled.
+   * An unknown ID throws DBOSNonExistentWorkflowError and cancels none.
    */
   cancelWorkflows(workflowIDs: readonly string[], withDescendants: boolean, now: number): Promise<string[]>;
 
@@ -267,6 +268,7 @@ export interface SystemDatabase {
   /**
    * Put cancelled or unfinished workflows back on `queueName` to run again from
    * their last completed step, recovery attempts reset. Returns the IDs resumed.
+   * An unknown ID throws DBOSNonExistentWorkflowError and resumes none.
    */
   resumeWorkflows(workflowIDs: readonly string[], queueName: string, now: number): Promise<string[]>;
 
@@ -293,7 +295,10 @@ export interface SystemDatabase {
   /** A page of a workflow's recorded operations in function-ID order (management reads, not replay). */
   listStepOutcomes(workflowID: string, limit?: number, offset?: number): Promise<StepOutcomeRecord[]>;
 
-  /** Delete workflows (with `withDescendants`, also every workflow they started) and all they recorded. */
+  /**
+   * Delete workflows (with `withDescendants`, also every workflow they started) and all they recorded.
+   * An unknown ID throws DBOSNonExistentWorkflowError and deletes none.
+   */
   deleteWorkflows(workflowIDs: readonly string[], withDescendants: boolean): Promise<number>;
 
   /** Delete finished workflows created before a cutoff, or beyond the newest `keepRows`; returns how many. */

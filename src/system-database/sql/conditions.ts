@@ -39,6 +39,17 @@ export class Conditions {
     if (owner !== undefined) this.clauses.push(`(${column} = ${this.param(owner)} OR ${column} IS NULL)`);
   }
 
+  /** Rows owned by any of `owners` or by no one (NULL); an empty list leaves only the unowned rows. */
+  ownedByAnyOf(column: string, owners: readonly string[] | undefined): void {
+    if (owners === undefined) return;
+    if (owners.length === 0) {
+      this.clauses.push(`${column} IS NULL`);
+      return;
+    }
+    const placeholders = owners.map((owner) => this.param(owner));
+    this.clauses.push(`(${column} IN (${placeholders.join(', ')}) OR ${column} IS NULL)`);
+  }
+
   add(clause: string): void {
     this.clauses.push(clause);
   }

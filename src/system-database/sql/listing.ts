@@ -48,6 +48,7 @@ function addLaterFilters(where: Conditions, d: Dialect, filter: WorkflowListFilt
     where.add(`attributes IS NOT NULL AND ${d.jsonContains('attributes', where.param(filter.attributesContain))}`);
   }
   where.anyOf('application_name', filter.applicationNames);
+  where.ownedByAnyOf('application_name', filter.ownedBy);
   where.anyOf('deduplication_id', filter.deduplicationIDs);
 }
 

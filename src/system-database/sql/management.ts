@@ -1,10 +1,35 @@
-/** SQL for steering workflows: cancel (with descendants), resume, delete. */
+/**
+ * SQL for steering workflows: cancel (with descendants), resume, delete.
+ * Each refuses, inside its transaction, a list naming a workflow that does
+ * not exist, so a batch with one unknown ID changes nothing.
+ */
+import { DBOSNonExistentWorkflowError } from '../../errors/errors.ts';
 import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import { cancelChannel, outcomeChannel, queueChannel } from '../system-database.ts';
 
 function placeholders(count: number, first = 1): string {
   return Array.from({ length: count }, (_, i) => `$${i + first}`).join(', ');
+}
+
+/** Throws DBOSNonExistentWorkflowError naming every ID of `workflowIDs` that has no status row. */
+export async function requireExisting(runner: QueryRunner, d: Dialect, workflowIDs: readonly string[], action: string): Promise<void> {
+  if (workflowIDs.length === 0) return;
+  const rows = await runner.query<{ workflow_uuid: string }>(
+    `SELECT workflow_uuid FROM ${d.table('workflow_status')} WHERE workflow_uuid IN (${placeholders(workflowIDs.length)})`,
+    workflowIDs,
+  );
+  throwIfMissing(workflowIDs, new Set(rows.map((r) => r.workflow_uuid)), action);
+}
+
+function throwIfMissing(workflowIDs: readonly string[], found: ReadonlySet<string>, action: string): void {
+  const missing = [...new Set(workflowIDs.filter((id) => !found.has(id)))];
+  if (missing.length === 0) return;
+  const named = missing.map((id) => JSON.stringify(id)).join(', ');
+  throw new DBOSNonExistentWorkflowError(
+    `Cannot ${action} workflow ${named}: no such workflow exists${workflowIDs.length > 1 ? `; none of the ${workflowIDs.length} given was changed` : ''}.`,
+    missing.length === 1 ? { workflowID: missing[0] } : undefined,
+  );
 }
 
 /** The IDs and all their descendants (children, grandchildren, ...). */
@@ -24,6 +49,7 @@ export async function withDescendants(runner: QueryRunner, d: Dialect, workflowI
 
 export async function cancelWorkflows(tx: QueryRunner, d: Dialect, workflowIDs: readonly string[], now: number): Promise<string[]> {
   if (workflowIDs.length === 0) return [];
+  await requireExisting(tx, d, workflowIDs, 'cancel');
   const update = `UPDATE ${d.table('workflow_status')}
      SET status = 'CANCELLED', queue_name = NULL, deduplication_id = NULL, started_at_epoch_ms = NULL,
        completed_at = $1, updated_at = $1
@@ -57,6 +83,7 @@ export async function resumeWorkflows(
   now: number,
 ): Promise<string[]> {
   if (workflowIDs.length === 0) return [];
+  await requireExisting(tx, d, workflowIDs, 'resume');
   const update = `UPDATE ${d.table('workflow_status')}
      SET status = 'ENQUEUED', queue_name = $1, recovery_attempts = 0, workflow_deadline_epoch_ms = NULL,
        deduplication_id = NULL, started_at_epoch_ms = NULL, completed_at = NULL, delay_until_epoch_ms = NULL,
@@ -73,10 +100,12 @@ export async function resumeWorkflows(
 /** Delete workflows and everything recorded for them (steps, messages, events, streams: by cascade). */
 export async function deleteWorkflows(tx: QueryRunner, d: Dialect, workflowIDs: readonly string[]): Promise<number> {
   if (workflowIDs.length === 0) return 0;
-  const rows = await tx.query(
+  const rows = await tx.query<{ workflow_uuid: string }>(
     `DELETE FROM ${d.table('workflow_status')} WHERE workflow_uuid IN (${placeholders(workflowIDs.length)}) RETURNING workflow_uuid`,
     workflowIDs,
   );
+  // The deleted rows are the ones that existed; throwing rolls the deletion back.
+  throwIfMissing(workflowIDs, new Set(rows.map((r) => r.workflow_uuid)), 'delete');
   return rows.length;
 }
 
