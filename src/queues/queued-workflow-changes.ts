@@ -9,7 +9,7 @@ import { checkpointFor } from '../communication/operation-record.ts';
 import { recordedOutcome, replay } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
-import { DBOSConfigurationError, DBOSInvalidQueuePriorityError, DBOSNonExistentWorkflowError } from '../errors/errors.ts';
+import { DBOSConfigurationError, DBOSInvalidQueuePriorityError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
 import type { QueuedWorkflowChange } from '../system-database/system-database.ts';
 import { maxPriority } from './enqueue-placement.ts';
@@ -20,19 +20,20 @@ export interface SetWorkflowDelayOptions {
   delayUntilEpochMS?: number;
 }
 
-/** From workflow code, once (replayed from the checkpoint that commits with the change); elsewhere, directly. */
-async function change(name: string, apply: (checkpoint?: StepOutcomeRecord) => Promise<QueuedWorkflowChange>, workflowID: string) {
+/**
+ * From workflow code, once (replayed from the checkpoint that commits with the change); elsewhere, directly.
+ * As in DBOS, a workflow that is missing or no longer waits on its queue is left alone.
+ */
+async function change(name: string, apply: (checkpoint?: StepOutcomeRecord) => Promise<QueuedWorkflowChange>): Promise<void> {
   const workflow = workflowCodeState();
-  let outcome: QueuedWorkflowChange;
   if (!workflow) {
-    outcome = await apply();
-  } else {
-    const functionID = reserveFunctionID(workflow);
-    const recorded = recordedOutcome(workflow, functionID, name);
-    if (recorded) return replay<void>(recorded);
-    outcome = await apply(checkpointFor(workflow, functionID, name, Date.now()));
+    await apply();
+    return;
   }
-  if (outcome === 'missing') throw new DBOSNonExistentWorkflowError(workflowID);
+  const functionID = reserveFunctionID(workflow);
+  const recorded = recordedOutcome(workflow, functionID, name);
+  if (recorded) return replay<void>(recorded);
+  await apply(checkpointFor(workflow, functionID, name, Date.now()));
 }
 
 function checkID(what: string, workflowID: unknown): asserts workflowID is string {
@@ -50,7 +51,6 @@ export async function setWorkflowPriority(engine: Engine, workflowID: string, pr
   await change(
     'DBOS.setWorkflowPriority',
     (checkpoint) => engine.systemDatabase.setQueuedWorkflowPriority(workflowID, priority, Date.now(), checkpoint),
-    workflowID,
   );
 }
 
@@ -85,6 +85,5 @@ export async function setWorkflowDelay(engine: Engine, workflowID: string, optio
       const now = Date.now();
       return engine.systemDatabase.setWorkflowDelayUntil(workflowID, delayUntilEpochMs(options, now), now, checkpoint);
     },
-    workflowID,
   );
 }

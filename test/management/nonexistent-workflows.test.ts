@@ -2,9 +2,9 @@
  * Management calls on a workflow ID that does not exist. As DBOS 5.3:
  * resumeWorkflow(s) and forkWorkflow throw DBOSNonExistentWorkflowError (a
  * batch with any unknown ID changes nothing); getWorkflowStatus answers null
- * and listWorkflowSteps undefined. Where DBOS returns without a word
- * (cancel, delete, setWorkflowPriority, setWorkflowDelay), durably throws the
- * same typed error and changes nothing, so a mistyped ID is not lost silently.
+ * and listWorkflowSteps undefined; cancel, delete, setWorkflowPriority and
+ * setWorkflowDelay leave an unknown ID alone and do the rest of their work
+ * (code written for DBOS cleans up idempotently this way).
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
@@ -65,12 +65,14 @@ forEachBackend('management calls on unknown workflow IDs', (backend) => {
     await rejectsAsMissing(DBOS.forkWorkflow('no-such-workflow', 0), 'no-such-workflow');
   });
 
-  test('cancelWorkflow(s) throws for an unknown ID and cancels none', async () => {
+  test('cancelWorkflow(s) leaves an unknown ID alone and cancels the others', async () => {
     await launch(backend);
-    await rejectsAsMissing(DBOS.cancelWorkflow('no-such-workflow'), 'no-such-workflow');
+    await DBOS.cancelWorkflow('no-such-workflow');
     const handle = await DBOS.startWorkflow(blocked)();
-    await rejectsAsMissing(DBOS.cancelWorkflows([handle.workflowID, 'missing-one']), 'missing-one');
-    assert.equal((await handle.getStatus())?.status, 'PENDING');
+    await DBOS.cancelWorkflows([handle.workflowID, 'missing-one']);
+    assert.equal((await handle.getStatus())?.status, 'CANCELLED');
+    assert.equal(await DBOS.getWorkflowStatus('missing-one'), null, 'nothing is created for the unknown ID');
+    release();
     // A finished workflow exists: cancelling it is a no-op, as in DBOS.
     const done = await DBOS.startWorkflow(quick)(1);
     await done.getResult();
@@ -78,22 +80,21 @@ forEachBackend('management calls on unknown workflow IDs', (backend) => {
     assert.equal((await done.getStatus())?.status, 'SUCCESS');
   });
 
-  test('deleteWorkflow(s) throws for an unknown ID and deletes none', async () => {
+  test('deleteWorkflow(s) leaves an unknown ID alone and deletes the others', async () => {
     await launch(backend);
-    await rejectsAsMissing(DBOS.deleteWorkflow('no-such-workflow'), 'no-such-workflow');
-    await rejectsAsMissing(DBOS.deleteWorkflow('no-such-workflow', true), 'no-such-workflow');
+    await DBOS.deleteWorkflow('no-such-workflow');
+    await DBOS.deleteWorkflow('no-such-workflow', true);
     const done = await DBOS.startWorkflow(quick)(1);
     await done.getResult();
-    await rejectsAsMissing(DBOS.deleteWorkflows([done.workflowID, 'missing-one']), 'missing-one');
-    assert.equal((await done.getStatus())?.status, 'SUCCESS');
-    await DBOS.deleteWorkflows([done.workflowID]);
+    await DBOS.deleteWorkflows([done.workflowID, 'missing-one']);
     assert.equal(await done.getStatus(), null);
   });
 
-  test('setWorkflowPriority and setWorkflowDelay throw for an unknown ID', async () => {
+  test('setWorkflowPriority and setWorkflowDelay leave an unknown ID alone', async () => {
     await launch(backend);
-    await rejectsAsMissing(DBOS.setWorkflowPriority('no-such-workflow', 2), 'no-such-workflow');
-    await rejectsAsMissing(DBOS.setWorkflowDelay('no-such-workflow', 1), 'no-such-workflow');
+    await DBOS.setWorkflowPriority('no-such-workflow', 2);
+    await DBOS.setWorkflowDelay('no-such-workflow', 1);
+    assert.equal(await DBOS.getWorkflowStatus('no-such-workflow'), null);
   });
 
   test('from workflow code, resuming an unknown ID throws there too', async () => {

@@ -1,7 +1,8 @@
 /**
  * SQL for steering workflows: cancel (with descendants), resume, delete.
- * Each refuses, inside its transaction, a list naming a workflow that does
- * not exist, so a batch with one unknown ID changes nothing.
+ * Resume refuses, inside its transaction, a list naming a workflow that does
+ * not exist (a batch with one unknown ID changes nothing); cancel and delete,
+ * as in DBOS, leave an unknown ID alone (the state asked for already holds).
  */
 import { DBOSNonExistentWorkflowError } from '../../errors/errors.ts';
 import type { QueryRunner } from '../connection.ts';
@@ -13,7 +14,7 @@ function placeholders(count: number, first = 1): string {
 }
 
 /** Throws DBOSNonExistentWorkflowError naming every ID of `workflowIDs` that has no status row. */
-export async function requireExisting(runner: QueryRunner, d: Dialect, workflowIDs: readonly string[], action: string): Promise<void> {
+async function requireExisting(runner: QueryRunner, d: Dialect, workflowIDs: readonly string[], action: string): Promise<void> {
   if (workflowIDs.length === 0) return;
   const rows = await runner.query<{ workflow_uuid: string }>(
     `SELECT workflow_uuid FROM ${d.table('workflow_status')} WHERE workflow_uuid IN (${placeholders(workflowIDs.length)})`,
@@ -49,7 +50,6 @@ export async function withDescendants(runner: QueryRunner, d: Dialect, workflowI
 
 export async function cancelWorkflows(tx: QueryRunner, d: Dialect, workflowIDs: readonly string[], now: number): Promise<string[]> {
   if (workflowIDs.length === 0) return [];
-  await requireExisting(tx, d, workflowIDs, 'cancel');
   const update = `UPDATE ${d.table('workflow_status')}
      SET status = 'CANCELLED', queue_name = NULL, deduplication_id = NULL, started_at_epoch_ms = NULL,
        completed_at = $1, updated_at = $1
@@ -104,8 +104,6 @@ export async function deleteWorkflows(tx: QueryRunner, d: Dialect, workflowIDs: 
     `DELETE FROM ${d.table('workflow_status')} WHERE workflow_uuid IN (${placeholders(workflowIDs.length)}) RETURNING workflow_uuid`,
     workflowIDs,
   );
-  // The deleted rows are the ones that existed; throwing rolls the deletion back.
-  throwIfMissing(workflowIDs, new Set(rows.map((r) => r.workflow_uuid)), 'delete');
   return rows.length;
 }
 
