@@ -4,6 +4,7 @@
  * is awaited through the notifier. Waiting from workflow code is itself a
  * recorded operation (DBOS.getResult), so replay returns the same result.
  */
+import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import { checkPositiveOption, waitOptions } from '../support/wait-timeouts.ts';
 import type { GetResultOptions, WorkflowHandle, WorkflowStatus } from '../types/workflow-types.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
@@ -55,7 +56,17 @@ async function waitHere<R>(
   pollingIntervalMs: number | undefined,
 ): Promise<R | null> {
   const running = engine.running.get(workflowID);
-  if (running && deadline === undefined) return (await running) as R;
+  if (running && deadline === undefined) {
+    try {
+      return (await running) as R;
+    } catch (error) {
+      // The execution here was cancelled, but the workflow may have been resumed since: then its outcome is to come.
+      const cancelledHere = error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID;
+      if (!cancelledHere) throw error;
+      const row = await engine.systemDatabase.getWorkflowStatus(workflowID);
+      if (!row || row.status === 'CANCELLED') throw error;
+    }
+  }
   const status = await awaitFinalStatus(engine, workflowID, deadline, pollingIntervalMs);
   return status === timedOut ? null : await outcomeOf<R>(status);
 }
