@@ -13,7 +13,8 @@ import type { SetEventOptions } from '../types/serialization-types.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
 import { communicationKey, eventsChannel } from '../system-database/system-database.ts';
-import { checkpointFor, timeoutMs } from './operation-record.ts';
+import { checkpointFor } from '../engine/checkpoint.ts';
+import { timeoutMs } from './operation-record.ts';
 import { valueFormat } from './value-format.ts';
 
 export async function setEvent(key: string, value: unknown, options?: SetEventOptions): Promise<void> {

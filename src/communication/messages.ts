@@ -17,7 +17,8 @@ import { waitForWrite } from '../engine/wait-for-write.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
 import { communicationKey, messagesChannel } from '../system-database/system-database.ts';
 import { monotonicNow } from '../support/clock.ts';
-import { checkpointFor, timeoutMs } from './operation-record.ts';
+import { checkpointFor } from '../engine/checkpoint.ts';
+import { timeoutMs } from './operation-record.ts';
 import { valueFormat } from './value-format.ts';
 
 /** DBOS's stored name of the default topic. */

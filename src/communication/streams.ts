@@ -21,7 +21,7 @@ import { waitForWrite } from '../engine/wait-for-write.ts';
 import { currentContext, reserveFunctionID, workflowCodeState, type WorkflowState } from '../engine/workflow-context.ts';
 import { isTerminalStatus, type StreamEntry } from '../system-database/records.ts';
 import { communicationKey, outcomeChannel, streamsChannel } from '../system-database/system-database.ts';
-import { checkpointFor } from './operation-record.ts';
+import { checkpointFor } from '../engine/checkpoint.ts';
 import { valueFormat } from './value-format.ts';
 
 /** DBOS's close marker: the portable-JSON string below as a stream's last value. */

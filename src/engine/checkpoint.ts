@@ -112,3 +112,27 @@ export async function recordedOperation<T>(
   }
   return recordValue(workflow, functionID, name, value, { startedAtEpochMs, childWorkflowID });
 }
+
+/**
+ * The checkpoint row of an operation that records no value of its own and commits beside its own write (a
+ * send, a setEvent, a queue change); with `childWorkflowID`, the record of a child workflow started or enqueued.
+ */
+export function checkpointFor(
+  workflow: WorkflowState,
+  functionID: number,
+  functionName: string,
+  startedAtEpochMs: number,
+  childWorkflowID: string | null = null,
+): StepOutcomeRecord {
+  return {
+    workflowID: workflow.workflowID,
+    functionID,
+    functionName,
+    output: null,
+    error: null,
+    childWorkflowID,
+    startedAtEpochMs,
+    completedAtEpochMs: Date.now(),
+    serialization: null,
+  };
+}

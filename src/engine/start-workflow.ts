@@ -16,7 +16,7 @@ import {
 } from '../errors/errors.ts';
 import type { StartWorkflowParams } from '../types/workflow-types.ts';
 import type { NewWorkflowRecord, WorkflowStatusRecord } from '../system-database/records.ts';
-import { recordedOutcome, recordError, replay } from './checkpoint.ts';
+import { checkpointFor, recordedOutcome, recordError, replay } from './checkpoint.ts';
 import type { Engine } from './engine.ts';
 import { monotonicNow } from '../support/clock.ts';
 import { qualifiedName, type RegisteredWorkflow } from './registry.ts';
@@ -67,17 +67,7 @@ export async function startWorkflow<R>(engine: Engine, request: StartRequest): P
     throw error;
   }
   engine.interruptSignal.throwIfAborted(); // shutdown: the child stays PENDING, its start unrecorded (runs again on recovery)
-  await engine.systemDatabase.recordStepOutcome({
-    workflowID: parent.workflowID,
-    functionID,
-    functionName: request.registration.name,
-    output: null,
-    error: null,
-    childWorkflowID: workflowID,
-    startedAtEpochMs,
-    completedAtEpochMs: Date.now(),
-    serialization: null,
-  });
+  await engine.systemDatabase.recordStepOutcome(checkpointFor(parent, functionID, request.registration.name, startedAtEpochMs, workflowID));
   return new DurableWorkflowHandle<R>(engine, workflowID);
 }
 

@@ -16,11 +16,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DBOSConfigurationError, DBOSQueueDuplicatedError } from '../errors/errors.ts';
-import { recordedOutcome, recordError, replay } from '../engine/checkpoint.ts';
+import { checkpointFor, recordedOutcome, recordError, replay } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { SerializedValue } from '../engine/serialization.ts';
 import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
-import { currentContext, reserveFunctionID, workflowCodeState, type WorkflowState } from '../engine/workflow-context.ts';
+import { currentContext, reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
 import type { DebounceRequest, StepOutcomeRecord } from '../system-database/records.ts';
 import type { StartWorkflowParams } from '../types/workflow-types.ts';
 import { monotonicNow } from '../support/clock.ts';
@@ -157,7 +157,7 @@ export async function debounceWorkflow<R>(
   const workflowID = params?.workflowID ?? `${parent.workflowID}-${functionID}`;
   try {
     const request = buildDebounceRequest(target, key, periodMs, inputs(), workflowID, authenticated);
-    const checkpoint = checkpointOf(parent, functionID, startedAtEpochMs);
+    const checkpoint = checkpointFor(parent, functionID, debounceOperationName, startedAtEpochMs);
     return new DurableWorkflowHandle<R>(engine, await settle(engine, request, checkpoint));
   } catch (error) {
     await recordError(parent, functionID, debounceOperationName, error, { startedAtEpochMs });
@@ -174,16 +174,3 @@ async function settle(engine: Engine, request: DebounceRequest, checkpoint?: Ste
   return outcome.workflowID;
 }
 
-function checkpointOf(parent: WorkflowState, functionID: number, startedAtEpochMs: number): StepOutcomeRecord {
-  return {
-    workflowID: parent.workflowID,
-    functionID,
-    functionName: debounceOperationName,
-    output: null,
-    error: null,
-    childWorkflowID: null,
-    startedAtEpochMs,
-    completedAtEpochMs: Date.now(),
-    serialization: null,
-  };
-}

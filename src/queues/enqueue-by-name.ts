@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DBOSConfigurationError, DBOSQueueNotFoundError, DBOSWorkflowIDInUseError } from '../errors/errors.ts';
-import { recordedOutcome, recordError, replay } from '../engine/checkpoint.ts';
+import { checkpointFor, recordedOutcome, recordError, replay } from '../engine/checkpoint.ts';
 import type { Engine, QueuePlacement } from '../engine/engine.ts';
 import { serializeValue, type SerializedValue } from '../engine/serialization.ts';
 import { encodeWorkflowInputs } from '../engine/stored-values.ts';
@@ -137,17 +137,7 @@ export async function enqueueWorkflowByName<R>(
     await recordError(parent, functionID, options.workflowName, error, { startedAtEpochMs, childWorkflowID: workflowID });
     throw error;
   }
-  await engine.systemDatabase.recordStepOutcome({
-    workflowID: parent.workflowID,
-    functionID,
-    functionName: options.workflowName,
-    output: null,
-    error: null,
-    childWorkflowID: workflowID,
-    startedAtEpochMs,
-    completedAtEpochMs: Date.now(),
-    serialization: null,
-  });
+  await engine.systemDatabase.recordStepOutcome(checkpointFor(parent, functionID, options.workflowName, startedAtEpochMs, workflowID));
   return new DurableWorkflowHandle<R>(engine, workflowID);
 }
 

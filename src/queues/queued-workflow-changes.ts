@@ -5,7 +5,7 @@
  * as in DBOS, since it may have started a moment ago. From workflow code each
  * call is recorded with its change, so a replay does not make it again.
  */
-import { checkpointFor } from '../communication/operation-record.ts';
+import { checkpointFor } from '../engine/checkpoint.ts';
 import { recordedOutcome, replay } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';

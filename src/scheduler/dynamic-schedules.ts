@@ -13,7 +13,7 @@ import {
   DBOSScheduleNotFoundError,
 } from '../errors/errors.ts';
 import type { WorkflowHandle } from '../types/workflow-types.ts';
-import { checkpointFor } from '../communication/operation-record.ts';
+import { checkpointFor } from '../engine/checkpoint.ts';
 import { recordedOperation, recordedOutcome, replay } from '../engine/checkpoint.ts';
 import type { Engine } from '../engine/engine.ts';
 import { deserializeValue, defaultSerialization, serializeValue } from '../engine/serialization.ts';
