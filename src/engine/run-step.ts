@@ -11,7 +11,6 @@ import type { StepConfig } from '../types/workflow-types.ts';
 import { sleepMs } from '../support/sleep.ts';
 import { recordError, recordedOutcome, recordValue, replay } from './checkpoint.ts';
 import { delayBeforeAttemptMs, retryPolicy, type RetryPolicy } from './retry-policy.ts';
-import { untilInterrupted } from './shutdown-interrupt.ts';
 import {
   currentContext,
   reserveFunctionID,
@@ -39,8 +38,9 @@ export async function runStep<T>(
   const interrupt = workflow.engine.interruptSignal;
   let value: T;
   try {
-    // Shutdown ends the step at once: a body still running is abandoned, its outcome never recorded.
-    value = await untilInterrupted(workflow.engine, attemptWithRetries(step, stepContext, policy, config, body, interrupt));
+    // After shutdown interrupted the engine, a body still running is abandoned: recordValue/recordError refuse
+    // its outcome (no per-step listener on the hot path; the body's own timers are the user's).
+    value = await attemptWithRetries(step, stepContext, policy, config, body, interrupt);
   } catch (error) {
     await recordError(workflow, functionID, name, error, { startedAtEpochMs });
     throw error;

@@ -6,11 +6,12 @@
  * - every durable operation a workflow starts throws DBOSShutdownInterruptError
  *   (reserveFunctionID checks the signal, no database read);
  * - every pending durable sleep, wait (recv, getEvent, getResult, readStream,
- *   waitFirst), step-retry delay and step attempt ends at once with that error,
- *   and its timers are cleared, so nothing keeps the process alive;
+ *   waitFirst) and step-retry delay ends at once with that error, and its
+ *   timers (step timeouts too) are cleared, so nothing of ours keeps the
+ *   process alive;
  * - no outcome is written: not the outcome of a step that was running (its body
- *   may still finish, but its result is dropped and it runs again on recovery),
- *   not the workflow's final status. The workflow stays PENDING for recovery.
+ *   may still finish, but recording its result throws, so it runs again on
+ *   recovery), not the workflow's final status. The workflow stays PENDING.
  *
  * Writes already submitted when the signal aborts are committed (or fail)
  * before shutdown returns: closing the system database waits for them.
@@ -20,21 +21,6 @@ import type { Engine } from './engine.ts';
 
 export function isShutdownInterrupt(error: unknown): error is DBOSShutdownInterruptError {
   return error instanceof DBOSShutdownInterruptError;
-}
-
-/** `work`'s outcome, unless the engine is interrupted first (then the interrupt error; `work` is abandoned). */
-export function untilInterrupted<T>(engine: Engine, work: Promise<T>): Promise<T> {
-  const signal = engine.interruptSignal;
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  let onAbort!: () => void;
-  const interrupted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([work, interrupted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /**
