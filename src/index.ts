@@ -5,6 +5,8 @@ export type { DBOSConfig, DBOSLaunchOptions } from './types/config-types.ts';
 export { StatusString } from './types/workflow-types.ts';
 export { WorkflowQueue } from './queues/workflow-queue.ts';
 export { Debouncer, type DebouncerConfig } from './api/debouncer.ts';
+export { DBOSClient, type ClientEnqueueOptions, type ClientSendOptions, type DBOSClientOptions } from './client/dbos-client.ts';
+export { DebouncerClient, type DebouncerClientConfig } from './client/debouncer-client.ts';
 export type { EnqueueWorkflowOptions, WorkflowIDReusePolicy } from './queues/enqueue-options.ts';
 export { SchedulerMode, type SchedulerConfig } from './scheduler/scheduled-workflows.ts';
 export type { ScheduledWorkflowFn, ScheduleOptions, WorkflowSchedule } from './scheduler/dynamic-schedules.ts';

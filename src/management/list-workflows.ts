@@ -66,6 +66,8 @@ function recordedRead<T>(operationName: string, read: () => Promise<T>): Promise
  */
 function withDefaultOwner(engine: Engine, filter: WorkflowListFilter): WorkflowListFilter {
   if (filter.ownedBy !== undefined || filter.workflowIDs !== undefined) return filter;
+  // A DBOSClient created without applicationName acts for no application, so it sees them all.
+  if (engine.identity.applicationName === '') return filter;
   return { ...filter, ownedBy: [engine.identity.applicationName] };
 }
 

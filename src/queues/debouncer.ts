@@ -165,7 +165,8 @@ export async function debounceWorkflow<R>(
   }
 }
 
-async function settle(engine: Engine, request: DebounceRequest, checkpoint?: StepOutcomeRecord): Promise<string> {
+/** Apply one debounce request: the workflow it joined or enqueued, or DBOSQueueDuplicatedError when a non-debounced workflow holds the key. */
+export async function settle(engine: Engine, request: DebounceRequest, checkpoint?: StepOutcomeRecord): Promise<string> {
   const outcome = await engine.systemDatabase.debounceWorkflow(request, checkpoint);
   if (outcome.kind === 'held') {
     const { queueName, deduplicationID } = request.workflow;

@@ -5,8 +5,7 @@
  * (The DBOS SDK reads that variable only in its cloud; durably always does.)
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import type { DBOSConfig } from '../types/config-types.ts';
 import type { DBOSSerializer } from '../types/serialization-types.ts';
 import { serializerName } from '../engine/serializers.ts';
@@ -15,6 +14,7 @@ import { DBOSConfigurationError } from '../errors/errors.ts';
 import { WorkflowQueue } from '../queues/workflow-queue.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
+import { sqlitePath } from '../system-database/sqlite/sqlite-path.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
 import {
   checkAdminPort,
@@ -164,21 +164,6 @@ export function databaseTarget(url: string, config: DBOSConfig): SystemDatabaseT
   };
 }
 
-function sqlitePath(url: string): string {
-  let path: string;
-  if (/^file:\/\//i.test(url)) path = fileURLToPath(url);
-  else if (/^file:/i.test(url)) path = url.slice('file:'.length);
-  else if (/^sqlite:/i.test(url)) path = url.replace(/^sqlite:(\/\/)?/i, '');
-  else if (/\.(sqlite3?|db)$/i.test(url)) path = url;
-  else {
-    throw new DBOSConfigurationError(
-      `systemDatabaseUrl "${redactUrl(url)}" names no known backend. Use postgresql://user@host:5432/db for Postgres, ` +
-        'or sqlite:<path>, file:<path> or a path ending in .sqlite or .db for SQLite.',
-    );
-  }
-  if (!path) throw new DBOSConfigurationError(`systemDatabaseUrl "${url}" names no SQLite file.`);
-  return isAbsolute(path) ? path : resolve(process.cwd(), path);
-}
 
 export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   if (typeof config !== 'object' || config === null) {

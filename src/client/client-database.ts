@@ -1,0 +1,89 @@
+/**
+ * The system database of a DBOSClient: opened from the same URLs as
+ * DBOS.setConfig's systemDatabaseUrl, never migrated (a client is not the
+ * owner of the schema; workers and `durably migrate` are), and wrapped in an
+ * Engine with an empty registry, so the management, communication and
+ * queue functions the facade uses serve the client unchanged. Nothing
+ * registered means nothing can run here.
+ */
+import { DBOSConfigurationError, DBOSInitializationError } from '../errors/errors.ts';
+import { Engine, type QueuePlanner } from '../engine/engine.ts';
+import { Registry } from '../engine/registry.ts';
+import { openSystemDatabase, type SystemDatabaseTarget } from '../system-database/open-system-database.ts';
+import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
+import { sqlitePath } from '../system-database/sqlite/sqlite-path.ts';
+import type { DLogger } from '../telemetry/logger.ts';
+
+/** What DBOSClient.create needs to reach the system database. */
+export interface ClientDatabaseOptions {
+  systemDatabaseUrl: string;
+  systemDatabaseSchemaName?: string;
+  systemDatabasePoolSize?: number;
+}
+
+/** The executor ID stamped on rows a client writes (a worker claiming them stamps its own). */
+export const clientExecutorID = 'dbos-client';
+
+function clientTarget(options: ClientDatabaseOptions): SystemDatabaseTarget {
+  const url = options.systemDatabaseUrl;
+  if (typeof url !== 'string' || url === '') {
+    throw new DBOSConfigurationError(`DBOSClient.create: systemDatabaseUrl must be a non-empty string, got ${JSON.stringify(url)}.`);
+  }
+  if (!/^postgres(ql)?:\/\//i.test(url)) return { backend: 'sqlite', path: sqlitePath(url), synchronous: 'FULL', runMigrations: false };
+  parsePostgresUrl(url);
+  const schema = options.systemDatabaseSchemaName ?? 'dbos';
+  if (typeof schema !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(schema)) {
+    throw new DBOSConfigurationError(
+      `DBOSClient.create: systemDatabaseSchemaName must be a plain identifier (letters, digits, _), got ${JSON.stringify(schema)}.`,
+    );
+  }
+  const poolSize = options.systemDatabasePoolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 2) {
+    throw new DBOSConfigurationError(`DBOSClient.create: systemDatabasePoolSize must be an integer >= 2, got ${JSON.stringify(poolSize)}.`);
+  }
+  return { backend: 'postgres', url, schema, poolSize, runMigrations: false, pollingConcurrency: Math.max(1, Math.floor(poolSize / 2)) };
+}
+
+/** Open without migrating; a missing or older schema is refused with the remedy for a client. */
+export async function openClientEngine(options: ClientDatabaseOptions, applicationName: string | undefined, logger: DLogger): Promise<Engine> {
+  const target = clientTarget(options);
+  let systemDatabase;
+  try {
+    systemDatabase = await openSystemDatabase(target, logger);
+  } catch (error) {
+    if (!(error instanceof DBOSInitializationError) || error.code !== 'SCHEMA_NOT_MIGRATED') throw error;
+    const where = target.backend === 'sqlite' ? `"${target.path}"` : `${redactUrl(target.url)} (schema "${target.schema}")`;
+    throw new DBOSInitializationError(
+      `DBOSClient: the system database ${where} does not have this version of durably's schema, and a client never ` +
+        'migrates. Launch a worker (DBOS.launch) on it or migrate it first, then create the client.',
+      error,
+      { code: 'SCHEMA_NOT_MIGRATED' },
+    );
+  }
+  const registry = new Registry(() => {
+    throw new Error('unreachable: a DBOSClient registers no steps');
+  });
+  registry.freeze('a DBOSClient runs no workflows');
+  // An empty application name scopes listings to no application: an unnamed client sees every application's rows.
+  const identity = { executorID: clientExecutorID, applicationVersion: '', applicationName: applicationName ?? '' };
+  return new Engine(systemDatabase, registry, identity, logger, placeOnTrust);
+}
+
+/**
+ * A client knows no queues (they are declared in the workers' code or registered in the database),
+ * so a named queue is taken on trust, as an enqueue by name takes it; the options were validated before.
+ */
+const placeOnTrust: QueuePlanner = async (params) => {
+  const queueName = params?.queueName;
+  if (queueName === undefined) return null;
+  const options = params?.enqueueOptions ?? {};
+  const delayed = options.delaySeconds !== undefined && options.delaySeconds > 0;
+  return {
+    queueName,
+    status: delayed ? 'DELAYED' : 'ENQUEUED',
+    deduplicationID: options.deduplicationID ?? null,
+    priority: options.priority ?? 0,
+    queuePartitionKey: options.queuePartitionKey ?? null,
+    delayUntilEpochMs: delayed ? Date.now() + Math.ceil(options.delaySeconds! * 1000) : null,
+  };
+};
