@@ -4,7 +4,9 @@
  * until a notification, the safety poll, or the deadline. Registering before
  * reading means a write committed in between still wakes us.
  */
+import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import type { Engine } from './engine.ts';
+import { currentContext } from './workflow-context.ts';
 
 export interface Interest {
   channel: string;
@@ -21,9 +23,12 @@ export async function waitForWrite<T>(
 ): Promise<T | undefined> {
   const { notifier } = engine.systemDatabase;
   const interrupt = engine.interruptSignal;
+  const workflow = currentContext().workflow;
   for (let attempt = 0; ; attempt++) {
     // Shutdown ends every wait of the engine, read or sleeping (engine/shutdown-interrupt.ts).
     interrupt.throwIfAborted();
+    // A cancelled execution reads no more (a recv would consume a message meant for its resumed execution).
+    if (workflow?.cancelled) throw new DBOSWorkflowCancelledError(workflow.workflowID);
     const remaining = deadlineEpochMs - Date.now();
     const pollMs = Math.min(pollingIntervalMs ?? notifier.safetyPollMs(attempt), Math.max(0, remaining));
     const waiters = interests.map(({ channel, key }) => notifier.wait(channel, key, pollMs));
