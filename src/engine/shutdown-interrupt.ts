@@ -16,12 +16,7 @@
  * Writes already submitted when the signal aborts are committed (or fail)
  * before shutdown returns: closing the system database waits for them.
  */
-import { DBOSShutdownInterruptError } from '../errors/errors.ts';
 import type { Engine } from './engine.ts';
-
-export function isShutdownInterrupt(error: unknown): error is DBOSShutdownInterruptError {
-  return error instanceof DBOSShutdownInterruptError;
-}
 
 /**
  * Wait up to `timeoutMs` for the workflows running here to finish, including

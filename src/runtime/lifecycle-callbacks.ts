@@ -79,7 +79,3 @@ export function setAlertHandler(handler: AlertHandler, launched: boolean): void 
   }
   alertHandler = handler;
 }
-
-export function currentAlertHandler(): AlertHandler | undefined {
-  return alertHandler;
-}
