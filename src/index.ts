@@ -1,5 +1,6 @@
 /** durably's public surface: named re-exports only. */
 export { DBOS } from './api/dbos.ts';
+export { shutdownOnSignals, type ClosableServer } from './api/shutdown-on-signals.ts';
 export { ConfiguredInstance } from './runtime/configured-instance.ts';
 export type { DBOSConfig, DBOSLaunchOptions } from './types/config-types.ts';
 export { StatusString } from './types/workflow-types.ts';
@@ -33,6 +34,7 @@ export type {
   WorkflowStatusString,
 } from './types/workflow-types.ts';
 export type { DBOSContextOptions, DuplicationPolicy, ListWorkflowStepsOptions, WaitAllOptions } from './types/workflow-types.ts';
+export type { HTTPRequest } from './types/workflow-types.ts';
 export type { DLogger } from './telemetry/logger.ts';
 export type { DBOSSerializer, SerializationRecipe, SendOptions, SetEventOptions, WriteStreamOptions } from './types/serialization-types.ts';
 export { PortableWorkflowError } from './errors/portable-workflow-error.ts';

@@ -5,7 +5,7 @@
  * timeout, queue, user). One-line delegations to the engine's context.
  */
 import { DBOSConfigurationError } from '../errors/errors.ts';
-import type { DBOSContextOptions, StepStatus } from '../types/workflow-types.ts';
+import type { DBOSContextOptions, HTTPRequest, StepStatus } from '../types/workflow-types.ts';
 import type { JSONValue, SerializationRecipe } from '../types/serialization-types.ts';
 import { contextWithOptions } from '../engine/context-options.ts';
 import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
@@ -53,6 +53,22 @@ export class DBOSContext {
   /** The role that authorized the current function ('' if none). */
   static get assumedRole(): string {
     return currentContext().assumedRole ?? '';
+  }
+
+  /** The HTTP request being handled (set by durably's framework adapters, restored in its workflows), or undefined. */
+  static requestObject(): object | undefined {
+    return currentContext().request;
+  }
+
+  static getRequest(): HTTPRequest | undefined {
+    return currentContext().request;
+  }
+
+  /** The HTTP request being handled; throws outside one. */
+  static get request(): HTTPRequest {
+    const request = currentContext().request;
+    if (!request) throw new DBOSConfigurationError('DBOS.request: not inside an HTTP request (use DBOS.getRequest() to test for one).');
+    return request;
   }
 
   static isInWorkflow(): boolean {

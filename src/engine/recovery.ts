@@ -9,6 +9,7 @@ import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from './engine.ts';
 import { executeWorkflow } from './run-workflow.ts';
 import { parseStoredRoles } from './stored-roles.ts';
+import { parseStoredRequest } from './stored-request.ts';
 import { decodeWorkflowInputs } from './stored-values.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
 import { receiverForRecorded } from './workflow-receiver.ts';
@@ -74,6 +75,7 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
     authenticatedUser: claim.workflow.authenticatedUser ?? undefined,
     authenticatedRoles: parseStoredRoles(claim.workflow.authenticatedRoles) ?? [],
     assumedRole: claim.workflow.assumedRole || undefined,
+    request: parseStoredRequest(claim.workflow.request),
   });
   return true;
 }

@@ -5,6 +5,7 @@
  * another execution owns the outcome (it recorded a step first, or the row
  * changed under us), this run stands down and adopts the recorded outcome.
  */
+import type { HTTPRequest } from '../types/workflow-types.ts';
 import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../errors/errors.ts';
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
@@ -32,6 +33,7 @@ export interface WorkflowExecution {
   authenticatedUser?: string;
   authenticatedRoles?: readonly string[];
   assumedRole?: string;
+  request?: HTTPRequest;
 }
 
 export function executeWorkflow(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
@@ -57,6 +59,7 @@ async function runBody(engine: Engine, execution: WorkflowExecution): Promise<un
     authenticatedUser: execution.authenticatedUser,
     authenticatedRoles: execution.authenticatedRoles,
     assumedRole: execution.assumedRole,
+    request: execution.request,
   };
   // A workflow handed over after shutdown interrupted the engine does not start (it stays PENDING).
   engine.interruptSignal.throwIfAborted();

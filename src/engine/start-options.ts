@@ -5,7 +5,7 @@
  * duplication policy. All validated before anything is written.
  */
 import { DBOSConfigurationError, DBOSQueueDuplicatedError } from '../errors/errors.ts';
-import type { StartWorkflowParams } from '../types/workflow-types.ts';
+import type { HTTPRequest, StartWorkflowParams } from '../types/workflow-types.ts';
 import type { InsertWorkflowResult, NewWorkflowRecord } from '../system-database/records.ts';
 import type { Engine } from './engine.ts';
 import { attributesText } from './workflow-attributes.ts';
@@ -16,6 +16,7 @@ export interface WorkflowAuth {
   authenticatedUser?: string;
   authenticatedRoles?: readonly string[];
   assumedRole?: string;
+  request?: HTTPRequest;
 }
 
 export interface StartOptions {
@@ -52,6 +53,7 @@ function resolveAuth(params: StartWorkflowParams | undefined, context: Execution
     authenticatedUser: user ?? context.authenticatedUser,
     authenticatedRoles: roles ?? context.authenticatedRoles,
     assumedRole: context.assumedRole,
+    request: context.request,
   };
 }
 

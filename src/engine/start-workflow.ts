@@ -155,6 +155,7 @@ async function insertAndRun(
     scheduleName: request.scheduleName ?? null,
     ownerXid: randomUUID(),
     attributes: options.attributes,
+    request: options.auth.request === undefined ? null : JSON.stringify(options.auth.request),
   };
   const result = await insertRespectingDuplicationPolicy(engine, record, options.returnExisting);
   if ('holderID' in result) return result.holderID;

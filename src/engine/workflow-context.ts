@@ -10,7 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
-import type { WorkflowSerializationFormat } from '../types/workflow-types.ts';
+import type { HTTPRequest, WorkflowSerializationFormat } from '../types/workflow-types.ts';
 import type { Engine, RunningWorkflowState } from './engine.ts';
 
 export interface WorkflowState extends RunningWorkflowState {
@@ -46,6 +46,8 @@ export interface ExecutionContext {
   readonly authenticatedRoles?: readonly string[];
   /** The role that authorized the current function (recorded on started workflows, inherited by children). */
   readonly assumedRole?: string;
+  /** The HTTP request being handled (adapters/), recorded on started workflows and restored with them. */
+  readonly request?: HTTPRequest;
 }
 
 const storage = new AsyncLocalStorage<ExecutionContext>();

@@ -21,6 +21,15 @@ export class DBOSNotAuthorizedError extends DBOSError {
   }
 }
 
+/** An error meant for an HTTP client: durably's framework adapters answer it with `status` and a JSON body. */
+export class DBOSResponseError extends DBOSError {
+  readonly status: number;
+  constructor(message: string, status = 500) {
+    super(message, codes.error, { code: 'RESPONSE_ERROR' });
+    this.status = status;
+  }
+}
+
 /** A configuration key holds a value of the wrong type. */
 export class DBOSConfigKeyTypeError extends DBOSError {
   readonly configKey: string;

@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.ts';
 import { defaultMaxRecoveryAttempts } from '../engine/recovery.ts';
 import { executeWorkflow } from '../engine/run-workflow.ts';
 import { parseStoredRoles } from '../engine/stored-roles.ts';
+import { parseStoredRequest } from '../engine/stored-request.ts';
 import { decodeWorkflowInputs } from '../engine/stored-values.ts';
 import { receiverForRecorded } from '../engine/workflow-receiver.ts';
 import type { ClaimedWorkflow } from '../system-database/records.ts';
@@ -53,5 +54,6 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
     authenticatedUser: workflow.authenticatedUser ?? undefined,
     authenticatedRoles: parseStoredRoles(workflow.authenticatedRoles) ?? [],
     assumedRole: workflow.assumedRole || undefined,
+    request: parseStoredRequest(workflow.request),
   });
 }

@@ -53,6 +53,8 @@ export interface NewWorkflowRecord {
   scheduleName?: string | null;
   /** The workflow's attributes as JSON object text, if any. */
   attributes?: string | null;
+  /** The HTTP request it was started in, as JSON text (DBOS's `request` column). */
+  request?: string | null;
   /** A random ID of this start attempt: a retried insert recognises its own row by it. */
   ownerXid: string;
 }

@@ -221,3 +221,13 @@ export interface StepInfo {
   readonly startedAtEpochMs?: number;
   readonly completedAtEpochMs?: number;
 }
+
+/** The HTTP request a workflow was started in (DBOS.request), recorded with its status and restored on recovery. */
+export interface HTTPRequest {
+  readonly requestID?: string;
+  readonly method?: string;
+  readonly url?: string;
+  readonly ip?: string;
+  /** Lower-cased names; `authorization` and `cookie` are left out. */
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+}

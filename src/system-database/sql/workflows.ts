@@ -40,6 +40,7 @@ const insertColumns = [
   'schedule_name',
   'owner_xid',
   'attributes',
+  'request',
 ] as const;
 
 /** Insert new status rows; returns the IDs that were inserted (the others existed). */
@@ -77,6 +78,7 @@ export async function insertWorkflows(
     w.scheduleName ?? null,
     w.ownerXid,
     w.attributes ?? null,
+    w.request ?? null,
   ]);
   for (const chunk of chunks) {
     // No conflict target: an existing ID and a held deduplication ID both leave the row out.

@@ -1,0 +1,35 @@
+/**
+ * durably/express: `app.use(expressMiddleware())` first and
+ * `app.use(expressErrorHandler())` last. Express 5 and 4 (in Express 4, an
+ * async handler must pass its rejection to `next` itself).
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { prepareRequest, runInRequest, type DurablyHttpOptions } from './http-context.ts';
+import { errorResponse } from './http-errors.ts';
+
+export type { DurablyHttpOptions } from './http-context.ts';
+
+/** Request ID, DBOS.request, idempotency key, and the 400/503 refusals, for every route after it. */
+export function expressMiddleware(options?: DurablyHttpOptions): RequestHandler {
+  return (req, res, next) => {
+    const prepared = prepareRequest({ method: req.method, url: req.originalUrl, ip: req.ip, headers: req.headers }, options);
+    res.setHeader(prepared.responseHeader, prepared.requestID);
+    if (!prepared.ok) {
+      res.status(prepared.refusal.status).json(prepared.refusal.body);
+      return;
+    }
+    runInRequest(prepared, () => next());
+  };
+}
+
+/** durably's errors (and errors with a numeric `status`) as JSON; others go on to Express's own handling. */
+export function expressErrorHandler(): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    const response = errorResponse(error);
+    if (!response || res.headersSent) {
+      next(error);
+      return;
+    }
+    res.status(response.status).json(response.body);
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * What every HTTP framework adapter shares, framework-neutral: the request ID,
+ * the request context that DBOS.request returns (recorded on the workflows the
+ * request starts), the idempotency-key header that becomes the next workflow's
+ * ID, and the refusals (bad key 400, not launched 503) answered before any
+ * handler runs. An adapter turns its framework's request into RequestFacts,
+ * calls prepareRequest, and runs the rest of the request in runInRequest.
+ */
+import { randomUUID } from 'node:crypto';
+import { DBOS } from '../api/dbos.ts';
+import { currentContext, runInContext } from '../engine/workflow-context.ts';
+import type { HTTPRequest } from '../types/workflow-types.ts';
+import type { ErrorResponse } from './http-errors.ts';
+
+export interface DurablyHttpOptions {
+  /** The header carrying the request ID, echoed on the response (default `x-request-id`, then `dbos-request-id`). */
+  requestIDHeader?: string;
+  /** The header whose value becomes the ID of the first workflow the handler starts (default `dbos-idempotency-key`). */
+  idempotencyKeyHeader?: string;
+}
+
+export type HeaderValues = Readonly<Record<string, string | string[] | undefined>>;
+
+/** What an adapter reads from its framework's request. */
+export interface RequestFacts {
+  method: string;
+  url: string;
+  ip: string | undefined;
+  /** Node's headers: names already lower-cased. */
+  headers: HeaderValues;
+}
+
+export type PreparedRequest =
+  | { readonly ok: true; readonly requestID: string; readonly responseHeader: string; readonly request: HTTPRequest; readonly idempotencyKey?: string }
+  | { readonly ok: false; readonly requestID: string; readonly responseHeader: string; readonly refusal: ErrorResponse };
+
+export const defaultRequestIDHeader = 'x-request-id';
+export const fallbackRequestIDHeader = 'dbos-request-id';
+export const defaultIdempotencyKeyHeader = 'dbos-idempotency-key';
+export const maxIdempotencyKeyLength = 512;
+
+/** Headers never recorded: they are credentials, and the request is stored in the database. */
+const secretHeaders = new Set(['authorization', 'cookie']);
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function resolveRequestID(headers: HeaderValues, options: DurablyHttpOptions | undefined): string {
+  const custom = options?.requestIDHeader?.toLowerCase();
+  const candidates = custom ? [custom] : [defaultRequestIDHeader, fallbackRequestIDHeader];
+  for (const name of candidates) {
+    const value = firstValue(headers[name]);
+    if (value) return value;
+  }
+  return randomUUID();
+}
+
+function recordedHeaders(headers: HeaderValues): Record<string, string | string[]> {
+  const kept: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (value !== undefined && !secretHeaders.has(lower)) kept[lower] = value;
+  }
+  return kept;
+}
+
+function badRequest(message: string): ErrorResponse {
+  return { status: 400, body: { message, dbos_error_code: 400, dbos_error: 'DBOSDataValidationError' } };
+}
+
+/** The key's problem, or undefined when it can be a workflow ID. */
+function idempotencyKeyProblem(name: string, value: string | string[]): string | undefined {
+  if (Array.isArray(value)) return `The ${name} header was sent ${value.length} times; send it once.`;
+  if (value.length === 0) return `The ${name} header is empty.`;
+  if (value.length > maxIdempotencyKeyLength) {
+    return `The ${name} header is ${value.length} characters long; at most ${maxIdempotencyKeyLength} are allowed.`;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return `The ${name} header ${JSON.stringify(value)} contains control characters.`;
+  return undefined;
+}
+
+/** Everything decided about a request before its handler runs; nothing is written. */
+export function prepareRequest(facts: RequestFacts, options?: DurablyHttpOptions): PreparedRequest {
+  const requestID = resolveRequestID(facts.headers, options);
+  const responseHeader = options?.requestIDHeader?.toLowerCase() ?? defaultRequestIDHeader;
+  if (!DBOS.isInitialized()) {
+    const body = { message: 'durably is not launched yet: call DBOS.launch() before serving requests.', dbos_error_code: 503, dbos_error: 'DBOSNotLaunched' };
+    return { ok: false, requestID, responseHeader, refusal: { status: 503, body } };
+  }
+  const keyHeader = options?.idempotencyKeyHeader?.toLowerCase() ?? defaultIdempotencyKeyHeader;
+  const key = facts.headers[keyHeader];
+  const problem = key === undefined ? undefined : idempotencyKeyProblem(keyHeader, key);
+  if (problem) return { ok: false, requestID, responseHeader, refusal: badRequest(problem) };
+  const request: HTTPRequest = { requestID, method: facts.method, url: facts.url, ip: facts.ip, headers: recordedHeaders(facts.headers) };
+  return { ok: true, requestID, responseHeader, request, idempotencyKey: key as string | undefined };
+}
+
+/** Run the rest of the request (the handler and all it awaits) with DBOS.request set and the key as the next workflow ID. */
+export function runInRequest<T>(prepared: PreparedRequest & { ok: true }, work: () => T): T {
+  const context = { ...currentContext(), request: prepared.request };
+  if (prepared.idempotencyKey !== undefined) {
+    return runInContext({ ...context, assignedWorkflowID: { id: prepared.idempotencyKey, used: false } }, work);
+  }
+  return runInContext(context, work);
+}
