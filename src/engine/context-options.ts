@@ -22,7 +22,7 @@ const honoured = new Set<string>([
 const refused: Record<string, string> = {
   logger: 'durably has no per-context logger; configure one with DBOSConfig.logger',
   serializationType: 'choose the serialization per workflow with WorkflowConfig.serialization',
-  request: 'durably keeps no HTTP request in the context',
+  request: 'the request in the context is set by the HTTP adapters (durably/express), from the request being handled',
   operationType: 'durably does not record an operation type',
   operationCaller: 'durably does not record a caller name',
 };
