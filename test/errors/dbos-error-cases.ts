@@ -27,6 +27,8 @@ function dbosCases(): ErrorCase[] {
     { error: new e.DBOSDataValidationError('age must be a number'), errorClass: e.DBOSDataValidationError, dbosErrorCode: 9, code: 'DATA_VALIDATION', fields: { message: 'age must be a number' } },
     { error: new e.DBOSNotAuthorizedError('needs admin'), errorClass: e.DBOSNotAuthorizedError, dbosErrorCode: 12, code: 'NOT_AUTHORIZED', fields: { message: 'needs admin', status: 403 } },
     { error: new e.DBOSNotAuthorizedError('who are you', 401), errorClass: e.DBOSNotAuthorizedError, dbosErrorCode: 12, code: 'NOT_AUTHORIZED', fields: { status: 401 } },
+    { error: new e.DBOSResponseError('payment required', 402), errorClass: e.DBOSResponseError, dbosErrorCode: 1, code: 'RESPONSE_ERROR', fields: { message: 'payment required', status: 402 } },
+    { error: new e.DBOSResponseError('failed'), errorClass: e.DBOSResponseError, dbosErrorCode: 1, code: 'RESPONSE_ERROR', fields: { status: 500 } },
     { error: new e.DBOSConfigKeyTypeError('port', 'number', 'string'), errorClass: e.DBOSConfigKeyTypeError, dbosErrorCode: 14, code: 'CONFIG_KEY_TYPE', fields: { configKey: 'port', expectedType: 'number', actualType: 'string' } },
     { error: new e.DBOSNonExistentWorkflowError('no workflow wf-2'), errorClass: e.DBOSNonExistentWorkflowError, dbosErrorCode: 16, code: 'WORKFLOW_NOT_FOUND', fields: { message: 'no workflow wf-2' } },
     { error: new e.DBOSFailLoadOperationsError('cannot load'), errorClass: e.DBOSFailLoadOperationsError, dbosErrorCode: 17, code: 'FAIL_LOAD_OPERATIONS', fields: { message: 'cannot load' } },
