@@ -56,7 +56,8 @@ forEachBackend('polling mode (useListenNotify: false)', (backend) => {
       resolveConfig(config).target,
       `INSERT INTO notifications (message_uuid, destination_uuid, topic, message, serialization, created_at_epoch_ms, consumed)
        VALUES ($1, $2, 'greeting', '"from elsewhere"', 'js_superjson', $3, FALSE)`,
-      [randomUUID(), receiver.workflowID, Date.now()],
+      // Later than the first message even within one millisecond: recv takes messages oldest first.
+      [randomUUID(), receiver.workflowID, Date.now() + 5],
     );
     assert.deepEqual(await receiver.getResult(), ['from here', 'from elsewhere']);
 
