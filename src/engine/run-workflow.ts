@@ -37,7 +37,9 @@ export interface WorkflowExecution {
 }
 
 export function executeWorkflow(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
-  const run = runBody(engine, execution);
+  // Started from workflow code, the execution must not run in its starter's context: the waits around the body
+  // (adopting a recorded outcome) would see the parent's cancellation and fail with the parent's error.
+  const run = runInContext({}, () => runBody(engine, execution));
   engine.track(execution.workflowID, run);
   return run;
 }

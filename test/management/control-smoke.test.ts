@@ -27,6 +27,21 @@ const slow = DBOS.registerWorkflow(async () => {
   return 'slow';
 }, { name: 'control.slow' });
 
+let releaseChild: () => void = () => undefined;
+let childAtGate = false;
+const gatedChild = DBOS.registerWorkflow(async () => {
+  await new Promise<void>((resolve) => {
+    releaseChild = resolve;
+    childAtGate = true;
+  });
+  await stepTwo();
+  return 'child';
+}, { name: 'control.gatedChild' });
+const parentOfGated = DBOS.registerWorkflow(async () => {
+  const child = await DBOS.startWorkflow(gatedChild)();
+  return child.getResult();
+}, { name: 'control.parentOfGated' });
+
 forEachBackend('workflow control smoke', (backend) => {
   afterEach(() => DBOS.shutdown());
 
@@ -51,6 +66,25 @@ forEachBackend('workflow control smoke', (backend) => {
     assert.deepEqual(ran, ['one', 'two']);
     const steps = await DBOS.listWorkflowSteps(handle.workflowID);
     assert.deepEqual(steps?.map((s) => s.name), ['control.one', 'control.two']);
+  });
+
+  test("a child cancelled with its parent fails with its own cancellation, not its parent's", async () => {
+    await launch(backend);
+    childAtGate = false;
+    const parent = await DBOS.startWorkflow(parentOfGated)();
+    while (!childAtGate) await new Promise((r) => setTimeout(r, 5));
+    const childID = `${parent.workflowID}-0`;
+    // Awaited while the child still runs here: the in-memory execution settles this.
+    const childResult = DBOS.retrieveWorkflow(childID).getResult();
+    childResult.catch(() => undefined);
+    await DBOS.cancelWorkflow(parent.workflowID);
+    releaseChild();
+    await assert.rejects(childResult, (error: unknown) => {
+      assert.ok(error instanceof DBOSWorkflowCancelledError, String(error));
+      assert.equal(error.workflowID, childID);
+      return true;
+    });
+    await assert.rejects(parent.getResult(), DBOSWorkflowCancelledError);
   });
 
   test('a timeout cancels the workflow', async () => {
