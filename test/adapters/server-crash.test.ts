@@ -1,5 +1,5 @@
 /**
- * An Express server killed with SIGKILL during a workflow that a request with
+ * A server of each framework (fixtures/order-routes/) killed with SIGKILL during a workflow that a request with
  * an idempotency key started: a restarted server recovers the workflow, and
  * the retried request (same key) gets its finished result; the step that had
  * completed does not run again, and the recovered run sees the request that
@@ -7,23 +7,25 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import type { DBOSConfig } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { childExecArgv, freshLogPath, removeLog } from '../processes/child-process.ts';
 
-const fixture = join(import.meta.dirname, 'fixtures', 'express-order-server.ts');
+const fixture = join(import.meta.dirname, 'fixtures', 'order-server.ts');
+const frameworks = readdirSync(join(import.meta.dirname, 'fixtures', 'order-routes')).map((file) => file.replace(/\.ts$/, ''));
 const children: ChildProcess[] = [];
 
 /** Start the server; resolves with its port, and with the first `MARK` line when asked. */
-function startServer(config: DBOSConfig, log: string, block: boolean) {
+function startServer(framework: string, config: DBOSConfig, log: string, block: boolean) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DURABLY_TEST_CONFIG: JSON.stringify(config),
     DURABLY_TEST_LOG: log,
     DURABLY_TEST_BLOCK: block ? '1' : '0',
+    DURABLY_TEST_FRAMEWORK: framework,
   };
   delete env.NODE_TEST_CONTEXT;
   const child = spawn(process.execPath, [...childExecArgv(), fixture], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -50,7 +52,7 @@ function post(port: number, path: string, key: string, requestID: string): Promi
 
 const stepRuns = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []);
 
-forEachBackend('an Express server killed during a keyed request', (backend) => {
+for (const framework of frameworks) forEachBackend(`${framework}: a server killed during a keyed request`, (backend) => {
   let log = '';
   afterEach(() => {
     for (const child of children.splice(0)) child.kill('SIGKILL');
@@ -60,15 +62,15 @@ forEachBackend('an Express server killed during a keyed request', (backend) => {
   test('restarted, it recovers the workflow; the retried request gets the result, completed steps not run again', { timeout: 60_000 }, async () => {
     const config = backend.freshConfig();
     log = freshLogPath();
-    const key = `order-key-${backend.name}`;
+    const key = `order-key-${framework}-${backend.name}`;
 
-    const first = startServer(config, log, true);
+    const first = startServer(framework, config, log, true);
     const firstRequest = post(await first.port, '/orders/o1', key, 'req-1').catch((error: Error) => error);
     await first.seen(/MARK charging/);
     first.child.kill('SIGKILL');
     assert.ok((await firstRequest) instanceof Error, 'the first request dies with its server');
 
-    const second = startServer(config, log, false);
+    const second = startServer(framework, config, log, false);
     const retried = await post(await second.port, '/orders/o1', key, 'req-2');
     assert.equal(retried.status, 200);
     assert.equal(retried.headers.get('x-request-id'), 'req-2');
