@@ -9,7 +9,12 @@ import { DBOS } from './dbos.ts';
 /** Anything with Node's `server.close(callback)`: http.Server, https.Server, what app.listen returns. */
 export interface ClosableServer {
   close(callback?: (error?: Error) => void): unknown;
+  /** Node's http.Server has it: closes keep-alive connections that carry no request now. */
+  closeIdleConnections?(): void;
 }
+
+/** How often a closing server's keep-alive connections are checked for idleness. */
+const idleSweepMs = 50;
 
 const signals = ['SIGTERM', 'SIGINT'] as const;
 
@@ -19,7 +24,11 @@ export function shutdownOnSignals(server: ClosableServer): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
     stopping = true;
+    // server.close() closes only the connections idle at that moment: one that finishes its request later would
+    // stay open until its keep-alive timeout (5 s by default), delaying shutdown by as much.
+    const sweep = server.closeIdleConnections && setInterval(() => server.closeIdleConnections?.(), idleSweepMs).unref();
     server.close(() => {
+      if (sweep) clearInterval(sweep);
       DBOS.shutdown().then(
         () => remove(),
         (error: unknown) => {

@@ -175,6 +175,11 @@ export class TestChild {
     this.process.stdin.write(`${line}\n`);
   }
 
+  /** Send a signal (SIGTERM, SIGINT...) the child may handle. */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.exitStatus) this.process.kill(signal);
+  }
+
   /** SIGKILL: no shutdown hook, no flush, no goodbye. Resolves once the child is gone. */
   async kill(): Promise<ChildExit> {
     if (!this.exitStatus) this.process.kill('SIGKILL');
