@@ -206,6 +206,26 @@ export const rows: Row[] = [
   },
 ];
 
+/** (h): one row per framework (the frameworks measured are the same on every backend). */
+export function httpRows(results: BackendResult[]): Row[] {
+  const frameworks = results[0]?.http.map((h) => h.framework) ?? [];
+  return frameworks.map((framework) => ({
+    figure: `(h) ${framework}: POST with a 2-step workflow, ${results[0]?.http[0]?.connections} keep-alive clients: requests/s`,
+    cells: (r) => {
+      const h = r.http.find((x) => x.framework === framework)!;
+      return [
+        `${fmt(h.durablePerSec)}/s`,
+        `${fmt((100 * h.durablePerSec) / r.inFlight.workflowsPerSec)}% of (b)'s workflows/s; a no-op POST: ${fmt(h.barePerSec)}/s bare, ` +
+          `${fmt(h.wiredPerSec)}/s behind durably's middleware (${fmt(middlewareCost(h), 1)}% slower)`,
+      ];
+    },
+    target: 'middleware < 5% slower; ≥ 50% of (b)',
+  }));
+}
+
+/** How much slower the no-op POST is behind durably's middleware, in percent. */
+export const middlewareCost = (h: { barePerSec: number; wiredPerSec: number }) => (100 * (h.barePerSec - h.wiredPerSec)) / h.barePerSec;
+
 /** SQLite's safety poll for writers in other processes, as durably's notifier sets it. */
 export const sqlitePolls = (() => {
   const notifier = new SqliteNotifier();

@@ -2,13 +2,14 @@
 import os from 'node:os';
 import type { PingPongResult } from './communication.ts';
 import { drainShape, limitedConcurrency } from './queues.ts';
-import { fmt, ms, queueRatio, rows, sqlitePolls, times } from './report-rows.ts';
+import { httpShape } from './http.ts';
+import { fmt, httpRows, middlewareCost, ms, queueRatio, rows, sqlitePolls, times } from './report-rows.ts';
 import { settings, type BackendResult } from './settings.ts';
 
 export function table(results: BackendResult[]): string {
   const header = ['figure', ...results.flatMap((r) => [r.backend, `${r.backend}: ratio to raw`]), 'target'];
   const lines = [header, header.map(() => '---')];
-  for (const row of rows) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
+  for (const row of [...rows, ...httpRows(results)]) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
@@ -43,6 +44,14 @@ export function verdicts(results: BackendResult[]): string[] {
         `(${drainShared.processes} processes) of N/d (target ≥ 80%: ${drainMet}).` +
         (overCap.length ? ` **The concurrency limit was exceeded: ${overCap.map((d) => d.maxRunning).join(', ')} running at once.**` : ''),
       communicationVerdict(r),
+      ...r.http.map((h) => {
+        const cost = middlewareCost(h);
+        const share = h.durablePerSec / r.inFlight.workflowsPerSec;
+        return (
+          `- ${r.backend} ${h.framework}: the middleware makes a no-op POST ${fmt(cost, 1)}% slower (target < 5%: ${cost < 5 ? 'met' : 'NOT met'}); ` +
+          `the durable POST reaches ${fmt(100 * share)}% of (b)'s workflows/s (target ≥ 50%: ${share >= 0.5 ? 'met' : 'NOT met'}).`
+        );
+      }),
     ];
   });
 }
@@ -145,6 +154,13 @@ ${verdicts(results).join('\n')}
   until another connection, LISTENing on the channel, receives it; the same pauses and number of rounds as (m), (e), then as (m), idle.
   After an idle pause every round trip on this machine is slower (processes and cores asleep): compare the idle figures
   with each other.
+- **(h)**: a server process (\`bench/http-server.ts\`, the framework's module in \`bench/http-servers/\`) serves two apps on loopback:
+  a bare one with a no-op \`POST /noop\`, and one with durably's integration with the same route and \`POST /durable\`, which
+  awaits a 2-step workflow. autocannon, in the bench process, sends POSTs from ${httpShape.connections} keep-alive connections to each route in
+  turn: ${httpShape.warmupSeconds} s of warm-up each, then ${httpShape.rounds} rounds of ${httpShape.seconds} s per route, the routes taking turns; each figure is the
+  median of its rounds (any failed request fails the bench). The middleware's cost is the drop from
+  the bare no-op route to the wired one; the durable route is compared with (b)'s workflows/s (3 steps, 200 in flight, no HTTP).
+  Both processes share the machine's 2 cores with the database.
 - **Order**: each backend's raw limit and workflow scenarios ((a), (b), (m), (e), (n), SQL per workflow) first, then each
   backend's queue scenarios and its raw limit again. The bench's queues are declared only for the queue scenarios: a declared queue's dequeuer runs in every launch,
   and its idle polls would show in the workflow scenarios' statement counts.

@@ -4,6 +4,7 @@ import type { DrainResult, IdleLatencyResult, QueueThroughputResult } from './qu
 import type { RawLimit } from './raw-commits.ts';
 import type { PerWorkflowCount } from './statement-count.ts';
 import type { Latencies, PingPongResult } from './communication.ts';
+import type { HttpResult } from './http.ts';
 import type { InFlightResult, SequentialResult } from './workflows.ts';
 
 export const settings = {
@@ -38,6 +39,8 @@ export interface BackendResult {
     rawNotify?: Latencies;
     rawNotifyIdle?: Latencies;
   };
+  /** (h) per HTTP framework. */
+  http: HttpResult[];
   queues: {
     unlimited: QueueThroughputResult;
     limited: QueueThroughputResult;

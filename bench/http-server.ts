@@ -1,0 +1,30 @@
+/**
+ * The server process of the HTTP scenario (bench/http.ts): for the framework
+ * named by BENCH_FRAMEWORK (a module in http-servers/), two apps on
+ * ephemeral loopback ports: one bare, with POST /noop; one with durably's
+ * integration, with POST /noop and POST /durable (a 2-step workflow).
+ * Prints `PORTS <bare> <wired>`; runs until killed.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DBOS, type DBOSConfig } from '../src/index.ts';
+
+/** Serve the bare and the wired app; `durable` runs the workflow. */
+export type BenchApps = (durable: () => Promise<string>) => Promise<[Server, Server]>;
+
+const step = DBOS.registerStep(async (n: number) => n, { name: 'bench.http.step' });
+const twoSteps = DBOS.registerWorkflow(
+  async () => {
+    await step(1);
+    await step(2);
+    return 'done';
+  },
+  { name: 'bench.http.twoSteps' },
+);
+
+const { serve } = (await import(`./http-servers/${process.env.BENCH_FRAMEWORK}.ts`)) as { serve: BenchApps };
+DBOS.setConfig(JSON.parse(process.env.BENCH_CONFIG!) as DBOSConfig);
+await DBOS.launch();
+const [bare, wired] = await serve(() => twoSteps());
+const port = (server: Server) => (server.address() as AddressInfo).port;
+console.log(`PORTS ${port(bare)} ${port(wired)}`);
