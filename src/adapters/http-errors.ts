@@ -43,5 +43,14 @@ export function errorResponse(error: unknown): ErrorResponse | undefined {
   const status = statusFor(error);
   if (status === undefined) return undefined;
   const code = error instanceof DBOSError ? error.dbosErrorCode : status;
-  return { status, body: { message: error.message, dbos_error_code: code, dbos_error: error.name || error.constructor.name } };
+  return { status, body: { message: exposedMessage(error, status), dbos_error_code: code, dbos_error: error.name || error.constructor.name } };
+}
+
+/**
+ * The http-errors convention (Express's and Koa's `createError`, `ctx.throw`): `expose: false`, the default for
+ * 5xx, marks a message not meant for clients; it gets the status's generic text instead.
+ */
+function exposedMessage(error: Error, status: number): string {
+  if ((error as { expose?: unknown }).expose !== false) return error.message;
+  return status >= 500 ? 'Internal Server Error' : 'Request failed';
 }

@@ -58,6 +58,14 @@ const routes: readonly Route[] = [
       throw new DBOSError('internal trouble');
     },
   },
+  {
+    method: 'GET',
+    path: '/hidden',
+    handler: async () => {
+      // As http-errors' createError(503, ...) makes it: a 5xx message not meant for clients.
+      throw Object.assign(new Error('secret detail'), { status: 503, expose: false });
+    },
+  },
 ];
 
 export function defineHttpBehaviour(adapter: FrameworkAdapter, backend: TestBackend): void {
@@ -141,6 +149,9 @@ export function defineHttpBehaviour(adapter: FrameworkAdapter, backend: TestBack
     const text = await internal.text();
     assert.deepEqual(JSON.parse(text), { message: 'internal trouble', dbos_error_code: 1, dbos_error: 'DBOSError' });
     assert.doesNotMatch(text, /at .*\.ts/);
+    const hidden = await fetch(`${url}/hidden`);
+    assert.equal(hidden.status, 503);
+    assert.deepEqual(await hidden.json(), { message: 'Internal Server Error', dbos_error_code: 503, dbos_error: 'Error' });
   });
 
   test(`${adapter.name}: bad idempotency keys get 400 and start nothing; a key reused for another workflow gets 409`, async () => {
