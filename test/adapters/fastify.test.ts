@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fastifyPlugin, type DurablyFastifyOptions } from '../../src/adapters/fastify.ts';
-import { DBOS } from '../../src/index.ts';
+import { DBOS, DBOSResponseError } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { defineHttpBehaviour, type FrameworkAdapter } from './http-behaviour.ts';
 
@@ -103,6 +103,35 @@ forEachBackend('fastify adapter', (backend) => {
     const missing = await fetch(`${url}/nowhere`, { headers: { 'x-request-id': 'rid-404' } });
     assert.equal(missing.status, 404);
     assert.equal(missing.headers.get('x-request-id'), 'rid-404');
+  });
+
+  test('fastify: a child context\'s own error handler rethrows to durably\'s, then to Fastify\'s', async () => {
+    DBOS.setConfig(backend.freshConfig());
+    app = Fastify();
+    await app.register(fastifyPlugin);
+    await app.register(async (scope) => {
+      scope.setErrorHandler((error, _request, reply) => {
+        if ((error as Error).message === 'mine') return reply.code(499).send({ handledBy: 'user' });
+        throw error;
+      });
+      scope.get('/mine', async () => {
+        throw new Error('mine');
+      });
+      scope.get('/durably', async () => {
+        throw new DBOSResponseError('payment required', 402);
+      });
+      scope.get('/plain', async () => {
+        throw new Error('plain');
+      });
+    });
+    const url = await listening(app);
+    assert.deepEqual(await (await fetch(`${url}/mine`)).json(), { handledBy: 'user' });
+    const durably = await fetch(`${url}/durably`);
+    assert.equal(durably.status, 402);
+    assert.equal(((await durably.json()) as { dbos_error: string }).dbos_error, 'DBOSResponseError');
+    const plain = await fetch(`${url}/plain`);
+    assert.equal(plain.status, 500);
+    assert.equal(((await plain.json()) as { error: string }).error, 'Internal Server Error');
   });
 
   test('fastify: the request context reaches a handler whose body arrives in pieces', async () => {
