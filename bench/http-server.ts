@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DBOS, type DBOSConfig } from '../src/index.ts';
 
-/** Serve the bare and the wired app; `durable` runs the workflow. */
+/** Serve the bare and the wired app (durably launched already); `durable` runs the workflow. */
 export type BenchApps = (durable: () => Promise<string>) => Promise<[Server, Server]>;
 
 const step = DBOS.registerStep(async (n: number) => n, { name: 'bench.http.step' });

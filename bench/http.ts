@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { DBOSConfig } from '../src/index.ts';
 
-export const httpFrameworks = ['express'] as const;
+export const httpFrameworks = ['express', 'fastify'] as const;
 export type HttpFramework = (typeof httpFrameworks)[number];
 
 export interface HttpResult {
