@@ -28,15 +28,15 @@
  * longer (main.ts's idle variant: 0.25 to 2 s) to see how a waiter that has
  * waited a while wakes.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DBOS, type DBOSConfig } from '../src/index.ts';
+import { BenchChild } from './bench-child.ts';
 import { quantile, withDurably } from './workflows.ts';
 
-/** Epoch ms with performance.now()'s resolution, comparable across the processes of one machine. */
-export const preciseNow = () => performance.timeOrigin + performance.now();
+export { preciseNow } from './bench-child.ts';
+import { preciseNow } from './bench-child.ts';
 
 /** What the receiver publishes for each round, as the value of event `pong-<i>`. */
 interface Pong {
@@ -65,108 +65,6 @@ export const pingPongReceiver = DBOS.registerWorkflow(
   { name: 'benchPingPongReceiver' },
 );
 
-// ---------------------------------------------------------------- the receiver in another process
-
-/** The receiver's process for the two-process run: bench/communication-worker.ts. */
-class ReceiverProcess {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private output = '';
-  private readonly exited: Promise<number | null>;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(config: DBOSConfig, workflowID: string, rounds: number) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', 'bench/communication-worker.ts'], {
-      cwd: new URL('..', import.meta.url),
-      env: {
-        ...process.env,
-        DURABLY_BENCH_CONFIG: JSON.stringify(config),
-        DURABLY_BENCH_RECEIVER: JSON.stringify({ workflowID, rounds }),
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.child.stdin.on('error', () => undefined); // a child that already died: its exit code tells
-    live.add(this);
-    this.timer = setTimeout(() => this.child.kill('SIGKILL'), 120_000); // a hang, not a bench
-    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
-    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
-    this.exited = new Promise((resolve) =>
-      this.child.on('exit', (code) => {
-        clearTimeout(this.timer);
-        live.delete(this);
-        resolve(code);
-      }),
-    );
-  }
-
-  private async line(prefix: string, after: number): Promise<{ text: string; end: number }> {
-    const exitedEarly = this.exited.then((code) => {
-      throw new Error(`Bench receiver exited (${code}) while awaited for ${prefix}:\n${this.output}`);
-    });
-    for (;;) {
-      const at = this.output.indexOf(prefix, after);
-      const end = at < 0 ? -1 : this.output.indexOf('\n', at);
-      if (end >= 0) return { text: this.output.slice(at + prefix.length, end).trim(), end };
-      await Promise.race([sleep(1), exitedEarly]);
-    }
-  }
-
-  /** Resolves once the child has launched durably and started the receiver workflow. */
-  async ready(): Promise<void> {
-    await this.line('READY', 0);
-  }
-
-  /**
-   * The offset of the child's clock from ours (child − ours), by the exchange
-   * with the shortest round trip over the pipe: [offset, that round trip].
-   */
-  async clockOffset(exchanges = 30): Promise<{ offsetMs: number; pipeRoundTripMs: number }> {
-    let best = { offsetMs: 0, pipeRoundTripMs: Infinity };
-    for (let i = 0; i < exchanges; i++) {
-      const from = this.output.length;
-      const sent = preciseNow();
-      this.child.stdin.write('clock\n');
-      const { text } = await this.lineWithoutPolling('CLOCK ', from);
-      const received = preciseNow();
-      if (received - sent < best.pipeRoundTripMs) {
-        best = { offsetMs: Number(text) - (sent + received) / 2, pipeRoundTripMs: received - sent };
-      }
-    }
-    return best;
-  }
-
-  /** Like line(), woken by the child's output itself rather than a 1 ms poll (for the clock exchange). */
-  private lineWithoutPolling(prefix: string, after: number): Promise<{ text: string }> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const at = this.output.indexOf(prefix, after);
-        const end = at < 0 ? -1 : this.output.indexOf('\n', at);
-        if (end < 0) return;
-        this.child.stdout.off('data', check);
-        resolve({ text: this.output.slice(at + prefix.length, end).trim() });
-      };
-      // Registered after the output collector, so it sees the chunk appended.
-      this.child.stdout.on('data', check);
-      this.exited.then((code) => reject(new Error(`Bench receiver exited (${code}):\n${this.output}`)));
-      check();
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.child.stdin.end('stop\n');
-    const code = await this.exited;
-    if (code !== 0) throw new Error(`Bench receiver exited with ${code}:\n${this.output}`);
-  }
-
-  kill(): void {
-    this.child.kill('SIGKILL');
-  }
-}
-
-const live = new Set<ReceiverProcess>();
-process.on('exit', () => {
-  for (const child of live) child.kill();
-});
-
 // ---------------------------------------------------------------- the ping-pong
 
 export interface Latencies {
@@ -191,7 +89,7 @@ export interface PingPongResult {
   clock?: { offsetMs: number; pipeRoundTripMs: number };
 }
 
-function latencies(values: number[]): Latencies {
+export function latencies(values: number[]): Latencies {
   const sorted = [...values].sort((a, b) => a - b);
   return { medianMs: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), maxMs: sorted.at(-1)! };
 }
@@ -251,7 +149,10 @@ export function pingPongTwoProcesses(config: DBOSConfig, warmup: number, runs: n
   const shared = { ...config, applicationVersion: 'bench-ping-pong' };
   return withDurably({ ...shared, executorID: 'bench-sender' }, async () => {
     const workflowID = `bench-ping-pong-${randomUUID()}`;
-    const receiver = new ReceiverProcess({ ...shared, executorID: 'bench-receiver' }, workflowID, warmup + runs);
+    const receiver = new BenchChild('bench/communication-worker.ts', {
+      DURABLY_BENCH_CONFIG: JSON.stringify({ ...shared, executorID: 'bench-receiver' }),
+      DURABLY_BENCH_RECEIVER: JSON.stringify({ workflowID, rounds: warmup + runs }),
+    });
     try {
       await receiver.ready();
       const clock = await receiver.clockOffset();

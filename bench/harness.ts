@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { DBOSConfig } from '../src/index.ts';
 import { postgresNotifyLatency, pingPongOneProcess, pingPongTwoProcesses, type Latencies } from './communication.ts';
+import { clientLatency } from './client.ts';
 import { httpFrameworks, httpShape, httpThroughput } from './http.ts';
 import { benchQueues, declareBenchQueues, drainRate, drainShape, idleLatency, limitedConcurrency, queueThroughput } from './queues.ts';
 import { postgresRawLimit, sqliteRawLimit, type RawLimit } from './raw-commits.ts';
@@ -95,7 +96,7 @@ export function postgresHarness(url: string): Harness {
 
 const say = (h: Harness, what: string) => console.log(`[${h.backend}] ${what}...`);
 
-/** The raw limit (first pass) and the workflow scenarios: (c), (a), (b), (m), (e), (n), SQL per workflow, (h). */
+/** The raw limit (first pass) and the workflow scenarios: (c), (a), (b), (m), (e), (n), SQL per workflow, (k), (h). */
 async function measureWorkflows(h: Harness) {
   const { raw, config, target } = h;
   say(h, `raw commits (${settings.rawDurationMs / 1000} s on 1 connection, then 16)`);
@@ -125,12 +126,15 @@ async function measureWorkflows(h: Harness) {
   say(h, `SQL per workflow over ${settings.countedWorkflows} sequential workflows, and a bare replay of it`);
   const countConfig = config('count');
   const counts = await countPerWorkflow(countConfig, target(countConfig), settings.countedWorkflows, settings.sequential.runs);
+  const k = settings.client;
+  say(h, `(k) DBOSClient here, the worker in a child process: ${k.runs} enqueue → start and setEvent → getEvent rounds after ${k.warmup} warm-up`);
+  const client = await clientLatency(config('client'), k.warmup, k.runs);
   const http = [];
   for (const framework of httpFrameworks) {
     say(h, `(h) ${framework}: POST requests from ${httpShape.connections} keep-alive clients, ${httpShape.rounds} rounds of ${httpShape.seconds} s per route`);
     http.push(await httpThroughput(config(`http_${framework}`), framework));
   }
-  return { before, sequential, inFlight, communication, counts, http };
+  return { before, sequential, inFlight, communication, counts, client, http };
 }
 
 /** The queue scenarios (q1)..(q4), then the raw limit's second pass. */

@@ -206,6 +206,25 @@ export const rows: Row[] = [
   },
 ];
 
+/** (k): the client's two wake-ups, next to the raw one (n) on Postgres. */
+export const clientRows: Row[] = [
+  {
+    figure: '(k1) `DBOSClient.enqueue` (this process) → the task starts in a worker process, idle queue: median (p99)',
+    cells: (r) => [latencyValue(r.client.enqueueToStart), clientCompared(r, r.client.enqueueToStart)],
+    target: 'median < 10 ms on Postgres',
+  },
+  {
+    figure: "(k2) `DBOS.setEvent` (worker) → the client's waiting `getEvent` returns: median (p99)",
+    cells: (r) => [latencyValue(r.client.eventWake), clientCompared(r, r.client.eventWake)],
+    target: 'median < 5 ms on Postgres',
+  },
+];
+
+function clientCompared(r: BackendResult, l: Latencies): string {
+  const raw = r.communication.rawNotify;
+  return `${inRawCommits(r, l)}; ${raw ? `${times(l.medianMs / raw.medianMs)} the raw wake-up (n)` : `the waiter polls (${sqlitePolls})`}`;
+}
+
 /** (h): one row per framework (the frameworks measured are the same on every backend). */
 export function httpRows(results: BackendResult[]): Row[] {
   const frameworks = results[0]?.http.map((h) => h.framework) ?? [];

@@ -3,13 +3,13 @@ import os from 'node:os';
 import type { PingPongResult } from './communication.ts';
 import { drainShape, limitedConcurrency } from './queues.ts';
 import { httpShape } from './http.ts';
-import { fmt, httpRows, middlewareCost, ms, queueRatio, rows, sqlitePolls, times } from './report-rows.ts';
+import { clientRows, fmt, httpRows, middlewareCost, ms, queueRatio, rows, sqlitePolls, times } from './report-rows.ts';
 import { settings, type BackendResult } from './settings.ts';
 
 export function table(results: BackendResult[]): string {
   const header = ['figure', ...results.flatMap((r) => [r.backend, `${r.backend}: ratio to raw`]), 'target'];
   const lines = [header, header.map(() => '---')];
-  for (const row of [...rows, ...httpRows(results)]) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
+  for (const row of [...rows, ...clientRows, ...httpRows(results)]) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
@@ -44,6 +44,7 @@ export function verdicts(results: BackendResult[]): string[] {
         `(${drainShared.processes} processes) of N/d (target ≥ 80%: ${drainMet}).` +
         (overCap.length ? ` **The concurrency limit was exceeded: ${overCap.map((d) => d.maxRunning).join(', ')} running at once.**` : ''),
       communicationVerdict(r),
+      clientVerdict(r),
       ...r.http.map((h) => {
         const cost = middlewareCost(h);
         const share = h.durablePerSec / r.inFlight.workflowsPerSec;
@@ -54,6 +55,15 @@ export function verdicts(results: BackendResult[]): string[] {
       }),
     ];
   });
+}
+
+function clientVerdict(r: BackendResult): string {
+  const { enqueueToStart: start, eventWake: event } = r.client;
+  const targets =
+    r.backend === 'postgres'
+      ? `targets: < 10 ms: ${start.medianMs < 10 ? 'met' : 'NOT met'}; < 5 ms: ${event.medianMs < 5 ? 'met' : 'NOT met'}`
+      : `on SQLite another process learns of a write by polling (${sqlitePolls}): no target`;
+  return `- ${r.backend} client (medians): enqueue → start in a worker ${ms(start.medianMs)}, setEvent → the client's getEvent ${ms(event.medianMs)} (${targets}).`;
 }
 
 function communicationVerdict(r: BackendResult): string {
@@ -154,6 +164,12 @@ ${verdicts(results).join('\n')}
   until another connection, LISTENing on the channel, receives it; the same pauses and number of rounds as (m), (e), then as (m), idle.
   After an idle pause every round trip on this machine is slower (processes and cores asleep): compare the idle figures
   with each other.
+- **(k)**: a \`DBOSClient\` in the bench process (durably not launched there) and a worker child process
+  (\`bench/client-worker.ts\`, its own \`executorID\`) on the same database; ${settings.client.runs} rounds after ${settings.client.warmup} warm-up. (k1): after a 3 to 10 ms
+  pause, \`client.enqueue\` of a task whose body returns its start time, then \`getResult\`; latency = from just before
+  \`enqueue\` to the body's start, so the queue is idle and its dequeuer waiting each time. (k2): \`client.send\` wakes a
+  workflow in the worker that calls \`setEvent\` with the time just before it; latency = from that time to the return of the
+  client's waiting \`getEvent\`. The worker's clock is put on the bench's by the offset measured over its pipe, as in (m).
 - **(h)**: a server process (\`bench/http-server.ts\`, the framework's module in \`bench/http-servers/\`) serves two apps on loopback:
   a bare one with a no-op \`POST /noop\`, and one with durably's integration with the same route and \`POST /durable\`, which
   awaits a 2-step workflow. autocannon, in the bench process, sends POSTs from ${httpShape.connections} keep-alive connections to each route in

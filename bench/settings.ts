@@ -4,6 +4,7 @@ import type { DrainResult, IdleLatencyResult, QueueThroughputResult } from './qu
 import type { RawLimit } from './raw-commits.ts';
 import type { PerWorkflowCount } from './statement-count.ts';
 import type { Latencies, PingPongResult } from './communication.ts';
+import type { ClientResult } from './client.ts';
 import type { HttpResult } from './http.ts';
 import type { InFlightResult, SequentialResult } from './workflows.ts';
 
@@ -12,6 +13,7 @@ export const settings = {
   sequential: { warmup: 50, runs: 300 },
   inFlight: { warmup: 400, total: 10_000, concurrency: 200 },
   countedWorkflows: 200,
+  client: { warmup: 20, runs: 200 },
   communication: { warmup: 20, runs: 200, idle: { warmup: 2, runs: 20, pausesMs: [250, 500, 1000, 2000] } },
   queues: {
     throughput: { warmup: 500, total: 10_000, enqueuers: 200 },
@@ -39,6 +41,8 @@ export interface BackendResult {
     rawNotify?: Latencies;
     rawNotifyIdle?: Latencies;
   };
+  /** (k) DBOSClient in this process, the worker in another. */
+  client: ClientResult;
   /** (h) per HTTP framework. */
   http: HttpResult[];
   queues: {
