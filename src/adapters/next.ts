@@ -4,9 +4,11 @@
  * Response, Headers): `next` is never imported, so any fetch-style handler
  * `(request: Request) => Response` can be wrapped the same way.
  *
- * Next has no `listen` to launch before: launch durably in instrumentation.ts's
- * `register()` (after importing every module that registers workflows), or
- * pass `{ launch: true }` to launch on the first request.
+ * Next has no `listen` to launch before, and instrumentation.ts cannot do it:
+ * Next compiles it apart from the route handlers (another webpack layer), so it
+ * would launch a copy of durably that the routes never see. The routes launch
+ * durably themselves (`{ launch: true }`) at their first request, after the one
+ * module they all import has registered every workflow.
  */
 import { DBOS } from '../api/dbos.ts';
 import { prepareRequest, runInRequest, type DurablyHttpOptions, type HeaderValues, type RequestFacts } from './http-context.ts';
@@ -17,10 +19,28 @@ export type { DurablyHttpOptions } from './http-context.ts';
 export interface WithDurablyOptions extends DurablyHttpOptions {
   /**
    * Launch durably (`DBOS.launch()`, with the config given to `DBOS.setConfig`) at the first
-   * request if it is not launched yet. Workflows must be registered before that, so the
-   * route's module (or what it imports) must register them all; instrumentation.ts is better.
+   * request if it is not launched yet. Every workflow must be registered by then: register
+   * them all in one module that every wrapped route imports.
    */
   launch?: boolean;
+}
+
+/** Where the last launched copy of durably is kept, process-wide: module copies share globalThis. */
+const launchedCopy = Symbol.for('durably.next.launched');
+type LaunchedCopies = { [launchedCopy]?: typeof DBOS };
+
+/**
+ * Launch this copy of durably. Next's dev server evaluates the route modules
+ * again when it compiles another route, making a second copy of durably (and of
+ * the workflows): the stale copy is shut down first, so that one runtime runs
+ * (and recovers) the workflows, never two.
+ */
+async function launchThisCopy(): Promise<void> {
+  const copies = globalThis as LaunchedCopies;
+  const previous = copies[launchedCopy];
+  if (previous && previous !== DBOS && previous.isInitialized()) await previous.shutdown();
+  await DBOS.launch();
+  copies[launchedCopy] = DBOS;
 }
 
 /** A fetch-style handler; `context` is Next's second argument (`{ params }`), passed through. */
@@ -66,7 +86,7 @@ export function withDurably<Context = unknown>(
   options?: WithDurablyOptions,
 ): (request: Request, context: Context) => Promise<Response> {
   return async (request, context) => {
-    if (options?.launch && !DBOS.isInitialized()) await DBOS.launch();
+    if (options?.launch && !DBOS.isInitialized()) await launchThisCopy();
     const prepared = prepareRequest(requestFacts(request), options);
     if (!prepared.ok) return jsonResponse(prepared.refusal, prepared.responseHeader, prepared.requestID);
     try {
