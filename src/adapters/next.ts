@@ -43,6 +43,8 @@ async function launchThisCopy(): Promise<void> {
   copies[launchedCopy] = DBOS;
 }
 
+let launching: Promise<void> | undefined;
+
 /** A fetch-style handler; `context` is Next's second argument (`{ params }`), passed through. */
 export type FetchHandler<Context> = (request: Request, context: Context) => Response | Promise<Response>;
 
@@ -86,7 +88,17 @@ export function withDurably<Context = unknown>(
   options?: WithDurablyOptions,
 ): (request: Request, context: Context) => Promise<Response> {
   return async (request, context) => {
-    if (options?.launch && !DBOS.isInitialized()) await launchThisCopy();
+    if (options?.launch && !DBOS.isInitialized()) {
+      // Concurrent first requests share one launch; a failed launch is answered like any durably error.
+      launching ??= launchThisCopy().finally(() => (launching = undefined));
+      try {
+        await launching;
+      } catch (error) {
+        const response = errorResponse(error);
+        if (!response) throw error;
+        return Response.json(response.body, { status: response.status });
+      }
+    }
     const prepared = prepareRequest(requestFacts(request), options);
     if (!prepared.ok) return jsonResponse(prepared.refusal, prepared.responseHeader, prepared.requestID);
     try {

@@ -82,4 +82,16 @@ forEachBackend('next adapter', (backend) => {
     assert.equal(await second.json(), 'hello next');
     assert.equal(DBOS.isInitialized(), true);
   });
+
+  test('next: a launch that fails is answered as durably JSON, and the next request tries again', async () => {
+    DBOS.setConfig({ ...backend.freshConfig(), systemDatabaseUrl: 'postgresql://postgres@127.0.0.1:1/nowhere' });
+    const handler = withDurably(async () => Response.json('unreachable'), { launch: true });
+    const response = await handler(new Request('http://localhost/greet', { method: 'POST' }), undefined);
+    assert.equal(response.status, 500);
+    const body = (await response.json()) as { dbos_error: string; message: string };
+    assert.equal(body.dbos_error, 'DBOSDatabaseUnreachableError', body.message);
+    assert.equal(DBOS.isInitialized(), false);
+    DBOS.setConfig(backend.freshConfig());
+    assert.equal((await handler(new Request('http://localhost/greet', { method: 'POST' }), undefined)).status, 200);
+  });
 });
