@@ -26,7 +26,7 @@ export interface NodePostgresTransactionOptions extends PGTransactionConfig {
 
 export interface NodePostgresDataSourceOptions {
   /** Create the completion schema and table at launch when missing (default true). */
-  createSchema?: boolean;
+  runMigrations?: boolean;
 }
 
 export class NodePostgresDataSource extends DurablyDataSource<pg.ClientBase, NodePostgresTransactionOptions> {
@@ -48,7 +48,7 @@ export class NodePostgresDataSource extends DurablyDataSource<pg.ClientBase, Nod
   }
 
   constructor(name: string, config: pg.PoolConfig, schemaName = 'dbos', options: NodePostgresDataSourceOptions = {}) {
-    super(name, new NodePostgresDriver(name, config, schemaName, options.createSchema ?? true));
+    super(name, new NodePostgresDriver(name, config, schemaName, options.runMigrations ?? true));
   }
 }
 
@@ -61,7 +61,7 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
     private readonly name: string,
     private readonly config: pg.PoolConfig,
     private readonly schemaName: string,
-    private readonly createSchema: boolean,
+    private readonly runMigrations: boolean,
   ) {
     this.selectCompletion = selectCompletionPG(schemaName);
     this.insertCompletionSQL = insertCompletionPG(schemaName);
@@ -88,10 +88,10 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
 
   private async createCompletionTable(pool: pg.Pool, schemaExists: boolean): Promise<void> {
     const table = `"${this.schemaName}".transaction_completion`;
-    if (!this.createSchema) {
+    if (!this.runMigrations) {
       throw new DBOSDataSourceUnavailableError(
         this.name,
-        `the table ${table} does not exist and createSchema is false: create it with NodePostgresDataSource.initializeDBOSSchema`,
+        `the table ${table} does not exist and runMigrations is false: create it with NodePostgresDataSource.initializeDBOSSchema`,
       );
     }
     try {

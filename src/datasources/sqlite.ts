@@ -28,7 +28,7 @@ export interface SQLiteDataSourceConfig {
   /** `NORMAL` trades durability of the last commits on power loss for speed (default `FULL`). */
   synchronous?: 'FULL' | 'NORMAL';
   /** Create the completion table at launch when missing (default true). */
-  createSchema?: boolean;
+  runMigrations?: boolean;
 }
 
 const createTableSQL = `CREATE TABLE IF NOT EXISTS transaction_completion (
@@ -94,10 +94,10 @@ class SQLiteDriver implements TransactionDriver<DatabaseSync> {
       db.exec(`PRAGMA synchronous = ${this.config.synchronous ?? 'FULL'}`);
       const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'transaction_completion'").get();
       if (!exists) {
-        if (this.config.createSchema === false) {
+        if (this.config.runMigrations === false) {
           throw new DBOSDataSourceUnavailableError(
             this.name,
-            `the table transaction_completion does not exist in "${this.config.path}" and createSchema is false: create it with SQLiteDataSource.initializeDBOSSchema`,
+            `the table transaction_completion does not exist in "${this.config.path}" and runMigrations is false: create it with SQLiteDataSource.initializeDBOSSchema`,
           );
         }
         db.exec(createTableSQL);

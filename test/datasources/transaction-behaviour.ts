@@ -334,6 +334,16 @@ export function defineTransactionBehaviour(module: AppDatabaseModule, backend: T
     assert.equal(await systemDatabaseExists(config), false);
   });
 
+  test('with runMigrations: false, a missing completion table fails the launch with a typed error', async () => {
+    await DBOS.shutdown({ deregister: true }); // forget this test's usual data source, which would create the table
+    app.createDataSource(`no-migrations-${randomUUID().slice(0, 8)}`, { runMigrations: false });
+    await assert.rejects(start(), (error: unknown) => {
+      assert.ok(error instanceof DBOSDataSourceUnavailableError, String(error));
+      assert.match(error.message, /transaction_completion does not exist/);
+      return true;
+    });
+  });
+
   test('refused credentials fail the launch with a typed error naming the problem', { skip: !module.badCredentials && 'no credentials' }, async () => {
     module.badCredentials!(`credentials-${randomUUID().slice(0, 8)}`);
     await assert.rejects(start(), (error: unknown) => {
