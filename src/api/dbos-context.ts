@@ -27,8 +27,10 @@ export class DBOSContext {
     registerSerialization(recipe);
   }
 
+  /** The function ID of the current step or transaction. */
   static get stepID(): number | undefined {
-    return currentContext().step?.functionID;
+    const context = currentContext();
+    return context.step?.functionID ?? context.transaction?.functionID;
   }
 
   static get stepStatus(): StepStatus | undefined {
@@ -81,6 +83,11 @@ export class DBOSContext {
 
   static isInStep(): boolean {
     return currentContext().step !== undefined;
+  }
+
+  /** Inside a datasource transaction (durably/node-pg-datasource, durably/sqlite-datasource, ...). */
+  static isInTransaction(): boolean {
+    return currentContext().transaction !== undefined;
   }
 
   /** The first workflow started inside `callback` gets this ID. */

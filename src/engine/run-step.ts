@@ -25,7 +25,8 @@ export async function runStep<T>(
   body: () => Promise<T> | T,
 ): Promise<T> {
   const context = currentContext();
-  const workflow = context.step ? undefined : context.workflow;
+  // Inside a step or a transaction, a step is a plain call (its enclosing operation is what is recorded).
+  const workflow = context.step || context.transaction ? undefined : context.workflow;
   if (!workflow) return body();
   const policy = retryPolicy(config, name);
   const functionID = reserveFunctionID(workflow);

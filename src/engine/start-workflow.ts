@@ -42,9 +42,10 @@ export async function startWorkflow<R>(engine: Engine, request: StartRequest): P
   // An instance method off its configured instance is refused before anything is reserved or written.
   request = { ...request, configName: configNameForStart(engine.registry, request.registration, request.thisArg) };
   const context = currentContext();
-  if (context.step) {
+  if (context.step || context.transaction) {
+    const inside = context.step ? `step "${context.step.name}"` : `a transaction of data source "${context.transaction?.dataSourceName}"`;
     throw new DBOSInvalidWorkflowTransitionError(
-      `Cannot start workflow "${request.registration.name}" from inside step "${context.step.name}": ` +
+      `Cannot start workflow "${request.registration.name}" from inside ${inside}: ` +
         'start it from workflow code or outside any workflow.',
     );
   }

@@ -33,9 +33,20 @@ export interface StepState {
   timeoutSignal?: AbortSignal;
 }
 
+/** Inside a datasource transaction (datasources/): where it runs, and the client its code uses. */
+export interface TransactionState {
+  /** The transaction's function ID inside its workflow; undefined outside a workflow. */
+  readonly functionID?: number;
+  readonly dataSourceName: string;
+  /** The data source object that opened the transaction, and its transaction client (set once it is open). */
+  readonly owner?: object;
+  readonly client?: unknown;
+}
+
 export interface ExecutionContext {
   readonly workflow?: WorkflowState;
   readonly step?: StepState;
+  readonly transaction?: TransactionState;
   /** Set by withNextWorkflowID: the next workflow started here takes this ID (once). */
   readonly assignedWorkflowID?: { readonly id: string; used: boolean };
   /** Set by withWorkflowTimeout: the timeout of workflows started here (null detaches). */
@@ -61,10 +72,10 @@ export function runInContext<T>(context: ExecutionContext, work: () => T): T {
   return storage.run(context, work);
 }
 
-/** The running workflow, when called from workflow code proper (not from inside a step). */
+/** The running workflow, when called from workflow code proper (not from inside a step or a transaction). */
 export function workflowCodeState(): WorkflowState | undefined {
   const context = currentContext();
-  return context.step ? undefined : context.workflow;
+  return context.step || context.transaction ? undefined : context.workflow;
 }
 
 /**

@@ -4,14 +4,15 @@
  * same names can be registered again (with other bodies) before the next
  * launch. Each process-wide registry clears itself; this is the one list of
  * them: workflows, steps and configured instances, queues declared in code,
- * static schedules, lifecycle callbacks (and the alert handler), and
- * serialization recipes.
+ * static schedules, lifecycle callbacks (and the alert handler),
+ * serialization recipes, and data sources.
  */
 import { clearSerializationRecipes } from '../engine/serialization.ts';
 import { declaredQueues } from '../queues/workflow-queue.ts';
 import { clearScheduledWorkflows } from '../scheduler/scheduled-workflows.ts';
 import { clearLifecycleCallbacks } from './lifecycle-callbacks.ts';
 import { registry } from './process-registry.ts';
+import { clearDataSources } from '../datasources/data-source-registry.ts';
 
 export function forgetRegistrations(): void {
   registry.clear();
@@ -19,4 +20,5 @@ export function forgetRegistrations(): void {
   clearScheduledWorkflows();
   clearLifecycleCallbacks();
   clearSerializationRecipes();
+  clearDataSources();
 }

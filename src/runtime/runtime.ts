@@ -30,6 +30,7 @@ import { destroyLifecycleCallbacks, initializeLifecycleCallbacks } from './lifec
 import { warnAboutStrandedVersions } from './version-warning.ts';
 import { useSerializer } from '../engine/serializers.ts';
 import { forgetRegistrations } from './deregister.ts';
+import { destroyDataSources, initializeDataSources } from '../datasources/data-source-registry.ts';
 
 let current: Runtime | undefined;
 let launching: Promise<Runtime> | undefined;
@@ -95,7 +96,12 @@ export class Runtime {
   private static async start(userConfig: DBOSConfig | undefined, registry: Registry): Promise<Runtime> {
     const config = resolveConfig(userConfig);
     const schedules = resolveSchedules(registry);
-    const systemDatabase = await openSystemDatabase(config.target, config.logger);
+    // Before the system database: an unusable application database fails the launch having written nothing.
+    await initializeDataSources(config.logger);
+    const systemDatabase = await openSystemDatabase(config.target, config.logger).catch(async (error: unknown) => {
+      await destroyDataSources(config.logger);
+      throw error;
+    });
     const applicationVersion = config.applicationVersion ?? computeApplicationVersion(registry, config.name);
     const queues = new QueueCatalog();
     const queueReloader = new QueueCatalogReloader(systemDatabase, queues, config.logger);
@@ -117,6 +123,7 @@ export class Runtime {
       for (const instance of registry.instances.all()) await instance.initialize(); // DBOS: before recovery
     } catch (error) {
       await systemDatabase.close().catch(() => undefined);
+      await destroyDataSources(config.logger);
       throw error;
     }
     registry.freeze('DBOS.launch() has already run');
@@ -166,6 +173,7 @@ export class Runtime {
       this.cancellations.stop();
     }
     await this.liveness.stop();
+    await destroyDataSources(this.config.logger);
     await this.engine.systemDatabase.close();
     if (!current) useSerializer(undefined);
   }

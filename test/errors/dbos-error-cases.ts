@@ -72,6 +72,11 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSDatabaseError('lost', { cause }), errorClass: e.DBOSDatabaseError, dbosErrorCode: 1, code: 'DATABASE_ERROR', fields: { cause } },
     { error: new e.DBOSShutdownInterruptError(), errorClass: e.DBOSShutdownInterruptError, dbosErrorCode: 1, code: 'SHUTDOWN_INTERRUPTED', fields: {} },
     { error: new e.DBOSUnknownSerializationError('x', ['js_superjson']), errorClass: e.DBOSUnknownSerializationError, dbosErrorCode: 1, code: 'SERIALIZATION_UNKNOWN', fields: { serialization: 'x' } },
+    { error: new e.DBOSDataSourceNotRegisteredError('app', ['other']), errorClass: e.DBOSDataSourceNotRegisteredError, dbosErrorCode: 6, code: 'DATASOURCE_NOT_REGISTERED', fields: { dataSourceName: 'app', functionName: 'app' } },
+    { error: new e.DBOSDataSourceUnavailableError('app', 'unreachable', cause), errorClass: e.DBOSDataSourceUnavailableError, dbosErrorCode: 3, code: 'DATASOURCE_UNAVAILABLE', fields: { dataSourceName: 'app', cause, error: cause } },
+    { error: new e.DBOSDataSourceDriverMissingError('KnexDataSource', 'knex', cause), errorClass: e.DBOSDataSourceDriverMissingError, dbosErrorCode: 3, code: 'DATASOURCE_DRIVER_MISSING', fields: { packageName: 'knex', cause } },
+    { error: new e.DBOSNotInTransactionError('X.client'), errorClass: e.DBOSNotInTransactionError, dbosErrorCode: 21, code: 'NOT_IN_TRANSACTION', fields: {} },
+    { error: new e.DBOSStepAlreadyRecordedError('wf-14', 2), errorClass: e.DBOSStepAlreadyRecordedError, dbosErrorCode: 5, code: 'STEP_ALREADY_RECORDED', fields: { workflowID: 'wf-14', stepID: 2 } },
   ];
 }
 

@@ -1,0 +1,170 @@
+/**
+ * The exactly-once protocol of a transaction in the application database, written once for every driver.
+ * A driver (node-pg.ts, sqlite.ts, ...) supplies only a TransactionDriver: open a transaction with the
+ * requested settings, read and insert completion rows, and recognise its database's retriable and
+ * key-conflict errors.
+ *
+ * Inside a workflow (not read-only), the transaction is keyed by (workflow ID, function ID):
+ * 1. A completion row for that key means its writes already committed (the process died before the system
+ *    database checkpoint): its output is returned, or its error rethrown, without running anything.
+ * 2. Otherwise the function runs in a transaction that also inserts the completion row, so the user's writes
+ *    and the row commit together or not at all.
+ * 3. A key conflict on that insert means a concurrent execution committed first: roll back, replay its row.
+ * 4. A function that throws rolls back; its error is recorded in a completion row of its own transaction.
+ * Serialization failures, deadlocks and busy files are retried with backoff (transaction-retries.ts).
+ * Outside a workflow, and when read-only, only the transaction and the retries remain.
+ */
+import { DBOSSerializationError, DBOSStepAlreadyRecordedError } from '../errors/errors.ts';
+import { decodeError, decodeValue, encodeError, encodeValue } from '../engine/stored-values.ts';
+import { defaultSerialization } from '../engine/serialization.ts';
+import { customSerializer } from '../engine/serializers.ts';
+import { currentContext, runInContext } from '../engine/workflow-context.ts';
+import { sleepMs } from '../support/sleep.ts';
+import type { DataSourceTransactionHandler } from './data-source-types.ts';
+import { maxTransactionAttempts, retryDelayMs } from './transaction-retries.ts';
+
+export interface TransactionSettings {
+  isolationLevel?: string;
+  readOnly?: boolean;
+}
+
+export interface CompletionRow {
+  output: string | null;
+  error: string | null;
+}
+
+export interface CompletionKey {
+  workflowID: string;
+  functionID: number;
+}
+
+/** What a driver provides; everything else is shared. */
+export interface TransactionDriver<Client> {
+  /** Open pools, check the database and the completion table (creating it when missing and permitted). */
+  initialize(): Promise<void>;
+  destroy(): Promise<void>;
+  /** Run `work` in one transaction with these settings: committed when it resolves, rolled back when it rejects. */
+  inTransaction<T>(settings: TransactionSettings, work: (client: Client) => Promise<T>): Promise<T>;
+  /** Read outside any transaction. */
+  readCompletion(key: CompletionKey): Promise<CompletionRow | undefined>;
+  /** Insert inside the transaction `client` runs. */
+  insertCompletion(client: Client, key: CompletionKey, row: CompletionRow): Promise<void>;
+  /** Serialization failure, deadlock, busy database: the transaction may simply run again. */
+  isRetriable(error: unknown): boolean;
+  /** The completion row's key already exists. */
+  isKeyConflict(error: unknown): boolean;
+}
+
+/** The registered handler of a durably data source: the protocol above over its driver. */
+export class DriverTransactionHandler<Client> implements DataSourceTransactionHandler {
+  constructor(
+    readonly name: string,
+    /** The user-facing data source, which `XDataSource.client` checks it is asked from. */
+    readonly owner: object,
+    readonly driver: TransactionDriver<Client>,
+  ) {}
+
+  initialize(): Promise<void> {
+    return this.driver.initialize();
+  }
+
+  destroy(): Promise<void> {
+    return this.driver.destroy();
+  }
+
+  async invokeTransactionFunction<This, Args extends unknown[], Return>(
+    config: unknown,
+    target: This,
+    func: (this: This, ...args: Args) => Promise<Return>,
+    ...args: Args
+  ): Promise<Return> {
+    const settings = (config ?? {}) as TransactionSettings;
+    const context = currentContext();
+    const workflowID = context.workflow?.workflowID;
+    const functionID = context.transaction?.functionID;
+    const key = workflowID !== undefined && functionID !== undefined && !settings.readOnly ? { workflowID, functionID } : undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (key) {
+        const done = await this.driver.readCompletion(key);
+        if (done) return replayCompletion<Return>(done);
+      }
+      try {
+        return await this.driver.inTransaction(settings, async (client) => {
+          const transaction = { ...context.transaction, dataSourceName: this.name, owner: this.owner, client };
+          const value = await runInContext({ ...context, transaction }, () => func.apply(target, args));
+          if (key) await this.insertOutput(client, key, value);
+          return value;
+        });
+      } catch (error) {
+        if (this.driver.isRetriable(error) && attempt < maxTransactionAttempts) {
+          await sleepMs(retryDelayMs(attempt));
+          continue;
+        }
+        // A result that cannot be stored was rolled back and is not recorded (as for a step).
+        if (error instanceof UnstorableResult) throw error.cause;
+        if (!key) throw error;
+        if (error instanceof DBOSStepAlreadyRecordedError) return this.replayWinner<Return>(key);
+        if ((await this.recordError(key, error)) === 'lost') return this.replayWinner<Return>(key);
+        throw error;
+      }
+    }
+  }
+
+  private async insertOutput(client: Client, key: CompletionKey, value: unknown): Promise<void> {
+    let output: string;
+    try {
+      output = (await encodeValue(value, `the result of the transaction at step ${key.functionID} of workflow ${key.workflowID}`)).text;
+    } catch (error) {
+      if (error instanceof DBOSSerializationError) throw new UnstorableResult(error);
+      throw error;
+    }
+    await this.insertOrConflict(client, key, { output, error: null });
+  }
+
+  private async insertOrConflict(client: Client, key: CompletionKey, row: CompletionRow): Promise<void> {
+    try {
+      await this.driver.insertCompletion(client, key, row);
+    } catch (error) {
+      if (this.driver.isKeyConflict(error)) throw new DBOSStepAlreadyRecordedError(key.workflowID, key.functionID);
+      throw error;
+    }
+  }
+
+  /**
+   * The error row commits alone. Losing that race means another execution committed this transaction first:
+   * its outcome stands. Failing to write it is tolerated: the user's writes were rolled back, so the worst
+   * case is that a crash before the system-database checkpoint runs the transaction again.
+   */
+  private async recordError(key: CompletionKey, error: unknown): Promise<'recorded' | 'lost' | 'failed'> {
+    try {
+      const text = (await encodeError(error)).text;
+      await this.driver.inTransaction({}, (client) => this.insertOrConflict(client, key, { output: null, error: text }));
+      return 'recorded';
+    } catch (problem) {
+      return problem instanceof DBOSStepAlreadyRecordedError ? 'lost' : 'failed';
+    }
+  }
+
+  private async replayWinner<Return>(key: CompletionKey): Promise<Return> {
+    const winner = await this.driver.readCompletion(key);
+    if (!winner) throw new DBOSStepAlreadyRecordedError(key.workflowID, key.functionID);
+    return replayCompletion<Return>(winner);
+  }
+}
+
+/** Carries a DBOSSerializationError of the result out of the transaction (rolling it back) without recording it. */
+class UnstorableResult extends Error {
+  constructor(override readonly cause: DBOSSerializationError) {
+    super(cause.message);
+  }
+}
+
+/**
+ * The completion table has no serialization column (it is DBOS's table): rows are written in the native
+ * format, so they are read back in it (superjson, or the configured custom serializer).
+ */
+async function replayCompletion<Return>(row: CompletionRow): Promise<Return> {
+  const serialization = customSerializer()?.name ?? defaultSerialization;
+  if (row.error !== null) throw await decodeError(row.error, serialization);
+  return decodeValue<Return>(row.output, serialization);
+}

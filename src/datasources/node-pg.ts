@@ -1,0 +1,156 @@
+/**
+ * durably/node-pg-datasource: transactions on a Postgres application database through `pg` (node-postgres),
+ * as DBOS's `@dbos-inc/node-pg-datasource`. Inside a transaction, `NodePostgresDataSource.client` is the
+ * transaction's `pg` client. The completion table lives in `schemaName` (default `dbos`) of that database.
+ */
+import pg from 'pg';
+import { DBOSDataSourceUnavailableError } from '../errors/errors.ts';
+import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
+import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
+import {
+  beginStatementPG,
+  checkSchemaInstallationPG,
+  createTransactionCompletionSchemaPG,
+  createTransactionCompletionTablePG,
+  describePGConnectionProblem,
+  insertCompletionPG,
+  isPGKeyConflictError,
+  isPGRetriableTransactionError,
+  selectCompletionPG,
+  type PGTransactionConfig,
+} from './postgres-transactions.ts';
+
+export interface NodePostgresTransactionOptions extends PGTransactionConfig {
+  name?: string;
+}
+
+export interface NodePostgresDataSourceOptions {
+  /** Create the completion schema and table at launch when missing (default true). */
+  runMigrations?: boolean;
+}
+
+export class NodePostgresDataSource extends DurablyDataSource<pg.ClientBase, NodePostgresTransactionOptions> {
+  /** The `pg` client of the transaction running now. */
+  static get client(): pg.ClientBase {
+    return transactionClientOf<pg.ClientBase>(NodePostgresDataSource);
+  }
+
+  /** Create the `transaction_completion` table (and its schema), for a migration run outside the application. */
+  static async initializeDBOSSchema(config: pg.PoolConfig, schemaName = 'dbos'): Promise<void> {
+    const client = new pg.Client(config);
+    await client.connect();
+    try {
+      await client.query(createTransactionCompletionSchemaPG(schemaName));
+      await client.query(createTransactionCompletionTablePG(schemaName));
+    } finally {
+      await client.end();
+    }
+  }
+
+  constructor(name: string, config: pg.PoolConfig, schemaName = 'dbos', options: NodePostgresDataSourceOptions = {}) {
+    super(name, new NodePostgresDriver(name, config, schemaName, options.runMigrations ?? true));
+  }
+}
+
+class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
+  private pool: pg.Pool | undefined;
+  private readonly selectCompletion: string;
+  private readonly insertCompletionSQL: string;
+
+  constructor(
+    private readonly name: string,
+    private readonly config: pg.PoolConfig,
+    private readonly schemaName: string,
+    private readonly runMigrations: boolean,
+  ) {
+    this.selectCompletion = selectCompletionPG(schemaName);
+    this.insertCompletionSQL = insertCompletionPG(schemaName);
+  }
+
+  async initialize(): Promise<void> {
+    const pool = new pg.Pool(this.config);
+    // Without a handler, an idle client's error (a server restart) would crash the process.
+    pool.on('error', () => undefined);
+    try {
+      let installed: { schema_exists: boolean; table_exists: boolean };
+      try {
+        installed = (await pool.query(checkSchemaInstallationPG(this.schemaName))).rows[0];
+      } catch (error) {
+        throw new DBOSDataSourceUnavailableError(this.name, describePGConnectionProblem(error), error);
+      }
+      if (!installed.table_exists) await this.createCompletionTable(pool, installed.schema_exists);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    this.pool = pool;
+  }
+
+  private async createCompletionTable(pool: pg.Pool, schemaExists: boolean): Promise<void> {
+    const table = `"${this.schemaName}".transaction_completion`;
+    if (!this.runMigrations) {
+      throw new DBOSDataSourceUnavailableError(
+        this.name,
+        `the table ${table} does not exist and runMigrations is false: create it with NodePostgresDataSource.initializeDBOSSchema`,
+      );
+    }
+    try {
+      if (!schemaExists) await pool.query(createTransactionCompletionSchemaPG(this.schemaName));
+      await pool.query(createTransactionCompletionTablePG(this.schemaName));
+    } catch (error) {
+      throw new DBOSDataSourceUnavailableError(
+        this.name,
+        `the table ${table} does not exist and could not be created (add it to your migrations with NodePostgresDataSource.initializeDBOSSchema)`,
+        error,
+      );
+    }
+  }
+
+  async destroy(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
+
+  private get livePool(): pg.Pool {
+    if (!this.pool) throw new DBOSDataSourceUnavailableError(this.name, 'the data source is not initialized (DBOS.launch() initializes it)');
+    return this.pool;
+  }
+
+  async inTransaction<T>(settings: TransactionSettings, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    const begin = beginStatementPG(settings as PGTransactionConfig);
+    const client = await this.livePool.connect();
+    let broken = false;
+    try {
+      await client.query(begin);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A client whose rollback failed (its connection died) is not given back to the pool.
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async readCompletion(key: CompletionKey): Promise<CompletionRow | undefined> {
+    const { rows } = await this.livePool.query<CompletionRow>(this.selectCompletion, [key.workflowID, key.functionID]);
+    return rows[0];
+  }
+
+  async insertCompletion(client: pg.ClientBase, key: CompletionKey, row: CompletionRow): Promise<void> {
+    await client.query(this.insertCompletionSQL, [key.workflowID, key.functionID, row.output, row.error]);
+  }
+
+  isRetriable(error: unknown): boolean {
+    return isPGRetriableTransactionError(error);
+  }
+
+  isKeyConflict(error: unknown): boolean {
+    return isPGKeyConflictError(error);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Postgres pieces shared by every Postgres data source (node-pg, postgres.js, knex, kysely, drizzle), with
+ * DBOS's names: isolation levels, the `transaction_completion` DDL and queries (SQL text with `$n`
+ * placeholders; a driver without them rewrites the placeholders), and the SQLSTATE predicates.
+ */
+import { DBOSConfigurationError } from '../errors/errors.ts';
+
+/** Isolation levels of Postgres-like application databases. */
+export const PGIsolationLevel = Object.freeze({
+  ReadUncommitted: 'READ UNCOMMITTED',
+  ReadCommitted: 'READ COMMITTED',
+  RepeatableRead: 'REPEATABLE READ',
+  Serializable: 'SERIALIZABLE',
+} as const);
+export type PGIsolationLevel = (typeof PGIsolationLevel)[keyof typeof PGIsolationLevel];
+
+/** Transaction settings of Postgres-like data sources. */
+export interface PGTransactionConfig {
+  isolationLevel?: PGIsolationLevel;
+  /** A read-only transaction: writes fail; no completion row is written (there is nothing to do exactly once). */
+  readOnly?: boolean;
+}
+
+const isolationLevels = new Set<string>(Object.values(PGIsolationLevel));
+
+export function quotePGIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `BEGIN` with the isolation level and access mode asked for; an unknown level is refused (it would be SQL). */
+export function beginStatementPG(config: PGTransactionConfig | undefined): string {
+  const level = config?.isolationLevel;
+  if (level !== undefined && !isolationLevels.has(level)) {
+    throw new DBOSConfigurationError(
+      `Unknown isolationLevel ${JSON.stringify(level)}; use one of ${[...isolationLevels].map((l) => `"${l}"`).join(', ')}.`,
+    );
+  }
+  return `BEGIN${level ? ` ISOLATION LEVEL ${level}` : ''}${config?.readOnly ? ' READ ONLY' : ''}`;
+}
+
+export function createTransactionCompletionSchemaPG(schemaName = 'dbos'): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${quotePGIdentifier(schemaName)};`;
+}
+
+/** DBOS's table: one row per committed (or failed) transaction of a workflow, in the application database. */
+export function createTransactionCompletionTablePG(schemaName = 'dbos'): string {
+  return `CREATE TABLE IF NOT EXISTS ${quotePGIdentifier(schemaName)}.transaction_completion (
+    workflow_id TEXT NOT NULL,
+    function_num INT4 NOT NULL,
+    output TEXT,
+    error TEXT,
+    created_at BIGINT NOT NULL DEFAULT (EXTRACT(EPOCH FROM now())*1000)::bigint,
+    PRIMARY KEY (workflow_id, function_num)
+  );`;
+}
+
+/** One row: `schema_exists`, `table_exists` (booleans). */
+export function checkSchemaInstallationPG(schemaName = 'dbos'): string {
+  const literal = `'${schemaName.replaceAll("'", "''")}'`;
+  return `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ${literal}) AS schema_exists,
+    EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = ${literal} AND tablename = 'transaction_completion') AS table_exists`;
+}
+
+/** Parameters: workflow ID, function ID. */
+export function selectCompletionPG(schemaName = 'dbos'): string {
+  return `SELECT output, error FROM ${quotePGIdentifier(schemaName)}.transaction_completion WHERE workflow_id = $1 AND function_num = $2`;
+}
+
+/** Parameters: workflow ID, function ID, output, error. */
+export function insertCompletionPG(schemaName = 'dbos'): string {
+  return `INSERT INTO ${quotePGIdentifier(schemaName)}.transaction_completion (workflow_id, function_num, output, error) VALUES ($1, $2, $3, $4)`;
+}
+
+const sqlState = /^[0-9A-Z]{5}$/;
+
+/** The SQLSTATE of a driver error, found on it or on its causes (ORMs wrap the driver's error). */
+export function pgErrorCode(error: unknown): string | undefined {
+  let current = error;
+  for (let depth = 0; depth < 10 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && sqlState.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** A serialization failure (40001) or a deadlock (40P01): the transaction can run again. */
+export function isPGRetriableTransactionError(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  return code === '40001' || code === '40P01';
+}
+
+export function isPGKeyConflictError(error: unknown): boolean {
+  return pgErrorCode(error) === '23505';
+}
+
+/** 25P02: a statement ran after an earlier one failed in the same transaction. */
+export function isPGFailedSqlTransactionError(error: unknown): boolean {
+  return pgErrorCode(error) === '25P02';
+}
+
+/** Why a Postgres data source could not connect, for the launch error: credentials, a missing database, or the network. */
+export function describePGConnectionProblem(error: unknown): string {
+  const code = pgErrorCode(error);
+  if (code === '28P01' || code === '28000') return 'the database refused the credentials';
+  if (code === '3D000') return 'the database does not exist';
+  return 'the database could not be reached';
+}

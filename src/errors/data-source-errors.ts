@@ -1,0 +1,79 @@
+/**
+ * Errors of datasource transactions (src/datasources/): each extends the DBOS class a DBOS program would catch
+ * for the same problem, and keeps DBOS's numeric code.
+ */
+import { dbosErrorCodes as codes } from './dbos-error-codes.ts';
+import { DBOSError } from './dbos-error.ts';
+import {
+  DBOSInitializationError,
+  DBOSInvalidWorkflowTransitionError,
+  DBOSNotRegisteredError,
+} from './dbos-workflow-errors.ts';
+
+/** A transaction named a data source that no `new XDataSource(name, ...)` (or registerDataSource) registered. */
+export class DBOSDataSourceNotRegisteredError extends DBOSNotRegisteredError {
+  readonly dataSourceName: string;
+  constructor(dataSourceName: string, registered: readonly string[]) {
+    super(
+      dataSourceName,
+      `No data source named "${dataSourceName}" is registered` +
+        (registered.length > 0 ? ` (registered: ${registered.map((name) => `"${name}"`).join(', ')})` : '') +
+        '. Create it (new NodePostgresDataSource(name, config), ...) before DBOS.launch().',
+    );
+    Object.defineProperty(this, 'code', { value: 'DATASOURCE_NOT_REGISTERED', enumerable: true });
+    this.dataSourceName = dataSourceName;
+  }
+}
+
+/**
+ * At launch, a data source's database could not be used: unreachable, refused the credentials, or lacks the
+ * `transaction_completion` table and may not create it. The driver's error is the `cause`; nothing was written.
+ */
+export class DBOSDataSourceUnavailableError extends DBOSInitializationError {
+  readonly dataSourceName: string;
+  constructor(dataSourceName: string, problem: string, cause?: unknown) {
+    const detail = cause instanceof Error ? `: ${cause.message}` : '';
+    super(`Data source "${dataSourceName}": ${problem}${detail}`, cause instanceof Error ? cause : undefined, {
+      code: 'DATASOURCE_UNAVAILABLE',
+      cause,
+    });
+    this.dataSourceName = dataSourceName;
+  }
+}
+
+/** A data source's driver or ORM package is not installed. */
+export class DBOSDataSourceDriverMissingError extends DBOSInitializationError {
+  readonly packageName: string;
+  constructor(dataSourceClass: string, packageName: string, cause?: unknown) {
+    super(
+      `${dataSourceClass} needs the package "${packageName}", which is not installed: run \`npm install ${packageName}\`.`,
+      cause instanceof Error ? cause : undefined,
+      { code: 'DATASOURCE_DRIVER_MISSING', cause },
+    );
+    this.packageName = packageName;
+  }
+}
+
+/** `XDataSource.client` was read outside a transaction of that kind of data source. */
+export class DBOSNotInTransactionError extends DBOSInvalidWorkflowTransitionError {
+  constructor(accessor: string, detail = 'it is only valid inside a transaction function of that data source') {
+    super(`${accessor} was used outside a transaction: ${detail}.`);
+    Object.defineProperty(this, 'code', { value: 'NOT_IN_TRANSACTION', enumerable: true });
+  }
+}
+
+/**
+ * Internal: another execution of the same workflow committed this transaction's completion row first. The
+ * losing transaction rolls back and the winner's recorded outcome is returned instead; never seen by user code.
+ */
+export class DBOSStepAlreadyRecordedError extends DBOSError {
+  readonly workflowID: string;
+  readonly stepID: number;
+  constructor(workflowID: string, stepID: number) {
+    super(`Step ${stepID} of workflow ${workflowID} was already recorded by a concurrent execution.`, codes.workflowConflict, {
+      code: 'STEP_ALREADY_RECORDED',
+    });
+    this.workflowID = workflowID;
+    this.stepID = stepID;
+  }
+}
