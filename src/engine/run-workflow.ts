@@ -39,12 +39,35 @@ export interface WorkflowExecution {
 export function executeWorkflow(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
   // Started from workflow code, the execution must not run in its starter's context: the waits around the body
   // (adopting a recorded outcome) would see the parent's cancellation and fail with the parent's error.
-  const run = runInContext({}, () => runBody(engine, execution));
+  const previous = engine.states.get(execution.workflowID);
+  const superseded = previous?.cancelled ? engine.running.get(execution.workflowID) : undefined;
+  const run = runInContext({}, () => runBody(engine, execution, superseded !== undefined));
   engine.track(execution.workflowID, run);
   return run;
 }
 
-async function runBody(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
+/**
+ * How many times an execution that superseded a cancelled one starts over (below) before it stands down:
+ * each start-over answers one late write of the cancelled execution, which stops at its next operation.
+ */
+const maxStartOvers = 100;
+
+/**
+ * Run the body to its recorded outcome. `supersedes`: a cancelled execution of this workflow was still running
+ * here when this one started (cancelled, then resumed). Its write in flight may commit after this execution
+ * loaded the recorded outcomes, and then wins the race for a function ID. That execution will not go on (it is
+ * cancelled), so standing down to wait for it would leave the workflow PENDING forever: this execution starts
+ * over instead, replaying what is recorded now, that late write included.
+ */
+async function runBody(engine: Engine, execution: WorkflowExecution, supersedes: boolean): Promise<unknown> {
+  for (let startOvers = 0; ; startOvers++) {
+    const outcome = await runOnce(engine, execution, supersedes && startOvers < maxStartOvers);
+    if (outcome !== startOver) return outcome;
+    execution = { ...execution, recorded: await engine.systemDatabase.loadStepOutcomes(execution.workflowID) };
+  }
+}
+
+async function runOnce(engine: Engine, execution: WorkflowExecution, mayStartOver: boolean): Promise<unknown> {
   const { workflowID, registration } = execution;
   const state: WorkflowState = {
     engine,
@@ -68,7 +91,7 @@ async function runBody(engine: Engine, execution: WorkflowExecution): Promise<un
   engine.states.set(workflowID, state);
   const disarmDeadline = armDeadline(engine, state);
   try {
-    return await runAndRecord(engine, execution, context);
+    return await runAndRecord(engine, execution, context, mayStartOver);
   } finally {
     disarmDeadline();
     if (engine.states.get(workflowID) === state) engine.states.delete(workflowID);
@@ -104,7 +127,14 @@ function armDeadline(engine: Engine, state: WorkflowState): () => void {
   return disarm;
 }
 
-async function runAndRecord(engine: Engine, execution: WorkflowExecution, context: ExecutionContext): Promise<unknown> {
+const startOver = Symbol('start over');
+
+async function runAndRecord(
+  engine: Engine,
+  execution: WorkflowExecution,
+  context: ExecutionContext,
+  mayStartOver: boolean,
+): Promise<unknown> {
   const { workflowID, registration } = execution;
   let outcome: Outcome;
   try {
@@ -116,6 +146,7 @@ async function runAndRecord(engine: Engine, execution: WorkflowExecution, contex
     // its status, and a resume may have started it again since): record nothing, adopt the outcome.
     const ownConflict = error instanceof DBOSWorkflowConflictError && error.workflowID === workflowID;
     const ownCancellation = error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID;
+    if (ownConflict && mayStartOver && !context.workflow?.cancelled) return startOver;
     if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, workflowID);
     outcome = { ok: false, error };
   }

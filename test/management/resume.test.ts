@@ -48,6 +48,34 @@ const threeSteps = DBOS.registerWorkflow(async (label: string) => {
   return [a, b, c].join(' ');
 }, { name: 'resume.threeSteps', maxRecoveryAttempts: 1 });
 
+/**
+ * Step b of the first execution cancels and resumes its own workflow, and returns only once the resumed
+ * execution has entered the body (having loaded the recorded outcomes): its outcome is a late write of a
+ * cancelled execution, committed after the resumed one looked and before the resumed one's own b, every time.
+ */
+const lateStep = DBOS.registerStep(async (name: string) => {
+  ran.push(name);
+  const run = count(name);
+  if (name === 'late:b' && run === 1) {
+    await DBOS.cancelWorkflow('late');
+    await DBOS.resumeWorkflow('late');
+    await until('the resumed execution entered the body', () => count('body:late') === 2);
+  }
+  if (name === 'late:b' && run === 2) {
+    // The resumed execution's b: its outcome comes second, after the cancelled execution's.
+    await until('the first b is recorded', async () => (await DBOS.listWorkflowSteps('late'))?.some((s) => s.functionID === 1) === true);
+  }
+  return name;
+}, { name: 'resume.lateStep' });
+
+const lateWriter = DBOS.registerWorkflow(async () => {
+  ran.push('body:late');
+  const a = await lateStep('late:a');
+  const b = await lateStep('late:b');
+  const c = await lateStep('late:c');
+  return [a, b, c].join(' ');
+}, { name: 'resume.lateWriter' });
+
 const failing = DBOS.registerWorkflow(async (label: string) => {
   ran.push(`body:${label}`);
   await step(`${label}:a`);
@@ -213,5 +241,17 @@ forEachBackend('resuming workflows', (backend) => {
     assert.equal(result, 'quick:a quick:b quick:c', `status ${status?.status}, error ${JSON.stringify(status?.error)}`);
     assert.equal(status?.status, 'SUCCESS');
     assert.deepEqual([count('quick:a'), count('quick:b'), count('quick:c')], [1, 1, 1]);
+  });
+
+  test("a cancelled execution's late step outcome does not strand the resumed execution (it starts over and replays it)", async () => {
+    ran.length = 0;
+    await launch(backend);
+    await DBOS.startWorkflow(lateWriter, { workflowID: 'late' })();
+    const gaveUp = new Promise((resolve) => setTimeout(() => resolve('no result within 10 s'), 10_000).unref());
+    const result = await Promise.race([DBOS.retrieveWorkflow('late').getResult(), gaveUp]);
+    assert.equal(result, 'late:a late:b late:c');
+    assert.equal(await statusOf('late'), 'SUCCESS');
+    // b ran in both executions (the first one's outcome is the one recorded); a and c once each.
+    assert.deepEqual([count('late:a'), count('late:b'), count('late:c')], [1, 2, 1]);
   });
 });
