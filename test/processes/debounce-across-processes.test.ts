@@ -79,7 +79,8 @@ forEachBackend('Debouncer across processes', (backend) => {
   test('a process killed after debouncing loses nothing: a later call elsewhere joins the same workflow', { timeout: 60_000 }, async () => {
     const config = backend.freshConfig();
     log = freshLogPath();
-    const first = startWorker(config, log, ['killed', 'crash-key', '1', '0', '1500']);
+    // A period far longer than the second worker's start, however loaded the machine: the workflow is still DELAYED when it comes.
+    const first = startWorker(config, log, ['killed', 'crash-key', '1', '0', '15000']);
     await first.line('READY');
     const [firstID] = JSON.parse(await first.line('IDS')) as string[];
     first.kill();
