@@ -3,6 +3,7 @@ import { SqliteNotifier } from '../src/system-database/sqlite/sqlite-notifier.ts
 import type { Latencies, PingPongResult } from './communication.ts';
 import { limitedConcurrency, drainShape, type DrainResult, type QueueThroughputResult } from './queues.ts';
 import { settings, type BackendResult } from './settings.ts';
+import { commitsWithoutTransaction } from './transactions.ts';
 import { stepsPerWorkflow } from './workflows.ts';
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -205,6 +206,35 @@ export const rows: Row[] = [
     target: 'median < 5 ms on Postgres',
   },
 ];
+
+/** (t): rows only for results that have the transaction scenario. */
+export const transactionRows: Row[] = [
+  {
+    figure: '(t1) a workflow of 1 transaction (1-row INSERT, another database) + 1 step, sequential: median latency',
+    cells: (r) => {
+      const t = r.transactions;
+      if (!t) return ['—', '—'];
+      return [
+        ms(t.sequential.medianMs),
+        `${fmt((t.sequential.medianMs * r.raw.sequentialPerSec) / 1000, 1)} raw commits; ${fmt(transactionCommits(r), 2)} durable commits for the transaction ` +
+          `(${fmt(t.counts.durableCommits, 2)} per workflow − ${commitsWithoutTransaction} for start, step, end); application database: ${t.appDatabase}`,
+      ];
+    },
+    target: '≤ 2 commits per transaction',
+  },
+  {
+    figure: '(t2) the same, 200 in flight: workflows/s',
+    cells: (r) => {
+      const t = r.transactions;
+      if (!t) return ['—', '—'];
+      return [`${fmt(t.inFlight.workflowsPerSec)}/s`, `${times(t.inFlight.workflowsPerSec / r.raw.parallelPerSec)} raw 16-conn commits/s (each does the same INSERT)`];
+    },
+    target: '> 1× the raw commit rate',
+  },
+];
+
+/** Durable commits of the transaction operation alone. */
+export const transactionCommits = (r: BackendResult) => (r.transactions ? r.transactions.counts.durableCommits - commitsWithoutTransaction : Number.NaN);
 
 /** (k): the client's two wake-ups, next to the raw one (n) on Postgres. */
 export const clientRows: Row[] = [

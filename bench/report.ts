@@ -3,13 +3,13 @@ import os from 'node:os';
 import type { PingPongResult } from './communication.ts';
 import { drainShape, limitedConcurrency } from './queues.ts';
 import { httpShape } from './http.ts';
-import { clientRows, fmt, httpRows, middlewareCost, ms, queueRatio, rows, sqlitePolls, times } from './report-rows.ts';
+import { clientRows, fmt, httpRows, transactionCommits, transactionRows, middlewareCost, ms, queueRatio, rows, sqlitePolls, times } from './report-rows.ts';
 import { settings, type BackendResult } from './settings.ts';
 
 export function table(results: BackendResult[]): string {
   const header = ['figure', ...results.flatMap((r) => [r.backend, `${r.backend}: ratio to raw`]), 'target'];
   const lines = [header, header.map(() => '---')];
-  for (const row of [...rows, ...clientRows, ...httpRows(results)]) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
+  for (const row of [...rows, ...transactionRows, ...clientRows, ...httpRows(results)]) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
@@ -44,6 +44,7 @@ export function verdicts(results: BackendResult[]): string[] {
         `(${drainShared.processes} processes) of N/d (target ≥ 80%: ${drainMet}).` +
         (overCap.length ? ` **The concurrency limit was exceeded: ${overCap.map((d) => d.maxRunning).join(', ')} running at once.**` : ''),
       communicationVerdict(r),
+      transactionVerdict(r),
       clientVerdict(r),
       ...r.http.map((h) => {
         const cost = middlewareCost(h);
@@ -55,6 +56,17 @@ export function verdicts(results: BackendResult[]): string[] {
       }),
     ];
   });
+}
+
+function transactionVerdict(r: BackendResult): string {
+  const t = r.transactions;
+  if (!t) return `- ${r.backend} transactions: not measured.`;
+  const commits = transactionCommits(r);
+  const ratio = t.inFlight.workflowsPerSec / r.raw.parallelPerSec;
+  return (
+    `- ${r.backend} transactions (application database: ${t.appDatabase}): ${fmt(commits, 2)} durable commits per transaction operation ` +
+    `(target ≤ 2: ${commits <= 2.05 ? 'met' : 'NOT met'}); in flight ${times(ratio)} the raw 16-connection commit rate (target > 1: ${ratio > 1 ? 'met' : 'NOT met'}).`
+  );
 }
 
 function clientVerdict(r: BackendResult): string {
@@ -164,6 +176,13 @@ ${verdicts(results).join('\n')}
   until another connection, LISTENing on the channel, receives it; the same pauses and number of rounds as (m), (e), then as (m), idle.
   After an idle pause every round trip on this machine is slower (processes and cores asleep): compare the idle figures
   with each other.
+- **(t)**: \`transactionWorkflow\`: one transaction through a data source (a one-row \`INSERT\` into \`bench_items\` of the application
+  database, run by the SPI's \`runTransaction\`) and one no-op step. The application database is apart from the system database:
+  another SQLite file (\`SQLiteDataSource\`) beside a SQLite system database, the database \`durably_bench_app\`
+  (\`NodePostgresDataSource\`, pool of 10) beside a Postgres one. (t1) as (a), (t2) as (b) (steps/s counts the transaction and the step),
+  durable commits counted as for "SQL per workflow", in both databases; the transaction's own are those beyond the 3 of a one-step
+  workflow (start, step, end): its application-database commit (the user's row and the completion row together) and its
+  checkpoint. Run last: a data source is initialized at every launch after it is created.
 - **(k)**: a \`DBOSClient\` in the bench process (durably not launched there) and a worker child process
   (\`bench/client-worker.ts\`, its own \`executorID\`) on the same database; ${settings.client.runs} rounds after ${settings.client.warmup} warm-up. (k1): after a 3 to 10 ms
   pause, \`client.enqueue\` of a task whose body returns its start time, then \`getResult\`; latency = from just before

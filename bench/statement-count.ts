@@ -140,6 +140,7 @@ export async function countPerWorkflow(
   target: Target,
   workflows: number,
   replays: number,
+  workflow: () => Promise<unknown> = threeStepWorkflow,
 ): Promise<PerWorkflowCount> {
   installWrappers();
   await withDurably(config, async () => {}); // create and migrate the database first
@@ -150,14 +151,14 @@ export async function countPerWorkflow(
     withDurably(config, async () => {
       active = counted;
       try {
-        for (let i = 0; i < count; i++) await threeStepWorkflow();
+        for (let i = 0; i < count; i++) await workflow();
       } finally {
         active = undefined;
       }
       if (!counted) return;
       capturing = captured;
       try {
-        await DBOS.withNextWorkflowID(capturedID, () => threeStepWorkflow());
+        await DBOS.withNextWorkflowID(capturedID, () => workflow());
       } finally {
         capturing = undefined;
       }
@@ -180,7 +181,7 @@ export async function countPerWorkflow(
   }
   // Replay the durable writes only: a notification is not on the workflow's path.
   const writes = captured.filter((s) => kindOf(s.sql) !== 'NOTIFY');
-  const replayMs = await replay(target, writes, capturedID, replays);
+  const replayMs = replays > 0 ? await replay(target, writes, capturedID, replays) : [Number.NaN];
   return {
     workflows,
     statements: tally.statements / workflows,

@@ -94,15 +94,20 @@ export interface SequentialResult {
 }
 
 /** (a) `await threeStepWorkflow()` in a loop: per-workflow latency after a warm-up. */
-export function sequentialLatency(config: DBOSConfig, warmup: number, runs: number): Promise<SequentialResult> {
+export function sequentialLatency(
+  config: DBOSConfig,
+  warmup: number,
+  runs: number,
+  workflow: () => Promise<unknown> = threeStepWorkflow,
+): Promise<SequentialResult> {
   return withDurably(config, async () => {
-    for (let i = 0; i < warmup; i++) await threeStepWorkflow();
+    for (let i = 0; i < warmup; i++) await workflow();
     const latencies: number[] = [];
     const cpu = cpuMeter();
     const stall = stallProbe();
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
-      await threeStepWorkflow();
+      await workflow();
       latencies.push(performance.now() - started);
     }
     const cpuUse = cpu(runs);
@@ -130,12 +135,12 @@ export interface InFlightResult {
 }
 
 /** Run `total` workflows keeping `concurrency` in flight: each finished workflow makes room for the next. */
-async function keepInFlight(total: number, concurrency: number): Promise<void> {
+async function keepInFlight(total: number, concurrency: number, workflow: () => Promise<unknown>): Promise<void> {
   let started = 0;
   const lane = async () => {
     while (started < total) {
       started++;
-      await threeStepWorkflow();
+      await workflow();
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
@@ -147,20 +152,22 @@ export function inFlightThroughput(
   warmup: number,
   total: number,
   concurrency: number,
+  workflow: () => Promise<unknown> = threeStepWorkflow,
+  stepsPerRun = stepsPerWorkflow,
 ): Promise<InFlightResult> {
   return withDurably(config, async () => {
-    await keepInFlight(warmup, concurrency);
+    await keepInFlight(warmup, concurrency, workflow);
     const cpu = cpuMeter();
     const stall = stallProbe();
     const started = performance.now();
-    await keepInFlight(total, concurrency);
+    await keepInFlight(total, concurrency, workflow);
     const seconds = (performance.now() - started) / 1000;
     const stallMs = stall();
     return {
       total,
       concurrency,
       workflowsPerSec: total / seconds,
-      stepsPerSec: (total * stepsPerWorkflow) / seconds,
+      stepsPerSec: (total * stepsPerRun) / seconds,
       cpu: cpu(total),
       stallMs,
     };
