@@ -47,19 +47,30 @@ function clientTarget(options: ClientDatabaseOptions): SystemDatabaseTarget {
 /** Open without migrating; a missing or older schema is refused with the remedy for a client. */
 export async function openClientEngine(options: ClientDatabaseOptions, applicationName: string | undefined, logger: DLogger): Promise<Engine> {
   const target = clientTarget(options);
-  let systemDatabase;
   try {
-    systemDatabase = await openSystemDatabase(target, logger);
+    return await openClientEngineOn(target, applicationName, logger);
   } catch (error) {
     if (!(error instanceof DBOSInitializationError) || error.code !== 'SCHEMA_NOT_MIGRATED') throw error;
-    const where = target.backend === 'sqlite' ? `"${target.path}"` : `${redactUrl(target.url)} (schema "${target.schema}")`;
     throw new DBOSInitializationError(
-      `DBOSClient: the system database ${where} does not have this version of durably's schema, and a client never ` +
-        'migrates. Launch a worker (DBOS.launch) on it or migrate it first, then create the client.',
+      `DBOSClient: the system database ${describeTarget(target)} does not have this version of durably's schema, and a client never ` +
+        'migrates. Launch a worker (DBOS.launch) on it or run `durably migrate`, then create the client.',
       error,
       { code: 'SCHEMA_NOT_MIGRATED' },
     );
   }
+}
+
+/** Where a target is, for messages (a Postgres password is redacted). */
+export function describeTarget(target: SystemDatabaseTarget): string {
+  return target.backend === 'sqlite' ? `"${target.path}"` : `${redactUrl(target.url)} (schema "${target.schema}")`;
+}
+
+/**
+ * A client's Engine over an already resolved target (the CLI resolves its own), opened without
+ * migrating whatever the target says: SCHEMA_NOT_MIGRATED from the database as it is.
+ */
+export async function openClientEngineOn(target: SystemDatabaseTarget, applicationName: string | undefined, logger: DLogger): Promise<Engine> {
+  const systemDatabase = await openSystemDatabase({ ...target, runMigrations: false }, logger);
   const registry = new Registry(() => {
     throw new Error('unreachable: a DBOSClient registers no steps');
   });

@@ -72,6 +72,8 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSDatabaseError('lost', { cause }), errorClass: e.DBOSDatabaseError, dbosErrorCode: 1, code: 'DATABASE_ERROR', fields: { cause } },
     { error: new e.DBOSShutdownInterruptError(), errorClass: e.DBOSShutdownInterruptError, dbosErrorCode: 1, code: 'SHUTDOWN_INTERRUPTED', fields: {} },
     { error: new e.DBOSUnknownSerializationError('x', ['js_superjson']), errorClass: e.DBOSUnknownSerializationError, dbosErrorCode: 1, code: 'SERIALIZATION_UNKNOWN', fields: { serialization: 'x' } },
+    { error: new e.DBOSCommandUsageError('unknown verb'), errorClass: e.DBOSCommandUsageError, dbosErrorCode: 1, code: 'COMMAND_USAGE', fields: {} },
+    { error: new e.DBOSUnsupportedBackendError('x', 'sqlite', 'use Postgres'), errorClass: e.DBOSUnsupportedBackendError, dbosErrorCode: 1, code: 'BACKEND_UNSUPPORTED', fields: { backend: 'sqlite' } },
   ];
 }
 
