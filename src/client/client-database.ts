@@ -6,7 +6,9 @@
  * queue functions the facade uses serve the client unchanged. Nothing
  * registered means nothing can run here.
  */
+import type { Pool } from 'pg';
 import { DBOSConfigurationError, DBOSInitializationError } from '../errors/errors.ts';
+import { callerPool } from '../runtime/caller-pool.ts';
 import { Engine, type QueuePlanner } from '../engine/engine.ts';
 import { Registry } from '../engine/registry.ts';
 import { openSystemDatabase, type SystemDatabaseTarget } from '../system-database/open-system-database.ts';
@@ -17,6 +19,8 @@ import type { DLogger } from '../telemetry/logger.ts';
 /** What DBOSClient.create needs to reach the system database. */
 export interface ClientDatabaseOptions {
   systemDatabaseUrl: string;
+  /** A pg.Pool of yours on the (Postgres) system database: used instead of one of ours, and never ended by the client. */
+  systemDatabasePool?: Pool;
   systemDatabaseSchemaName?: string;
   systemDatabasePoolSize?: number;
 }
@@ -25,23 +29,27 @@ export interface ClientDatabaseOptions {
 export const clientExecutorID = 'dbos-client';
 
 function clientTarget(options: ClientDatabaseOptions): SystemDatabaseTarget {
-  const url = options.systemDatabaseUrl;
+  const pool = callerPool(options.systemDatabasePool);
+  const url = options.systemDatabaseUrl ?? pool?.url;
   if (typeof url !== 'string' || url === '') {
     throw new DBOSConfigurationError(`DBOSClient.create: systemDatabaseUrl must be a non-empty string, got ${JSON.stringify(url)}.`);
   }
-  if (!/^postgres(ql)?:\/\//i.test(url)) return { backend: 'sqlite', path: sqlitePath(url), synchronous: 'FULL', runMigrations: false };
-  parsePostgresUrl(url);
+  if (!pool && !/^postgres(ql)?:\/\//i.test(url)) return { backend: 'sqlite', path: sqlitePath(url), synchronous: 'FULL', runMigrations: false };
+  // A caller's pool names the database; a URL that is not Postgres's then only names nothing.
+  const postgresUrl = pool && !/^postgres(ql)?:\/\//i.test(url) ? pool.url : url;
+  parsePostgresUrl(postgresUrl);
   const schema = options.systemDatabaseSchemaName ?? 'dbos';
   if (typeof schema !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(schema)) {
     throw new DBOSConfigurationError(
       `DBOSClient.create: systemDatabaseSchemaName must be a plain identifier (letters, digits, _), got ${JSON.stringify(schema)}.`,
     );
   }
-  const poolSize = options.systemDatabasePoolSize ?? 10;
+  const poolSize = pool?.size ?? options.systemDatabasePoolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 2) {
     throw new DBOSConfigurationError(`DBOSClient.create: systemDatabasePoolSize must be an integer >= 2, got ${JSON.stringify(poolSize)}.`);
   }
-  return { backend: 'postgres', url, schema, poolSize, runMigrations: false, pollingConcurrency: Math.max(1, Math.floor(poolSize / 2)) };
+  const pollingConcurrency = Math.max(1, Math.floor(poolSize / 2));
+  return { backend: 'postgres', url: postgresUrl, schema, poolSize, pool: pool?.pool, runMigrations: false, pollingConcurrency };
 }
 
 /** Open without migrating; a missing or older schema is refused with the remedy for a client. */
