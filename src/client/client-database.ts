@@ -6,7 +6,9 @@
  * queue functions the facade uses serve the client unchanged. Nothing
  * registered means nothing can run here.
  */
+import type { Pool } from 'pg';
 import { DBOSConfigurationError, DBOSInitializationError } from '../errors/errors.ts';
+import { callerPool } from '../runtime/caller-pool.ts';
 import { Engine, type QueuePlanner } from '../engine/engine.ts';
 import { Registry } from '../engine/registry.ts';
 import { openSystemDatabase, type SystemDatabaseTarget } from '../system-database/open-system-database.ts';
@@ -17,6 +19,8 @@ import type { DLogger } from '../telemetry/logger.ts';
 /** What DBOSClient.create needs to reach the system database. */
 export interface ClientDatabaseOptions {
   systemDatabaseUrl: string;
+  /** A pg.Pool of yours on the (Postgres) system database: used instead of one of ours, and never ended by the client. */
+  systemDatabasePool?: Pool;
   systemDatabaseSchemaName?: string;
   systemDatabasePoolSize?: number;
 }
@@ -25,41 +29,56 @@ export interface ClientDatabaseOptions {
 export const clientExecutorID = 'dbos-client';
 
 function clientTarget(options: ClientDatabaseOptions): SystemDatabaseTarget {
-  const url = options.systemDatabaseUrl;
+  const pool = callerPool(options.systemDatabasePool);
+  const url = options.systemDatabaseUrl ?? pool?.url;
   if (typeof url !== 'string' || url === '') {
     throw new DBOSConfigurationError(`DBOSClient.create: systemDatabaseUrl must be a non-empty string, got ${JSON.stringify(url)}.`);
   }
-  if (!/^postgres(ql)?:\/\//i.test(url)) return { backend: 'sqlite', path: sqlitePath(url), synchronous: 'FULL', runMigrations: false };
-  parsePostgresUrl(url);
+  if (!pool && !/^postgres(ql)?:\/\//i.test(url)) return { backend: 'sqlite', path: sqlitePath(url), synchronous: 'FULL', runMigrations: false };
+  // A caller's pool names the database; a URL that is not Postgres's then only names nothing.
+  const postgresUrl = pool && !/^postgres(ql)?:\/\//i.test(url) ? pool.url : url;
+  parsePostgresUrl(postgresUrl);
   const schema = options.systemDatabaseSchemaName ?? 'dbos';
   if (typeof schema !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(schema)) {
     throw new DBOSConfigurationError(
       `DBOSClient.create: systemDatabaseSchemaName must be a plain identifier (letters, digits, _), got ${JSON.stringify(schema)}.`,
     );
   }
-  const poolSize = options.systemDatabasePoolSize ?? 10;
+  const poolSize = pool?.size ?? options.systemDatabasePoolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 2) {
     throw new DBOSConfigurationError(`DBOSClient.create: systemDatabasePoolSize must be an integer >= 2, got ${JSON.stringify(poolSize)}.`);
   }
-  return { backend: 'postgres', url, schema, poolSize, runMigrations: false, pollingConcurrency: Math.max(1, Math.floor(poolSize / 2)) };
+  const pollingConcurrency = Math.max(1, Math.floor(poolSize / 2));
+  return { backend: 'postgres', url: postgresUrl, schema, poolSize, pool: pool?.pool, runMigrations: false, pollingConcurrency };
 }
 
 /** Open without migrating; a missing or older schema is refused with the remedy for a client. */
 export async function openClientEngine(options: ClientDatabaseOptions, applicationName: string | undefined, logger: DLogger): Promise<Engine> {
   const target = clientTarget(options);
-  let systemDatabase;
   try {
-    systemDatabase = await openSystemDatabase(target, logger);
+    return await openClientEngineOn(target, applicationName, logger);
   } catch (error) {
     if (!(error instanceof DBOSInitializationError) || error.code !== 'SCHEMA_NOT_MIGRATED') throw error;
-    const where = target.backend === 'sqlite' ? `"${target.path}"` : `${redactUrl(target.url)} (schema "${target.schema}")`;
     throw new DBOSInitializationError(
-      `DBOSClient: the system database ${where} does not have this version of durably's schema, and a client never ` +
-        'migrates. Launch a worker (DBOS.launch) on it or migrate it first, then create the client.',
+      `DBOSClient: the system database ${describeTarget(target)} does not have this version of durably's schema, and a client never ` +
+        'migrates. Launch a worker (DBOS.launch) on it or run `durably migrate`, then create the client.',
       error,
       { code: 'SCHEMA_NOT_MIGRATED' },
     );
   }
+}
+
+/** Where a target is, for messages (a Postgres password is redacted). */
+export function describeTarget(target: SystemDatabaseTarget): string {
+  return target.backend === 'sqlite' ? `"${target.path}"` : `${redactUrl(target.url)} (schema "${target.schema}")`;
+}
+
+/**
+ * A client's Engine over an already resolved target (the CLI resolves its own), opened without
+ * migrating whatever the target says: SCHEMA_NOT_MIGRATED from the database as it is.
+ */
+export async function openClientEngineOn(target: SystemDatabaseTarget, applicationName: string | undefined, logger: DLogger): Promise<Engine> {
+  const systemDatabase = await openSystemDatabase({ ...target, runMigrations: false }, logger);
   const registry = new Registry(() => {
     throw new Error('unreachable: a DBOSClient registers no steps');
   });

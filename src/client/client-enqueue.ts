@@ -11,6 +11,7 @@ import { insertRespectingDuplicationPolicy } from '../engine/start-options.ts';
 import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { buildEnqueueRecord, encodeInputs, type EnqueueWorkflowOptions } from '../queues/enqueue-by-name.ts';
 import { validateEnqueueOptions } from '../queues/enqueue-options.ts';
+import type { NewWorkflowRecord } from '../system-database/records.ts';
 import type { DuplicationPolicy } from '../types/workflow-types.ts';
 
 /** DBOS's ClientEnqueueOptions: the enqueue options, plus what a held deduplication ID does. */
@@ -31,13 +32,20 @@ function checkDuplicationPolicy(options: ClientEnqueueOptions): boolean {
   return true;
 }
 
-export async function clientEnqueue<R>(
+/** A validated enqueue: the status row to write, and what to do when its ID or deduplication ID is taken. */
+export interface PreparedEnqueue {
+  record: NewWorkflowRecord;
+  returnExisting: boolean;
+  rejectReuse: boolean;
+}
+
+export async function prepareClientEnqueue(
   engine: Engine,
   applicationName: string | undefined,
   options: ClientEnqueueOptions,
   positionalArgs: unknown[],
   namedArgs?: Record<string, unknown>,
-): Promise<DurableWorkflowHandle<R>> {
+): Promise<PreparedEnqueue> {
   if (typeof options !== 'object' || options === null) {
     throw new DBOSConfigurationError(`DBOSClient.enqueue: options must be an object, got ${JSON.stringify(options)}.`);
   }
@@ -54,17 +62,27 @@ export async function clientEnqueue<R>(
       delaySeconds: enqueueOptions.delaySeconds,
     },
   });
-  const workflowID = enqueueOptions.workflowID ?? randomUUID();
   const record = buildEnqueueRecord(enqueueOptions, placement!, inputs, {
-    workflowID,
+    workflowID: enqueueOptions.workflowID ?? randomUUID(),
     executorID: engine.identity.executorID,
     applicationName: applicationName ?? null,
     parentWorkflowID: null,
   });
+  return { record, returnExisting, rejectReuse: enqueueOptions.workflowIDReusePolicy === 'reject' };
+}
+
+export async function clientEnqueue<R>(
+  engine: Engine,
+  applicationName: string | undefined,
+  options: ClientEnqueueOptions,
+  positionalArgs: unknown[],
+  namedArgs?: Record<string, unknown>,
+): Promise<DurableWorkflowHandle<R>> {
+  const { record, returnExisting, rejectReuse } = await prepareClientEnqueue(engine, applicationName, options, positionalArgs, namedArgs);
   const result = await insertRespectingDuplicationPolicy(engine, record, returnExisting);
   if ('holderID' in result) return new DurableWorkflowHandle<R>(engine, result.holderID);
-  if (!result.inserted && enqueueOptions.workflowIDReusePolicy === 'reject') {
-    throw new DBOSWorkflowIDInUseError(workflowID, result.existing.status, result.existing.workflowName);
+  if (!result.inserted && rejectReuse) {
+    throw new DBOSWorkflowIDInUseError(record.workflowID, result.existing.status, result.existing.workflowName);
   }
-  return new DurableWorkflowHandle<R>(engine, workflowID);
+  return new DurableWorkflowHandle<R>(engine, record.workflowID);
 }

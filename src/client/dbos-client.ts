@@ -39,12 +39,15 @@ import type {
   WorkflowHandle,
   WorkflowStatus,
 } from '../types/workflow-types.ts';
+import type { CallerPgClient } from '../system-database/system-database.ts';
+import { ClientAdministration } from './client-administration.ts';
 import { openClientEngine, type ClientDatabaseOptions } from './client-database.ts';
+import { enqueueInTransaction, sendInTransaction } from './client-transactions.ts';
 import { clientEnqueue, type ClientEnqueueOptions } from './client-enqueue.ts';
 
 export type { ClientEnqueueOptions };
 
-/** DBOSClient.create's options (DBOS's names; systemDatabasePool and the statement timeouts are not supported). */
+/** DBOSClient.create's options (DBOS's names; the statement timeouts are not supported). */
 export interface DBOSClientOptions extends ClientDatabaseOptions {
   /** The application this client acts for: owner of the rows it writes, default scope of its listings. */
   applicationName?: string;
@@ -56,16 +59,17 @@ export interface DBOSClientOptions extends ClientDatabaseOptions {
 /** DBOS's ClientSendOptions. */
 export type ClientSendOptions = SendOptions;
 
-export class DBOSClient {
+export class DBOSClient extends ClientAdministration {
   readonly serializer: DBOSSerializer;
   #destroyed = false;
 
   private constructor(
-    private readonly engine: Engine,
+    engine: Engine,
     private readonly clientApplicationName: string | undefined,
     serializer: DBOSSerializer,
     private readonly ownsSerializer: boolean,
   ) {
+    super(engine);
     this.serializer = serializer;
   }
 
@@ -109,8 +113,41 @@ export class DBOSClient {
     return clientEnqueue(this.engine, this.clientApplicationName, { ...options, serializationType: 'portable' }, positionalArgs, namedArgs);
   }
 
+  /**
+   * Enqueue through `client`, a `pg` client with an open transaction on the (Postgres) system database: the
+   * workflow exists only once the caller commits. DBOSUnsupportedBackendError on SQLite.
+   */
+  enqueueInTransaction<T extends (...args: any[]) => Promise<any>>(
+    client: CallerPgClient,
+    options: ClientEnqueueOptions,
+    ...args: Parameters<T>
+  ): Promise<WorkflowHandle<Awaited<ReturnType<T>>>> {
+    return enqueueInTransaction(this.engine, this.clientApplicationName, client, options, args);
+  }
+
+  enqueuePortableInTransaction<T = unknown>(
+    client: CallerPgClient,
+    options: ClientEnqueueOptions,
+    positionalArgs: unknown[],
+    namedArgs?: Record<string, unknown>,
+  ): Promise<WorkflowHandle<T>> {
+    return enqueueInTransaction(this.engine, this.clientApplicationName, client, { ...options, serializationType: 'portable' }, positionalArgs, namedArgs);
+  }
+
   send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string, options?: ClientSendOptions): Promise<void> {
     return send(this.engine, destinationID, message, topic, idempotencyKey, options);
+  }
+
+  /** Send through the caller's open `pg` transaction: delivered only once the caller commits (Postgres only). */
+  sendInTransaction<T>(
+    client: CallerPgClient,
+    destinationID: string,
+    message: T,
+    topic?: string,
+    idempotencyKey?: string,
+    options?: ClientSendOptions,
+  ): Promise<void> {
+    return sendInTransaction(this.engine, client, destinationID, message, topic, idempotencyKey, options);
   }
 
   /** The event's value, waiting for it up to the timeout (default 60 s); null if it is not set by then. */

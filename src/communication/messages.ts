@@ -15,6 +15,7 @@ import { encodeValue } from '../engine/stored-values.ts';
 import type { SendOptions } from '../types/serialization-types.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
+import type { MessageRecord } from '../system-database/records.ts';
 import { communicationKey, messagesChannel } from '../system-database/system-database.ts';
 import { monotonicNow } from '../support/clock.ts';
 import { checkpointFor } from '../engine/checkpoint.ts';
@@ -41,8 +42,22 @@ export async function send(
   const functionID = workflow ? reserveFunctionID(workflow) : undefined;
   if (workflow && recordedOutcome(workflow, functionID!, 'DBOS.send')) return;
   const startedAt = Date.now();
+  const record = await messageRecord(destinationID, message, storedTopic, idempotencyKey, format, createdAt);
+  if (!workflow) return engine.systemDatabase.communication.sendMessage(record);
+  await engine.systemDatabase.communication.sendMessage(record, checkpointFor(workflow, functionID!, 'DBOS.send', startedAt));
+}
+
+/** The stored message (an idempotency key makes its ID, so a repeated send is not a second message). */
+export async function messageRecord(
+  destinationID: string,
+  message: unknown,
+  storedTopic: string,
+  idempotencyKey: string | undefined,
+  format: ReturnType<typeof valueFormat>,
+  createdAt: number,
+): Promise<MessageRecord> {
   const serialized = await encodeValue(message, `the message for workflow ${destinationID}`, format);
-  const record = {
+  return {
     messageID: idempotencyKey !== undefined ? `${idempotencyKey}::${destinationID}` : randomUUID(),
     destinationID,
     topic: storedTopic,
@@ -50,8 +65,6 @@ export async function send(
     serialization: serialized.serialization,
     createdAt,
   };
-  if (!workflow) return engine.systemDatabase.communication.sendMessage(record);
-  await engine.systemDatabase.communication.sendMessage(record, checkpointFor(workflow, functionID!, 'DBOS.send', startedAt));
 }
 
 export async function recv<T>(topic?: string, timeoutSeconds?: number): Promise<T | null> {

@@ -147,3 +147,19 @@ export class DBOSUnknownSerializationError extends DBOSError {
     this.serialization = serialization;
   }
 }
+
+/** The `durably` command line was not understood: an unknown verb or option, or an invalid value (exit code 2). */
+export class DBOSCommandUsageError extends DBOSError {
+  constructor(message: string) {
+    super(message, 1, { code: 'COMMAND_USAGE' });
+  }
+}
+
+/** An operation this system database's backend cannot do (a caller's `pg` transaction on a SQLite database). */
+export class DBOSUnsupportedBackendError extends DBOSError {
+  readonly backend: string;
+  constructor(what: string, backend: string, remedy: string) {
+    super(`${what} is not supported on a ${backend} system database: ${remedy}`, 1, { code: 'BACKEND_UNSUPPORTED' });
+    this.backend = backend;
+  }
+}

@@ -117,6 +117,18 @@ function toWorkflowSchedule(record: ScheduleRecord): WorkflowSchedule {
   };
 }
 
+/** A schedule named by its workflow's name rather than its function (a DBOSClient's, or the registry's answer). */
+export interface NamedScheduleInput {
+  scheduleName: string;
+  workflowName: string;
+  workflowClassName?: string | null;
+  schedule: string;
+  context?: unknown;
+  options?: ScheduleOptions;
+  /** The owner; default: the engine's application (none for an unnamed client). */
+  applicationName?: string | null;
+}
+
 /** A validated schedule row, ready to insert. */
 function newScheduleRecord(engine: Engine, input: CreateScheduleInput, what: string): ScheduleRecord {
   if (!input || typeof input !== 'object') throw new DBOSConfigurationError(`${what}: an options object is required.`);
@@ -127,17 +139,28 @@ function newScheduleRecord(engine: Engine, input: CreateScheduleInput, what: str
     const name = (fn as { name?: string } | undefined)?.name || String(fn);
     throw new DBOSNotRegisteredError(name, `${what} "${scheduleName}": workflowFn "${name}" is not a registered workflow.`);
   }
+  return namedScheduleRecord(engine, { ...input, workflowName: registration.name, workflowClassName: registration.className }, what);
+}
+
+/** A validated schedule row for a workflow named, not passed (it may be registered only in other processes). */
+export function namedScheduleRecord(engine: Engine, input: NamedScheduleInput, what: string): ScheduleRecord {
+  if (!input || typeof input !== 'object') throw new DBOSConfigurationError(`${what}: an options object is required.`);
+  const scheduleName = checkName(input.scheduleName, what);
+  if (typeof input.workflowName !== 'string' || input.workflowName === '') {
+    throw new DBOSConfigurationError(`${what} "${scheduleName}": workflowName must be a non-empty string, got ${JSON.stringify(input.workflowName)}.`);
+  }
   const options = input.options ?? {};
   const cronTimezone = optionalString(options.cronTimezone, 'cronTimezone', what);
   CronExpression.parse(input.schedule, cronTimezone ?? undefined, `${what} "${scheduleName}"`);
   if (options.automaticBackfill !== undefined && typeof options.automaticBackfill !== 'boolean') {
     throw new DBOSConfigurationError(`${what} "${scheduleName}": automaticBackfill must be a boolean.`);
   }
+  const owner = input.applicationName !== undefined ? input.applicationName : engine.identity.applicationName;
   return {
     scheduleID: randomUUID(),
     scheduleName,
-    workflowName: registration.name,
-    workflowClassName: registration.className || null,
+    workflowName: input.workflowName,
+    workflowClassName: input.workflowClassName || null,
     schedule: input.schedule.trim(),
     status: 'ACTIVE',
     context: serializedContext(input.context, scheduleName),
@@ -145,7 +168,8 @@ function newScheduleRecord(engine: Engine, input: CreateScheduleInput, what: str
     automaticBackfill: options.automaticBackfill ?? false,
     cronTimezone,
     queueName: optionalString(options.queueName, 'queueName', what),
-    applicationName: engine.identity.applicationName,
+    // An unnamed client's schedule is unclaimed: every application sharing the database runs it.
+    applicationName: owner || null,
   };
 }
 
@@ -187,7 +211,8 @@ export async function listSchedules(engine: Engine, filters: ScheduleListFilters
   const applicationNames = asList(filters.applicationName);
   const records = await engine.systemDatabase.schedules.list({
     applicationNames,
-    ownedBy: applicationNames === undefined ? engine.identity.applicationName : undefined,
+    // An unnamed DBOSClient acts for no application, so it sees every application's schedules.
+    ownedBy: applicationNames === undefined && engine.identity.applicationName !== '' ? engine.identity.applicationName : undefined,
     statuses: asList(filters.status),
     workflowNames: asList(filters.workflowName),
     scheduleNamePrefixes: asList(filters.scheduleNamePrefix),

@@ -8,6 +8,7 @@ import {
   DBOSQueueDuplicatedError,
   DBOSWorkflowConflictError,
 } from '../errors/errors.ts';
+import { callerTransactionWrites } from './caller-transaction.ts';
 import type { Connection, QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 import { ReadLimiter } from './read-limiter.ts';
@@ -78,6 +79,8 @@ import {
   type RequeuedWorkflow,
   type RequeueOptions,
   type SystemDatabase,
+  type CallerPgClient,
+  type CallerTransactionWrites,
   type TakenOverExecutor,
 } from './system-database.ts';
 import { WriteBatcher, type WriteRequest } from './write-batcher.ts';
@@ -131,6 +134,10 @@ export class SqlSystemDatabase implements SystemDatabase {
       (requests, applied) => this.publishOutcomes(requests, applied),
       { maxInFlight: batchesInFlight },
     );
+  }
+
+  inCallerTransaction(client: CallerPgClient, what: string): CallerTransactionWrites {
+    return callerTransactionWrites(this.backend, this.dialect, client, what);
   }
 
   async insertWorkflowOrGetExisting(workflow: NewWorkflowRecord): Promise<InsertWorkflowResult> {

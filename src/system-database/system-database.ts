@@ -143,6 +143,19 @@ export interface ApplicationVersionStore {
   promote(versionName: string, now: number): Promise<boolean>;
 }
 
+/** What durably needs of a caller's client: node-postgres's `query(text, values)` (a pg.Client or PoolClient). */
+export interface CallerPgClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** Writes made in a caller's open transaction (caller-transaction.ts). */
+export interface CallerTransactionWrites {
+  /** Insert a status row; false when the ID exists or the deduplication ID is held (nothing written). */
+  insertWorkflow(record: NewWorkflowRecord): Promise<boolean>;
+  /** Insert a message; false when its destination does not exist (as seen by the caller's transaction). */
+  insertMessage(message: MessageRecord): Promise<boolean>;
+}
+
 export interface SystemDatabase {
   readonly backend: BackendName;
   readonly schedules: ScheduleStore;
@@ -156,6 +169,9 @@ export interface SystemDatabase {
 
   /** Insert a workflow's status row with its inputs; on an existing ID, return that row instead. */
   insertWorkflowOrGetExisting(workflow: NewWorkflowRecord): Promise<InsertWorkflowResult>;
+
+  /** Writes through a caller's open `pg` transaction (Postgres only; DBOSUnsupportedBackendError elsewhere). */
+  inCallerTransaction(client: CallerPgClient, what: string): CallerTransactionWrites;
 
   /**
    * Record one operation's outcome. Resolves once committed. Rejects with

@@ -5,38 +5,13 @@
  * migrate, and writes nothing to it.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { DBOSClient, DebouncerClient, DBOSInitializationError, type DBOSConfig } from '../../src/index.ts';
+import { DBOSClient, DebouncerClient, DBOSInitializationError } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
-import { childExecArgv, freshLogPath, removeLog } from '../processes/child-process.ts';
-
-const fixture = join(import.meta.dirname, '..', 'processes', 'fixtures', 'client-worker.ts');
-
-function startWorker(config: DBOSConfig, log: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, DURABLY_TEST_CONFIG: JSON.stringify(config), DURABLY_TEST_LOG: log };
-  delete env.NODE_TEST_CONTEXT;
-  const child = spawn(process.execPath, [...childExecArgv(), fixture], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  child.on('exit', () => clearTimeout(timer));
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const ready = (async () => {
-    while (!output.includes('READY')) {
-      if (child.exitCode !== null || child.signalCode !== null) assert.fail(`worker exited before READY:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  })();
-  return { ready, kill: () => child.kill('SIGKILL') };
-}
-
-function clientOptions(config: DBOSConfig) {
-  return { systemDatabaseUrl: config.systemDatabaseUrl!, systemDatabaseSchemaName: config.systemDatabaseSchemaName, applicationName: 'durably-test' };
-}
+import { freshLogPath, removeLog } from '../processes/child-process.ts';
+import { clientOptions, startWorker } from './client-worker-process.ts';
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
   const deadline = Date.now() + 20_000;
