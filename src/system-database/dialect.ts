@@ -49,4 +49,18 @@ export interface Dialect {
   jsonContains(column: string, placeholder: string): string;
   /** Whether a driver error is a unique-key violation (a concurrent writer took the key). */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * The default of a time column added to a table that may hold rows: the
+   * current epoch milliseconds where ALTER TABLE can compute it (Postgres),
+   * else 0 (SQLite's ALTER TABLE takes only constant defaults).
+   */
+  readonly addedColumnNowDefault: string;
+  /**
+   * Schema objects only this backend has, run at the end of the migration of
+   * that version. Postgres: what DBOS's SDKs find in a schema they share with
+   * durably (their migration record, stored procedures, message trigger,
+   * covering and GIN indexes); SQLite, which DBOS's TypeScript SDK does not
+   * open: nothing.
+   */
+  backendOnlySchema(migrationVersion: number): readonly string[];
 }

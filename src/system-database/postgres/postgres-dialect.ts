@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dialect } from '../dialect.ts';
+import { queueChannel } from '../system-database.ts';
+import { dbosSharedSchema } from './dbos-shared-schema.ts';
 
 /**
  * A notifier channel's Postgres name: `<schema>_<channel>` (DBOS's names for
@@ -26,6 +28,9 @@ export function postgresDialect(schema: string, options: { notify: boolean } = {
     skipLocked: 'FOR UPDATE SKIP LOCKED',
     isUniqueViolation: (error) => (error as { code?: string })?.code === '23505',
     jsonContains: (column, placeholder) => `${column} @> CAST(${placeholder} AS JSONB)`,
+    addedColumnNowDefault: '(EXTRACT(EPOCH FROM now()) * 1000)::bigint',
+    backendOnlySchema: (version) =>
+      version === 3 ? dbosSharedSchema((name) => `${quotedSchema}.${name}`, postgresChannelName(schema, queueChannel)) : [],
     namedLockStatement: `SELECT pg_advisory_xact_lock(hashtext('durably:' || ${sqlLiteral(schema)} || ':' || $1))`,
     notifying: (statement, notices) => {
       if (!options.notify) return statement;

@@ -21,7 +21,6 @@ const insertColumns = [
   'authenticated_user',
   'assumed_role',
   'authenticated_roles',
-  'inputs',
   'serialization',
   'executor_id',
   'application_version',
@@ -59,7 +58,6 @@ export async function insertWorkflows(
     w.authenticatedUser,
     w.assumedRole,
     w.authenticatedRoles,
-    w.inputs,
     w.serialization,
     w.executorID,
     w.applicationVersion,
@@ -90,7 +88,21 @@ export async function insertWorkflows(
     );
     for (const row of rows) inserted.add(row.workflow_uuid);
   }
+  await insertInputs(tx, dialect, workflows.filter((w) => inserted.has(w.workflowID)));
   return inserted;
+}
+
+/** Inputs of the workflows just inserted, in DBOS's payload table (their IDs are new: nothing to conflict with). */
+async function insertInputs(tx: QueryRunner, dialect: Dialect, workflows: readonly NewWorkflowRecord[]): Promise<void> {
+  const seen = new Set<string>();
+  const firsts = workflows.filter((w) => !seen.has(w.workflowID) && seen.add(w.workflowID));
+  for (const chunk of valuesChunks(dialect, firsts, (w) => [w.workflowID, w.inputs, w.createdAt])) {
+    await tx.query(
+      `INSERT INTO ${dialect.table('workflow_input')} (workflow_uuid, inputs, retention_timestamp) VALUES ${chunk.valuesSql}
+       ON CONFLICT (workflow_uuid) DO NOTHING`,
+      chunk.params,
+    );
+  }
 }
 
 /** Write final outcomes of workflows still PENDING; returns the IDs written. */
@@ -112,8 +124,8 @@ export async function writeWorkflowOutcomes(
   );
   const table = dialect.table('workflow_status');
   for (const chunk of chunks) {
-    const update = `UPDATE ${table} SET status = v.column2, output = v.column3, error = v.column4,
-         serialization = v.column5, completed_at = v.column6, updated_at = v.column6, deduplication_id = NULL
+    const update = `UPDATE ${table} SET status = v.column2, serialization = v.column5, completed_at = v.column6,
+         updated_at = v.column6, deduplication_id = NULL
        FROM (VALUES ${chunk.valuesSql}) AS v
        WHERE ${table}.workflow_uuid = v.column1 AND ${table}.status = 'PENDING'
        RETURNING ${table}.workflow_uuid, ${table}.queue_name`;
@@ -126,15 +138,51 @@ export async function writeWorkflowOutcomes(
     );
     for (const row of rows) written.add(row.workflow_uuid);
   }
+  await upsertOutputs(tx, dialect, firstOutcomes.filter((o) => written.has(o.workflowID)));
   return written;
 }
 
-export const statusColumns = `workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
-  authenticated_roles, request, inputs, output, error, serialization, executor_id, application_version,
+/** Outcomes in DBOS's payload table; a resumed workflow's earlier outcome is replaced. */
+async function upsertOutputs(tx: QueryRunner, dialect: Dialect, outcomes: readonly WorkflowOutcomeRecord[]): Promise<void> {
+  for (const chunk of valuesChunks(dialect, outcomes, (o) => [o.workflowID, o.output, o.error, o.completedAt])) {
+    await tx.query(
+      `INSERT INTO ${dialect.table('workflow_output')} (workflow_uuid, output, error, retention_timestamp) VALUES ${chunk.valuesSql}
+       ON CONFLICT (workflow_uuid) DO UPDATE SET output = excluded.output, error = excluded.error,
+         retention_timestamp = excluded.retention_timestamp`,
+      chunk.params,
+    );
+  }
+}
+
+const plainStatusColumns = `workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
+  authenticated_roles, request, serialization, executor_id, application_version,
   application_id, application_name, created_at, updated_at, recovery_attempts, queue_name, deduplication_id,
   priority, queue_partition_key, started_at_epoch_ms, delay_until_epoch_ms, workflow_timeout_ms,
   workflow_deadline_epoch_ms, parent_workflow_id, forked_from, completed_at, owner_xid, schedule_name,
   was_forked_from, attributes`;
+
+/**
+ * A payload column as DBOS 5.3 reads it: from its payload table, else from
+ * the legacy workflow_status column (rows written before the payload tables).
+ */
+function payloadColumn(d: Dialect, column: string, payloadTable: string): string {
+  const status = d.table('workflow_status');
+  return `COALESCE((SELECT p.${column} FROM ${d.table(payloadTable)} AS p WHERE p.workflow_uuid = ${status}.workflow_uuid),
+    ${status}.${column}) AS ${column}`;
+}
+
+/**
+ * The select list of a WorkflowStatusRecord (also valid in a RETURNING clause
+ * of workflow_status); unread payloads come back NULL (they can be large).
+ */
+export function statusColumns(d: Dialect, read: { inputs?: boolean; outputs?: boolean } = {}): string {
+  const inputs = read.inputs === false ? 'NULL AS inputs' : payloadColumn(d, 'inputs', 'workflow_input');
+  const outputs =
+    read.outputs === false
+      ? 'NULL AS output, NULL AS error'
+      : `${payloadColumn(d, 'output', 'workflow_output')}, ${payloadColumn(d, 'error', 'workflow_output')}`;
+  return `${plainStatusColumns}, ${inputs}, ${outputs}`;
+}
 
 export async function selectWorkflowStatus(
   runner: QueryRunner,
@@ -142,7 +190,7 @@ export async function selectWorkflowStatus(
   workflowID: string,
 ): Promise<WorkflowStatusRecord | undefined> {
   const rows = await runner.query(
-    `SELECT ${statusColumns} FROM ${dialect.table('workflow_status')} WHERE workflow_uuid = $1`,
+    `SELECT ${statusColumns(dialect)} FROM ${dialect.table('workflow_status')} WHERE workflow_uuid = $1`,
     [workflowID],
   );
   return rows[0] ? toWorkflowStatusRecord(rows[0]) : undefined;
@@ -173,7 +221,7 @@ export async function claimRecoveryAttempt(
   const table = dialect.table('workflow_status');
   const rows = await tx.query(
     `UPDATE ${table} SET recovery_attempts = recovery_attempts + 1, updated_at = $2
-     WHERE workflow_uuid = $1 AND status = 'PENDING' RETURNING ${statusColumns}`,
+     WHERE workflow_uuid = $1 AND status = 'PENDING' RETURNING ${statusColumns(dialect)}`,
     [workflowID, now],
   );
   if (!rows[0]) return { kind: 'not-pending' };
