@@ -28,7 +28,18 @@ export interface Dialect {
    * commits (Postgres: pg_notify in the same statement, no extra round trip).
    * Elsewhere, the statement as is. The statement's rows are returned either way.
    */
-  notifying(statement: string, notices: readonly Notice[]): string;
+  notifying(statement: string, notices: readonly Notice[], alongside?: readonly string[]): string;
+  /**
+   * Where a workflow's inputs and outcome are written. true (Postgres): in
+   * DBOS 5.3's workflow_input / workflow_output, where DBOS's SDKs read them,
+   * in the same statement as the status row (`alongside` in `notifying`:
+   * data-modifying WITH entries `name AS (...)` that may read `changed`, the
+   * statement's rows), so a start or finish stays one statement and one
+   * round trip. false (SQLite, which DBOS's TypeScript SDK does not open):
+   * in the status row's own columns, one row written per start and finish.
+   * Reads take the payload table's value, else the column, on both.
+   */
+  readonly payloadTables: boolean;
   /**
    * Appended to a SELECT of rows about to be claimed: on Postgres `FOR UPDATE
    * SKIP LOCKED` (concurrent claimers take different rows); on SQLite nothing

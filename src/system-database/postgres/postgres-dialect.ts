@@ -32,8 +32,12 @@ export function postgresDialect(schema: string, options: { notify: boolean } = {
     backendOnlySchema: (version) =>
       version === 3 ? dbosSharedSchema((name) => `${quotedSchema}.${name}`, postgresChannelName(schema, queueChannel)) : [],
     namedLockStatement: `SELECT pg_advisory_xact_lock(hashtext('durably:' || ${sqlLiteral(schema)} || ':' || $1))`,
-    notifying: (statement, notices) => {
-      if (!options.notify) return statement;
+    payloadTables: true,
+    notifying: (statement, notices, alongside = []) => {
+      const writes = alongside.map((entry) => `, ${entry}`).join('');
+      if (!options.notify || notices.length === 0) {
+        return alongside.length === 0 ? statement : `WITH changed AS (${statement})${writes} SELECT changed.* FROM changed`;
+      }
       // MATERIALIZED: each notice CTE runs once, in full, even though only its row count is used.
       const noticeQueries = notices.map(
         (notice, i) =>
@@ -41,7 +45,7 @@ export function postgresDialect(schema: string, options: { notify: boolean } = {
              FROM (SELECT DISTINCT ${notice.keyColumn} AS k FROM changed WHERE ${notice.keyColumn} IS NOT NULL) AS keys)`,
       );
       const forced = notices.map((_, i) => `(SELECT count(*) FROM notice${i}) AS sent${i}`);
-      return `WITH changed AS (${statement}), ${noticeQueries.join(', ')}
+      return `WITH changed AS (${statement})${writes}, ${noticeQueries.join(', ')}
         SELECT changed.* FROM changed, ${forced.join(', ')}`;
     },
   };

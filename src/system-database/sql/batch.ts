@@ -1,7 +1,7 @@
 /**
  * One group-commit batch, written once for both backends: new workflows, then
  * step outcomes, then workflow outcomes, in one transaction (or none, when a
- * single statement does it all: step outcomes only); for each request, whether it took effect.
+ * single statement does it all); for each request, whether it took effect.
  */
 import type { Connection, QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
@@ -41,9 +41,8 @@ export function writeBatch(connection: Connection, dialect: Dialect, requests: r
     const next = { 'insert-workflow': 0, 'step-outcome': 0, 'workflow-outcome': 0 };
     return requests.map((r) => results[r.kind][next[r.kind]++] ?? false);
   };
-  // One statement commits by itself: skip BEGIN/COMMIT, two round trips on Postgres. Only step outcomes are
-  // one statement: a workflow's status row and its payload row (DBOS 5.3's layout) commit together.
-  const oneStatement =
-    kinds === 1 && steps.length > 0 && requests.length <= Math.floor(dialect.maxParameters / 32);
+  // One statement commits by itself: skip BEGIN/COMMIT, two round trips on Postgres. (Each kind is one
+  // statement per chunk, payload rows included; 32 parameters per request keeps it to one chunk.)
+  const oneStatement = kinds === 1 && requests.length <= Math.floor(dialect.maxParameters / 32);
   return oneStatement ? write(connection) : connection.transaction(write);
 }

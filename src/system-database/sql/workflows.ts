@@ -1,5 +1,5 @@
 /** SQL for workflow status rows: start, outcome, status reads, recovery. */
-import type { QueryRunner, Row } from '../connection.ts';
+import type { QueryRunner, Row, SqlValue } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type {
   NewWorkflowRecord,
@@ -9,7 +9,7 @@ import type {
   WorkflowStatusString,
 } from '../records.ts';
 import { outcomeChannel, queueChannel } from '../system-database.ts';
-import { valuesChunks } from './multi-row.ts';
+import { valuesChunks, valuesList } from './multi-row.ts';
 import { nullableNumber, nullableString } from './row-values.ts';
 
 const insertColumns = [
@@ -42,14 +42,9 @@ const insertColumns = [
   'request',
 ] as const;
 
-/** Insert new status rows; returns the IDs that were inserted (the others existed). */
-export async function insertWorkflows(
-  tx: QueryRunner,
-  dialect: Dialect,
-  workflows: readonly NewWorkflowRecord[],
-): Promise<Set<string>> {
-  const inserted = new Set<string>();
-  const chunks = valuesChunks(dialect, workflows, (w) => [
+/** The status row's values, in insertColumns order, then `inputs` (written there only without payload tables). */
+function statusRow(w: NewWorkflowRecord): SqlValue[] {
+  return [
     w.workflowID,
     w.status,
     w.workflowName,
@@ -77,35 +72,61 @@ export async function insertWorkflows(
     w.ownerXid,
     w.attributes ?? null,
     w.request ?? null,
-  ]);
-  for (const chunk of chunks) {
+  ];
+}
+
+/** Each workflow ID's first record only: a batch may name one twice, and only the first can apply. */
+function firstPerWorkflow<T extends { workflowID: string }>(records: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return records.filter((r) => !seen.has(r.workflowID) && seen.add(r.workflowID));
+}
+
+/**
+ * Insert new status rows, with their inputs (in workflow_input, in the same
+ * statement, where the dialect has payload tables); returns the IDs that were
+ * inserted (the others existed).
+ */
+export async function insertWorkflows(
+  tx: QueryRunner,
+  dialect: Dialect,
+  workflows: readonly NewWorkflowRecord[],
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  const payloads = dialect.payloadTables;
+  const columns = payloads ? insertColumns : [...insertColumns, 'inputs'];
+  const toRow = payloads ? statusRow : (w: NewWorkflowRecord) => [...statusRow(w), w.inputs];
+  for (const chunk of valuesChunks(dialect, workflows, toRow, undefined, payloads ? 3 : 0)) {
     // No conflict target: an existing ID and a held deduplication ID both leave the row out.
-    const insert = `INSERT INTO ${dialect.table('workflow_status')} (${insertColumns.join(', ')}) VALUES ${chunk.valuesSql}
+    const insert = `INSERT INTO ${dialect.table('workflow_status')} (${columns.join(', ')}) VALUES ${chunk.valuesSql}
        ON CONFLICT DO NOTHING RETURNING workflow_uuid, queue_name`;
+    const alongside: string[] = [];
+    let params = chunk.params;
+    if (payloads) {
+      const inputs = valuesList(
+        firstPerWorkflow(chunk.items).map((w) => [w.workflowID, w.inputs, w.createdAt]),
+        chunk.params.length + 1,
+        ['TEXT', 'TEXT', 'BIGINT'],
+      );
+      alongside.push(`inputs AS (INSERT INTO ${dialect.table('workflow_input')} (workflow_uuid, inputs, retention_timestamp)
+         SELECT v.column1, v.column2, v.column3 FROM (VALUES ${inputs.sql}) AS v JOIN changed ON changed.workflow_uuid = v.column1
+         ON CONFLICT (workflow_uuid) DO NOTHING)`);
+      params = [...chunk.params, ...inputs.params];
+    }
     const rows = await tx.query<{ workflow_uuid: string }>(
-      dialect.notifying(insert, [{ channel: queueChannel, keyColumn: 'queue_name' }]),
-      chunk.params,
+      dialect.notifying(insert, [{ channel: queueChannel, keyColumn: 'queue_name' }], alongside),
+      params,
     );
     for (const row of rows) inserted.add(row.workflow_uuid);
   }
-  await insertInputs(tx, dialect, workflows.filter((w) => inserted.has(w.workflowID)));
   return inserted;
 }
 
-/** Inputs of the workflows just inserted, in DBOS's payload table (their IDs are new: nothing to conflict with). */
-async function insertInputs(tx: QueryRunner, dialect: Dialect, workflows: readonly NewWorkflowRecord[]): Promise<void> {
-  const seen = new Set<string>();
-  const firsts = workflows.filter((w) => !seen.has(w.workflowID) && seen.add(w.workflowID));
-  for (const chunk of valuesChunks(dialect, firsts, (w) => [w.workflowID, w.inputs, w.createdAt])) {
-    await tx.query(
-      `INSERT INTO ${dialect.table('workflow_input')} (workflow_uuid, inputs, retention_timestamp) VALUES ${chunk.valuesSql}
-       ON CONFLICT (workflow_uuid) DO NOTHING`,
-      chunk.params,
-    );
-  }
-}
-
-/** Write final outcomes of workflows still PENDING; returns the IDs written. */
+/**
+ * Write final outcomes of workflows still PENDING (output and error in
+ * workflow_output, in the same statement, where the dialect has payload
+ * tables: a resumed workflow's earlier outcome is replaced); returns the IDs
+ * written.
+ */
 export async function writeWorkflowOutcomes(
   tx: QueryRunner,
   dialect: Dialect,
@@ -114,44 +135,45 @@ export async function writeWorkflowOutcomes(
   const written = new Set<string>();
   // Only a workflow's first outcome in a batch may apply (firstOccurrences tells callers so); given
   // two VALUES rows matching one target row, UPDATE ... FROM applies an arbitrary one.
-  const seen = new Set<string>();
-  const firstOutcomes = outcomes.filter((o) => !seen.has(o.workflowID) && seen.add(o.workflowID));
   const chunks = valuesChunks(
     dialect,
-    firstOutcomes,
+    firstPerWorkflow(outcomes),
     (o) => [o.workflowID, o.status, o.output, o.error, o.serialization, o.completedAt],
     ['TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BIGINT'],
   );
   const table = dialect.table('workflow_status');
+  const payloads = dialect.payloadTables;
+  const inRow = payloads ? '' : 'output = v.column3, error = v.column4, ';
   for (const chunk of chunks) {
-    const update = `UPDATE ${table} SET status = v.column2, serialization = v.column5, completed_at = v.column6,
+    const update = `UPDATE ${table} SET status = v.column2, ${inRow}serialization = v.column5, completed_at = v.column6,
          updated_at = v.column6, deduplication_id = NULL
        FROM (VALUES ${chunk.valuesSql}) AS v
        WHERE ${table}.workflow_uuid = v.column1 AND ${table}.status = 'PENDING'
        RETURNING ${table}.workflow_uuid, ${table}.queue_name`;
+    // The same parameters again: the outcome's row in workflow_output, for the rows the update changed.
+    const alongside = payloads
+      ? [
+          `outputs AS (INSERT INTO ${dialect.table('workflow_output')} (workflow_uuid, output, error, retention_timestamp)
+           SELECT v.column1, v.column3, v.column4, v.column6 FROM (VALUES ${chunk.valuesSql}) AS v
+           JOIN changed ON changed.workflow_uuid = v.column1
+           ON CONFLICT (workflow_uuid) DO UPDATE SET output = excluded.output, error = excluded.error,
+             retention_timestamp = excluded.retention_timestamp)`,
+        ]
+      : [];
     const rows = await tx.query<{ workflow_uuid: string }>(
-      dialect.notifying(update, [
-        { channel: outcomeChannel, keyColumn: 'workflow_uuid' },
-        { channel: queueChannel, keyColumn: 'queue_name' },
-      ]),
+      dialect.notifying(
+        update,
+        [
+          { channel: outcomeChannel, keyColumn: 'workflow_uuid' },
+          { channel: queueChannel, keyColumn: 'queue_name' },
+        ],
+        alongside,
+      ),
       chunk.params,
     );
     for (const row of rows) written.add(row.workflow_uuid);
   }
-  await upsertOutputs(tx, dialect, firstOutcomes.filter((o) => written.has(o.workflowID)));
   return written;
-}
-
-/** Outcomes in DBOS's payload table; a resumed workflow's earlier outcome is replaced. */
-async function upsertOutputs(tx: QueryRunner, dialect: Dialect, outcomes: readonly WorkflowOutcomeRecord[]): Promise<void> {
-  for (const chunk of valuesChunks(dialect, outcomes, (o) => [o.workflowID, o.output, o.error, o.completedAt])) {
-    await tx.query(
-      `INSERT INTO ${dialect.table('workflow_output')} (workflow_uuid, output, error, retention_timestamp) VALUES ${chunk.valuesSql}
-       ON CONFLICT (workflow_uuid) DO UPDATE SET output = excluded.output, error = excluded.error,
-         retention_timestamp = excluded.retention_timestamp`,
-      chunk.params,
-    );
-  }
 }
 
 const plainStatusColumns = `workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
