@@ -67,7 +67,6 @@ describe('schema parity with DBOS 5.3 [postgres]', { skip: interopSkip }, () => 
       'durably_executors_pkey',
       'durably_migrations_pkey',
       'idx_workflow_status_in_flight',
-      'idx_workflow_status_pending_executor',
       'idx_workflow_status_queue_started',
     ]);
     // A second launch migrates nothing.

@@ -223,12 +223,11 @@ export function schemaMigrations(dialect: Dialect): Migration[] {
       version: 1,
       name: 'initial schema',
       statements: initialSchema(dialect),
-      // durably's indexes for its recovery and claim queries; DBOS's schema has every other object of this migration.
+      // durably's index for its claim queries; DBOS's schema has every other object of this migration but
+      // idx_workflow_status_pending_executor, which migration 3 drops on Postgres (DBOS's idx_workflow_status_pending serves recovery).
       beyondDbos: [
         `CREATE INDEX IF NOT EXISTS idx_workflow_status_in_flight ON ${t('workflow_status')} (queue_name, status, priority, created_at)
            WHERE status IN ('ENQUEUED', 'DELAYED', 'PENDING') AND queue_name IS NOT NULL`,
-        `CREATE INDEX IF NOT EXISTS idx_workflow_status_pending_executor ON ${t('workflow_status')} (executor_id, application_version)
-           WHERE status = 'PENDING'`,
       ],
     },
     { version: 2, name: 'executor liveness', statements: executorLiveness(dialect), beyondDbos: executorLiveness(dialect) },
