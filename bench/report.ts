@@ -4,6 +4,7 @@ import type { PingPongResult } from './communication.ts';
 import { drainShape, limitedConcurrency } from './queues.ts';
 import { httpShape } from './http.ts';
 import { clientRows, fmt, httpRows, transactionCommits, transactionRows, middlewareCost, ms, queueRatio, rows, sqlitePolls, times } from './report-rows.ts';
+import { schemaParityNote } from './schema-parity-note.ts';
 import { settings, type BackendResult } from './settings.ts';
 
 export function table(results: BackendResult[]): string {
@@ -202,7 +203,8 @@ ${verdicts(results).join('\n')}
 - **Event-loop stall**: a 10 ms \`setInterval\` runs during (a) and (b); the longest gap between its ticks (or until the end)
   is how long timers and I/O (an HTTP server in the same process, say) had to wait.
 - **CPU**: this process's CPU time (\`process.cpuUsage\`) and the whole machine's busy time (\`/proc/stat\`, Postgres included) over the measurement.
-`;
+
+${schemaParityNote}`;
 }
 
 function sqliteVersion(): string {

@@ -28,7 +28,18 @@ export interface Dialect {
    * commits (Postgres: pg_notify in the same statement, no extra round trip).
    * Elsewhere, the statement as is. The statement's rows are returned either way.
    */
-  notifying(statement: string, notices: readonly Notice[]): string;
+  notifying(statement: string, notices: readonly Notice[], alongside?: readonly string[]): string;
+  /**
+   * Where a workflow's inputs and outcome are written. true (Postgres): in
+   * DBOS 5.3's workflow_input / workflow_output, where DBOS's SDKs read them,
+   * in the same statement as the status row (`alongside` in `notifying`:
+   * data-modifying WITH entries `name AS (...)` that may read `changed`, the
+   * statement's rows), so a start or finish stays one statement and one
+   * round trip. false (SQLite, which DBOS's TypeScript SDK does not open):
+   * in the status row's own columns, one row written per start and finish.
+   * Reads take the payload table's value, else the column, on both.
+   */
+  readonly payloadTables: boolean;
   /**
    * Appended to a SELECT of rows about to be claimed: on Postgres `FOR UPDATE
    * SKIP LOCKED` (concurrent claimers take different rows); on SQLite nothing
@@ -49,4 +60,18 @@ export interface Dialect {
   jsonContains(column: string, placeholder: string): string;
   /** Whether a driver error is a unique-key violation (a concurrent writer took the key). */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * The default of a time column added to a table that may hold rows: the
+   * current epoch milliseconds where ALTER TABLE can compute it (Postgres),
+   * else 0 (SQLite's ALTER TABLE takes only constant defaults).
+   */
+  readonly addedColumnNowDefault: string;
+  /**
+   * Schema objects only this backend has, run at the end of the migration of
+   * that version. Postgres: what DBOS's SDKs find in a schema they share with
+   * durably (their migration record, stored procedures, message trigger,
+   * covering and GIN indexes); SQLite, which DBOS's TypeScript SDK does not
+   * open: nothing.
+   */
+  backendOnlySchema(migrationVersion: number): readonly string[];
 }

@@ -4,6 +4,11 @@
  * (durably's own table, beside DBOS's schema, so DBOS tooling's own
  * `dbos_migrations` bookkeeping is never touched). A database migrated by a
  * newer durably is refused with an error naming both versions.
+ *
+ * A schema that DBOS's own SDK created (its `dbos_migrations` at the version
+ * durably's schema matches, or later) is adopted rather than migrated from
+ * scratch: of the migrations DBOS's schema already covers, only what durably
+ * adds beyond it runs (`beyondDbos`), then later migrations as usual.
  */
 import { DBOSInitializationError, DBOSSchemaVersionError } from '../errors/errors.ts';
 import type { QueryRunner } from './connection.ts';
@@ -13,6 +18,20 @@ export interface Migration {
   version: number;
   name: string;
   statements: readonly string[];
+  /**
+   * Set on the migrations that DBOS's schema (at `dbosSchemaVersion`) already
+   * covers: what of this migration that schema lacks (durably's own tables
+   * and indexes).
+   */
+  beyondDbos?: readonly string[];
+}
+
+/** What migrate() found besides durably's own record. */
+export interface ExistingSchema {
+  /** The version DBOS's SDKs recorded in `dbos_migrations`, 0 when none did. */
+  dbosVersion: number;
+  /** The version durably's schema matches (what DBOS's SDK must have reached for durably to adopt its schema). */
+  adoptableFrom: number;
 }
 
 export async function migrate(
@@ -20,6 +39,7 @@ export async function migrate(
   dialect: Dialect,
   migrations: readonly Migration[],
   now: number,
+  existing: ExistingSchema = { dbosVersion: 0, adoptableFrom: 0 },
 ): Promise<{ from: number; to: number }> {
   const table = dialect.table('durably_migrations');
   await tx.query(
@@ -29,9 +49,12 @@ export async function migrate(
   const current = Number(rows[0]?.version ?? 0);
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) throw new DBOSSchemaVersionError(current, latest);
+  const adopting = current === 0 && existing.dbosVersion > 0;
+  if (adopting && existing.dbosVersion < existing.adoptableFrom) throw dbosSchemaTooOld(existing);
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    for (const statement of migration.statements) await tx.query(statement);
+    const statements = adopting && migration.beyondDbos ? migration.beyondDbos : migration.statements;
+    for (const statement of statements) await tx.query(statement);
     await tx.query(`INSERT INTO ${table} (version, name, applied_at) VALUES ($1, $2, $3)`, [
       migration.version,
       migration.name,
@@ -39,6 +62,16 @@ export async function migrate(
     ]);
   }
   return { from: current, to: latest };
+}
+
+function dbosSchemaTooOld(existing: ExistingSchema): DBOSInitializationError {
+  return new DBOSInitializationError(
+    `The system database schema was created by an older DBOS SDK (DBOS schema version ${existing.dbosVersion}); ` +
+      `durably shares DBOS's schema from version ${existing.adoptableFrom} on (DBOS TypeScript SDK 5.3). Launch a ` +
+      'DBOS 5.3 (or later) worker on it once to upgrade it, then launch durably.',
+    undefined,
+    { code: 'DBOS_SCHEMA_TOO_OLD' },
+  );
 }
 
 /**

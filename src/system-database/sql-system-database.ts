@@ -90,6 +90,8 @@ import { SqlCommunicationStore } from './sql-communication-store.ts';
 /** Tables in the order they can be emptied (children before parents). */
 const allTables = [
   'operation_outputs',
+  'workflow_input',
+  'workflow_output',
   'notifications',
   'workflow_events_history',
   'workflow_events',

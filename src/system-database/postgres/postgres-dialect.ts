@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dialect } from '../dialect.ts';
+import { queueChannel } from '../system-database.ts';
+import { dbosSharedSchema } from './dbos-shared-schema.ts';
 
 /**
  * A notifier channel's Postgres name: `<schema>_<channel>` (DBOS's names for
@@ -26,9 +28,16 @@ export function postgresDialect(schema: string, options: { notify: boolean } = {
     skipLocked: 'FOR UPDATE SKIP LOCKED',
     isUniqueViolation: (error) => (error as { code?: string })?.code === '23505',
     jsonContains: (column, placeholder) => `${column} @> CAST(${placeholder} AS JSONB)`,
+    addedColumnNowDefault: '(EXTRACT(EPOCH FROM now()) * 1000)::bigint',
+    backendOnlySchema: (version) =>
+      version === 3 ? dbosSharedSchema((name) => `${quotedSchema}.${name}`, postgresChannelName(schema, queueChannel)) : [],
     namedLockStatement: `SELECT pg_advisory_xact_lock(hashtext('durably:' || ${sqlLiteral(schema)} || ':' || $1))`,
-    notifying: (statement, notices) => {
-      if (!options.notify) return statement;
+    payloadTables: true,
+    notifying: (statement, notices, alongside = []) => {
+      const writes = alongside.map((entry) => `, ${entry}`).join('');
+      if (!options.notify || notices.length === 0) {
+        return alongside.length === 0 ? statement : `WITH changed AS (${statement})${writes} SELECT changed.* FROM changed`;
+      }
       // MATERIALIZED: each notice CTE runs once, in full, even though only its row count is used.
       const noticeQueries = notices.map(
         (notice, i) =>
@@ -36,7 +45,7 @@ export function postgresDialect(schema: string, options: { notify: boolean } = {
              FROM (SELECT DISTINCT ${notice.keyColumn} AS k FROM changed WHERE ${notice.keyColumn} IS NOT NULL) AS keys)`,
       );
       const forced = notices.map((_, i) => `(SELECT count(*) FROM notice${i}) AS sent${i}`);
-      return `WITH changed AS (${statement}), ${noticeQueries.join(', ')}
+      return `WITH changed AS (${statement})${writes}, ${noticeQueries.join(', ')}
         SELECT changed.* FROM changed, ${forced.join(', ')}`;
     },
   };

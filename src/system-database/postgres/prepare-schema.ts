@@ -10,7 +10,8 @@ import { DBOSInitializationError } from '../../errors/errors.ts';
 import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import { migrate, verifyMigrated } from '../migrate.ts';
-import { schemaMigrations } from '../sql/schema.ts';
+import { dbosSchemaVersion, schemaMigrations } from '../sql/schema.ts';
+import { recordedDbosSchemaVersion } from './dbos-shared-schema.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 import { redactUrl } from './postgres-url.ts';
 
@@ -43,7 +44,8 @@ async function migrateSchema(connection: PostgresConnection, dialect: Dialect, s
     // Launches racing on a fresh database take turns here.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`durably-migrate-${schema}`]);
     await tx.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replaceAll('"', '""')}"`);
-    await migrate(tx, dialect, schemaMigrations(dialect), Date.now());
+    const existing = { dbosVersion: await recordedDbosSchemaVersion(tx, schema), adoptableFrom: dbosSchemaVersion };
+    await migrate(tx, dialect, schemaMigrations(dialect), Date.now(), existing);
   });
 }
 

@@ -41,7 +41,8 @@ export function writeBatch(connection: Connection, dialect: Dialect, requests: r
     const next = { 'insert-workflow': 0, 'step-outcome': 0, 'workflow-outcome': 0 };
     return requests.map((r) => results[r.kind][next[r.kind]++] ?? false);
   };
-  // One statement commits by itself: skip BEGIN/COMMIT, two round trips on Postgres.
+  // One statement commits by itself: skip BEGIN/COMMIT, two round trips on Postgres. (Each kind is one
+  // statement per chunk, payload rows included; 32 parameters per request keeps it to one chunk.)
   const oneStatement = kinds === 1 && requests.length <= Math.floor(dialect.maxParameters / 32);
   return oneStatement ? write(connection) : connection.transaction(write);
 }

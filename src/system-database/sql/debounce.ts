@@ -22,13 +22,12 @@ async function bounceWaiting(tx: QueryRunner, d: Dialect, request: DebounceReque
   const update = `UPDATE ${d.table('workflow_status')} SET
        delay_until_epoch_ms = CASE WHEN debounce_deadline_epoch_ms IS NOT NULL AND debounce_deadline_epoch_ms < $1
          THEN debounce_deadline_epoch_ms ELSE $1 END,
-       inputs = $2, serialization = $3, updated_at = $4
-     WHERE queue_name = $5 AND deduplication_id = $6 AND status = 'DELAYED' AND is_debounced = TRUE
-       AND name = $7 AND COALESCE(class_name, '') = $8
+       serialization = $2, updated_at = $3
+     WHERE queue_name = $4 AND deduplication_id = $5 AND status = 'DELAYED' AND is_debounced = TRUE
+       AND name = $6 AND COALESCE(class_name, '') = $7
      RETURNING workflow_uuid, queue_name`;
   const [row] = await tx.query<{ workflow_uuid: string }>(d.notifying(update, [{ channel: queueChannel, keyColumn: 'queue_name' }]), [
     request.now + request.periodMs,
-    request.inputs,
     request.serialization,
     request.now,
     workflow.queueName,
@@ -36,6 +35,13 @@ async function bounceWaiting(tx: QueryRunner, d: Dialect, request: DebounceReque
     workflow.workflowName,
     workflow.className ?? '',
   ]);
+  if (row) {
+    await tx.query(
+      `INSERT INTO ${d.table('workflow_input')} (workflow_uuid, inputs) VALUES ($1, $2)
+       ON CONFLICT (workflow_uuid) DO UPDATE SET inputs = excluded.inputs`,
+      [row.workflow_uuid, request.inputs],
+    );
+  }
   return row?.workflow_uuid;
 }
 

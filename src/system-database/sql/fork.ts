@@ -13,11 +13,11 @@ import { queueChannel } from '../system-database.ts';
 export async function forkWorkflow(tx: QueryRunner, d: Dialect, fork: ForkRequest): Promise<boolean> {
   const status = d.table('workflow_status');
   const insert = `INSERT INTO ${status} (workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
-       authenticated_roles, request, inputs, serialization, executor_id, application_version, application_name,
+       authenticated_roles, request, serialization, executor_id, application_version, application_name,
        created_at, updated_at, recovery_attempts, queue_name, workflow_timeout_ms, forked_from, owner_xid, priority,
        queue_partition_key, attributes)
      SELECT $1, 'ENQUEUED', name, class_name, config_name, authenticated_user, assumed_role, authenticated_roles, request,
-       inputs, serialization, $2, COALESCE($3, application_version), application_name, $4, $4, 0, $5, $6, workflow_uuid, $7, 0,
+       serialization, $2, COALESCE($3, application_version), application_name, $4, $4, 0, $5, $6, workflow_uuid, $7, 0,
        $9, attributes
      FROM ${status} WHERE workflow_uuid = $8
      RETURNING workflow_uuid, queue_name`;
@@ -34,6 +34,13 @@ export async function forkWorkflow(tx: QueryRunner, d: Dialect, fork: ForkReques
   ]);
   if (inserted.length === 0) return false;
   await tx.query(`UPDATE ${status} SET was_forked_from = TRUE WHERE workflow_uuid = $1`, [fork.originalID]);
+  // The original's inputs, wherever they are stored (DBOS 5.3's payload table, else the legacy column).
+  await tx.query(
+    `INSERT INTO ${d.table('workflow_input')} (workflow_uuid, inputs, retention_timestamp)
+     SELECT $1, COALESCE((SELECT i.inputs FROM ${d.table('workflow_input')} AS i WHERE i.workflow_uuid = $2), s.inputs), $3
+     FROM ${status} AS s WHERE s.workflow_uuid = $2`,
+    [fork.newWorkflowID, fork.originalID, fork.now],
+  );
   const copies = [
     `INSERT INTO ${d.table('operation_outputs')} (workflow_uuid, function_id, function_name, output, error, child_workflow_id,
        started_at_epoch_ms, completed_at_epoch_ms, serialization)

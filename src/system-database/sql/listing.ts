@@ -15,21 +15,6 @@ import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
  */
 const noLimit = Number.MAX_SAFE_INTEGER;
 
-/** The status columns to read, with unwanted value columns replaced by NULL (they can be large). */
-function selectedColumns(filter: WorkflowListFilter): string {
-  const dropped = new Set<string>();
-  if (filter.loadInput === false) dropped.add('inputs');
-  if (filter.loadOutput === false) {
-    dropped.add('output');
-    dropped.add('error');
-  }
-  return statusColumns
-    .split(',')
-    .map((column) => column.trim())
-    .map((column) => (dropped.has(column) ? `NULL AS ${column}` : column))
-    .join(', ');
-}
-
 /** The filters of DBOS's GetWorkflowsInput beyond name, status, creation time, version, queue and schedule. */
 function addLaterFilters(where: Conditions, d: Dialect, filter: WorkflowListFilter): void {
   where.compare('completed_at', '>=', filter.completedFrom);
@@ -76,7 +61,7 @@ export async function selectWorkflows(
   }
   // The workflow ID breaks ties, so pages of equal timestamps neither overlap nor skip.
   const rows = await runner.query(
-    `SELECT ${selectedColumns(filter)} FROM ${d.table('workflow_status')} ${where.where}
+    `SELECT ${statusColumns(d, { inputs: filter.loadInput !== false, outputs: filter.loadOutput !== false })} FROM ${d.table('workflow_status')} ${where.where}
      ORDER BY created_at ${direction}, workflow_uuid ${direction} ${paging}`,
     where.params,
   );

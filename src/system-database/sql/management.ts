@@ -97,13 +97,29 @@ export async function resumeWorkflows(
   return rows.map((r) => r.workflow_uuid);
 }
 
-/** Delete workflows and everything recorded for them (steps, messages, events, streams: by cascade). */
+/**
+ * The rows of deleted workflows that no foreign key removes: their payloads
+ * and steps (DBOS 5.3's layout has no cascade there: its SDK sweeps them).
+ */
+const uncascadedTables = ['workflow_input', 'workflow_output', 'operation_outputs'];
+
+async function deleteUncascaded(tx: QueryRunner, d: Dialect, workflowIDs: readonly string[]): Promise<void> {
+  for (let start = 0; start < workflowIDs.length; start += d.maxParameters) {
+    const chunk = workflowIDs.slice(start, start + d.maxParameters);
+    for (const table of uncascadedTables) {
+      await tx.query(`DELETE FROM ${d.table(table)} WHERE workflow_uuid IN (${placeholders(chunk.length)})`, chunk);
+    }
+  }
+}
+
+/** Delete workflows and everything recorded for them (messages, events, streams: by cascade; the rest explicitly). */
 export async function deleteWorkflows(tx: QueryRunner, d: Dialect, workflowIDs: readonly string[]): Promise<number> {
   if (workflowIDs.length === 0) return 0;
   const rows = await tx.query<{ workflow_uuid: string }>(
     `DELETE FROM ${d.table('workflow_status')} WHERE workflow_uuid IN (${placeholders(workflowIDs.length)}) RETURNING workflow_uuid`,
     workflowIDs,
   );
+  await deleteUncascaded(tx, d, workflowIDs);
   return rows.length;
 }
 
@@ -127,9 +143,14 @@ export async function garbageCollect(
     if (row) cutoff = Math.max(cutoff, Number(row.created_at));
   }
   if (cutoff === Number.NEGATIVE_INFINITY) return 0;
-  const rows = await tx.query(
+  const rows = await tx.query<{ workflow_uuid: string }>(
     `DELETE FROM ${table} WHERE created_at < $1 AND status NOT IN ('PENDING', 'ENQUEUED', 'DELAYED') RETURNING workflow_uuid`,
     [cutoff],
+  );
+  await deleteUncascaded(
+    tx,
+    d,
+    rows.map((row) => row.workflow_uuid),
   );
   return rows.length;
 }

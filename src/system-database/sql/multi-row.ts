@@ -18,9 +18,11 @@ export function valuesChunks<T>(
   items: readonly T[],
   toRow: (item: T) => SqlValue[],
   casts?: readonly (string | null)[],
+  /** Parameters the caller adds per item after the chunk's own (a second VALUES list in the same statement). */
+  extraParamsPerItem = 0,
 ): ValuesChunk<T>[] {
   if (items.length === 0) return [];
-  const width = toRow(items[0]!).length;
+  const width = toRow(items[0]!).length + extraParamsPerItem;
   const perChunk = Math.max(1, Math.floor(dialect.maxParameters / width));
   const chunks: ValuesChunk<T>[] = [];
   for (let start = 0; start < items.length; start += perChunk) {
@@ -38,6 +40,19 @@ export function valuesChunks<T>(
     chunks.push({ items: slice, valuesSql: tuples.join(', '), params });
   }
   return chunks;
+}
+
+/** `($n, $n+1), ...` for rows bound from parameter `firstParameter` on, each value wrapped by its column's cast. */
+export function valuesList(rows: readonly SqlValue[][], firstParameter: number, casts: readonly string[]): { sql: string; params: SqlValue[] } {
+  const params: SqlValue[] = [];
+  const tuples = rows.map((row) => {
+    const placeholders = row.map((value, column) => {
+      params.push(value);
+      return `CAST($${firstParameter + params.length - 1} AS ${casts[column]})`;
+    });
+    return `(${placeholders.join(', ')})`;
+  });
+  return { sql: tuples.join(', '), params };
 }
 
 /**

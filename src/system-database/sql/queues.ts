@@ -115,7 +115,7 @@ export async function claimQueuedWorkflows(
          WHEN workflow_timeout_ms IS NOT NULL AND workflow_deadline_epoch_ms IS NULL THEN $3 + workflow_timeout_ms
          ELSE workflow_deadline_epoch_ms END
      WHERE workflow_uuid IN (SELECT workflow_uuid FROM candidates) AND status = 'ENQUEUED'
-     RETURNING ${statusColumns}, EXISTS (
+     RETURNING ${statusColumns(d)}, EXISTS (
        SELECT 1 FROM ${d.table('operation_outputs')} AS o WHERE o.workflow_uuid = ${table}.workflow_uuid) AS has_outcomes`,
     params,
   );

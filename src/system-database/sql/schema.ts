@@ -177,10 +177,60 @@ function executorLiveness(d: Dialect): string[] {
   ];
 }
 
+/**
+ * DBOS 5.3's layout (shared/spec/system-database.md): inputs and outputs in
+ * their own tables, so a status update never rewrites a large payload; the
+ * legacy workflow_status columns stay, read as a fallback (rows written before
+ * this migration, or by an older DBOS). Then what only the backend has
+ * (Postgres: what DBOS's own SDKs need in a schema they share with durably).
+ */
+function dbosLayout(d: Dialect): string[] {
+  const t = (name: string) => d.table(name);
+  const now = `(${d.nowEpochMs})`;
+  return [
+    `CREATE TABLE ${t('workflow_input')} (
+      workflow_uuid TEXT NOT NULL PRIMARY KEY,
+      inputs TEXT,
+      retention_timestamp BIGINT NOT NULL DEFAULT ${now}
+    )`,
+    `CREATE TABLE ${t('workflow_output')} (
+      workflow_uuid TEXT NOT NULL PRIMARY KEY,
+      output TEXT,
+      error TEXT,
+      retention_timestamp BIGINT NOT NULL DEFAULT ${now}
+    )`,
+    `CREATE INDEX idx_workflow_input_retention ON ${t('workflow_input')} (retention_timestamp)`,
+    `CREATE INDEX idx_workflow_output_retention ON ${t('workflow_output')} (retention_timestamp)`,
+    `ALTER TABLE ${t('operation_outputs')} ADD COLUMN retention_timestamp BIGINT NOT NULL DEFAULT ${d.addedColumnNowDefault}`,
+    `ALTER TABLE ${t('notifications')} ADD COLUMN consumed_by_function_id INTEGER`,
+    `ALTER TABLE ${t('workflow_status')} ADD COLUMN creator_xid TEXT DEFAULT NULL`,
+    ...d.backendOnlySchema(3),
+  ];
+}
+
+/**
+ * The `dbos_migrations` version of DBOS's schema that migration 3 matches
+ * (DBOS TypeScript SDK 5.3). A schema DBOS created at this version or later
+ * is adopted: durably adds only its own objects (`beyondDbos`).
+ */
+export const dbosSchemaVersion = 123;
+
 /** Every migration, in order. */
 export function schemaMigrations(dialect: Dialect): Migration[] {
+  const t = (name: string) => dialect.table(name);
   return [
-    { version: 1, name: 'initial schema', statements: initialSchema(dialect) },
-    { version: 2, name: 'executor liveness', statements: executorLiveness(dialect) },
+    {
+      version: 1,
+      name: 'initial schema',
+      statements: initialSchema(dialect),
+      // durably's index for its claim queries; DBOS's schema has every other object of this migration but
+      // idx_workflow_status_pending_executor, which migration 3 drops on Postgres (DBOS's idx_workflow_status_pending serves recovery).
+      beyondDbos: [
+        `CREATE INDEX IF NOT EXISTS idx_workflow_status_in_flight ON ${t('workflow_status')} (queue_name, status, priority, created_at)
+           WHERE status IN ('ENQUEUED', 'DELAYED', 'PENDING') AND queue_name IS NOT NULL`,
+      ],
+    },
+    { version: 2, name: 'executor liveness', statements: executorLiveness(dialect), beyondDbos: executorLiveness(dialect) },
+    { version: 3, name: 'DBOS 5.3 layout', statements: dbosLayout(dialect), beyondDbos: [] },
   ];
 }

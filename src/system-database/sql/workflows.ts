@@ -1,5 +1,5 @@
 /** SQL for workflow status rows: start, outcome, status reads, recovery. */
-import type { QueryRunner, Row } from '../connection.ts';
+import type { QueryRunner, Row, SqlValue } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type {
   NewWorkflowRecord,
@@ -9,7 +9,7 @@ import type {
   WorkflowStatusString,
 } from '../records.ts';
 import { outcomeChannel, queueChannel } from '../system-database.ts';
-import { valuesChunks } from './multi-row.ts';
+import { valuesChunks, valuesList } from './multi-row.ts';
 import { nullableNumber, nullableString } from './row-values.ts';
 
 const insertColumns = [
@@ -21,7 +21,6 @@ const insertColumns = [
   'authenticated_user',
   'assumed_role',
   'authenticated_roles',
-  'inputs',
   'serialization',
   'executor_id',
   'application_version',
@@ -43,14 +42,9 @@ const insertColumns = [
   'request',
 ] as const;
 
-/** Insert new status rows; returns the IDs that were inserted (the others existed). */
-export async function insertWorkflows(
-  tx: QueryRunner,
-  dialect: Dialect,
-  workflows: readonly NewWorkflowRecord[],
-): Promise<Set<string>> {
-  const inserted = new Set<string>();
-  const chunks = valuesChunks(dialect, workflows, (w) => [
+/** The status row's values, in insertColumns order, then `inputs` (written there only without payload tables). */
+function statusRow(w: NewWorkflowRecord): SqlValue[] {
+  return [
     w.workflowID,
     w.status,
     w.workflowName,
@@ -59,7 +53,6 @@ export async function insertWorkflows(
     w.authenticatedUser,
     w.assumedRole,
     w.authenticatedRoles,
-    w.inputs,
     w.serialization,
     w.executorID,
     w.applicationVersion,
@@ -79,21 +72,61 @@ export async function insertWorkflows(
     w.ownerXid,
     w.attributes ?? null,
     w.request ?? null,
-  ]);
-  for (const chunk of chunks) {
+  ];
+}
+
+/** Each workflow ID's first record only: a batch may name one twice, and only the first can apply. */
+function firstPerWorkflow<T extends { workflowID: string }>(records: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return records.filter((r) => !seen.has(r.workflowID) && seen.add(r.workflowID));
+}
+
+/**
+ * Insert new status rows, with their inputs (in workflow_input, in the same
+ * statement, where the dialect has payload tables); returns the IDs that were
+ * inserted (the others existed).
+ */
+export async function insertWorkflows(
+  tx: QueryRunner,
+  dialect: Dialect,
+  workflows: readonly NewWorkflowRecord[],
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  const payloads = dialect.payloadTables;
+  const columns = payloads ? insertColumns : [...insertColumns, 'inputs'];
+  const toRow = payloads ? statusRow : (w: NewWorkflowRecord) => [...statusRow(w), w.inputs];
+  for (const chunk of valuesChunks(dialect, workflows, toRow, undefined, payloads ? 3 : 0)) {
     // No conflict target: an existing ID and a held deduplication ID both leave the row out.
-    const insert = `INSERT INTO ${dialect.table('workflow_status')} (${insertColumns.join(', ')}) VALUES ${chunk.valuesSql}
+    const insert = `INSERT INTO ${dialect.table('workflow_status')} (${columns.join(', ')}) VALUES ${chunk.valuesSql}
        ON CONFLICT DO NOTHING RETURNING workflow_uuid, queue_name`;
+    const alongside: string[] = [];
+    let params = chunk.params;
+    if (payloads) {
+      const inputs = valuesList(
+        firstPerWorkflow(chunk.items).map((w) => [w.workflowID, w.inputs, w.createdAt]),
+        chunk.params.length + 1,
+        ['TEXT', 'TEXT', 'BIGINT'],
+      );
+      alongside.push(`inputs AS (INSERT INTO ${dialect.table('workflow_input')} (workflow_uuid, inputs, retention_timestamp)
+         SELECT v.column1, v.column2, v.column3 FROM (VALUES ${inputs.sql}) AS v JOIN changed ON changed.workflow_uuid = v.column1
+         ON CONFLICT (workflow_uuid) DO NOTHING)`);
+      params = [...chunk.params, ...inputs.params];
+    }
     const rows = await tx.query<{ workflow_uuid: string }>(
-      dialect.notifying(insert, [{ channel: queueChannel, keyColumn: 'queue_name' }]),
-      chunk.params,
+      dialect.notifying(insert, [{ channel: queueChannel, keyColumn: 'queue_name' }], alongside),
+      params,
     );
     for (const row of rows) inserted.add(row.workflow_uuid);
   }
   return inserted;
 }
 
-/** Write final outcomes of workflows still PENDING; returns the IDs written. */
+/**
+ * Write final outcomes of workflows still PENDING (output and error in
+ * workflow_output, in the same statement, where the dialect has payload
+ * tables: a resumed workflow's earlier outcome is replaced); returns the IDs
+ * written.
+ */
 export async function writeWorkflowOutcomes(
   tx: QueryRunner,
   dialect: Dialect,
@@ -102,26 +135,40 @@ export async function writeWorkflowOutcomes(
   const written = new Set<string>();
   // Only a workflow's first outcome in a batch may apply (firstOccurrences tells callers so); given
   // two VALUES rows matching one target row, UPDATE ... FROM applies an arbitrary one.
-  const seen = new Set<string>();
-  const firstOutcomes = outcomes.filter((o) => !seen.has(o.workflowID) && seen.add(o.workflowID));
   const chunks = valuesChunks(
     dialect,
-    firstOutcomes,
+    firstPerWorkflow(outcomes),
     (o) => [o.workflowID, o.status, o.output, o.error, o.serialization, o.completedAt],
     ['TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BIGINT'],
   );
   const table = dialect.table('workflow_status');
+  const payloads = dialect.payloadTables;
+  const inRow = payloads ? '' : 'output = v.column3, error = v.column4, ';
   for (const chunk of chunks) {
-    const update = `UPDATE ${table} SET status = v.column2, output = v.column3, error = v.column4,
-         serialization = v.column5, completed_at = v.column6, updated_at = v.column6, deduplication_id = NULL
+    const update = `UPDATE ${table} SET status = v.column2, ${inRow}serialization = v.column5, completed_at = v.column6,
+         updated_at = v.column6, deduplication_id = NULL
        FROM (VALUES ${chunk.valuesSql}) AS v
        WHERE ${table}.workflow_uuid = v.column1 AND ${table}.status = 'PENDING'
        RETURNING ${table}.workflow_uuid, ${table}.queue_name`;
+    // The same parameters again: the outcome's row in workflow_output, for the rows the update changed.
+    const alongside = payloads
+      ? [
+          `outputs AS (INSERT INTO ${dialect.table('workflow_output')} (workflow_uuid, output, error, retention_timestamp)
+           SELECT v.column1, v.column3, v.column4, v.column6 FROM (VALUES ${chunk.valuesSql}) AS v
+           JOIN changed ON changed.workflow_uuid = v.column1
+           ON CONFLICT (workflow_uuid) DO UPDATE SET output = excluded.output, error = excluded.error,
+             retention_timestamp = excluded.retention_timestamp)`,
+        ]
+      : [];
     const rows = await tx.query<{ workflow_uuid: string }>(
-      dialect.notifying(update, [
-        { channel: outcomeChannel, keyColumn: 'workflow_uuid' },
-        { channel: queueChannel, keyColumn: 'queue_name' },
-      ]),
+      dialect.notifying(
+        update,
+        [
+          { channel: outcomeChannel, keyColumn: 'workflow_uuid' },
+          { channel: queueChannel, keyColumn: 'queue_name' },
+        ],
+        alongside,
+      ),
       chunk.params,
     );
     for (const row of rows) written.add(row.workflow_uuid);
@@ -129,12 +176,35 @@ export async function writeWorkflowOutcomes(
   return written;
 }
 
-export const statusColumns = `workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
-  authenticated_roles, request, inputs, output, error, serialization, executor_id, application_version,
+const plainStatusColumns = `workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
+  authenticated_roles, request, serialization, executor_id, application_version,
   application_id, application_name, created_at, updated_at, recovery_attempts, queue_name, deduplication_id,
   priority, queue_partition_key, started_at_epoch_ms, delay_until_epoch_ms, workflow_timeout_ms,
   workflow_deadline_epoch_ms, parent_workflow_id, forked_from, completed_at, owner_xid, schedule_name,
   was_forked_from, attributes`;
+
+/**
+ * A payload column as DBOS 5.3 reads it: from its payload table, else from
+ * the legacy workflow_status column (rows written before the payload tables).
+ */
+function payloadColumn(d: Dialect, column: string, payloadTable: string): string {
+  const status = d.table('workflow_status');
+  return `COALESCE((SELECT p.${column} FROM ${d.table(payloadTable)} AS p WHERE p.workflow_uuid = ${status}.workflow_uuid),
+    ${status}.${column}) AS ${column}`;
+}
+
+/**
+ * The select list of a WorkflowStatusRecord (also valid in a RETURNING clause
+ * of workflow_status); unread payloads come back NULL (they can be large).
+ */
+export function statusColumns(d: Dialect, read: { inputs?: boolean; outputs?: boolean } = {}): string {
+  const inputs = read.inputs === false ? 'NULL AS inputs' : payloadColumn(d, 'inputs', 'workflow_input');
+  const outputs =
+    read.outputs === false
+      ? 'NULL AS output, NULL AS error'
+      : `${payloadColumn(d, 'output', 'workflow_output')}, ${payloadColumn(d, 'error', 'workflow_output')}`;
+  return `${plainStatusColumns}, ${inputs}, ${outputs}`;
+}
 
 export async function selectWorkflowStatus(
   runner: QueryRunner,
@@ -142,7 +212,7 @@ export async function selectWorkflowStatus(
   workflowID: string,
 ): Promise<WorkflowStatusRecord | undefined> {
   const rows = await runner.query(
-    `SELECT ${statusColumns} FROM ${dialect.table('workflow_status')} WHERE workflow_uuid = $1`,
+    `SELECT ${statusColumns(dialect)} FROM ${dialect.table('workflow_status')} WHERE workflow_uuid = $1`,
     [workflowID],
   );
   return rows[0] ? toWorkflowStatusRecord(rows[0]) : undefined;
@@ -173,7 +243,7 @@ export async function claimRecoveryAttempt(
   const table = dialect.table('workflow_status');
   const rows = await tx.query(
     `UPDATE ${table} SET recovery_attempts = recovery_attempts + 1, updated_at = $2
-     WHERE workflow_uuid = $1 AND status = 'PENDING' RETURNING ${statusColumns}`,
+     WHERE workflow_uuid = $1 AND status = 'PENDING' RETURNING ${statusColumns(dialect)}`,
     [workflowID, now],
   );
   if (!rows[0]) return { kind: 'not-pending' };

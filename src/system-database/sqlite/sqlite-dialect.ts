@@ -13,4 +13,7 @@ export const sqliteDialect: Dialect = {
   jsonContains: (column, placeholder) => `${jsonContainsFunctionName}(${column}, ${placeholder}) = 1`,
   // SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE.
   isUniqueViolation: (error) => [1555, 2067].includes((error as { errcode?: number })?.errcode ?? 0),
+  addedColumnNowDefault: '0',
+  payloadTables: false,
+  backendOnlySchema: () => [],
 };

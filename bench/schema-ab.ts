@@ -1,0 +1,46 @@
+/**
+ * A quick before/after probe of the hot path, for a schema change: the bench's
+ * (a) sequential latency and (b) in-flight throughput on one backend, printed
+ * as one JSON line. Run it from two checkouts alternately and compare ratios:
+ *   node --import tsx bench/schema-ab.ts sqlite|postgres
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { postgresUrl, preparePostgres } from './harness.ts';
+import { inFlightThroughput, sequentialLatency } from './workflows.ts';
+
+const backend = process.argv[2] === 'postgres' ? 'postgres' : 'sqlite';
+const tag = `${Date.now()}${process.pid}`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'durably-ab-'));
+  const url = postgresUrl();
+  if (backend === 'postgres') {
+    const { problem } = await preparePostgres(url);
+    if (problem) throw new Error(`Postgres unreachable at ${url}: ${problem}`);
+  }
+  const config = (scenario: string) =>
+    backend === 'postgres'
+      ? { name: 'ab', systemDatabaseUrl: url, systemDatabaseSchemaName: `ab_${tag}_${scenario}`, logLevel: 'warn' as const }
+      : { name: 'ab', systemDatabaseUrl: join(dir, `${scenario}.sqlite`), logLevel: 'warn' as const };
+  try {
+    const sequential = await sequentialLatency(config('seq'), 50, 300);
+    const inFlight = await inFlightThroughput(config('flight'), 400, 5000, 200);
+    console.log(JSON.stringify({ backend, medianMs: sequential.medianMs, p99Ms: sequential.p99Ms, workflowsPerSec: inFlight.workflowsPerSec }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    if (backend === 'postgres') {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      for (const s of ['seq', 'flight']) await client.query(`DROP SCHEMA IF EXISTS "ab_${tag}_${s}" CASCADE`);
+      await client.end();
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
