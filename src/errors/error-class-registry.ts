@@ -8,6 +8,7 @@ import * as legacy from './dbos-legacy-errors.ts';
 import * as queueStream from './dbos-queue-stream-errors.ts';
 import * as workflow from './dbos-workflow-errors.ts';
 import * as durably from './durably-errors.ts';
+import * as admin from './admin-errors.ts';
 
 type ErrorClass = new (...args: never[]) => DBOSError;
 
@@ -25,4 +26,5 @@ export const durablyErrorClasses: Record<string, ErrorClass> = {
   ...classesOf(queueStream),
   ...classesOf(legacy),
   ...classesOf(durably),
+  ...classesOf(admin),
 };

@@ -27,5 +27,6 @@ export * from './dbos-workflow-errors.ts';
 export * from './dbos-queue-stream-errors.ts';
 export * from './dbos-legacy-errors.ts';
 export * from './durably-errors.ts';
+export * from './admin-errors.ts';
 export * from './error-helpers.ts';
 export { durablyErrorClasses } from './error-class-registry.ts';
