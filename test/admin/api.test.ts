@@ -129,7 +129,7 @@ forEachBackend('admin server: dashboard API', (backend) => {
     await untilAtGate(running.workflowID);
     assert.deepEqual(await (await postJson(`${base}/api/workflows/api-gated/cancel`, {})).json(), { ok: true });
     assert.equal((await getJson(`${base}/api/workflows/api-gated`)).workflow.status, 'CANCELLED');
-    const fork = await (await postJson(`${base}/api/workflows/rich-1-child/fork`, { startStep: 1 })).json();
+    const fork = (await (await postJson(`${base}/api/workflows/rich-1-child/fork`, { startStep: 1 })).json()) as { workflowID: string };
     assert.equal(typeof fork.workflowID, 'string');
     await DBOS.retrieveWorkflow(fork.workflowID).getResult();
     assert.equal((await getJson(`${base}/api/workflows/${fork.workflowID}`)).workflow.forkedFrom, 'rich-1-child');
@@ -163,9 +163,9 @@ forEachBackend('admin server: dashboard API', (backend) => {
     assert.equal((await postJson(`${base}/api/schedules/api-sched/pause`, {})).status, 200);
     assert.equal((await DBOS.getSchedule('api-sched'))?.status, 'PAUSED');
     assert.equal((await postJson(`${base}/api/schedules/api-sched/resume`, {})).status, 200);
-    const triggered = await (await postJson(`${base}/api/schedules/api-sched/trigger`, {})).json();
+    const triggered = (await (await postJson(`${base}/api/schedules/api-sched/trigger`, {})).json()) as { workflowID: string };
     assert.match(triggered.workflowID, /^sched-api-sched-trigger-/);
-    const backfilled = await (await postJson(`${base}/api/schedules/api-sched/backfill`, { start: '2030-01-01T00:00:00Z', end: '2032-01-01T00:00:01Z' })).json();
+    const backfilled = (await (await postJson(`${base}/api/schedules/api-sched/backfill`, { start: '2030-01-01T00:00:00Z', end: '2032-01-01T00:00:01Z' })).json()) as { workflowIDs: string[] };
     assert.equal(backfilled.workflowIDs.length, 3); // Jan 1 of 2030, 2031 and 2032
     assert.equal((await postJson(`${base}/api/schedules/missing/pause`, {})).status, 404);
   });
