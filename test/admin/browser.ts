@@ -4,7 +4,7 @@
  * naming the package to install (.ci/run installs it).
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 export const chromiumPath = process.env.DURABLY_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -15,6 +15,8 @@ export async function launchBrowser(): Promise<Browser> {
         'Install it with `apt-get install -y chromium` (or set DURABLY_CHROMIUM to a Chromium binary).',
     );
   }
+  // Loaded here, not at import: its large synchronous load would stall the Postgres probe of backends.ts.
+  const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: chromiumPath,
     args: [
