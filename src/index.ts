@@ -45,3 +45,4 @@ export { DBOSUnknownSerializationError } from './errors/errors.ts';
 export * from './errors/errors.ts';
 export * as Error from './errors/errors.ts';
 export type { AlertHandler, DBOSLifecycleCallback } from './types/lifecycle-types.ts';
+export { serveDashboard, type RunningDashboard, type ServeDashboardOptions } from './admin/serve-dashboard.ts';

@@ -9,6 +9,7 @@ import * as queueStream from './dbos-queue-stream-errors.ts';
 import * as workflow from './dbos-workflow-errors.ts';
 import * as durably from './durably-errors.ts';
 import * as dataSource from './data-source-errors.ts';
+import * as admin from './admin-errors.ts';
 
 type ErrorClass = new (...args: never[]) => DBOSError;
 
@@ -27,4 +28,5 @@ export const durablyErrorClasses: Record<string, ErrorClass> = {
   ...classesOf(legacy),
   ...classesOf(durably),
   ...classesOf(dataSource),
+  ...classesOf(admin),
 };

@@ -28,5 +28,6 @@ export * from './dbos-queue-stream-errors.ts';
 export * from './dbos-legacy-errors.ts';
 export * from './durably-errors.ts';
 export * from './data-source-errors.ts';
+export * from './admin-errors.ts';
 export * from './error-helpers.ts';
 export { durablyErrorClasses } from './error-class-registry.ts';

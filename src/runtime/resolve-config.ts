@@ -26,6 +26,7 @@ import {
   unknownOptionError,
 } from './config-options.ts';
 import { callerPool } from './caller-pool.ts';
+import { resolveAdminOptions, type AdminServerOptions } from '../admin/admin-options.ts';
 
 export interface ResolvedConfig {
   name: string;
@@ -43,12 +44,15 @@ export interface ResolvedConfig {
   listenQueues: ReadonlySet<string> | null;
   /** Undefined: DBOS's superjson format. */
   serializer: DBOSSerializer | undefined;
+  /** Null unless `runAdminServer`. */
+  admin: AdminServerOptions | null;
 }
 
 const knownKeys = new Set<string>([
   'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
   'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'listenQueues', 'serializer', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
+  'adminHost', 'adminToken', 'adminCorsOrigins',
   'systemDatabasePool', 'systemDatabasePollingConcurrency', 'useListenNotify', 'runMigrations',
 ]);
 
@@ -174,6 +178,7 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
   }
   checkBooleanOptions(config);
   checkAdminPort(config.adminPort);
+  const admin = resolveAdminOptions(config, 'Config option', config.runAdminServer === true);
   checkOtlpEndpoints(config);
   const name = optionalString(config, 'name') ?? defaultAppName();
   const url = optionalString(config, 'systemDatabaseUrl') ?? (env.DBOS_SYSTEM_DATABASE_URL || `./${name.replace(/[^\w.-]/g, '_')}.sqlite`);
@@ -203,5 +208,6 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     executorID: optionalString(config, 'executorID') ?? (env.DBOS__VMID || 'local'),
     logger: checkLogger(config.logger) ?? consoleLogger(logLevel),
     serializer: config.serializer === undefined ? undefined : (serializerName(config.serializer), config.serializer),
+    admin: config.runAdminServer === true ? admin : null,
   };
 }

@@ -31,6 +31,8 @@ import { warnAboutStrandedVersions } from './version-warning.ts';
 import { useSerializer } from '../engine/serializers.ts';
 import { forgetRegistrations } from './deregister.ts';
 import { destroyDataSources, initializeDataSources } from '../datasources/data-source-registry.ts';
+import { AdminServer } from '../admin/admin-server.ts';
+import { requeueExecutors } from '../admin/admin-target.ts';
 
 let current: Runtime | undefined;
 let launching: Promise<Runtime> | undefined;
@@ -60,6 +62,9 @@ export class Runtime {
   private readonly retention: RetentionLoop;
   private readonly dynamicScheduler: DynamicScheduler;
   readonly databaseQueues: DatabaseQueues;
+  /** Set when `runAdminServer` is on, from launch until shutdown. */
+  adminServer: AdminServer | undefined;
+  private deactivated = false;
 
   private constructor(
     readonly config: ResolvedConfig,
@@ -141,7 +146,34 @@ export class Runtime {
       await runtime.shutdown().catch(() => undefined);
       throw error;
     });
+    await runtime.startAdminServer().catch(async (error: unknown) => {
+      await runtime.shutdown().catch(() => undefined);
+      throw error;
+    });
     return runtime;
+  }
+
+  private async startAdminServer(): Promise<void> {
+    if (!this.config.admin) return;
+    const engine = this.engine;
+    const server = new AdminServer(this.config.admin, {
+      engine,
+      queues: async () => this.queues.all(),
+      recover: (executorIDs) => requeueExecutors(engine, executorIDs, engine.identity.applicationVersion),
+      deactivate: () => this.deactivate(),
+    }, this.config.logger);
+    await server.start();
+    this.adminServer = server;
+  }
+
+  /** Stop starting work from schedules and lifecycle listeners; queues keep running (DBOS's /deactivate). */
+  async deactivate(): Promise<boolean> {
+    if (this.deactivated) return true;
+    this.deactivated = true;
+    await destroyLifecycleCallbacks(this.config.logger);
+    await this.scheduler?.stop();
+    await this.dynamicScheduler.stop();
+    return true;
   }
 
   /** Handles of the workflows this launch resumed. */
@@ -159,7 +191,8 @@ export class Runtime {
   async shutdown(gracePeriodMs = 0): Promise<void> {
     this.stopping = true;
     try {
-      await destroyLifecycleCallbacks(this.config.logger);
+      await this.adminServer?.stop();
+      if (!this.deactivated) await destroyLifecycleCallbacks(this.config.logger);
       await this.scheduler?.stop();
       await this.dynamicScheduler.stop();
       this.retention.stop();

@@ -86,6 +86,7 @@ import {
 import { WriteBatcher, type WriteRequest } from './write-batcher.ts';
 import { SqlApplicationVersionStore, SqlScheduleStore } from './sql-schedule-store.ts';
 import { SqlCommunicationStore } from './sql-communication-store.ts';
+import { SqlDashboardReads } from './sql-dashboard-reads.ts';
 
 /** Tables in the order they can be emptied (children before parents). */
 const allTables = [
@@ -119,6 +120,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   readonly schedules: SqlScheduleStore;
   readonly applicationVersions: SqlApplicationVersionStore;
   readonly communication: SqlCommunicationStore;
+  readonly dashboard: SqlDashboardReads;
 
   constructor(
     readonly backend: BackendName,
@@ -131,6 +133,7 @@ export class SqlSystemDatabase implements SystemDatabase {
     this.schedules = new SqlScheduleStore(connection, dialect, notifier);
     this.applicationVersions = new SqlApplicationVersionStore(connection, dialect);
     this.communication = new SqlCommunicationStore(connection, dialect, notifier);
+    this.dashboard = new SqlDashboardReads(connection, dialect);
     this.batcher = new WriteBatcher(
       (requests) => writeBatch(this.connection, this.dialect, requests),
       (requests, applied) => this.publishOutcomes(requests, applied),

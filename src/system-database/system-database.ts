@@ -9,6 +9,7 @@
  * through a group-commit batcher: concurrent writes from many workflows commit
  * together, and each caller continues only after its own row is committed.
  */
+import type { DashboardReads } from './dashboard-reads.ts';
 import type { ReadLimiter } from './read-limiter.ts';
 import type { PendingVersionCount } from './sql/stranded-versions.ts';
 import type { Notifier } from './notifier.ts';
@@ -162,6 +163,8 @@ export interface SystemDatabase {
   readonly applicationVersions: ApplicationVersionStore;
   /** Messages, events and streams. */
   readonly communication: CommunicationStore;
+  /** Paged and aggregated reads for the admin dashboard. */
+  readonly dashboard: DashboardReads;
   /** Wakes waiters when a write concerns them (in-process always; across processes per backend). */
   readonly notifier: Notifier;
   /** Bounds how many waits' reads run at once (`systemDatabasePollingConcurrency`). */

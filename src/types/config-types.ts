@@ -67,8 +67,17 @@ export interface DBOSConfig {
   addContextMetadata?: boolean;
   otlpTracesEndpoints?: string[];
   otlpLogsEndpoints?: string[];
+  /**
+   * Serve the admin API and the dashboard (default false) on `adminHost:adminPort` (default 127.0.0.1:3001).
+   * Any other address than loopback needs `adminToken`, which every request must then carry as
+   * `Authorization: Bearer <token>`; launch refuses otherwise. No CORS headers unless `adminCorsOrigins` names
+   * the browser origins (or `*`) allowed to call it.
+   */
   runAdminServer?: boolean;
   adminPort?: number;
+  adminHost?: string;
+  adminToken?: string;
+  adminCorsOrigins?: string[];
   /**
    * Your own `pg.Pool` for the system database (Postgres). durably uses it instead of opening one and
    * never ends it; the database must already exist. The LISTEN connection is a separate client made
