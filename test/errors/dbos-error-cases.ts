@@ -79,6 +79,8 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSStepAlreadyRecordedError('wf-14', 2), errorClass: e.DBOSStepAlreadyRecordedError, dbosErrorCode: 5, code: 'STEP_ALREADY_RECORDED', fields: { workflowID: 'wf-14', stepID: 2 } },
     { error: new e.DBOSCommandUsageError('unknown verb'), errorClass: e.DBOSCommandUsageError, dbosErrorCode: 1, code: 'COMMAND_USAGE', fields: {} },
     { error: new e.DBOSUnsupportedBackendError('x', 'sqlite', 'use Postgres'), errorClass: e.DBOSUnsupportedBackendError, dbosErrorCode: 1, code: 'BACKEND_UNSUPPORTED', fields: { backend: 'sqlite' } },
+    { error: new e.DBOSAdminRequestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON only'), errorClass: e.DBOSAdminRequestError, dbosErrorCode: 1, code: 'UNSUPPORTED_MEDIA_TYPE', fields: { status: 415 } },
+    { error: new e.DBOSAdminTokenRequiredError('0.0.0.0'), errorClass: e.DBOSAdminTokenRequiredError, dbosErrorCode: 3, code: 'ADMIN_TOKEN_REQUIRED', fields: { host: '0.0.0.0' } },
   ];
 }
 
