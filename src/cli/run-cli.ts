@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { DBOSCommandUsageError } from '../errors/errors.ts';
 import type { Command, OptionValues } from './command.ts';
 import { databaseOptions } from './cli-database.ts';
+import { dashboardCommands } from './commands/dashboard-command.ts';
 import { databaseCommands } from './commands/database-commands.ts';
 import { queueCommands } from './commands/queue-commands.ts';
 import { scheduleCommands } from './commands/schedule-commands.ts';
@@ -25,6 +26,7 @@ export const commands: readonly Command[] = [
   ...scheduleCommands,
   ...versionCommands,
   ...databaseCommands,
+  ...dashboardCommands,
 ];
 
 export interface CliIO {
