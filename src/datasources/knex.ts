@@ -1,0 +1,146 @@
+/**
+ * durably/knex-datasource: transactions on a Postgres application database through knex, as DBOS's
+ * `@dbos-inc/knex-datasource`. Inside a transaction, `KnexDataSource.client` is the `Knex.Transaction`.
+ * The completion table lives in `schemaName` (default `dbos`) of that database.
+ *
+ * knex is an optional peer dependency: it is imported when the data source launches (or its schema helpers
+ * run), so a user without it gets DBOSDataSourceDriverMissingError naming the package to install.
+ */
+import type { Knex } from 'knex';
+import { DBOSConfigurationError, DBOSDataSourceUnavailableError } from '../errors/errors.ts';
+import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
+import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
+import { loadDriver } from './load-driver.ts';
+import { lowercaseIsolationLevel } from './orm-isolation-level.ts';
+import { dropTransactionCompletionTablePG, ensureCompletionTablePG } from './postgres-completion-table.ts';
+import {
+  createTransactionCompletionSchemaPG,
+  createTransactionCompletionTablePG,
+  isPGKeyConflictError,
+  isPGRetriableTransactionError,
+  type PGIsolationLevel,
+} from './postgres-transactions.ts';
+
+/** DBOS's knex settings; the upper-case PGIsolationLevel names are accepted too. */
+export type TransactionConfig = Pick<Knex.TransactionConfig, 'readOnly'> & {
+  isolationLevel?: Knex.IsolationLevels | PGIsolationLevel;
+  name?: string;
+};
+
+export interface KnexDataSourceOptions {
+  /** Create the completion schema and table at launch when missing (default true). */
+  runMigrations?: boolean;
+}
+
+const dataSourceClass = 'KnexDataSource';
+/** knex's names for its Postgres client; any other (mysql, sqlite3, ...) is refused at construction. */
+const postgresClients = new Set(['pg', 'postgres', 'postgresql', 'pgnative', 'pg-native']);
+
+async function openKnex(config: Knex.Config): Promise<Knex> {
+  const module = await loadDriver<{ knex?: (config: Knex.Config) => Knex; default?: (config: Knex.Config) => Knex }>('knex', dataSourceClass);
+  const create = module.knex ?? module.default;
+  if (typeof create !== 'function') throw new DBOSConfigurationError('The installed "knex" package exports no knex() function.');
+  return create(config);
+}
+
+async function withKnex(config: Knex.Config, work: (knex: Knex) => Promise<unknown>): Promise<void> {
+  const knex = await openKnex(config);
+  try {
+    await work(knex);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+export class KnexDataSource extends DurablyDataSource<Knex.Transaction, TransactionConfig> {
+  /** The `Knex.Transaction` of the transaction running now. */
+  static get client(): Knex.Transaction {
+    return transactionClientOf<Knex.Transaction>(KnexDataSource);
+  }
+
+  /** Create the `transaction_completion` table (and its schema), for a migration run outside the application. */
+  static async initializeDBOSSchema(config: Knex.Config, schemaName = 'dbos'): Promise<void> {
+    await withKnex(config, async (knex) => {
+      await knex.raw(createTransactionCompletionSchemaPG(schemaName));
+      await knex.raw(createTransactionCompletionTablePG(schemaName));
+    });
+  }
+
+  /** Drop the `transaction_completion` table (not its schema, which may hold other tables). */
+  static async uninitializeDBOSSchema(config: Knex.Config, schemaName = 'dbos'): Promise<void> {
+    await withKnex(config, (knex) => knex.raw(dropTransactionCompletionTablePG(schemaName)));
+  }
+
+  constructor(name: string, config: Knex.Config, schemaName = 'dbos', options: KnexDataSourceOptions = {}) {
+    const client = config?.client;
+    if (typeof client === 'string' && !postgresClients.has(client)) {
+      throw new DBOSConfigurationError(`KnexDataSource "${name}" supports Postgres (client "pg"), not client ${JSON.stringify(client)}.`);
+    }
+    super(name, new KnexDriver(name, config, schemaName, options.runMigrations ?? true));
+  }
+}
+
+class KnexDriver implements TransactionDriver<Knex.Transaction> {
+  private knex: Knex | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly config: Knex.Config,
+    private readonly schemaName: string,
+    private readonly runMigrations: boolean,
+  ) {}
+
+  async initialize(): Promise<void> {
+    const knex = await openKnex(this.config);
+    try {
+      await ensureCompletionTablePG(async (sql) => (await knex.raw(sql)).rows, {
+        dataSourceName: this.name, dataSourceClass, schemaName: this.schemaName, runMigrations: this.runMigrations,
+      });
+    } catch (error) {
+      await knex.destroy().catch(() => undefined);
+      throw error;
+    }
+    this.knex = knex;
+  }
+
+  async destroy(): Promise<void> {
+    const knex = this.knex;
+    this.knex = undefined;
+    await knex?.destroy();
+  }
+
+  private get liveKnex(): Knex {
+    if (!this.knex) throw new DBOSDataSourceUnavailableError(this.name, 'the data source is not initialized (DBOS.launch() initializes it)');
+    return this.knex;
+  }
+
+  inTransaction<T>(settings: TransactionSettings, work: (client: Knex.Transaction) => Promise<T>): Promise<T> {
+    const isolationLevel = lowercaseIsolationLevel(settings.isolationLevel, `KnexDataSource "${this.name}"`);
+    // knex commits when `work` resolves and rolls back (rejecting with the same error) when it rejects.
+    return this.liveKnex.transaction(work, { isolationLevel, readOnly: settings.readOnly === true });
+  }
+
+  async readCompletion(key: CompletionKey): Promise<CompletionRow | undefined> {
+    return this.liveKnex
+      .withSchema(this.schemaName)
+      .from('transaction_completion')
+      .select('output', 'error')
+      .where({ workflow_id: key.workflowID, function_num: key.functionID })
+      .first();
+  }
+
+  async insertCompletion(client: Knex.Transaction, key: CompletionKey, row: CompletionRow): Promise<void> {
+    await client
+      .withSchema(this.schemaName)
+      .insert({ workflow_id: key.workflowID, function_num: key.functionID, output: row.output, error: row.error })
+      .into('transaction_completion');
+  }
+
+  isRetriable(error: unknown): boolean {
+    return isPGRetriableTransactionError(error);
+  }
+
+  isKeyConflict(error: unknown): boolean {
+    return isPGKeyConflictError(error);
+  }
+}
