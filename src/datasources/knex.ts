@@ -12,7 +12,7 @@ import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
 import { loadDriver } from './load-driver.ts';
 import { lowercaseIsolationLevel } from './orm-isolation-level.ts';
-import { dropTransactionCompletionTablePG, ensureCompletionTablePG } from './postgres-completion-table.ts';
+import { dropTransactionCompletionTablePG, prepareCompletionTablePG } from './postgres-completion-table.ts';
 import {
   createTransactionCompletionSchemaPG,
   createTransactionCompletionTablePG,
@@ -93,8 +93,8 @@ class KnexDriver implements TransactionDriver<Knex.Transaction> {
   async initialize(): Promise<void> {
     const knex = await openKnex(this.config);
     try {
-      await ensureCompletionTablePG(async (sql) => (await knex.raw(sql)).rows, {
-        dataSourceName: this.name, dataSourceClass, schemaName: this.schemaName, runMigrations: this.runMigrations,
+      await prepareCompletionTablePG(async (sql) => (await knex.raw(sql)).rows, {
+        name: this.name, className: dataSourceClass, schemaName: this.schemaName, runMigrations: this.runMigrations,
       });
     } catch (error) {
       await knex.destroy().catch(() => undefined);

@@ -22,7 +22,7 @@ import {
 } from './kysely-sqlite.ts';
 import { loadDriver } from './load-driver.ts';
 import { lowercaseIsolationLevel, type LowercaseIsolationLevel } from './orm-isolation-level.ts';
-import { dropTransactionCompletionTablePG, ensureCompletionTablePG } from './postgres-completion-table.ts';
+import { dropTransactionCompletionTablePG, prepareCompletionTablePG } from './postgres-completion-table.ts';
 import {
   createTransactionCompletionSchemaPG,
   createTransactionCompletionTablePG,
@@ -114,7 +114,10 @@ class KyselyDriver<DB> implements TransactionDriver<Transaction<DB>> {
       }
       const check = { dataSourceName: this.name, dataSourceClass, schemaName: this.schemaName, runMigrations: this.runMigrations };
       if (sqlite) await ensureCompletionTableSQLite(db, kysely.sql, check);
-      else await ensureCompletionTablePG(async (text) => (await kysely.sql.raw<Record<string, unknown>>(text).execute(db)).rows, check);
+      else {
+        const query = async (text: string) => (await kysely.sql.raw<Record<string, unknown>>(text).execute(db)).rows;
+        await prepareCompletionTablePG(query, { name: this.name, className: dataSourceClass, schemaName: this.schemaName, runMigrations: this.runMigrations });
+      }
     } catch (error) {
       if (owned) await db.destroy().catch(() => undefined);
       throw error;

@@ -5,9 +5,10 @@
  */
 import { DBOSDataSourceDriverMissingError } from '../errors/errors.ts';
 
-export async function loadDriver<Module>(packageName: string, dataSourceClass: string): Promise<Module> {
+/** `specifier`: a module of the package to import instead of its main one (`drizzle-orm/node-postgres`). */
+export async function loadDriver<Module>(packageName: string, dataSourceClass: string, specifier = packageName): Promise<Module> {
   try {
-    return (await import(packageName)) as Module;
+    return (await import(specifier)) as Module;
   } catch (error) {
     const code = (error as { code?: string })?.code;
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';

@@ -7,12 +7,9 @@ import pg from 'pg';
 import { DBOSDataSourceUnavailableError } from '../errors/errors.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
+import { installCompletionTablePG, prepareCompletionTablePG } from './postgres-completion-table.ts';
 import {
   beginStatementPG,
-  checkSchemaInstallationPG,
-  createTransactionCompletionSchemaPG,
-  createTransactionCompletionTablePG,
-  describePGConnectionProblem,
   insertCompletionPG,
   isPGKeyConflictError,
   isPGRetriableTransactionError,
@@ -40,8 +37,7 @@ export class NodePostgresDataSource extends DurablyDataSource<pg.ClientBase, Nod
     const client = new pg.Client(config);
     await client.connect();
     try {
-      await client.query(createTransactionCompletionSchemaPG(schemaName));
-      await client.query(createTransactionCompletionTablePG(schemaName));
+      await installCompletionTablePG(async (text) => (await client.query(text)).rows, schemaName);
     } finally {
       await client.end();
     }
@@ -72,38 +68,14 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
     // Without a handler, an idle client's error (a server restart) would crash the process.
     pool.on('error', () => undefined);
     try {
-      let installed: { schema_exists: boolean; table_exists: boolean };
-      try {
-        installed = (await pool.query(checkSchemaInstallationPG(this.schemaName))).rows[0];
-      } catch (error) {
-        throw new DBOSDataSourceUnavailableError(this.name, describePGConnectionProblem(error), error);
-      }
-      if (!installed.table_exists) await this.createCompletionTable(pool, installed.schema_exists);
+      await prepareCompletionTablePG(async (text) => (await pool.query(text)).rows, {
+        name: this.name, className: 'NodePostgresDataSource', schemaName: this.schemaName, runMigrations: this.runMigrations,
+      });
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw error;
     }
     this.pool = pool;
-  }
-
-  private async createCompletionTable(pool: pg.Pool, schemaExists: boolean): Promise<void> {
-    const table = `"${this.schemaName}".transaction_completion`;
-    if (!this.runMigrations) {
-      throw new DBOSDataSourceUnavailableError(
-        this.name,
-        `the table ${table} does not exist and runMigrations is false: create it with NodePostgresDataSource.initializeDBOSSchema`,
-      );
-    }
-    try {
-      if (!schemaExists) await pool.query(createTransactionCompletionSchemaPG(this.schemaName));
-      await pool.query(createTransactionCompletionTablePG(this.schemaName));
-    } catch (error) {
-      throw new DBOSDataSourceUnavailableError(
-        this.name,
-        `the table ${table} does not exist and could not be created (add it to your migrations with NodePostgresDataSource.initializeDBOSSchema)`,
-        error,
-      );
-    }
   }
 
   async destroy(): Promise<void> {

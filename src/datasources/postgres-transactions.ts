@@ -27,15 +27,28 @@ export function quotePGIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** `BEGIN` with the isolation level and access mode asked for; an unknown level is refused (it would be SQL). */
-export function beginStatementPG(config: PGTransactionConfig | undefined): string {
-  const level = config?.isolationLevel;
-  if (level !== undefined && !isolationLevels.has(level)) {
+/** The isolation level asked for, in any case (`serializable` as drizzle spells it); an unknown level is refused (it would be SQL). */
+export function isolationLevelPG(level: string | undefined): PGIsolationLevel | undefined {
+  if (level === undefined) return undefined;
+  const upper = typeof level === 'string' ? level.toUpperCase() : level;
+  if (!isolationLevels.has(upper)) {
     throw new DBOSConfigurationError(
       `Unknown isolationLevel ${JSON.stringify(level)}; use one of ${[...isolationLevels].map((l) => `"${l}"`).join(', ')}.`,
     );
   }
-  return `BEGIN${level ? ` ISOLATION LEVEL ${level}` : ''}${config?.readOnly ? ' READ ONLY' : ''}`;
+  return upper as PGIsolationLevel;
+}
+
+/** What follows `BEGIN`: the isolation level and access mode asked for (postgres.js's `sql.begin(mode, ...)` takes it alone). */
+export function transactionModePG(config: PGTransactionConfig | undefined): string {
+  const level = isolationLevelPG(config?.isolationLevel);
+  return [level && `ISOLATION LEVEL ${level}`, config?.readOnly && 'READ ONLY'].filter(Boolean).join(' ');
+}
+
+/** `BEGIN` with the isolation level and access mode asked for; an unknown level is refused (it would be SQL). */
+export function beginStatementPG(config: PGTransactionConfig | undefined): string {
+  const mode = transactionModePG(config);
+  return mode ? `BEGIN ${mode}` : 'BEGIN';
 }
 
 export function createTransactionCompletionSchemaPG(schemaName = 'dbos'): string {

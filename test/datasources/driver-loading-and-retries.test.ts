@@ -15,6 +15,16 @@ test('a missing driver package is a typed error naming the package to install', 
   assert.equal(typeof (await loadDriver<typeof import('pg')>('pg', 'NodePostgresDataSource')).default.Pool, 'function');
 });
 
+test('a missing package imported through one of its modules is named as the package to install', async () => {
+  await assert.rejects(loadDriver('durably-no-such-orm', 'ExampleDataSource', 'durably-no-such-orm/node-postgres'), (error: unknown) => {
+    assert.ok(error instanceof DBOSDataSourceDriverMissingError);
+    assert.match(error.message, /npm install durably-no-such-orm\b/);
+    return true;
+  });
+  const { drizzle } = await loadDriver<typeof import('drizzle-orm/node-postgres')>('drizzle-orm', 'DrizzleDataSource', 'drizzle-orm/node-postgres');
+  assert.equal(typeof drizzle, 'function');
+});
+
 test('retries back off from 1 ms by 1.5x up to 2 s, jittered down by at most half', () => {
   for (let attempt = 1; attempt < maxTransactionAttempts; attempt++) {
     const ceiling = Math.min(maxRetryDelayMs, 1.5 ** (attempt - 1));

@@ -1,0 +1,13 @@
+/** durably/drizzle-datasource: the transaction behaviour table on a Postgres application database, on both system-database backends. */
+import { join } from 'node:path';
+import { forEachBackend, postgresAvailable } from '../helpers/backends.ts';
+import { appDatabase } from './fixtures/drizzle-app.ts';
+import { defineTransactionBehaviour } from './transaction-behaviour.ts';
+import { defineTransactionCrash } from './transaction-crash.ts';
+
+if (!postgresAvailable) throw new Error('The drizzle data source tests need Postgres (DBOS_TEST_POSTGRES_URL or 127.0.0.1:5432).');
+
+forEachBackend('DrizzleDataSource transactions', (backend) => {
+  defineTransactionBehaviour(appDatabase, backend);
+  defineTransactionCrash(appDatabase, join(import.meta.dirname, 'fixtures', 'drizzle-app.ts'), backend);
+});
