@@ -8,6 +8,7 @@
  * `nodeSQLiteDatabase` adapts `node:sqlite`'s DatabaseSync to kysely's SqliteDialect, which is written for
  * better-sqlite3: no native package is needed.
  */
+import { createTableSQL } from './sqlite.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Kysely, SqliteDatabase, SqliteStatement, Transaction } from 'kysely';
 import { DBOSDataSourceUnavailableError } from '../errors/errors.ts';
@@ -15,15 +16,6 @@ import type { TransactionSettings } from './exactly-once.ts';
 
 type SQLiteValues = Parameters<ReturnType<DatabaseSync['prepare']>['all']>;
 type Raw = { raw(sql: string): { execute(db: Kysely<any>): Promise<{ rows: unknown[] }> } };
-
-const createTableSQL = `CREATE TABLE IF NOT EXISTS transaction_completion (
-  workflow_id TEXT NOT NULL,
-  function_num INTEGER NOT NULL,
-  output TEXT,
-  error TEXT,
-  created_at INTEGER NOT NULL DEFAULT (CAST(unixepoch('subsec') * 1000 AS INTEGER)),
-  PRIMARY KEY (workflow_id, function_num)
-)`;
 
 export function createTransactionCompletionTableSQLite(): string {
   return createTableSQL;

@@ -31,7 +31,8 @@ export interface SQLiteDataSourceConfig {
   runMigrations?: boolean;
 }
 
-const createTableSQL = `CREATE TABLE IF NOT EXISTS transaction_completion (
+/** The completion table in an application's SQLite file (every SQLite data source: this one, kysely's). */
+export const createTableSQL = `CREATE TABLE IF NOT EXISTS transaction_completion (
   workflow_id TEXT NOT NULL,
   function_num INTEGER NOT NULL,
   output TEXT,
