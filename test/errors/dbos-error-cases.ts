@@ -77,6 +77,7 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSDataSourceDriverMissingError('KnexDataSource', 'knex', cause), errorClass: e.DBOSDataSourceDriverMissingError, dbosErrorCode: 3, code: 'DATASOURCE_DRIVER_MISSING', fields: { packageName: 'knex', cause } },
     { error: new e.DBOSNotInTransactionError('X.client'), errorClass: e.DBOSNotInTransactionError, dbosErrorCode: 21, code: 'NOT_IN_TRANSACTION', fields: {} },
     { error: new e.DBOSStepAlreadyRecordedError('wf-14', 2), errorClass: e.DBOSStepAlreadyRecordedError, dbosErrorCode: 5, code: 'STEP_ALREADY_RECORDED', fields: { workflowID: 'wf-14', stepID: 2 } },
+    { error: new e.DBOSSystemDatabaseHeldError(), errorClass: e.DBOSSystemDatabaseHeldError, dbosErrorCode: 21, code: 'SYSTEM_DATABASE_HELD', fields: {} },
   ];
 }
 
