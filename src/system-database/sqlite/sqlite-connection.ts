@@ -98,8 +98,12 @@ export class SqliteConnection implements Connection {
   /**
    * Hold this connection until `work` settles: nothing else of this process's system database runs meanwhile,
    * so another connection's write transaction on this file (a data source's) never meets it at the file lock.
+   * The event loop gets a turn first: such transactions are synchronous calls chained by promises, and a
+   * workflow running them back to back would otherwise never let timers, I/O or the batched writes of other
+   * workflows (queued behind it here, in turn) in.
    */
-  whileHeld<T>(work: () => Promise<T>): Promise<T> {
+  async whileHeld<T>(work: () => Promise<T>): Promise<T> {
+    await new Promise((resolve) => setImmediate(resolve));
     return this.exclusive(() => heldBy.run(this, work));
   }
 
