@@ -136,8 +136,13 @@ function defineSingleCommit(module: AppDatabaseModule, backend: TestBackend): vo
     } else {
       assert.equal(await lookup(), 'none');
     }
-    // The system database is usable again at once.
+    // The system database is usable again at once, also from a timer the transaction set, once it committed.
     assert.equal(await DBOS.getWorkflowStatus('no-such-workflow'), null);
+    const later = deferred<unknown>();
+    await ds.runTransaction(async () => {
+      setTimeout(() => DBOS.getWorkflowStatus('no-such-workflow').then(later.resolve, later.reject), 20);
+    });
+    assert.equal(await later.promise, null);
   });
 }
 

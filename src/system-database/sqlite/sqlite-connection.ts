@@ -47,8 +47,11 @@ function prepare(db: DatabaseSync, sql: string): PreparedStatement {
   return { statement: db.prepare(text), order };
 }
 
-/** Set while a data source's transaction holds this process's system connection (whileHeld). */
-const heldBy = new AsyncLocalStorage<SqliteConnection>();
+/**
+ * The hold a data source's transaction has on this process's system connection (whileHeld), seen from its
+ * code; `active` turns false when it ends (a timer its code set may fire later, in the same context).
+ */
+const heldBy = new AsyncLocalStorage<{ connection: SqliteConnection; active: boolean }>();
 
 export class SqliteConnection implements Connection {
   private readonly statements = new Map<string, PreparedStatement>();
@@ -104,7 +107,14 @@ export class SqliteConnection implements Connection {
    */
   async whileHeld<T>(work: () => Promise<T>): Promise<T> {
     await new Promise((resolve) => setImmediate(resolve));
-    return this.exclusive(() => heldBy.run(this, work));
+    return this.exclusive(async () => {
+      const hold = { connection: this, active: true };
+      try {
+        return await heldBy.run(hold, work);
+      } finally {
+        hold.active = false;
+      }
+    });
   }
 
   transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
@@ -144,7 +154,8 @@ export class SqliteConnection implements Connection {
 
   private exclusive<T>(work: () => Promise<T> | T): Promise<T> {
     // From inside a held transaction the wait would never end (the holder waits for this call): refuse it.
-    if (heldBy.getStore() === this) return Promise.reject(new DBOSSystemDatabaseHeldError());
+    const hold = heldBy.getStore();
+    if (hold?.active && hold.connection === this) return Promise.reject(new DBOSSystemDatabaseHeldError());
     const result = this.mutex.then(work);
     this.mutex = result.catch(() => undefined);
     return result;
