@@ -7,6 +7,7 @@ export { registerTransaction, runTransaction } from './datasources/transaction-c
 export type { DataSourceTransactionHandler, DBOSDataSource, TransactionDecorator } from './datasources/data-source-types.ts';
 export { DurablyDataSource, transactionClientOf } from './datasources/data-source-base.ts';
 export type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './datasources/exactly-once.ts';
+export type { QueryRunner, SqlValue } from './system-database/connection.ts';
 export { loadDriver } from './datasources/load-driver.ts';
 export {
   PGIsolationLevel,

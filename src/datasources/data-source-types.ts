@@ -1,7 +1,9 @@
 /**
  * The datasource SPI, with DBOS's names (`@dbos-inc/dbos-sdk/datasource`): what a data source registers
- * (a DataSourceTransactionHandler) and what it shows its users (DBOSDataSource). Declarations only.
+ * (a DataSourceTransactionHandler), what it shows its users (DBOSDataSource), and what a durably data source's
+ * driver provides (TransactionDriver). Declarations only.
  */
+import type { QueryRunner } from '../system-database/connection.ts';
 import type { FunctionName } from '../types/workflow-types.ts';
 
 /** What is registered by name before launch: durably initializes it at launch and destroys it at shutdown. */
@@ -35,4 +37,42 @@ export interface DBOSDataSource<Config extends { name?: string }> {
     config?: Config & FunctionName,
   ): (this: This, ...args: Args) => Promise<Return>;
   transaction(config?: Config): TransactionDecorator;
+}
+
+export interface TransactionSettings {
+  isolationLevel?: string;
+  readOnly?: boolean;
+}
+
+export interface CompletionRow {
+  output: string | null;
+  error: string | null;
+}
+
+export interface CompletionKey {
+  workflowID: string;
+  functionID: number;
+}
+
+/** What a durably data source's driver provides (exactly-once.ts runs the protocol over it). */
+export interface TransactionDriver<Client> {
+  /** Open pools, check the database and the completion table (creating it when missing and permitted). */
+  initialize(): Promise<void>;
+  destroy(): Promise<void>;
+  /** Run `work` in one transaction with these settings: committed when it resolves, rolled back when it rejects. */
+  inTransaction<T>(settings: TransactionSettings, work: (client: Client) => Promise<T>): Promise<T>;
+  /** Read outside any transaction. */
+  readCompletion(key: CompletionKey): Promise<CompletionRow | undefined>;
+  /** Insert inside the transaction `client` runs. */
+  insertCompletion(client: Client, key: CompletionKey, row: CompletionRow): Promise<void>;
+  /** Serialization failure, deadlock, busy database: the transaction may simply run again. */
+  isRetriable(error: unknown): boolean;
+  /** The completion row's key already exists. */
+  isKeyConflict(error: unknown): boolean;
+  /**
+   * Single commit (single-commit.ts): the transaction `client` as a QueryRunner (`$n` placeholders, rows as
+   * plain objects), through which the system database names the database and inserts checkpoints when it is
+   * this data source's own. Absent (or `singleCommit: false`): every transaction takes the completion-row route.
+   */
+  readonly checkpointRunner?: (client: Client) => QueryRunner;
 }

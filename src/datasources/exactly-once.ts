@@ -18,51 +18,29 @@ import { DBOSSerializationError, DBOSStepAlreadyRecordedError } from '../errors/
 import { decodeError, decodeValue, encodeError, encodeValue } from '../engine/stored-values.ts';
 import { defaultSerialization } from '../engine/serialization.ts';
 import { customSerializer } from '../engine/serializers.ts';
-import { currentContext, runInContext } from '../engine/workflow-context.ts';
+import { currentContext, runInContext, type ExecutionContext } from '../engine/workflow-context.ts';
+import { currentRuntime } from '../runtime/runtime.ts';
+import type { SystemDatabase } from '../system-database/system-database.ts';
 import { sleepMs } from '../support/sleep.ts';
-import type { DataSourceTransactionHandler } from './data-source-types.ts';
+import { transactionCrashPoints } from './crash-points.ts';
+import type { CompletionKey, CompletionRow, DataSourceTransactionHandler, TransactionDriver, TransactionSettings } from './data-source-types.ts';
+import { SingleCommitRoute, type CheckpointTarget, type SingleCommitOutcome } from './single-commit.ts';
 import { maxTransactionAttempts, retryDelayMs } from './transaction-retries.ts';
 
-export interface TransactionSettings {
-  isolationLevel?: string;
-  readOnly?: boolean;
-}
-
-export interface CompletionRow {
-  output: string | null;
-  error: string | null;
-}
-
-export interface CompletionKey {
-  workflowID: string;
-  functionID: number;
-}
-
-/** What a driver provides; everything else is shared. */
-export interface TransactionDriver<Client> {
-  /** Open pools, check the database and the completion table (creating it when missing and permitted). */
-  initialize(): Promise<void>;
-  destroy(): Promise<void>;
-  /** Run `work` in one transaction with these settings: committed when it resolves, rolled back when it rejects. */
-  inTransaction<T>(settings: TransactionSettings, work: (client: Client) => Promise<T>): Promise<T>;
-  /** Read outside any transaction. */
-  readCompletion(key: CompletionKey): Promise<CompletionRow | undefined>;
-  /** Insert inside the transaction `client` runs. */
-  insertCompletion(client: Client, key: CompletionKey, row: CompletionRow): Promise<void>;
-  /** Serialization failure, deadlock, busy database: the transaction may simply run again. */
-  isRetriable(error: unknown): boolean;
-  /** The completion row's key already exists. */
-  isKeyConflict(error: unknown): boolean;
-}
+export type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './data-source-types.ts';
 
 /** The registered handler of a durably data source: the protocol above over its driver. */
 export class DriverTransactionHandler<Client> implements DataSourceTransactionHandler {
+  private readonly singleCommit: SingleCommitRoute<Client>;
+
   constructor(
     readonly name: string,
     /** The user-facing data source, which `XDataSource.client` checks it is asked from. */
     readonly owner: object,
     readonly driver: TransactionDriver<Client>,
-  ) {}
+  ) {
+    this.singleCommit = new SingleCommitRoute(driver);
+  }
 
   initialize(): Promise<void> {
     return this.driver.initialize();
@@ -83,16 +61,20 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
     const workflowID = context.workflow?.workflowID;
     const functionID = context.transaction?.functionID;
     const key = workflowID !== undefined && functionID !== undefined && !settings.readOnly ? { workflowID, functionID } : undefined;
+    // On the system database itself, every transaction runs with the system writer held (single-commit.ts).
+    const support = await this.singleCommit.supportIn(currentRuntime()?.engine.systemDatabase);
     for (let attempt = 1; ; attempt++) {
       if (key) {
         const done = await this.driver.readCompletion(key);
         if (done) return replayCompletion<Return>(done);
       }
       try {
-        return await this.driver.inTransaction(settings, async (client) => {
-          const transaction = { ...context.transaction, dataSourceName: this.name, owner: this.owner, client };
-          const value = await runInContext({ ...context, transaction }, () => func.apply(target, args));
-          if (key) await this.insertOutput(client, key, value);
+        return await this.singleCommit.inTransaction(support, settings, async (client) => {
+          const value = await this.runFunction(context, client, target, func, args);
+          if (key) {
+            await this.insertOutput(client, key, value);
+            transactionCrashPoints.beforeCommit?.(key.workflowID, key.functionID);
+          }
           return value;
         });
       } catch (error) {
@@ -108,6 +90,41 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
         throw error;
       }
     }
+  }
+
+  /**
+   * The single-commit route (single-commit.ts) of a transaction at `checkpoint` in a workflow: the function and
+   * its checkpoint in one transaction, when this data source's database is `systemDatabase` and the transaction
+   * may write. Undefined when that does not apply: the caller takes the ordinary route.
+   */
+  async invokeWithCheckpoint<This, Args extends unknown[], Return>(
+    systemDatabase: SystemDatabase,
+    checkpoint: CheckpointTarget,
+    config: unknown,
+    target: This,
+    func: (this: This, ...args: Args) => Promise<Return>,
+    args: Args,
+  ): Promise<SingleCommitOutcome<Return> | undefined> {
+    const settings = (config ?? {}) as TransactionSettings;
+    if (settings.readOnly) return undefined;
+    const support = await this.singleCommit.supportIn(systemDatabase);
+    if (!support) return undefined;
+    const context = currentContext();
+    return this.singleCommit.commitWithCheckpoint(support, settings, checkpoint, (client) =>
+      this.runFunction(context, client, target, func, args),
+    );
+  }
+
+  /** `func` in the transaction `client` runs: `XDataSource.client` is that client meanwhile. */
+  private runFunction<This, Args extends unknown[], Return>(
+    context: ExecutionContext,
+    client: Client,
+    target: This,
+    func: (this: This, ...args: Args) => Promise<Return>,
+    args: Args,
+  ): Promise<Return> {
+    const transaction = { ...context.transaction, dataSourceName: this.name, owner: this.owner, client };
+    return runInContext({ ...context, transaction }, () => func.apply(target, args));
   }
 
   private async insertOutput(client: Client, key: CompletionKey, value: unknown): Promise<void> {
@@ -138,7 +155,8 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
   private async recordError(key: CompletionKey, error: unknown): Promise<'recorded' | 'lost' | 'failed'> {
     try {
       const text = (await encodeError(error)).text;
-      await this.driver.inTransaction({}, (client) => this.insertOrConflict(client, key, { output: null, error: text }));
+      const support = await this.singleCommit.supportIn(currentRuntime()?.engine.systemDatabase);
+      await this.singleCommit.inTransaction(support, {}, (client) => this.insertOrConflict(client, key, { output: null, error: text }));
       return 'recorded';
     } catch (problem) {
       return problem instanceof DBOSStepAlreadyRecordedError ? 'lost' : 'failed';

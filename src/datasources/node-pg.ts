@@ -2,10 +2,13 @@
  * durably/node-pg-datasource: transactions on a Postgres application database through `pg` (node-postgres),
  * as DBOS's `@dbos-inc/node-pg-datasource`. Inside a transaction, `NodePostgresDataSource.client` is the
  * transaction's `pg` client. The completion table lives in `schemaName` (default `dbos`) of that database.
+ * When that database is the Postgres system database itself, transactions of workflows commit with their
+ * checkpoint in one transaction and never use the completion table (single-commit.ts).
  */
 import pg from 'pg';
 import { DBOSDataSourceUnavailableError } from '../errors/errors.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
+import type { QueryRunner, Row, SqlValue } from '../system-database/connection.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
 import { installCompletionTablePG, prepareCompletionTablePG } from './postgres-completion-table.ts';
 import {
@@ -24,6 +27,11 @@ export interface NodePostgresTransactionOptions extends PGTransactionConfig {
 export interface NodePostgresDataSourceOptions {
   /** Create the completion schema and table at launch when missing (default true). */
   runMigrations?: boolean;
+  /**
+   * When the database is the system database: commit each workflow transaction with its checkpoint, as one
+   * transaction (default true). False: the completion-row route, two commits, as with any other database.
+   */
+  singleCommit?: boolean;
 }
 
 export class NodePostgresDataSource extends DurablyDataSource<pg.ClientBase, NodePostgresTransactionOptions> {
@@ -44,7 +52,7 @@ export class NodePostgresDataSource extends DurablyDataSource<pg.ClientBase, Nod
   }
 
   constructor(name: string, config: pg.PoolConfig, schemaName = 'dbos', options: NodePostgresDataSourceOptions = {}) {
-    super(name, new NodePostgresDriver(name, config, schemaName, options.runMigrations ?? true));
+    super(name, new NodePostgresDriver(name, config, schemaName, options.runMigrations ?? true, options.singleCommit ?? true));
   }
 }
 
@@ -52,15 +60,18 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
   private pool: pg.Pool | undefined;
   private readonly selectCompletion: string;
   private readonly insertCompletionSQL: string;
+  readonly checkpointRunner?: (client: pg.ClientBase) => QueryRunner;
 
   constructor(
     private readonly name: string,
     private readonly config: pg.PoolConfig,
     private readonly schemaName: string,
     private readonly runMigrations: boolean,
+    singleCommit: boolean,
   ) {
     this.selectCompletion = selectCompletionPG(schemaName);
     this.insertCompletionSQL = insertCompletionPG(schemaName);
+    if (singleCommit) this.checkpointRunner = pgQueryRunner;
   }
 
   async initialize(): Promise<void> {
@@ -125,4 +136,12 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
   isKeyConflict(error: unknown): boolean {
     return isPGKeyConflictError(error);
   }
+}
+
+/** The system database's SQL runs on a `pg` client as written (`$n` placeholders are Postgres's own). */
+function pgQueryRunner(client: pg.ClientBase): QueryRunner {
+  return {
+    query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
+      (await client.query(sql, params as unknown[])).rows as R[],
+  };
 }

@@ -2,6 +2,9 @@
  * durably/sqlite-datasource: transactions on the application's own SQLite file through `node:sqlite` (no
  * DBOS SDK has this). Inside a transaction, `SQLiteDataSource.client` is the `DatabaseSync` (synchronous
  * calls: `client.prepare(sql).run(...)`). The completion table is `transaction_completion` in that file.
+ * When the file is the SQLite system database itself, transactions of workflows commit with their checkpoint
+ * in one transaction and never use the completion table; every transaction of the data source then holds
+ * this process's system connection while it runs (single-commit.ts).
  *
  * One connection per data source, behind an async mutex: a transaction that awaits never interleaves with
  * another of this process. Writers of other processes are met with BEGIN IMMEDIATE and a tiny busy
@@ -15,6 +18,8 @@
 import { DatabaseSync } from 'node:sqlite';
 import { DBOSConfigurationError, DBOSDataSourceUnavailableError } from '../errors/errors.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
+import type { QueryRunner } from '../system-database/connection.ts';
+import { sqliteQueryRunner } from '../system-database/sqlite/sqlite-query-runner.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
 import { PGIsolationLevel, type PGTransactionConfig } from './postgres-transactions.ts';
 
@@ -29,6 +34,11 @@ export interface SQLiteDataSourceConfig {
   synchronous?: 'FULL' | 'NORMAL';
   /** Create the completion table at launch when missing (default true). */
   runMigrations?: boolean;
+  /**
+   * When the file is the system database: commit each workflow transaction with its checkpoint, as one
+   * transaction (default true). False: the completion-row route, two commits, as with any other file.
+   */
+  singleCommit?: boolean;
 }
 
 /** The completion table in an application's SQLite file (every SQLite data source: this one, kysely's). */
@@ -76,11 +86,14 @@ function sqliteCode(error: unknown): number | undefined {
 class SQLiteDriver implements TransactionDriver<DatabaseSync> {
   private db: DatabaseSync | undefined;
   private mutex: Promise<unknown> = Promise.resolve();
+  readonly checkpointRunner?: (client: DatabaseSync) => QueryRunner;
 
   constructor(
     private readonly name: string,
     private readonly config: SQLiteDataSourceConfig,
-  ) {}
+  ) {
+    if (config.singleCommit !== false) this.checkpointRunner = sqliteQueryRunner;
+  }
 
   async initialize(): Promise<void> {
     let db: DatabaseSync;

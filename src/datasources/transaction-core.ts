@@ -5,17 +5,28 @@
  * Inside workflow code, a transaction reserves a function ID like a step. A recorded outcome at that ID is
  * replayed from the system database without touching the application database. Otherwise the handler runs
  * it (for durably's data sources: exactly-once.ts, which also guards the application database with its
- * completion row), and the outcome is checkpointed in the system database under the function's name.
+ * completion row), and the outcome is checkpointed in the system database under the function's name. When
+ * a durably data source's database is the system database itself, the function and its checkpoint commit as
+ * one transaction instead (single-commit.ts).
  * Outside a workflow, it just runs in a transaction. Inside a step or another transaction it is refused.
  */
-import { DBOSConfigurationError, DBOSInvalidWorkflowTransitionError, DBOSSerializationError } from '../errors/errors.ts';
+import {
+  DBOSConfigurationError,
+  DBOSInvalidWorkflowTransitionError,
+  DBOSSerializationError,
+  DBOSUnexpectedStepError,
+  DBOSWorkflowConflictError,
+} from '../errors/errors.ts';
 import type { FunctionName } from '../types/workflow-types.ts';
 import { recordError, recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
-import { currentContext, reserveFunctionID, runInContext, type ExecutionContext } from '../engine/workflow-context.ts';
+import { currentContext, reserveFunctionID, runInContext, type ExecutionContext, type WorkflowState } from '../engine/workflow-context.ts';
 import { engineFor } from '../runtime/runtime.ts';
 import { describeValue, named } from '../runtime/registration.ts';
 import { transactionCrashPoints } from './crash-points.ts';
 import { dataSourceNamed } from './data-source-registry.ts';
+import type { DataSourceTransactionHandler } from './data-source-types.ts';
+import { DriverTransactionHandler } from './exactly-once.ts';
+import type { SingleCommitOutcome } from './single-commit.ts';
 
 /** Run `callback` as a transaction of the data source `dsName`, recorded as `funcName` in a workflow. */
 export async function runTransaction<T>(
@@ -68,16 +79,53 @@ async function invokeTransaction<This, Args extends unknown[], Return>(
   if (recorded) return replay<Return>(recorded);
   const startedAtEpochMs = Date.now();
   const inside: ExecutionContext = { ...context, transaction: { functionID, dataSourceName: dsName } };
-  let value: Return;
+  let single: SingleCommitOutcome<Return> | undefined;
+  let value: Return | undefined;
   try {
-    value = await runInContext(inside, () => dataSource.invokeTransactionFunction(config, target, func, ...args));
+    single = await runInContext(inside, () => singleCommit(dataSource, workflow, functionID, name, startedAtEpochMs, config, target, func, args));
+    if (!single) value = await runInContext(inside, () => dataSource.invokeTransactionFunction(config, target, func, ...args));
   } catch (error) {
     // A result that cannot be stored is not an outcome (as for a step): nothing is recorded, the run fails.
     if (!(error instanceof DBOSSerializationError)) await recordError(workflow, functionID, name, error, { startedAtEpochMs });
     throw error;
   }
+  if (single === 'lost') return replayWinner<Return>(workflow, functionID, name);
   transactionCrashPoints.afterApplicationCommit?.(workflow.workflowID, functionID);
-  return recordValue(workflow, functionID, name, value, { startedAtEpochMs });
+  if (single) return single.value; // checkpointed in the same commit
+  return recordValue(workflow, functionID, name, value as Return, { startedAtEpochMs });
+}
+
+/** The single-commit route of durably's data sources, when it applies (single-commit.ts); else undefined. */
+function singleCommit<This, Args extends unknown[], Return>(
+  dataSource: DataSourceTransactionHandler,
+  workflow: WorkflowState,
+  functionID: number,
+  functionName: string,
+  startedAtEpochMs: number,
+  config: unknown,
+  target: This,
+  func: (this: This, ...args: Args) => Promise<Return>,
+  args: Args,
+): Promise<SingleCommitOutcome<Return> | undefined> {
+  if (!(dataSource instanceof DriverTransactionHandler)) return Promise.resolve(undefined);
+  const checkpoint = {
+    workflowID: workflow.workflowID,
+    functionID,
+    functionName,
+    startedAtEpochMs,
+    // Once shutdown interrupted the engine, the outcome is not recorded (as recordValue): the commit is undone.
+    beforeCheckpoint: () => workflow.engine.interruptSignal.throwIfAborted(),
+  };
+  return dataSource.invokeWithCheckpoint<This, Args, Return>(workflow.engine.systemDatabase, checkpoint, config, target, func, args);
+}
+
+/** Another execution committed this transaction with its checkpoint first: its outcome stands. */
+async function replayWinner<Return>(workflow: WorkflowState, functionID: number, name: string): Promise<Return> {
+  const steps = await workflow.engine.systemDatabase.loadStepOutcomes(workflow.workflowID);
+  const winner = steps.find((step) => step.functionID === functionID);
+  if (!winner) throw new DBOSWorkflowConflictError(workflow.workflowID);
+  if (winner.functionName !== name) throw new DBOSUnexpectedStepError(workflow.workflowID, functionID, name, winner.functionName);
+  return replay<Return>(winner);
 }
 
 /** DBOS refuses a transaction called from a step or from another transaction (their outcomes would nest). */

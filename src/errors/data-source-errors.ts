@@ -77,3 +77,19 @@ export class DBOSStepAlreadyRecordedError extends DBOSError {
     this.stepID = stepID;
   }
 }
+
+/**
+ * A transaction of a data source on the SQLite system database file called something that uses the system
+ * database (a DBOS method that reads or writes it). The system database's one connection is held for that
+ * transaction until it commits, so the call would wait forever: it is refused at once instead.
+ */
+export class DBOSSystemDatabaseHeldError extends DBOSInvalidWorkflowTransitionError {
+  constructor() {
+    super(
+      'The system database was used from inside a transaction of a data source on the same SQLite file: its one ' +
+        'connection waits for that transaction to commit. Make the call before or after the transaction, or give ' +
+        'the data source { singleCommit: false } (and accept two commits per transaction).',
+    );
+    Object.defineProperty(this, 'code', { value: 'SYSTEM_DATABASE_HELD', enumerable: true });
+  }
+}

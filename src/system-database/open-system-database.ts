@@ -19,6 +19,9 @@ import { isConnectionError } from './postgres/postgres-errors.ts';
 import { parsePostgresUrl, poolConfig, redactUrl } from './postgres/postgres-url.ts';
 import { schemaMigrations } from './sql/schema.ts';
 import { SqlSystemDatabase } from './sql-system-database.ts';
+import { sqlSingleCommit } from './single-commit.ts';
+import { postgresDatabaseIdentity } from './postgres/database-identity.ts';
+import { sqliteDatabaseIdentity } from './sqlite/database-identity.ts';
 import { SqliteConnection, type SqliteSynchronous } from './sqlite/sqlite-connection.ts';
 import { sqliteDialect } from './sqlite/sqlite-dialect.ts';
 import { SqliteNotifier } from './sqlite/sqlite-notifier.ts';
@@ -88,7 +91,8 @@ async function openSqlite(target: Extract<SystemDatabaseTarget, { backend: 'sqli
   }
   // One connection, one writer: batches commit one at a time.
   const limiter = new ReadLimiter(target.pollingConcurrency ?? 0);
-  return new SqlSystemDatabase('sqlite', connection, sqliteDialect, new SqliteNotifier(), 1, limiter);
+  const singleCommit = sqlSingleCommit(connection, sqliteDialect, sqliteDatabaseIdentity, (work) => connection.whileHeld(work));
+  return new SqlSystemDatabase('sqlite', connection, sqliteDialect, new SqliteNotifier(), 1, limiter, singleCommit);
 }
 
 async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<SystemDatabase> {
@@ -110,7 +114,8 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
     const notifier = useListenNotify ? await startListening(target, logger) : new PollingNotifier(20, 1000);
     const limiter = new ReadLimiter(target.pollingConcurrency ?? 0);
     // Two batches in flight keep Postgres busy while JS prepares the next one.
-    return new SqlSystemDatabase('postgres', connection, dialect, notifier, 2, limiter);
+    const singleCommit = sqlSingleCommit(connection, dialect, postgresDatabaseIdentity, (work) => work());
+    return new SqlSystemDatabase('postgres', connection, dialect, notifier, 2, limiter, singleCommit);
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw isConnectionError(error) ? unreachable(url, error) : (missingDatabase(url, error) ?? error);

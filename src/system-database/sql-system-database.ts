@@ -12,6 +12,7 @@ import { callerTransactionWrites } from './caller-transaction.ts';
 import type { Connection, QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 import { ReadLimiter } from './read-limiter.ts';
+import { noSingleCommit, type SingleCommitSupport } from './single-commit.ts';
 import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded-versions.ts';
 import type { Notifier } from './notifier.ts';
 import type {
@@ -129,6 +130,7 @@ export class SqlSystemDatabase implements SystemDatabase {
     readonly notifier: Notifier,
     batchesInFlight: number,
     readonly pollingReads: ReadLimiter = new ReadLimiter(0),
+    readonly singleCommit: SingleCommitSupport = noSingleCommit,
   ) {
     this.schedules = new SqlScheduleStore(connection, dialect, notifier);
     this.applicationVersions = new SqlApplicationVersionStore(connection, dialect);

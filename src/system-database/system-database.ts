@@ -13,6 +13,7 @@ import type { DashboardReads } from './dashboard-reads.ts';
 import type { ReadLimiter } from './read-limiter.ts';
 import type { PendingVersionCount } from './sql/stranded-versions.ts';
 import type { Notifier } from './notifier.ts';
+import type { SingleCommitSupport } from './single-commit.ts';
 import type {
   ForkRequest,
   MessageRecord,
@@ -169,6 +170,8 @@ export interface SystemDatabase {
   readonly notifier: Notifier;
   /** Bounds how many waits' reads run at once (`systemDatabasePollingConcurrency`). */
   readonly pollingReads: ReadLimiter;
+  /** For data sources whose database is this one: their transactions and checkpoints commit as one (single-commit.ts). */
+  readonly singleCommit: SingleCommitSupport;
 
   /** Insert a workflow's status row with its inputs; on an existing ID, return that row instead. */
   insertWorkflowOrGetExisting(workflow: NewWorkflowRecord): Promise<InsertWorkflowResult>;

@@ -8,6 +8,6 @@ import { defineTransactionCrash } from './transaction-crash.ts';
 if (!postgresAvailable) throw new Error('The drizzle data source tests need Postgres (DBOS_TEST_POSTGRES_URL or 127.0.0.1:5432).');
 
 forEachBackend('DrizzleDataSource transactions', (backend) => {
-  defineTransactionBehaviour(appDatabase, backend);
-  defineTransactionCrash(appDatabase, join(import.meta.dirname, 'fixtures', 'drizzle-app.ts'), backend);
+  defineTransactionBehaviour(appDatabase, backend, 'own-database');
+  defineTransactionCrash(appDatabase, join(import.meta.dirname, 'fixtures', 'drizzle-app.ts'), backend, 'own-database');
 });

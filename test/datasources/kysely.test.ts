@@ -11,11 +11,11 @@ if (!postgresAvailable) throw new Error('The kysely data source tests need Postg
 
 forEachBackend('KyselyDataSource transactions', (backend) => {
   describe('on Postgres', () => {
-    defineTransactionBehaviour(postgresApp, backend);
-    defineTransactionCrash(postgresApp, join(import.meta.dirname, 'fixtures', 'kysely-app.ts'), backend);
+    defineTransactionBehaviour(postgresApp, backend, 'own-database');
+    defineTransactionCrash(postgresApp, join(import.meta.dirname, 'fixtures', 'kysely-app.ts'), backend, 'own-database');
   });
   describe('on SQLite', () => {
-    defineTransactionBehaviour(sqliteApp, backend);
-    defineTransactionCrash(sqliteApp, join(import.meta.dirname, 'fixtures', 'kysely-sqlite-app.ts'), backend);
+    defineTransactionBehaviour(sqliteApp, backend, 'own-database');
+    defineTransactionCrash(sqliteApp, join(import.meta.dirname, 'fixtures', 'kysely-sqlite-app.ts'), backend, 'own-database');
   });
 });
