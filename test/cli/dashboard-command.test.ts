@@ -5,13 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { DBOS } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
-import { databaseArgs } from './run-cli-process.ts';
+import { binPath, databaseArgs } from './run-cli-process.ts';
 
-const mainPath = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 const greet = DBOS.registerWorkflow(async (name: string) => `hello ${name}`, { name: 'cli-dashboard.greet' });
 
 forEachBackend('durably dashboard', (backend) => {
@@ -25,7 +23,7 @@ forEachBackend('durably dashboard', (backend) => {
 
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
-    const child = spawn(process.execPath, [`--import=${import.meta.resolve('tsx')}`, mainPath, 'dashboard', ...databaseArgs(config), '--port', '0', '--json'], {
+    const child = spawn(process.execPath, [binPath, 'dashboard', ...databaseArgs(config), '--port', '0', '--json'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

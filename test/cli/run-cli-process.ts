@@ -1,15 +1,34 @@
 /**
- * Runs the real `durably` CLI as a child process (src/cli/main.ts under the
- * project's Node and the tsx loader, as the built bin runs dist/cli/main.js),
- * and the system-database arguments that point it at a test backend.
+ * Runs the real `durably` CLI as a child process: the package's bin
+ * (bin/durably.js, loading the build in dist/, which `npm test` makes first),
+ * under the project's Node; and the system-database arguments that point it
+ * at a test backend. A build older than src/ is refused, naming `npm run build`.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DBOSConfig } from '../../src/index.ts';
 
-const mainPath = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-/** Absolute, so the CLI can run from any folder (the default database is relative to it). */
-const tsxLoader = import.meta.resolve('tsx');
+const root = join(import.meta.dirname, '..', '..');
+export const binPath = join(root, 'bin', 'durably.js');
+
+function newestMtimeMs(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Throws unless dist/ holds a build at least as new as every file of src/. */
+export function requireFreshBuild(): void {
+  const built = join(root, 'dist', 'cli', 'main.js');
+  if (!existsSync(built)) throw new Error('The CLI tests run the built package: dist/ is missing. Run `npm run build` (npm test does).');
+  if (statSync(built).mtimeMs < newestMtimeMs(join(root, 'src'))) {
+    throw new Error('The CLI tests run the built package, and dist/ is older than src/: run `npm run build` (npm test does).');
+  }
+}
+requireFreshBuild();
 
 export interface CliRun {
   code: number | null;
@@ -26,7 +45,7 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [`--import=${tsxLoader}`, mainPath, ...args],
+      [binPath, ...args],
       { cwd: options.cwd, env, timeout: 60_000, encoding: 'utf8' },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
