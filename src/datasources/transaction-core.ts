@@ -10,7 +10,9 @@
  */
 import { DBOSConfigurationError, DBOSInvalidWorkflowTransitionError, DBOSSerializationError } from '../errors/errors.ts';
 import type { FunctionName } from '../types/workflow-types.ts';
-import { recordError, recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
+import { recordError, recordedOutcome, recordValue } from '../engine/checkpoint.ts';
+import { replayTraced, startOperationSpan } from '../engine/workflow-spans.ts';
+import { withActiveSpan } from '../telemetry/tracing.ts';
 import { currentContext, reserveFunctionID, runInContext, type ExecutionContext } from '../engine/workflow-context.ts';
 import { engineFor } from '../runtime/runtime.ts';
 import { describeValue, named } from '../runtime/registration.ts';
@@ -65,19 +67,30 @@ async function invokeTransaction<This, Args extends unknown[], Return>(
   }
   const functionID = reserveFunctionID(workflow);
   const recorded = recordedOutcome(workflow, functionID, name);
-  if (recorded) return replay<Return>(recorded);
+  if (recorded) return replayTraced<Return>(context, workflow, 'transaction', name, recorded);
   const startedAtEpochMs = Date.now();
-  const inside: ExecutionContext = { ...context, transaction: { functionID, dataSourceName: dsName } };
+  const span = startOperationSpan(context, workflow, 'transaction', name);
+  const transaction = { functionID, dataSourceName: dsName };
+  const inside: ExecutionContext = span ? { ...context, transaction, span } : { ...context, transaction };
+  const invoke = () => dataSource.invokeTransactionFunction(config, target, func, ...args);
   let value: Return;
   try {
-    value = await runInContext(inside, () => dataSource.invokeTransactionFunction(config, target, func, ...args));
+    try {
+      // With a span, the transaction runs with it active (the driver's own instrumentation nests under it).
+      value = await runInContext(inside, span ? () => withActiveSpan(span, invoke) : invoke);
+    } catch (error) {
+      // A result that cannot be stored is not an outcome (as for a step): nothing is recorded, the run fails.
+      if (!(error instanceof DBOSSerializationError)) await recordError(workflow, functionID, name, error, { startedAtEpochMs });
+      throw error;
+    }
+    transactionCrashPoints.afterApplicationCommit?.(workflow.workflowID, functionID);
+    const recordedValue = await recordValue(workflow, functionID, name, value, { startedAtEpochMs });
+    if (span) workflow.engine.tracer.endSpan(span);
+    return recordedValue;
   } catch (error) {
-    // A result that cannot be stored is not an outcome (as for a step): nothing is recorded, the run fails.
-    if (!(error instanceof DBOSSerializationError)) await recordError(workflow, functionID, name, error, { startedAtEpochMs });
+    if (span) workflow.engine.tracer.endSpan(span, error);
     throw error;
   }
-  transactionCrashPoints.afterApplicationCommit?.(workflow.workflowID, functionID);
-  return recordValue(workflow, functionID, name, value, { startedAtEpochMs });
 }
 
 /** DBOS refuses a transaction called from a step or from another transaction (their outcomes would nest). */
