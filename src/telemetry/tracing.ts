@@ -19,6 +19,7 @@
  */
 import {
   context as otelContext,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
   ProxyTracerProvider,
   ROOT_CONTEXT,
@@ -67,7 +68,7 @@ export interface DurablyTracer {
 
 export const disabledTracer: DurablyTracer = {
   enabled: false,
-  startSpan: () => trace.wrapSpanContext({ traceId: '', spanId: '', traceFlags: 0 }),
+  startSpan: () => trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
   setAttribute: () => undefined,
   endSpan: () => undefined,
 };
