@@ -39,6 +39,7 @@ export type {
 export type { DBOSContextOptions, DuplicationPolicy, ListWorkflowStepsOptions, WaitAllOptions } from './types/workflow-types.ts';
 export type { HTTPRequest } from './types/workflow-types.ts';
 export type { DLogger } from './telemetry/logger.ts';
+export type { OtelAttributeFormat } from './telemetry/tracing.ts';
 export type { DBOSSerializer, SerializationRecipe, SendOptions, SetEventOptions, WriteStreamOptions } from './types/serialization-types.ts';
 export { PortableWorkflowError } from './errors/portable-workflow-error.ts';
 export { DBOSUnknownSerializationError } from './errors/errors.ts';

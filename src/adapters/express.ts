@@ -6,6 +6,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { prepareRequest, runInRequest, type DurablyHttpOptions } from './http-context.ts';
 import { errorResponse } from './http-errors.ts';
+import { endRequestSpan } from './request-span.ts';
 
 export type { DurablyHttpOptions } from './http-context.ts';
 
@@ -17,6 +18,13 @@ export function expressMiddleware(options?: DurablyHttpOptions): RequestHandler 
     if (!prepared.ok) {
       res.status(prepared.refusal.status).json(prepared.refusal.body);
       return;
+    }
+    const trace = prepared.trace;
+    if (trace) {
+      // The route is known once routing matched (req.route), which is over by the time the response is.
+      const end = () => endRequestSpan(trace, res.statusCode, req.route ? `${req.baseUrl}${String(req.route.path)}` : undefined);
+      res.once('finish', end);
+      res.once('close', end);
     }
     runInRequest(prepared, () => next());
   };

@@ -13,6 +13,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, F
 import { DBOS } from '../api/dbos.ts';
 import { prepareRequest, runInRequest, type DurablyHttpOptions } from './http-context.ts';
 import { errorResponse } from './http-errors.ts';
+import { endRequestSpan, type RequestTrace } from './request-span.ts';
 
 export type { DurablyHttpOptions } from './http-context.ts';
 
@@ -24,6 +25,9 @@ export interface DurablyFastifyOptions extends DurablyHttpOptions {
    */
   launch?: boolean;
 }
+
+/** Each request's span, until onResponse ends it. */
+const requestTraces = new WeakMap<FastifyRequest, RequestTrace>();
 
 function installRequestHook(app: FastifyInstance, options: DurablyHttpOptions): void {
   // Callback style on purpose: `done` continues Fastify's lifecycle (the other
@@ -39,7 +43,16 @@ function installRequestHook(app: FastifyInstance, options: DurablyHttpOptions): 
       void reply.code(prepared.refusal.status).send(prepared.refusal.body);
       return;
     }
+    if (prepared.trace) requestTraces.set(request, prepared.trace);
     runInRequest(prepared, () => done());
+  });
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    endRequestSpan(requestTraces.get(request), reply.statusCode, request.routeOptions.url);
+    done();
+  });
+  app.addHook('onRequestAbort', (request: FastifyRequest, done: () => void) => {
+    endRequestSpan(requestTraces.get(request), 499, request.routeOptions.url, new Error('The client aborted the request.'));
+    done();
   });
 }
 

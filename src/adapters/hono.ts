@@ -9,6 +9,7 @@ import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { prepareRequest, runInRequest, type DurablyHttpOptions, type RequestFacts } from './http-context.ts';
 import { errorResponse } from './http-errors.ts';
+import { endRequestSpan } from './request-span.ts';
 
 export type { DurablyHttpOptions } from './http-context.ts';
 
@@ -36,7 +37,13 @@ export function honoMiddleware(options?: DurablyHttpOptions): MiddlewareHandler 
     c.header(prepared.responseHeader, prepared.requestID);
     if (!prepared.ok) return c.json(prepared.refusal.body, prepared.refusal.status as ContentfulStatusCode);
     // The handler, everything it awaits, and the onError handler all run inside next(), so inside this context.
-    await runInRequest(prepared, () => next());
+    try {
+      await runInRequest(prepared, () => next());
+    } catch (error) {
+      endRequestSpan(prepared.trace, 500, c.req.routePath, error);
+      throw error;
+    }
+    endRequestSpan(prepared.trace, c.res.status, c.req.routePath);
   };
 }
 

@@ -11,6 +11,8 @@ import { DBOS } from '../api/dbos.ts';
 import { currentContext, runInContext } from '../engine/workflow-context.ts';
 import type { HTTPRequest } from '../types/workflow-types.ts';
 import type { ErrorResponse } from './http-errors.ts';
+import { withActiveSpan } from '../telemetry/tracing.ts';
+import { startRequestSpan, type RequestTrace } from './request-span.ts';
 
 export interface DurablyHttpOptions {
   /** The header carrying the request ID, echoed on the response (default `x-request-id`, then `dbos-request-id`). */
@@ -31,7 +33,15 @@ export interface RequestFacts {
 }
 
 export type PreparedRequest =
-  | { readonly ok: true; readonly requestID: string; readonly responseHeader: string; readonly request: HTTPRequest; readonly idempotencyKey?: string }
+  | {
+      readonly ok: true;
+      readonly requestID: string;
+      readonly responseHeader: string;
+      readonly request: HTTPRequest;
+      readonly idempotencyKey?: string;
+      /** The request's span when tracing is on: the adapter ends it (request-span.ts endRequestSpan). */
+      readonly trace?: RequestTrace;
+    }
   | { readonly ok: false; readonly requestID: string; readonly responseHeader: string; readonly refusal: ErrorResponse };
 
 export const defaultRequestIDHeader = 'x-request-id';
@@ -94,14 +104,18 @@ export function prepareRequest(facts: RequestFacts, options?: DurablyHttpOptions
   const problem = key === undefined ? undefined : idempotencyKeyProblem(keyHeader, key);
   if (problem) return { ok: false, requestID, responseHeader, refusal: badRequest(problem) };
   const request: HTTPRequest = { requestID, method: facts.method, url: facts.url, ip: facts.ip, headers: recordedHeaders(facts.headers) };
-  return { ok: true, requestID, responseHeader, request, idempotencyKey: key as string | undefined };
+  const trace = startRequestSpan(facts, requestID);
+  return { ok: true, requestID, responseHeader, request, idempotencyKey: key as string | undefined, trace };
 }
 
 /** Run the rest of the request (the handler and all it awaits) with DBOS.request set and the key as the next workflow ID. */
 export function runInRequest<T>(prepared: PreparedRequest & { ok: true }, work: () => T): T {
-  const context = { ...currentContext(), request: prepared.request };
+  const span = prepared.trace?.span;
+  // The request span is the parent of the workflows started here, and active for the application's own spans.
+  const context = span ? { ...currentContext(), request: prepared.request, span } : { ...currentContext(), request: prepared.request };
+  const run = span ? () => withActiveSpan(span, work) : work;
   if (prepared.idempotencyKey !== undefined) {
-    return runInContext({ ...context, assignedWorkflowID: { id: prepared.idempotencyKey, used: false } }, work);
+    return runInContext({ ...context, assignedWorkflowID: { id: prepared.idempotencyKey, used: false } }, run);
   }
-  return runInContext(context, work);
+  return runInContext(context, run);
 }

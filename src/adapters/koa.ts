@@ -9,6 +9,7 @@
 import type { Middleware } from 'koa';
 import { prepareRequest, runInRequest, type DurablyHttpOptions } from './http-context.ts';
 import { errorResponse } from './http-errors.ts';
+import { endRequestSpan } from './request-span.ts';
 
 export type { DurablyHttpOptions } from './http-context.ts';
 
@@ -26,14 +27,20 @@ export function koaMiddleware(options?: DurablyHttpOptions): Middleware {
       ctx.body = prepared.refusal.body;
       return;
     }
+    // koa-router (@koa/router) names the matched route here.
+    const route = () => (ctx as { _matchedRoute?: unknown })._matchedRoute?.toString();
     try {
       await runInRequest(prepared, () => next());
     } catch (error) {
       const response = errorResponse(error);
       // Once the headers are out the status cannot change: let Koa deal with it (it destroys the response).
-      if (!response || ctx.headerSent) throw error;
+      if (!response || ctx.headerSent) {
+        endRequestSpan(prepared.trace, ctx.headerSent ? ctx.status : 500, route(), error);
+        throw error;
+      }
       ctx.status = response.status;
       ctx.body = response.body;
     }
+    endRequestSpan(prepared.trace, ctx.status, route());
   };
 }

@@ -13,6 +13,7 @@
 import { DBOS } from '../api/dbos.ts';
 import { prepareRequest, runInRequest, type DurablyHttpOptions, type HeaderValues, type RequestFacts } from './http-context.ts';
 import { errorResponse, type ErrorResponse } from './http-errors.ts';
+import { endRequestSpan } from './request-span.ts';
 
 export type { DurablyHttpOptions } from './http-context.ts';
 
@@ -101,11 +102,14 @@ export function withDurably<Context = unknown>(
     }
     const prepared = prepareRequest(requestFacts(request), options);
     if (!prepared.ok) return jsonResponse(prepared.refusal, prepared.responseHeader, prepared.requestID);
+    // Next knows the route (its file path), but does not hand it to the handler: the span has the path only.
     try {
       const response = await runInRequest(prepared, () => handler(request, context));
+      endRequestSpan(prepared.trace, response.status);
       return withHeader(response, prepared.responseHeader, prepared.requestID);
     } catch (error) {
       const response = errorResponse(error);
+      endRequestSpan(prepared.trace, response?.status ?? 500, undefined, response ? undefined : error);
       if (!response) throw error; // not durably's: Next's own error handling (a 500) takes it
       return jsonResponse(response, prepared.responseHeader, prepared.requestID);
     }

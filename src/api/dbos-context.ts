@@ -10,6 +10,7 @@ import type { JSONValue, SerializationRecipe } from '../types/serialization-type
 import { contextWithOptions } from '../engine/context-options.ts';
 import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
 import { registerSerialization } from '../runtime/register-serialization.ts';
+import type { Span } from '../telemetry/tracing.ts';
 
 export class DBOSContext {
 
@@ -25,6 +26,11 @@ export class DBOSContext {
   /** Before launch: store instances of a class with this recipe, in the native format (superjson). */
   static registerSerialization<T, S extends JSONValue>(recipe: SerializationRecipe<T, S>): void {
     registerSerialization(recipe);
+  }
+
+  /** durably's current span (workflow, step, transaction or HTTP request); undefined unless tracing is on. */
+  static get span(): Span | undefined {
+    return currentContext().span;
   }
 
   /** The function ID of the current step or transaction. */

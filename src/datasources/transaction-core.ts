@@ -19,6 +19,8 @@ import {
 } from '../errors/errors.ts';
 import type { FunctionName } from '../types/workflow-types.ts';
 import { recordError, recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
+import { replayTraced, startOperationSpan } from '../engine/workflow-spans.ts';
+import { withActiveSpan } from '../telemetry/tracing.ts';
 import { currentContext, reserveFunctionID, runInContext, type ExecutionContext, type WorkflowState } from '../engine/workflow-context.ts';
 import { engineFor } from '../runtime/runtime.ts';
 import { describeValue, named } from '../runtime/registration.ts';
@@ -76,23 +78,37 @@ async function invokeTransaction<This, Args extends unknown[], Return>(
   }
   const functionID = reserveFunctionID(workflow);
   const recorded = recordedOutcome(workflow, functionID, name);
-  if (recorded) return replay<Return>(recorded);
+  if (recorded) return replayTraced<Return>(context, workflow, 'transaction', name, recorded);
   const startedAtEpochMs = Date.now();
-  const inside: ExecutionContext = { ...context, transaction: { functionID, dataSourceName: dsName } };
-  let single: SingleCommitOutcome<Return> | undefined;
-  let value: Return | undefined;
+  const span = startOperationSpan(context, workflow, 'transaction', name);
+  const transaction = { functionID, dataSourceName: dsName };
+  const inside: ExecutionContext = span ? { ...context, transaction, span } : { ...context, transaction };
+  // With a span, the transaction runs with it active (the driver's own instrumentation nests under it).
+  const traced = <T>(work: () => Promise<T>) => runInContext(inside, span ? () => withActiveSpan(span, work) : work);
   try {
-    single = await runInContext(inside, () => singleCommit(dataSource, workflow, functionID, name, startedAtEpochMs, config, target, func, args));
-    if (!single) value = await runInContext(inside, () => dataSource.invokeTransactionFunction(config, target, func, ...args));
+    let single: SingleCommitOutcome<Return> | undefined;
+    let value: Return | undefined;
+    try {
+      single = await traced(() => singleCommit(dataSource, workflow, functionID, name, startedAtEpochMs, config, target, func, args));
+      if (!single) value = await traced(() => dataSource.invokeTransactionFunction(config, target, func, ...args));
+    } catch (error) {
+      // A result that cannot be stored is not an outcome (as for a step): nothing is recorded, the run fails.
+      if (!(error instanceof DBOSSerializationError)) await recordError(workflow, functionID, name, error, { startedAtEpochMs });
+      throw error;
+    }
+    let outcome: Return;
+    if (single === 'lost') outcome = await replayWinner<Return>(workflow, functionID, name);
+    else {
+      transactionCrashPoints.afterApplicationCommit?.(workflow.workflowID, functionID);
+      // A single commit was checkpointed in the same commit.
+      outcome = single ? single.value : await recordValue(workflow, functionID, name, value as Return, { startedAtEpochMs });
+    }
+    if (span) workflow.engine.tracer.endSpan(span);
+    return outcome;
   } catch (error) {
-    // A result that cannot be stored is not an outcome (as for a step): nothing is recorded, the run fails.
-    if (!(error instanceof DBOSSerializationError)) await recordError(workflow, functionID, name, error, { startedAtEpochMs });
+    if (span) workflow.engine.tracer.endSpan(span, error);
     throw error;
   }
-  if (single === 'lost') return replayWinner<Return>(workflow, functionID, name);
-  transactionCrashPoints.afterApplicationCommit?.(workflow.workflowID, functionID);
-  if (single) return single.value; // checkpointed in the same commit
-  return recordValue(workflow, functionID, name, value as Return, { startedAtEpochMs });
 }
 
 /** The single-commit route of durably's data sources, when it applies (single-commit.ts); else undefined. */

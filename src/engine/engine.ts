@@ -6,6 +6,7 @@
 import type { StartWorkflowParams } from '../types/workflow-types.ts';
 import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';
+import { disabledTracer, type DurablyTracer } from '../telemetry/tracing.ts';
 import type { Registry } from './registry.ts';
 import { DBOSShutdownInterruptError } from '../errors/errors.ts';
 
@@ -49,6 +50,8 @@ export class Engine {
     readonly placeInQueue: QueuePlanner = async () => null,
     /** DBOS.patch() is allowed (config enablePatching). */
     readonly patchingEnabled = false,
+    /** OpenTelemetry spans; disabled (no work at all) unless a tracer provider was registered at launch. */
+    readonly tracer: DurablyTracer = disabledTracer,
   ) {}
 
   private readonly interruption = new AbortController();

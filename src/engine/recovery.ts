@@ -76,6 +76,7 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
     authenticatedRoles: parseStoredRoles(claim.workflow.authenticatedRoles) ?? [],
     assumedRole: claim.workflow.assumedRole || undefined,
     request: parseStoredRequest(claim.workflow.request),
+    storedTraceContext: claim.workflow.traceContext,
   });
   return true;
 }

@@ -9,8 +9,11 @@
 import { DBOSMaxStepRetriesError, DBOSStepTimeoutError } from '../errors/errors.ts';
 import type { StepConfig } from '../types/workflow-types.ts';
 import { sleepMs } from '../support/sleep.ts';
-import { recordError, recordedOutcome, recordValue, replay } from './checkpoint.ts';
+import type { Span } from '../telemetry/tracing.ts';
+import { withActiveSpan } from '../telemetry/tracing.ts';
+import { recordError, recordedOutcome, recordValue } from './checkpoint.ts';
 import { delayBeforeAttemptMs, retryPolicy, type RetryPolicy } from './retry-policy.ts';
+import { replayTraced, startOperationSpan, traceFailedAttempt } from './workflow-spans.ts';
 import {
   currentContext,
   reserveFunctionID,
@@ -31,22 +34,40 @@ export async function runStep<T>(
   const policy = retryPolicy(config, name);
   const functionID = reserveFunctionID(workflow);
   const recorded = recordedOutcome(workflow, functionID, name);
-  if (recorded) return replay<T>(recorded);
+  if (recorded) return replayTraced<T>(context, workflow, 'step', name, recorded);
 
   const startedAtEpochMs = Date.now();
   const step: StepState = { functionID, name, currentAttempt: 0, maxAttempts: policy.maxAttempts };
-  const stepContext: ExecutionContext = { ...context, step };
+  const span = startOperationSpan(context, workflow, 'step', name, config);
+  const stepContext: ExecutionContext = span ? { ...context, step, span } : { ...context, step };
   const interrupt = workflow.engine.interruptSignal;
   let value: T;
   try {
     // After shutdown interrupted the engine, a body still running is abandoned: recordValue/recordError refuse
     // its outcome (no per-step listener on the hot path; the body's own timers are the user's).
-    value = await attemptWithRetries(step, stepContext, policy, config, body, interrupt);
+    value = await attemptWithRetries(step, stepContext, policy, config, body, interrupt, span);
   } catch (error) {
-    await recordError(workflow, functionID, name, error, { startedAtEpochMs });
+    try {
+      await recordError(workflow, functionID, name, error, { startedAtEpochMs });
+    } finally {
+      if (span) workflow.engine.tracer.endSpan(span, error);
+    }
     throw error;
   }
-  return recordValue(workflow, functionID, name, value, { startedAtEpochMs });
+  if (!span) return recordValue(workflow, functionID, name, value, { startedAtEpochMs });
+  return endAfter(workflow.engine.tracer, span, recordValue(workflow, functionID, name, value, { startedAtEpochMs }));
+}
+
+/** End `span` when `recording` settles: OK, or ERROR if the outcome could not be recorded. */
+async function endAfter<T>(tracer: { endSpan(span: Span, error?: unknown): void }, span: Span, recording: Promise<T>): Promise<T> {
+  try {
+    const value = await recording;
+    tracer.endSpan(span);
+    return value;
+  } catch (error) {
+    tracer.endSpan(span, error);
+    throw error;
+  }
 }
 
 async function attemptWithRetries<T>(
@@ -56,19 +77,25 @@ async function attemptWithRetries<T>(
   config: StepConfig,
   body: () => Promise<T> | T,
   interrupt: AbortSignal,
+  span: Span | undefined,
 ): Promise<T> {
   const errors: Error[] = [];
+  const attemptBody = () => attemptOnce(step, config, body, interrupt);
+  // With a span, the body runs with it active, so the application's own instrumentation nests under the step.
+  const run = span ? () => withActiveSpan(span, attemptBody) : attemptBody;
   for (let attempt = 1; ; attempt++) {
     step.currentAttempt = attempt;
     try {
-      return await runInContext(context, () => attemptOnce(step, config, body, interrupt));
+      return await runInContext(context, run);
     } catch (error) {
       if (policy.maxAttempts === 1) throw error;
       interrupt.throwIfAborted();
       errors.push(error instanceof Error ? error : new Error(String(error)));
+      const delayMs = delayBeforeAttemptMs(policy, attempt + 1);
+      traceFailedAttempt(span, attempt, error, delayMs / 1000);
       if (config.shouldRetry && !(await config.shouldRetry(error))) throw error;
       if (attempt >= policy.maxAttempts) throw new DBOSMaxStepRetriesError(step.name, policy.maxAttempts, errors);
-      await sleepMs(delayBeforeAttemptMs(policy, attempt + 1), interrupt);
+      await sleepMs(delayMs, interrupt);
     }
   }
 }

@@ -14,6 +14,8 @@ import type { RegisteredWorkflow } from './registry.ts';
 import { portableSerialization } from './serialization.ts';
 import { decodeError, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
 import { runInContext, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
+import { withActiveSpan, type Context, type Span } from '../telemetry/tracing.ts';
+import { endWorkflowSpan, startWorkflowSpan, storedTraceParent } from './workflow-spans.ts';
 
 export interface WorkflowExecution {
   workflowID: string;
@@ -34,6 +36,11 @@ export interface WorkflowExecution {
   authenticatedRoles?: readonly string[];
   assumedRole?: string;
   request?: HTTPRequest;
+  /** Tracing, started here: the parent of its workflow span, or the span itself when the start already began it. */
+  traceParent?: Context;
+  workflowSpan?: Span;
+  /** Tracing, dequeued or recovered: the stored traceparent its workflow span continues. */
+  storedTraceContext?: string | null;
 }
 
 export function executeWorkflow(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
@@ -41,7 +48,9 @@ export function executeWorkflow(engine: Engine, execution: WorkflowExecution): P
   // (adopting a recorded outcome) would see the parent's cancellation and fail with the parent's error.
   const previous = engine.states.get(execution.workflowID);
   const superseded = previous?.cancelled ? engine.running.get(execution.workflowID) : undefined;
-  const run = runInContext({}, () => runBody(engine, execution, superseded !== undefined));
+  const span = workflowSpanFor(engine, execution);
+  const body = runInContext({}, () => runBody(engine, execution, superseded !== undefined, span));
+  const run = span ? endWorkflowSpan(engine.tracer, span, body) : body;
   engine.track(execution.workflowID, run);
   return run;
 }
@@ -59,15 +68,31 @@ const maxStartOvers = 100;
  * cancelled), so standing down to wait for it would leave the workflow PENDING forever: this execution starts
  * over instead, replaying what is recorded now, that late write included.
  */
-async function runBody(engine: Engine, execution: WorkflowExecution, supersedes: boolean): Promise<unknown> {
+async function runBody(engine: Engine, execution: WorkflowExecution, supersedes: boolean, span: Span | undefined): Promise<unknown> {
   for (let startOvers = 0; ; startOvers++) {
-    const outcome = await runOnce(engine, execution, supersedes && startOvers < maxStartOvers);
+    const outcome = await runOnce(engine, execution, supersedes && startOvers < maxStartOvers, span);
     if (outcome !== startOver) return outcome;
     execution = { ...execution, recorded: await engine.systemDatabase.loadStepOutcomes(execution.workflowID) };
   }
 }
 
-async function runOnce(engine: Engine, execution: WorkflowExecution, mayStartOver: boolean): Promise<unknown> {
+/** The span of this execution (one for all its start-overs); undefined when tracing is off. */
+function workflowSpanFor(engine: Engine, execution: WorkflowExecution): Span | undefined {
+  if (!engine.tracer.enabled) return undefined;
+  if (execution.workflowSpan) return execution.workflowSpan;
+  const parent = execution.traceParent ?? storedTraceParent(execution.storedTraceContext);
+  const facts = {
+    workflowID: execution.workflowID,
+    workflowName: execution.registration.name,
+    queueName: execution.queueName,
+    authenticatedUser: execution.authenticatedUser,
+    authenticatedRoles: execution.authenticatedRoles,
+    assumedRole: execution.assumedRole,
+  };
+  return startWorkflowSpan(engine.tracer, facts, parent);
+}
+
+async function runOnce(engine: Engine, execution: WorkflowExecution, mayStartOver: boolean, span: Span | undefined): Promise<unknown> {
   const { workflowID, registration } = execution;
   const state: WorkflowState = {
     engine,
@@ -85,6 +110,7 @@ async function runOnce(engine: Engine, execution: WorkflowExecution, mayStartOve
     authenticatedRoles: execution.authenticatedRoles,
     assumedRole: execution.assumedRole,
     request: execution.request,
+    span,
   };
   // A workflow handed over after shutdown interrupted the engine does not start (it stays PENDING).
   engine.interruptSignal.throwIfAborted();
@@ -139,7 +165,10 @@ async function runAndRecord(
   let outcome: Outcome;
   try {
     const args = typeof execution.args === 'function' ? await execution.args() : execution.args;
-    const value = await runInContext(context, () => registration.body.apply(execution.thisArg, args));
+    const callBody = () => registration.body.apply(execution.thisArg, args);
+    // With a span, the body runs with it active, so the application's own instrumentation nests under the workflow.
+    const span = context.span;
+    const value = await runInContext(context, span ? () => withActiveSpan(span, callBody) : callBody);
     outcome = { ok: true, value };
   } catch (error) {
     // Another execution recorded a step first, or this workflow was cancelled (the cancel wrote

@@ -26,6 +26,7 @@ import { DurableWorkflowHandle } from './workflow-handle.ts';
 import { configNameForStart } from './workflow-receiver.ts';
 import { insertRespectingDuplicationPolicy, resolveStartOptions, type StartOptions } from './start-options.ts';
 import { currentContext, reserveFunctionID, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
+import { traceForStart } from './workflow-spans.ts';
 
 export interface StartRequest {
   registration: RegisteredWorkflow;
@@ -127,6 +128,9 @@ async function insertAndRun(
   const format = storageFormat(registration.config.serialization, `The serialization of workflow "${registration.name}"`);
   const inputs = await encodeWorkflowInputs(args, `the arguments of workflow "${registration.name}"`, format);
   const { timeoutMs, deadlineEpochMs } = resolveDeadline(options.params, context, parent);
+  const trace = engine.tracer.enabled
+    ? traceForStart(engine.tracer, context, { workflowID, workflowName: registration.name, ...options.auth }, placement !== null)
+    : undefined;
   const record: NewWorkflowRecord = {
     workflowID,
     status: placement?.status ?? 'PENDING',
@@ -157,6 +161,7 @@ async function insertAndRun(
     ownerXid: randomUUID(),
     attributes: options.attributes,
     request: options.auth.request === undefined ? null : JSON.stringify(options.auth.request),
+    traceContext: trace?.stored ?? null,
   };
   const result = await insertRespectingDuplicationPolicy(engine, record, options.returnExisting);
   if ('holderID' in result) return result.holderID;
@@ -171,6 +176,8 @@ async function insertAndRun(
     recorded: [],
     queueName: null,
     ...options.auth,
+    traceParent: trace?.parent,
+    workflowSpan: trace?.span,
   });
   return workflowID;
 }

@@ -11,6 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
 import type { HTTPRequest, WorkflowSerializationFormat } from '../types/workflow-types.ts';
+import type { Span } from '../telemetry/tracing.ts';
 import type { Engine, RunningWorkflowState } from './engine.ts';
 
 export interface WorkflowState extends RunningWorkflowState {
@@ -59,6 +60,8 @@ export interface ExecutionContext {
   readonly assumedRole?: string;
   /** The HTTP request being handled (adapters/), recorded on started workflows and restored with them. */
   readonly request?: HTTPRequest;
+  /** durably's current span (request, workflow, step or transaction) when tracing is on: the parent of spans started here. */
+  readonly span?: Span;
 }
 
 const storage = new AsyncLocalStorage<ExecutionContext>();

@@ -8,6 +8,7 @@
  * From workflow code the enqueue is a child start: recorded under the
  * workflow's name with a deterministic ID `<parentID>-<functionID>`.
  */
+import { contextWithParent, traceparentOf } from '../telemetry/tracing.ts';
 import { randomUUID } from 'node:crypto';
 import { DBOSConfigurationError, DBOSQueueNotFoundError, DBOSWorkflowIDInUseError } from '../errors/errors.ts';
 import { checkpointFor, recordedOutcome, recordError, replay } from '../engine/checkpoint.ts';
@@ -100,6 +101,8 @@ export function buildEnqueueRecord(
     parentWorkflowID: stamp.parentWorkflowID,
     ownerXid: randomUUID(),
     attributes: options.attributes === undefined ? null : attributesText(attributesOption, options.attributes),
+    // The span around the enqueue (durably's, else the application's active one; a client's caller's too): its run continues that trace.
+    traceContext: traceparentOf(contextWithParent(currentContext().span)) ?? null,
   };
 }
 

@@ -55,5 +55,6 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
     authenticatedRoles: parseStoredRoles(workflow.authenticatedRoles) ?? [],
     assumedRole: workflow.assumedRole || undefined,
     request: parseStoredRequest(workflow.request),
+    storedTraceContext: workflow.traceContext,
   });
 }

@@ -6,10 +6,11 @@
 import type { DBOSConfig } from '../types/config-types.ts';
 import { DBOSConfigurationError } from '../errors/errors.ts';
 import { logLevelNamed, logLevelNames, type DLogger, type LogLevel } from '../telemetry/logger.ts';
+import type { OtelAttributeFormat } from '../telemetry/tracing.ts';
 
 /** DBOS options durably does not implement: named as such, so they are not mistaken for typos. */
 const unsupportedDbosOptions = new Set([
-  'otelAttributeFormat', 'maxConcurrentQueueDispatches', 'notificationCoalesceMs',
+  'maxConcurrentQueueDispatches', 'notificationCoalesceMs',
   'observabilityQueryTimeoutMs', 'systemDatabaseIdleTransactionTimeoutMs',
 ]);
 
@@ -40,6 +41,13 @@ export function checkAdminPort(value: unknown): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
     throw new DBOSConfigurationError(`Config option "adminPort" must be an integer from 1 to 65535, got ${JSON.stringify(value)}.`);
   }
+}
+
+/** DBOS's span attribute names: `legacy` (default, `operationUUID`, ...) or `semconv` (`dbos.operation.workflow_id`, ...). */
+export function checkOtelAttributeFormat(value: unknown): OtelAttributeFormat {
+  if (value === undefined) return 'legacy';
+  if (value === 'legacy' || value === 'semconv') return value;
+  throw new DBOSConfigurationError(`Config option "otelAttributeFormat" must be 'legacy' or 'semconv', got ${JSON.stringify(value)}.`);
 }
 
 export function checkOtlpEndpoints(config: DBOSConfig): void {

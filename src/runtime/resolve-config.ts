@@ -16,10 +16,12 @@ import type { SystemDatabaseTarget } from '../system-database/open-system-databa
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
 import { sqlitePath } from '../system-database/sqlite/sqlite-path.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
+import type { OtelAttributeFormat } from '../telemetry/tracing.ts';
 import {
   checkAdminPort,
   checkBooleanOptions,
   checkLogger,
+  checkOtelAttributeFormat,
   checkOtlpEndpoints,
   pollingConcurrency,
   resolveLogLevel,
@@ -46,11 +48,13 @@ export interface ResolvedConfig {
   serializer: DBOSSerializer | undefined;
   /** Null unless `runAdminServer`. */
   admin: AdminServerOptions | null;
+  /** Tracing: forced on or off by `tracingEnabled`, else on when a tracer provider is registered at launch. */
+  tracing: { tracingEnabled?: boolean; format: OtelAttributeFormat };
 }
 
 const knownKeys = new Set<string>([
   'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
-  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'listenQueues', 'serializer', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'addContextMetadata',
+  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'listenQueues', 'serializer', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'otelAttributeFormat', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
   'adminHost', 'adminToken', 'adminCorsOrigins',
   'systemDatabasePool', 'systemDatabasePollingConcurrency', 'useListenNotify', 'runMigrations',
@@ -209,5 +213,6 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     logger: checkLogger(config.logger) ?? consoleLogger(logLevel),
     serializer: config.serializer === undefined ? undefined : (serializerName(config.serializer), config.serializer),
     admin: config.runAdminServer === true ? admin : null,
+    tracing: { tracingEnabled: config.tracingEnabled, format: checkOtelAttributeFormat(config.otelAttributeFormat) },
   };
 }

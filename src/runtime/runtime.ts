@@ -3,6 +3,7 @@
  * owns the system database and the engine; configuration is read here, at
  * launch, never at import. One Runtime per process at a time.
  */
+import { createTracer } from '../telemetry/tracing.ts';
 import type { DBOSConfig } from '../types/config-types.ts';
 import { DBOSConfigurationError, DBOSNotLaunchedError } from '../errors/errors.ts';
 import { Engine } from '../engine/engine.ts';
@@ -118,6 +119,7 @@ export class Runtime {
       // An unknown queue may have been registered by another process moments ago: look again once.
       placementPlanner(queues, () => queueReloader.reload()),
       config.enablePatching,
+      createTracer(config.tracing, { executorID: config.executorID, applicationVersion }),
     );
     const runtime = new Runtime(config, engine, queues, queueReloader, registry);
     try {

@@ -55,6 +55,8 @@ export interface NewWorkflowRecord {
   attributes?: string | null;
   /** The HTTP request it was started in, as JSON text (DBOS's `request` column). */
   request?: string | null;
+  /** The W3C `traceparent` of the span that started it (or of its own first span), so later runs continue its trace. */
+  traceContext?: string | null;
   /** A random ID of this start attempt: a retried insert recognises its own row by it. */
   ownerXid: string;
 }
@@ -70,6 +72,8 @@ export interface WorkflowStatusRecord {
   assumedRole: string | null;
   authenticatedRoles: string | null;
   request: string | null;
+  /** The stored W3C `traceparent` (durably's `trace_context` column), if it was started while tracing. */
+  traceContext?: string | null;
   inputs: string | null;
   output: string | null;
   error: string | null;

@@ -61,9 +61,15 @@ export interface DBOSConfig {
   /** `debug`, `info` (default), `warn`, `error` or `silent`, in any case (DBOS accepts `INFO`). */
   logLevel?: string;
   logger?: DLogger;
-  /** Accepted for compatibility with DBOS configurations; not used yet. */
+  /** Accepted for compatibility with DBOS configurations; not used yet (no OTLP export yet). */
   enableOTLP?: boolean;
+  /**
+   * OpenTelemetry spans through the tracer provider the application registered: true always, false never,
+   * default: when a provider is registered at launch (DBOS needs true; durably detects it).
+   */
   tracingEnabled?: boolean;
+  /** Span attribute names: DBOS's `legacy` names (default: `operationUUID`, ...) or `semconv` (`dbos.*`). */
+  otelAttributeFormat?: 'legacy' | 'semconv';
   addContextMetadata?: boolean;
   otlpTracesEndpoints?: string[];
   otlpLogsEndpoints?: string[];

@@ -232,5 +232,7 @@ export function schemaMigrations(dialect: Dialect): Migration[] {
     },
     { version: 2, name: 'executor liveness', statements: executorLiveness(dialect), beyondDbos: executorLiveness(dialect) },
     { version: 3, name: 'DBOS 5.3 layout', statements: dbosLayout(dialect), beyondDbos: [] },
+    // durably's own column (DBOS 5.3 has none for it): the W3C traceparent a dequeued or recovered run continues.
+    { version: 4, name: 'trace context', statements: [`ALTER TABLE ${t('workflow_status')} ADD COLUMN trace_context TEXT`] },
   ];
 }

@@ -40,6 +40,7 @@ const insertColumns = [
   'owner_xid',
   'attributes',
   'request',
+  'trace_context',
 ] as const;
 
 /** The status row's values, in insertColumns order, then `inputs` (written there only without payload tables). */
@@ -72,6 +73,7 @@ function statusRow(w: NewWorkflowRecord): SqlValue[] {
     w.ownerXid,
     w.attributes ?? null,
     w.request ?? null,
+    w.traceContext ?? null,
   ];
 }
 
@@ -181,7 +183,7 @@ const plainStatusColumns = `workflow_uuid, status, name, class_name, config_name
   application_id, application_name, created_at, updated_at, recovery_attempts, queue_name, deduplication_id,
   priority, queue_partition_key, started_at_epoch_ms, delay_until_epoch_ms, workflow_timeout_ms,
   workflow_deadline_epoch_ms, parent_workflow_id, forked_from, completed_at, owner_xid, schedule_name,
-  was_forked_from, attributes`;
+  was_forked_from, attributes, trace_context`;
 
 /**
  * A payload column as DBOS 5.3 reads it: from its payload table, else from
@@ -270,6 +272,7 @@ export function toWorkflowStatusRecord(row: Row): WorkflowStatusRecord {
     assumedRole: nullableString(row.assumed_role),
     authenticatedRoles: nullableString(row.authenticated_roles),
     request: nullableString(row.request),
+    traceContext: nullableString(row.trace_context),
     inputs: nullableString(row.inputs),
     output: nullableString(row.output),
     error: nullableString(row.error),
