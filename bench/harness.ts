@@ -15,7 +15,7 @@ import { benchQueues, declareBenchQueues, drainRate, drainShape, idleLatency, li
 import { postgresRawLimit, sqliteRawLimit, type RawLimit } from './raw-commits.ts';
 import { run, settings, type Backend, type BackendResult } from './settings.ts';
 import { countPerWorkflow, type Target } from './statement-count.ts';
-import { measureTransactions, type TransactionResult } from './transactions.ts';
+import { measureTransactions, type Placement, type TransactionResult } from './transactions.ts';
 import { inFlightThroughput, sequentialLatency } from './workflows.ts';
 
 // ---------------------------------------------------------------- targets
@@ -65,7 +65,7 @@ interface Harness {
   config: (scenario: string) => DBOSConfig;
   target: (config: DBOSConfig) => Target;
   /** (t): the transaction workflow, its application database apart from the system database. */
-  transactions: () => Promise<TransactionResult>;
+  transactions: (placement: Placement) => Promise<TransactionResult>;
   cleanUp: () => Promise<void>;
 }
 
@@ -77,8 +77,8 @@ export function sqliteHarness(): Harness {
     raw: (pass) => sqliteRawLimit(join(dir, `raw-${pass}.sqlite`), settings.rawDurationMs),
     config: (scenario) => ({ name: 'bench', systemDatabaseUrl: join(dir, `${scenario}.sqlite`), logLevel: 'warn' }),
     target: (config) => ({ backend: 'sqlite', path: config.systemDatabaseUrl! }),
-    transactions() {
-      return measureTransactions(this.config, this.target, 'sqlite', join(dir, 'app.sqlite'), '');
+    transactions(placement) {
+      return measureTransactions(this.config, this.target, 'sqlite', placement, join(dir, 'app.sqlite'));
     },
     cleanUp: async () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -96,8 +96,8 @@ export function postgresHarness(url: string): Harness {
     rawNotify: (warmup, runs, pause) => postgresNotifyLatency(url, warmup, runs, pause),
     config: (scenario) => ({ name: 'bench', systemDatabaseUrl: url, systemDatabaseSchemaName: schema(scenario), logLevel: 'warn' }),
     target: () => ({ backend: 'postgres', url }),
-    transactions() {
-      return measureTransactions(this.config, this.target, 'postgres', '', url);
+    transactions(placement) {
+      return measureTransactions(this.config, this.target, 'postgres', placement, '');
     },
     cleanUp: () => dropSchemas(url, schemas).catch((error) => console.warn(`Could not drop bench schemas: ${error.message}`)),
   };
@@ -173,7 +173,7 @@ async function measureQueues(h: Harness, workflows: Awaited<ReturnType<typeof me
     rawBeforeAfter: [before, after],
     ...rest,
     queues: { unlimited, limited, idle, drainOne, drainShared },
-    transactions: undefined,
+    transactions: {},
   };
 }
 
@@ -193,8 +193,11 @@ export async function measureAll(harnesses: Harness[]): Promise<BackendResult[]>
     // Last: a data source, once created, is initialized at every later launch.
     for (const [i, h] of harnesses.entries()) {
       const { sequential: s, inFlight: f } = settings;
-      say(h, `(t) a workflow of one transaction and one step: ${s.runs} sequential, then ${f.total} with ${f.concurrency} in flight, then counted`);
-      results[i]!.transactions = await h.transactions();
+      for (const placement of ['apart', 'same'] as const) {
+        const where = placement === 'apart' ? 'its own database' : 'the system database (single commit)';
+        say(h, `(t) one transaction (in ${where}) and one step: ${s.runs} sequential, then ${f.total} with ${f.concurrency} in flight, then counted`);
+        results[i]!.transactions[placement] = await h.transactions(placement);
+      }
     }
     return results;
   } finally {

@@ -60,14 +60,18 @@ export function verdicts(results: BackendResult[]): string[] {
 }
 
 function transactionVerdict(r: BackendResult): string {
-  const t = r.transactions;
-  if (!t) return `- ${r.backend} transactions: not measured.`;
-  const commits = transactionCommits(r);
-  const ratio = t.inFlight.workflowsPerSec / r.raw.parallelPerSec;
-  return (
-    `- ${r.backend} transactions (application database: ${t.appDatabase}): ${fmt(commits, 2)} durable commits per transaction operation ` +
-    `(target ≤ 2: ${commits <= 2.05 ? 'met' : 'NOT met'}); in flight ${times(ratio)} the raw 16-connection commit rate (target > 1: ${ratio > 1 ? 'met' : 'NOT met'}).`
-  );
+  const parts = (['apart', 'same'] as const).map((placement) => {
+    const t = r.transactions[placement];
+    if (!t) return `${placement === 'apart' ? 'apart' : 'in the system database'}: not measured`;
+    const commits = transactionCommits(t);
+    const limit = placement === 'apart' ? 2 : 1;
+    const ratio = t.inFlight.workflowsPerSec / r.raw.parallelPerSec;
+    return (
+      `in ${t.appDatabase}: ${fmt(commits, 2)} durable commits per transaction (target ${limit === 1 ? '= 1' : '≤ 2'}: ${commits <= limit + 0.05 ? 'met' : 'NOT met'}), ` +
+      `in flight ${times(ratio)} the raw 16-connection commit rate (target > 1: ${ratio > 1 ? 'met' : 'NOT met'})`
+    );
+  });
+  return `- ${r.backend} transactions: ${parts.join('; ')}.`;
 }
 
 function clientVerdict(r: BackendResult): string {
@@ -180,7 +184,9 @@ ${verdicts(results).join('\n')}
 - **(t)**: \`transactionWorkflow\`: one transaction through a data source (a one-row \`INSERT\` into \`bench_items\` of the application
   database, run by the SPI's \`runTransaction\`) and one no-op step. The application database is apart from the system database:
   another SQLite file (\`SQLiteDataSource\`) beside a SQLite system database, the database \`durably_bench_app\`
-  (\`NodePostgresDataSource\`, pool of 10) beside a Postgres one. (t1) as (a), (t2) as (b) (steps/s counts the transaction and the step),
+  (\`NodePostgresDataSource\`, pool of 10) beside a Postgres one; then the system database itself (its SQLite file; its Postgres
+  database, the table in the scenario's schema), where a transaction commits with its checkpoint (single commit) and all three
+  phases share one system database. (t1) as (a), (t2) as (b) (steps/s counts the transaction and the step),
   durable commits counted as for "SQL per workflow", in both databases; the transaction's own are those beyond the 3 of a one-step
   workflow (start, step, end): its application-database commit (the user's row and the completion row together) and its
   checkpoint. Run last: a data source is initialized at every launch after it is created.

@@ -6,7 +6,7 @@ import type { PerWorkflowCount } from './statement-count.ts';
 import type { Latencies, PingPongResult } from './communication.ts';
 import type { ClientResult } from './client.ts';
 import type { HttpResult } from './http.ts';
-import type { TransactionResult } from './transactions.ts';
+import type { Placement, TransactionResult } from './transactions.ts';
 import type { InFlightResult, SequentialResult } from './workflows.ts';
 
 export const settings = {
@@ -44,8 +44,8 @@ export interface BackendResult {
   };
   /** (k) DBOSClient in this process, the worker in another. */
   client: ClientResult;
-  /** (t) measured last (undefined until then). */
-  transactions: TransactionResult | undefined;
+  /** (t) measured last (empty until then), the application database apart and the same as the system database. */
+  transactions: Partial<Record<Placement, TransactionResult>>;
   /** (h) per HTTP framework. */
   http: HttpResult[];
   queues: {

@@ -24,14 +24,16 @@ import { settings } from './settings.ts';
 import { countPerWorkflow, type PerWorkflowCount, type Target } from './statement-count.ts';
 import { inFlightThroughput, sequentialLatency, type InFlightResult, type SequentialResult } from './workflows.ts';
 
-const sqliteSource = 'bench-app-sqlite';
-const postgresSource = 'bench-app-postgres';
+/** Where the application database is: apart from the system database, or the system database itself (single commit). */
+export type Placement = 'apart' | 'same';
+
+const sourceName = (backend: 'sqlite' | 'postgres', placement: Placement) => `bench-app-${backend}-${placement}`;
 
 async function insertRow(dsName: string): Promise<void> {
   const label = randomUUID();
   await runTransaction(
     async () => {
-      if (dsName === sqliteSource) SQLiteDataSource.client.prepare('INSERT INTO bench_items (label) VALUES (?)').run(label);
+      if (dsName.startsWith('bench-app-sqlite')) SQLiteDataSource.client.prepare('INSERT INTO bench_items (label) VALUES (?)').run(label);
       else await NodePostgresDataSource.client.query('INSERT INTO bench_items (label) VALUES ($1)', [label]);
     },
     'bench.insertRow',
@@ -54,6 +56,7 @@ export const transactionWorkflow = DBOS.registerWorkflow(
 export const commitsWithoutTransaction = 3;
 
 export interface TransactionResult {
+  placement: Placement;
   /** Where the application database is, in words. */
   appDatabase: string;
   sequential: SequentialResult;
@@ -61,52 +64,81 @@ export interface TransactionResult {
   counts: PerWorkflowCount;
 }
 
-/** Create the application database's table and its data source (before the launch that uses it). */
-async function prepareApplicationDatabase(backend: 'sqlite' | 'postgres', sqlitePath: string, postgresUrl: string): Promise<string> {
+/**
+ * Create the application database's table and its data source (before the launch that uses it). Apart:
+ * `sqlitePath` (another file) or the database durably_bench_app. The same: the system database's own file,
+ * or its Postgres database (the table in the scenario's system schema).
+ */
+async function prepareApplicationDatabase(
+  backend: 'sqlite' | 'postgres',
+  placement: Placement,
+  sqlitePath: string,
+  system: DBOSConfig,
+): Promise<string> {
+  const name = sourceName(backend, placement);
   if (backend === 'sqlite') {
-    const db = new DatabaseSync(sqlitePath);
+    const path = placement === 'same' ? system.systemDatabaseUrl! : sqlitePath;
+    const db = new DatabaseSync(path);
     db.exec('CREATE TABLE IF NOT EXISTS bench_items (label TEXT NOT NULL)');
     db.close();
-    new SQLiteDataSource(sqliteSource, sqlitePath);
-    return sqliteSource;
+    new SQLiteDataSource(name, path);
+    return name;
   }
-  const admin = new URL(postgresUrl);
-  admin.pathname = '/postgres';
-  const appUrl = new URL(postgresUrl);
-  appUrl.pathname = '/durably_bench_app';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const appUrl = new URL(system.systemDatabaseUrl!);
+  let table = 'bench_items';
+  if (placement === 'apart') {
+    appUrl.pathname = '/durably_bench_app';
+    const admin = new URL(system.systemDatabaseUrl!);
+    admin.pathname = '/postgres';
+    await withClient(admin.toString(), async (client) => {
+      const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'durably_bench_app'");
+      if (exists.rowCount === 0) await client.query('CREATE DATABASE durably_bench_app');
+    });
+  } else {
+    table = `"${system.systemDatabaseSchemaName}".bench_items`;
+    await withClient(appUrl.toString(), (client) => client.query(`CREATE SCHEMA IF NOT EXISTS "${system.systemDatabaseSchemaName}"`));
+  }
+  await withClient(appUrl.toString(), (client) => client.query(`CREATE TABLE IF NOT EXISTS ${table} (label TEXT NOT NULL); TRUNCATE ${table}`));
+  const options = placement === 'same' ? { connectionString: appUrl.toString(), max: 10, options: `-c search_path="${system.systemDatabaseSchemaName}"` } : { connectionString: appUrl.toString(), max: 10 };
+  new NodePostgresDataSource(name, options);
+  return name;
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'durably_bench_app'");
-    if (exists.rowCount === 0) await client.query('CREATE DATABASE durably_bench_app');
+    return await work(client);
   } finally {
     await client.end();
   }
-  const app = new pg.Client({ connectionString: appUrl.toString() });
-  await app.connect();
-  try {
-    await app.query('CREATE TABLE IF NOT EXISTS bench_items (label TEXT NOT NULL); TRUNCATE bench_items');
-  } finally {
-    await app.end();
-  }
-  new NodePostgresDataSource(postgresSource, { connectionString: appUrl.toString(), max: 10 });
-  return postgresSource;
 }
 
+/**
+ * (t1), (t2) and the count. Apart, each phase has a system database of its own; the same, all three share one
+ * (the data source, created before the first launch, is bound to it).
+ */
 export async function measureTransactions(
   config: (scenario: string) => DBOSConfig,
   target: (config: DBOSConfig) => Target,
   backend: 'sqlite' | 'postgres',
+  placement: Placement,
   sqlitePath: string,
-  postgresUrl: string,
 ): Promise<TransactionResult> {
-  const dsName = await prepareApplicationDatabase(backend, sqlitePath, postgresUrl);
+  const shared = placement === 'same' ? config('tx_same') : undefined;
+  const phase = (scenario: string) => shared ?? config(scenario);
+  const dsName = await prepareApplicationDatabase(backend, placement, sqlitePath, shared ?? config('tx_schema'));
   const workflow = () => transactionWorkflow(dsName);
   const { sequential: s, inFlight: f } = settings;
-  const sequential = await sequentialLatency(config('tx_seq'), s.warmup, s.runs, workflow);
-  const inFlight = await inFlightThroughput(config('tx_flight'), f.warmup, f.total, f.concurrency, workflow, 2);
-  const countConfig = config('tx_count');
+  const sequential = await sequentialLatency(phase('tx_seq'), s.warmup, s.runs, workflow);
+  const inFlight = await inFlightThroughput(phase('tx_flight'), f.warmup, f.total, f.concurrency, workflow, 2);
+  const countConfig = phase('tx_count');
   const counts = await countPerWorkflow(countConfig, target(countConfig), settings.countedWorkflows, 0, workflow);
-  const appDatabase = backend === 'sqlite' ? 'another SQLite file (SQLiteDataSource)' : 'another Postgres database (NodePostgresDataSource)';
-  return { appDatabase, sequential, inFlight, counts };
+  const appDatabase =
+    placement === 'same'
+      ? `the system database itself (${backend === 'sqlite' ? 'its SQLite file' : 'its Postgres database'}): single commit`
+      : backend === 'sqlite'
+        ? 'another SQLite file (SQLiteDataSource)'
+        : 'another Postgres database (NodePostgresDataSource)';
+  return { placement, appDatabase, sequential, inFlight, counts };
 }
