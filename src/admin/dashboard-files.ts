@@ -11,8 +11,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** From src/admin/ and from dist/admin/ alike: the package root's dashboard/. */
-const dashboardDir = fileURLToPath(new URL('../../dashboard/', import.meta.url));
+/**
+ * From src/admin/ and from dist/admin/ alike: the package root's dashboard/. A path, not
+ * `new URL('../../dashboard/', import.meta.url)`: bundlers (Next's webpack) take that form for an asset
+ * to resolve at build time, and fail on a folder.
+ */
+const dashboardDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dashboard');
 const require = createRequire(import.meta.url);
 
 const contentTypes: Record<string, string> = {

@@ -32,8 +32,7 @@ import { warnAboutStrandedVersions } from './version-warning.ts';
 import { useSerializer } from '../engine/serializers.ts';
 import { forgetRegistrations } from './deregister.ts';
 import { destroyDataSources, initializeDataSources } from '../datasources/data-source-registry.ts';
-import { AdminServer } from '../admin/admin-server.ts';
-import { requeueExecutors } from '../admin/admin-target.ts';
+import type { AdminServer } from '../admin/admin-server.ts';
 
 let current: Runtime | undefined;
 let launching: Promise<Runtime> | undefined;
@@ -157,6 +156,8 @@ export class Runtime {
 
   private async startAdminServer(): Promise<void> {
     if (!this.config.admin) return;
+    // Loaded only when asked for: an application without the admin server never loads it (nor its static files).
+    const [{ AdminServer }, { requeueExecutors }] = await Promise.all([import('../admin/admin-server.ts'), import('../admin/admin-target.ts')]);
     const engine = this.engine;
     const server = new AdminServer(this.config.admin, {
       engine,
