@@ -38,6 +38,7 @@ function expectedStatus(w: NewWorkflowRecord): WorkflowStatusRecord {
     assumedRole: w.assumedRole,
     authenticatedRoles: w.authenticatedRoles,
     request: null,
+    traceContext: w.traceContext ?? null,
     inputs: w.inputs,
     output: null,
     error: null,
