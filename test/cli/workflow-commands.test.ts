@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DBOS, WorkflowQueue, type DBOSConfig } from '../../src/index.ts';
+import { until } from '../client/client-worker-process.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { cliJson, cliOk, databaseArgs, oneLineError, runCli } from './run-cli-process.ts';
 
@@ -29,15 +30,6 @@ const onSchedule = DBOS.registerWorkflow(
 );
 new WorkflowQueue('cli-queue');
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 forEachBackend('durably CLI on a running application', (backend) => {
   let config: DBOSConfig;

@@ -32,3 +32,13 @@ export function clientOptions(config: DBOSConfig) {
   return { systemDatabaseUrl: config.systemDatabaseUrl!, systemDatabaseSchemaName: config.systemDatabaseSchemaName, applicationName: 'durably-test' };
 }
 
+/** `read()` until `done` says yes (polled every 20 ms); fails the test after 20 s, naming `what`. */
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

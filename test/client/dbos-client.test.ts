@@ -11,17 +11,8 @@ import pg from 'pg';
 import { DBOSClient, DebouncerClient, DBOSInitializationError } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { freshLogPath, removeLog } from '../processes/child-process.ts';
-import { clientOptions, startWorker } from './client-worker-process.ts';
+import { clientOptions, startWorker, until } from './client-worker-process.ts';
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 forEachBackend('DBOSClient with a worker in another process', (backend) => {
   let worker: ReturnType<typeof startWorker>;
