@@ -6,7 +6,8 @@
  *
  * Inside a workflow (not read-only), the transaction is keyed by (workflow ID, function ID):
  * 1. A completion row for that key means its writes already committed (the process died before the system
- *    database checkpoint): its output is returned, or its error rethrown, without running anything.
+ *    database checkpoint): its output is returned, or its error rethrown, without running anything. (Not read
+ *    in the workflow's first execution, which cannot have written one.)
  * 2. Otherwise the function runs in a transaction that also inserts the completion row, so the user's writes
  *    and the row commit together or not at all.
  * 3. A key conflict on that insert means a concurrent execution committed first: roll back, replay its row.
@@ -61,10 +62,13 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
     const workflowID = context.workflow?.workflowID;
     const functionID = context.transaction?.functionID;
     const key = workflowID !== undefined && functionID !== undefined && !settings.readOnly ? { workflowID, functionID } : undefined;
+    // A workflow's first execution cannot find its own completion row: one round trip saved. A concurrent execution
+    // elsewhere (a takeover) that committed first still wins, through the key conflict on the insert (3. above).
+    const mayBeDone = key !== undefined && !context.workflow?.firstExecution;
     // On the system database itself, every transaction runs with the system writer held (single-commit.ts).
     const support = await this.singleCommit.supportIn(currentRuntime()?.engine.systemDatabase);
     for (let attempt = 1; ; attempt++) {
-      if (key) {
+      if (key && mayBeDone) {
         const done = await this.driver.readCompletion(key);
         if (done) return replayCompletion<Return>(done);
       }
