@@ -164,6 +164,7 @@ export class Runtime {
       queues: async () => this.queues.all(),
       recover: (executorIDs) => requeueExecutors(engine, executorIDs, engine.identity.applicationVersion),
       deactivate: () => this.deactivate(),
+      runsWorkflows: true,
     }, this.config.logger);
     await server.start();
     this.adminServer = server;
