@@ -11,7 +11,7 @@ export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximu
 export const ms = (n: number) => `${fmt(n, n < 1 ? 3 : 2)} ms`;
 export const times = (n: number) => `${fmt(n, 2)}×`;
 
-interface Row {
+export interface Row {
   figure: string;
   cells: (r: BackendResult) => [value: string, ratio: string];
   target: string;

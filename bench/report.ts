@@ -5,12 +5,14 @@ import { drainShape, limitedConcurrency } from './queues.ts';
 import { httpShape } from './http.ts';
 import { clientRows, fmt, httpRows, transactionCommits, transactionRows, middlewareCost, middlewareThroughputDrop, ms, queueRatio, rows, sqlitePolls, times } from './report-rows.ts';
 import { schemaParityNote } from './schema-parity-note.ts';
+import { dashboardRows, dashboardVerdict } from './report-dashboard.ts';
+import { dashboardShape } from './dashboard.ts';
 import { settings, type BackendResult } from './settings.ts';
 
 export function table(results: BackendResult[]): string {
   const header = ['figure', ...results.flatMap((r) => [r.backend, `${r.backend}: ratio to raw`]), 'target'];
   const lines = [header, header.map(() => '---')];
-  for (const row of [...rows, ...transactionRows, ...clientRows, ...httpRows(results)]) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
+  for (const row of [...rows, ...transactionRows, ...clientRows, ...httpRows(results), ...dashboardRows(results)]) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
@@ -56,6 +58,7 @@ export function verdicts(results: BackendResult[]): string[] {
           `the durable POST reaches ${fmt(100 * share)}% of (b)'s workflows/s (target ≥ 50%: ${share >= 0.5 ? 'met' : 'NOT met'}).`
         );
       }),
+      dashboardVerdict(r),
     ];
   });
 }
@@ -207,6 +210,10 @@ ${verdicts(results).join('\n')}
   2 cores) and the database do not blur as they blur requests/s (the same bare route has measured 37k/s and 51k/s in two runs);
   requests/s of both are shown beside it. The durable route is compared with (b)'s workflows/s (3 steps, 200 in flight, no HTTP).
   Both processes share the machine's 2 cores with the database.
+- **(d)**: durably itself puts ${fmt(dashboardShape.workflows)} workflows in a fresh system database (\`bench/dashboard.ts\`; ${dashboardShape.concurrency} in
+  flight, 1 in ${dashboardShape.failEvery} fails, 1 in ${dashboardShape.rareEvery} has a rare name), and one workflow of ${dashboardShape.steps} steps. Then the admin server of
+  the same process answers each read over loopback HTTP ${dashboardShape.runs} times after ${dashboardShape.warmup} warm-up; the time is from the
+  request to the parsed JSON answer. Pages are 50 rows, newest first, by keyset cursor (never OFFSET).
 - **Order**: each backend's raw limit and workflow scenarios ((a), (b), (m), (e), (n), SQL per workflow) first, then each
   backend's queue scenarios and its raw limit again. The bench's queues are declared only for the queue scenarios: a declared queue's dequeuer runs in every launch,
   and its idle polls would show in the workflow scenarios' statement counts.
