@@ -285,6 +285,20 @@ export interface ForkRequest {
   queuePartitionKey?: string | null;
 }
 
+/** Rewind a finished workflow in place: drop its history from `startStep` on and enqueue it again under its ID. */
+export interface RewindRequest {
+  workflowID: string;
+  startStep: number;
+  /** Null: keep its version. */
+  applicationVersion: string | null;
+  queueName: string;
+  queuePartitionKey: string | null;
+  now: number;
+}
+
+/** What a rewind found: done, no such workflow, or a workflow not finished (its status). */
+export type RewindOutcome = { kind: 'rewound' } | { kind: 'missing' } | { kind: 'not-terminal'; status: string };
+
 /** A row of `event_dispatch_kv`: versioned state of an event receiver (the cron scheduler's last fired slot). */
 export interface EventDispatchState {
   service: string;

@@ -17,6 +17,8 @@ import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded
 import type { Notifier } from './notifier.ts';
 import type {
   ForkRequest,
+  RewindOutcome,
+  RewindRequest,
   ClaimRequest,
   EventDispatchState,
   ClaimResult,
@@ -59,6 +61,7 @@ import {
 } from './sql/queue-definitions.ts';
 import { delayChangedKey, updateDelay, updateQueuedPriority } from './sql/queued-workflows.ts';
 import { forkWorkflow } from './sql/fork.ts';
+import { rewindWorkflow } from './sql/rewind.ts';
 import { insertEnqueuedWorkflows } from './sql/batch-enqueue.ts';
 import { debounceOnce } from './sql/debounce.ts';
 import {
@@ -315,6 +318,12 @@ export class SqlSystemDatabase implements SystemDatabase {
     }
     if (!forked) throw new DBOSNonExistentWorkflowError(`Cannot fork workflow ${fork.originalID}: it does not exist.`, { workflowID: fork.originalID });
     this.notifier.wakeLocal(queueChannel, [fork.queueName]);
+  }
+
+  async rewindWorkflow(rewind: RewindRequest): Promise<RewindOutcome> {
+    const outcome = await this.connection.transaction((tx) => rewindWorkflow(tx, this.dialect, rewind));
+    if (outcome.kind === 'rewound') this.notifier.wakeLocal(queueChannel, [rewind.queueName]);
+    return outcome;
   }
 
   async enqueueWorkflows(workflows: readonly NewWorkflowRecord[]): Promise<Set<string>> {

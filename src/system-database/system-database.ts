@@ -16,6 +16,8 @@ import type { Notifier } from './notifier.ts';
 import type { SingleCommitSupport } from './single-commit.ts';
 import type {
   ForkRequest,
+  RewindOutcome,
+  RewindRequest,
   MessageRecord,
   PublishedValue,
   StoredValue,
@@ -300,6 +302,12 @@ export interface SystemDatabase {
    * for an unknown original, DBOSConflictingWorkflowError for a taken new ID.
    */
   forkWorkflow(fork: ForkRequest): Promise<void>;
+
+  /**
+   * Drop a finished workflow's history from `startStep` on and enqueue it again under its ID, in one
+   * transaction (sql/rewind.ts). 'missing' or 'not-terminal': nothing written.
+   */
+  rewindWorkflow(rewind: RewindRequest): Promise<RewindOutcome>;
 
   /**
    * Insert ENQUEUED workflows in one transaction (an existing ID is skipped);
