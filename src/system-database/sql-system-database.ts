@@ -355,8 +355,8 @@ export class SqlSystemDatabase implements SystemDatabase {
     );
   }
 
-  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined): Promise<number> {
-    return this.connection.transaction((tx) => garbageCollect(tx, this.dialect, cutoffEpochMs, keepRows));
+  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined, ownedBy?: readonly string[]): Promise<number> {
+    return this.connection.transaction((tx) => garbageCollect(tx, this.dialect, cutoffEpochMs, keepRows, ownedBy));
   }
 
   getEventDispatchState(service: string, workflowFnName: string, key: string): Promise<EventDispatchState | undefined> {

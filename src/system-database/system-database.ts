@@ -331,8 +331,11 @@ export interface SystemDatabase {
    */
   deleteWorkflows(workflowIDs: readonly string[], withDescendants: boolean): Promise<number>;
 
-  /** Delete finished workflows created before a cutoff, or beyond the newest `keepRows`; returns how many. */
-  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined): Promise<number>;
+  /**
+   * Delete finished workflows created before a cutoff, or beyond the newest `keepRows`; returns how many.
+   * With `ownedBy`, only those of these applications and unowned ones.
+   */
+  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined, ownedBy?: readonly string[]): Promise<number>;
 
   /** An event receiver's stored state (`event_dispatch_kv`), if any. */
   getEventDispatchState(service: string, workflowFnName: string, key: string): Promise<EventDispatchState | undefined>;
