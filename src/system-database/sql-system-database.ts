@@ -17,6 +17,8 @@ import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded
 import type { Notifier } from './notifier.ts';
 import type {
   ForkRequest,
+  ApplicationRename,
+  ApplicationRowCounts,
   RewindOutcome,
   RewindRequest,
   ClaimRequest,
@@ -62,6 +64,7 @@ import {
 import { delayChangedKey, updateDelay, updateQueuedPriority } from './sql/queued-workflows.ts';
 import { forkWorkflow } from './sql/fork.ts';
 import { rewindWorkflow } from './sql/rewind.ts';
+import { renameApplication } from './sql/rename-application.ts';
 import { insertEnqueuedWorkflows } from './sql/batch-enqueue.ts';
 import { debounceOnce } from './sql/debounce.ts';
 import {
@@ -357,6 +360,13 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined, ownedBy?: readonly string[]): Promise<number> {
     return this.connection.transaction((tx) => garbageCollect(tx, this.dialect, cutoffEpochMs, keepRows, ownedBy));
+  }
+
+  async renameApplication(rename: ApplicationRename): Promise<ApplicationRowCounts> {
+    const counts = await renameApplication(this.connection, this.dialect, rename);
+    // Workers reload queue definitions on this channel, and find the ones they now own.
+    if (counts.queues > 0) this.notifier.wakeLocal(queueDefinitionsChannel, [queueDefinitionsKey]);
+    return counts;
   }
 
   getEventDispatchState(service: string, workflowFnName: string, key: string): Promise<EventDispatchState | undefined> {

@@ -16,6 +16,8 @@ import type { Notifier } from './notifier.ts';
 import type { SingleCommitSupport } from './single-commit.ts';
 import type {
   ForkRequest,
+  ApplicationRename,
+  ApplicationRowCounts,
   RewindOutcome,
   RewindRequest,
   MessageRecord,
@@ -336,6 +338,13 @@ export interface SystemDatabase {
    * With `ownedBy`, only those of these applications and unowned ones.
    */
   garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined, ownedBy?: readonly string[]): Promise<number>;
+
+  /**
+   * Give `rename.newName` the rows of `rename.oldName` (and unowned ones, with adoptUnclaimedRows): queues,
+   * schedules, versions and in-flight workflows in one transaction, then terminal workflows and steps in
+   * batches (sql/rename-application.ts). Returns the rows moved, by table.
+   */
+  renameApplication(rename: ApplicationRename): Promise<ApplicationRowCounts>;
 
   /** An event receiver's stored state (`event_dispatch_kv`), if any. */
   getEventDispatchState(service: string, workflowFnName: string, key: string): Promise<EventDispatchState | undefined>;
