@@ -48,7 +48,7 @@ import { clientEnqueue, type ClientEnqueueOptions } from './client-enqueue.ts';
 
 export type { ClientEnqueueOptions };
 
-/** DBOSClient.create's options (DBOS's names; the statement timeouts are not supported). */
+/** DBOSClient.create's options (DBOS's names; the two timeouts apply on Postgres only). */
 export interface DBOSClientOptions extends ClientDatabaseOptions {
   /** The application this client acts for: owner of the rows it writes, default scope of its listings. */
   applicationName?: string;

@@ -124,6 +124,7 @@ function isSameOutcome(a: StepOutcomeRecord, b: StepOutcomeRecord): boolean {
 
 export class SqlSystemDatabase implements SystemDatabase {
   private readonly batcher: WriteBatcher;
+  private readonly observabilityReads: QueryRunner;
   readonly schedules: SqlScheduleStore;
   readonly applicationVersions: SqlApplicationVersionStore;
   readonly communication: SqlCommunicationStore;
@@ -137,7 +138,13 @@ export class SqlSystemDatabase implements SystemDatabase {
     batchesInFlight: number,
     readonly pollingReads: ReadLimiter = new ReadLimiter(0),
     readonly singleCommit: SingleCommitSupport = noSingleCommit,
+    /** A client's observabilityQueryTimeoutMs: listings, status and step reads are cut off after it (0: never). */
+    observabilityQueryTimeoutMs = 0,
   ) {
+    this.observabilityReads =
+      observabilityQueryTimeoutMs > 0
+        ? { query: (sql, params = []) => connection.boundedRead(sql, params, observabilityQueryTimeoutMs) }
+        : connection;
     this.schedules = new SqlScheduleStore(connection, dialect, notifier);
     this.applicationVersions = new SqlApplicationVersionStore(connection, dialect);
     this.communication = new SqlCommunicationStore(connection, dialect, notifier);
@@ -185,7 +192,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   }
 
   getWorkflowStatus(workflowID: string): Promise<WorkflowStatusRecord | undefined> {
-    return selectWorkflowStatus(this.connection, this.dialect, workflowID);
+    return selectWorkflowStatus(this.observabilityReads, this.dialect, workflowID);
   }
 
   listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]> {
@@ -262,7 +269,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   }
 
   listWorkflows(filter: WorkflowListFilter): Promise<WorkflowStatusRecord[]> {
-    return selectWorkflows(this.connection, this.dialect, filter);
+    return selectWorkflows(this.observabilityReads, this.dialect, filter);
   }
 
   async registerQueueDefinition(
@@ -349,7 +356,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   }
 
   listStepOutcomes(workflowID: string, limit?: number, offset?: number): Promise<StepOutcomeRecord[]> {
-    return selectStepOutcomePage(this.connection, this.dialect, workflowID, limit, offset);
+    return selectStepOutcomePage(this.observabilityReads, this.dialect, workflowID, limit, offset);
   }
 
   deleteWorkflows(workflowIDs: readonly string[], descendants: boolean): Promise<number> {
