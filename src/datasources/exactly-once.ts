@@ -51,6 +51,11 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
     return this.driver.destroy();
   }
 
+  /** A rewind: the completion rows from `startStep` on (single-commit checkpoints are the system database's own). */
+  deleteCheckpoints(workflowID: string, startStep: number): Promise<void> {
+    return this.driver.deleteCompletions(workflowID, startStep);
+  }
+
   async invokeTransactionFunction<This, Args extends unknown[], Return>(
     config: unknown,
     target: This,

@@ -163,3 +163,19 @@ export class DBOSUnsupportedBackendError extends DBOSError {
     this.backend = backend;
   }
 }
+
+/** A rewind asked of a workflow that has not finished: only SUCCESS, ERROR, CANCELLED or MAX_RECOVERY_ATTEMPTS_EXCEEDED rewind. */
+export class DBOSWorkflowNotRewindableError extends DBOSError {
+  readonly workflowID: string;
+  readonly status: string;
+  constructor(workflowID: string, status: string) {
+    super(
+      `Cannot rewind workflow ${workflowID}: it is ${status}, and only a finished workflow (SUCCESS, ERROR, CANCELLED or ` +
+        'MAX_RECOVERY_ATTEMPTS_EXCEEDED) can be rewound. Cancel it first, or wait for it to finish.',
+      21,
+      { code: 'WORKFLOW_NOT_REWINDABLE' },
+    );
+    this.workflowID = workflowID;
+    this.status = status;
+  }
+}

@@ -210,6 +210,18 @@ export function defineTransactionBehaviour(module: AppDatabaseModule, backend: T
     assert.deepEqual((await app.completionRows()).map((row) => row.workflow_id), single ? [] : [workflowID], 'the replay wrote no completion row');
   });
 
+  test('DBOS.rewindWorkflow drops the completion row with the history, so the transaction runs again', async () => {
+    await start();
+    const workflowID = randomUUID();
+    assert.deepEqual(await DBOS.withNextWorkflowID(workflowID, () => fns.insertWorkflow('twice')), { label: 'twice', n: 1 });
+    const rewound = await DBOS.rewindWorkflow<{ label: string; n: number }>(workflowID, { startStep: 0 });
+    assert.deepEqual(await rewound.getResult(), { label: 'twice', n: 2 });
+    assert.equal(fns.runs.insert, 2);
+    assert.deepEqual(await app.items(), ['twice', 'twice']);
+    const rows = await app.completionRows();
+    assert.deepEqual(rows.map((row) => [row.workflow_id, Number(row.function_num)]), single ? [] : [[workflowID, 0]]);
+  });
+
   test('a completion row left by an execution that died before its checkpoint is returned without running again', {
     skip: single && 'single commit: the checkpoint commits with the writes, so there is no such row to find',
   }, async () => {

@@ -81,6 +81,7 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSUnsupportedBackendError('x', 'sqlite', 'use Postgres'), errorClass: e.DBOSUnsupportedBackendError, dbosErrorCode: 1, code: 'BACKEND_UNSUPPORTED', fields: { backend: 'sqlite' } },
     { error: new e.DBOSAdminRequestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON only'), errorClass: e.DBOSAdminRequestError, dbosErrorCode: 1, code: 'UNSUPPORTED_MEDIA_TYPE', fields: { status: 415 } },
     { error: new e.DBOSAdminTokenRequiredError('0.0.0.0'), errorClass: e.DBOSAdminTokenRequiredError, dbosErrorCode: 3, code: 'ADMIN_TOKEN_REQUIRED', fields: { host: '0.0.0.0' } },
+    { error: new e.DBOSWorkflowNotRewindableError('wf-15', 'PENDING'), errorClass: e.DBOSWorkflowNotRewindableError, dbosErrorCode: 21, code: 'WORKFLOW_NOT_REWINDABLE', fields: { workflowID: 'wf-15', status: 'PENDING' } },
     { error: new e.DBOSSystemDatabaseHeldError(), errorClass: e.DBOSSystemDatabaseHeldError, dbosErrorCode: 21, code: 'SYSTEM_DATABASE_HELD', fields: {} },
   ];
 }

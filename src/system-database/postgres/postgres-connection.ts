@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { DBOSDatabaseError } from '../../errors/errors.ts';
+import { DBOSDatabaseError, DBOSQueryTimeoutError } from '../../errors/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
 import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
 import { isConnectionError } from './postgres-errors.ts';
@@ -92,6 +92,31 @@ export class PostgresConnection implements Connection {
     } finally {
       client.release(broken);
     }
+  }
+
+  /** In a read-only transaction whose `statement_timeout` is `timeoutMs` (SET LOCAL: the pooled session keeps its own). */
+  boundedRead<R extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<R[]> {
+    if (!(timeoutMs > 0)) return this.query<R>(sql, params);
+    return this.retryOnLostConnection(async () => {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        // One round trip for both (simple protocol); the timeout is a validated integer, never caller text.
+        await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(timeoutMs)}`);
+        const rows = (await client.query(queryConfig(sql, params))).rows as R[];
+        await client.query('COMMIT');
+        return rows;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        // 57014 query_canceled: the statement timeout fired.
+        if ((error as { code?: unknown }).code === '57014') throw Object.assign(new DBOSQueryTimeoutError(timeoutMs), { cause: error });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
   }
 
   private async retryOnLostConnection<T>(attempt: () => Promise<T>): Promise<T> {
