@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { DLogger } from '../telemetry/logger.ts';
 import { DBOSInitializationError } from '../errors/errors.ts';
 import { absorbClientErrors } from '../support/pg-error-events.ts';
+import { defaultOutageTimeoutMs } from './connection.ts';
 import { migrate, verifyMigrated } from './migrate.ts';
 import { PollingNotifier } from './polling-notifier.ts';
 import { preparePostgresSchema } from './postgres/prepare-schema.ts';
@@ -34,6 +35,8 @@ interface TargetOptions {
   runMigrations?: boolean;
   /** Bound on concurrent polling reads; 0 or absent: unlimited. */
   pollingConcurrency?: number;
+  /** How long to retry through a lost or stalled connection (databaseOutageTimeoutMs); default 60 s. */
+  outageTimeoutMs?: number;
 }
 
 export type SystemDatabaseTarget =
@@ -109,6 +112,7 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
     (error) => logger.warn(`An idle system database connection failed: ${error.message}`),
     // Never end a caller's pool: its owner does.
     target.pool === undefined,
+    target.outageTimeoutMs ?? defaultOutageTimeoutMs,
   );
   try {
     await preparePostgresSchema(connection, dialect, { url, schema, runMigrations });

@@ -11,6 +11,10 @@ export function isConnectionError(error: unknown): boolean {
     networkCodes.has(code) ||
     serverGoneCodes.has(code) ||
     code.startsWith('08') ||
-    /^Connection terminated|^timeout expired|^Client has encountered a connection error|connection timeout/i.test(message)
+    // "Query read timeout": a statement unanswered for query_timeout (a stalled server or network);
+    // "timeout exceeded when trying to connect": no pool client within connectionTimeoutMillis.
+    /^Connection terminated|^timeout expired|^Client has encountered a connection error|connection timeout|^Query read timeout|^timeout exceeded when trying to connect/i.test(
+      message,
+    )
   );
 }
