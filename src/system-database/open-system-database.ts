@@ -106,7 +106,7 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
   // A caller's pool names a database that must exist; so must ours when we may not migrate.
   if (!target.pool) await createDatabaseIfMissing(url, runMigrations);
   const dialect = postgresDialect(schema, { notify: useListenNotify });
-  const pool = target.pool ?? new pg.Pool(poolConfig(url, target.poolSize));
+  const pool = target.pool ?? new pg.Pool(poolConfig(url, target.poolSize, target.outageTimeoutMs ?? defaultOutageTimeoutMs));
   const connection = new PostgresConnection(
     pool,
     (error) => logger.warn(`An idle system database connection failed: ${error.message}`),

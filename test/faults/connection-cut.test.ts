@@ -10,11 +10,11 @@
  * can cut; SQLite is a file in this process, with no connection to lose.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { DBOS, WorkflowQueue } from '../../src/index.ts';
-import { postgresAvailable, postgresBackend } from '../helpers/backends.ts';
-import { TcpProxy } from './support/tcp-proxy.ts';
-import { pause } from './support/fault-suite.ts';
+import { proxiedPostgresSkip, useProxiedPostgres } from './support/proxied-postgres.ts';
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const stepRuns = new Map<string, number>();
 const ticks: number[] = [];
@@ -73,19 +73,13 @@ DBOS.registerScheduled(tick, { crontab: '* * * * * *' });
 
 const queue = new WorkflowQueue('cut-queue', { workerConcurrency: 4, minPollingIntervalMs: 50 });
 
-describe('connections cut and refused under load [postgres]', { skip: postgresAvailable ? false : 'Postgres unreachable' }, () => {
-  let proxy: TcpProxy;
-  before(async () => {
-    const target = new URL(postgresBackend.freshConfig().systemDatabaseUrl!);
-    proxy = await TcpProxy.start({ targetHost: target.hostname, targetPort: Number(target.port || 5432) });
-  });
-  after(() => proxy.close());
+describe('connections cut and refused under load [postgres]', { skip: proxiedPostgresSkip }, () => {
+  const database = useProxiedPostgres();
   afterEach(() => DBOS.shutdown());
 
   it('rides through a 1.5 s outage: no crash, no step twice, LISTEN back, all finish without a relaunch', async () => {
-    const config = postgresBackend.freshConfig({ heartbeatIntervalMs: 200, databaseOutageTimeoutMs: 20_000, logLevel: 'error' });
-    config.systemDatabaseUrl = proxy.rewriteUrl(config.systemDatabaseUrl!);
-    DBOS.setConfig(config);
+    const proxy = database.proxy();
+    DBOS.setConfig(database.config({ heartbeatIntervalMs: 200, databaseOutageTimeoutMs: 20_000 }));
     await DBOS.launch();
 
     const queued = [];
