@@ -23,6 +23,8 @@ export interface ClientDatabaseOptions {
   systemDatabasePool?: Pool;
   systemDatabaseSchemaName?: string;
   systemDatabasePoolSize?: number;
+  /** How long an operation retries through a lost or stalled Postgres connection (default 60 s), as in DBOSConfig. */
+  databaseOutageTimeoutMs?: number;
 }
 
 /** The executor ID stamped on rows a client writes (a worker claiming them stamps its own). */
@@ -49,7 +51,11 @@ function clientTarget(options: ClientDatabaseOptions): SystemDatabaseTarget {
     throw new DBOSConfigurationError(`DBOSClient.create: systemDatabasePoolSize must be an integer >= 2, got ${JSON.stringify(poolSize)}.`);
   }
   const pollingConcurrency = Math.max(1, Math.floor(poolSize / 2));
-  return { backend: 'postgres', url: postgresUrl, schema, poolSize, pool: pool?.pool, runMigrations: false, pollingConcurrency };
+  const outageTimeoutMs = options.databaseOutageTimeoutMs;
+  if (outageTimeoutMs !== undefined && (typeof outageTimeoutMs !== 'number' || !(outageTimeoutMs > 0) || !Number.isFinite(outageTimeoutMs))) {
+    throw new DBOSConfigurationError(`DBOSClient.create: databaseOutageTimeoutMs must be a positive number of milliseconds, got ${JSON.stringify(outageTimeoutMs)}.`);
+  }
+  return { backend: 'postgres', url: postgresUrl, schema, poolSize, pool: pool?.pool, runMigrations: false, pollingConcurrency, outageTimeoutMs };
 }
 
 /** Open without migrating; a missing or older schema is refused with the remedy for a client. */
