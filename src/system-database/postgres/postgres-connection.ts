@@ -97,8 +97,8 @@ export class PostgresConnection implements Connection {
     } catch (error) {
       // A lost or stalled connection is dropped, not rolled back: the server rolls back when it
       // closes, and a ROLLBACK queued behind a stalled statement would wait out another timeout.
-      if (broken || isConnectionError(error)) broken = true;
-      else {
+      broken ||= isConnectionError(error);
+      if (!broken) {
         try {
           await client.query({ text: 'ROLLBACK', query_timeout: this.outageTimeoutMs } as pg.QueryConfig);
         } catch {
