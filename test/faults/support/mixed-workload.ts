@@ -4,12 +4,13 @@
  * recv, setEvent/getEvent, waits from outside a workflow, a schedule firing
  * every second and the heartbeat. `runMixedWorkload` starts it, lets the test
  * inject its fault mid-flight, then checks that everything finished with no
- * relaunch, each step ran exactly once, the schedule fired again, and a send
- * woke its recv promptly (LISTEN re-established). Import it before launch:
+ * relaunch, each step ran exactly once, the schedule fired again, a send
+ * woke its recv promptly (LISTEN re-established) and the heartbeat is fresh. Import it before launch:
  * it registers its workflows.
  */
 import assert from 'node:assert/strict';
 import { DBOS, WorkflowQueue } from '../../../src/index.ts';
+import { engineFor } from '../../../src/runtime/runtime.ts';
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -129,5 +130,9 @@ export async function runMixedWorkload(fault: () => Promise<void>): Promise<Mixe
   assert.equal(stepRuns.size, 14 * 4);
   assert.ok(ticks.length > ticksBefore, 'the schedule fired again after the fault');
   assert.ok(wakeMs < 1000, `recv woke ${wakeMs} ms after the send: LISTEN was re-established`);
+  // The heartbeat kept beating (run with heartbeatIntervalMs well under a second).
+  const executors = await engineFor('the fault test').systemDatabase.dashboard.listExecutors();
+  const heartbeatAgeMs = Date.now() - Math.max(...executors.map((executor) => executor.heartbeatAt));
+  assert.ok(heartbeatAgeMs < 2000, `the last heartbeat is ${heartbeatAgeMs} ms old`);
   return { firstDoneMs: firstDone - back, allDoneMs: allDone - back, wakeMs };
 }
