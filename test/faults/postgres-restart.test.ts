@@ -59,12 +59,16 @@ describe('Postgres crash restarts under a queue worker [postgres]', { skip: clus
     }
   });
 
-  it('in this process: an immediate restart under the mixed workload; all finish with no relaunch', async () => {
+  it('in this process: an immediate then a fast restart under the mixed workload; all finish with no relaunch', async () => {
     const url = await cluster.get().createDatabase('restart_mixed');
     DBOS.setConfig({ name: 'fault-test', systemDatabaseUrl: url, logLevel: 'error', heartbeatIntervalMs: 200, databaseOutageTimeoutMs: 20_000 });
     await DBOS.launch();
     try {
-      const report = await runMixedWorkload(() => cluster.get().restart({ mode: 'immediate' }));
+      const report = await runMixedWorkload(async () => {
+        await cluster.get().restart({ mode: 'immediate' }); // a crash: every backend killed, crash recovery
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await cluster.get().restart({ mode: 'fast' }); // an orderly restart: sessions ended with 57P01
+      });
       console.log(
         `# in-process restart: back → first workflow done ${report.firstDoneMs} ms, all ${report.allDoneMs} ms; ` +
           `recv woke ${report.wakeMs} ms after its send`,
