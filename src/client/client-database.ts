@@ -52,10 +52,14 @@ function clientTarget(options: ClientDatabaseOptions): SystemDatabaseTarget {
   }
   const pollingConcurrency = Math.max(1, Math.floor(poolSize / 2));
   const outageTimeoutMs = options.databaseOutageTimeoutMs;
-  if (outageTimeoutMs !== undefined && (typeof outageTimeoutMs !== 'number' || !(outageTimeoutMs > 0) || !Number.isFinite(outageTimeoutMs))) {
-    throw new DBOSConfigurationError(`DBOSClient.create: databaseOutageTimeoutMs must be a positive number of milliseconds, got ${JSON.stringify(outageTimeoutMs)}.`);
+  const validTimeout = typeof outageTimeoutMs === 'number' && outageTimeoutMs > 0 && Number.isFinite(outageTimeoutMs);
+  if (outageTimeoutMs !== undefined && !validTimeout) {
+    throw new DBOSConfigurationError(
+      `DBOSClient.create: databaseOutageTimeoutMs must be a positive number of milliseconds, got ${JSON.stringify(outageTimeoutMs)}.`,
+    );
   }
-  return { backend: 'postgres', url: postgresUrl, schema, poolSize, pool: pool?.pool, runMigrations: false, pollingConcurrency, outageTimeoutMs };
+  const poolOptions = { poolSize, pool: pool?.pool, pollingConcurrency, outageTimeoutMs };
+  return { backend: 'postgres', url: postgresUrl, schema, runMigrations: false, ...poolOptions };
 }
 
 /** Open without migrating; a missing or older schema is refused with the remedy for a client. */
