@@ -34,6 +34,8 @@ export interface ClientDatabaseOptions {
    * 60 000; 0 or less: the server's setting). Not applied to a `systemDatabasePool` of yours.
    */
   systemDatabaseIdleTransactionTimeoutMs?: number;
+  /** How long an operation retries through a lost or stalled Postgres connection (default 60 s), as in DBOSConfig. */
+  databaseOutageTimeoutMs?: number;
 }
 
 /** DBOS's defaults. */
@@ -81,6 +83,13 @@ function clientTarget(options: ClientDatabaseOptions): SystemDatabaseTarget {
     throw new DBOSConfigurationError(`DBOSClient.create: systemDatabasePoolSize must be an integer >= 2, got ${JSON.stringify(poolSize)}.`);
   }
   const pollingConcurrency = Math.max(1, Math.floor(poolSize / 2));
+  const outageTimeoutMs = options.databaseOutageTimeoutMs;
+  const validTimeout = typeof outageTimeoutMs === 'number' && outageTimeoutMs > 0 && Number.isFinite(outageTimeoutMs);
+  if (outageTimeoutMs !== undefined && !validTimeout) {
+    throw new DBOSConfigurationError(
+      `DBOSClient.create: databaseOutageTimeoutMs must be a positive number of milliseconds, got ${JSON.stringify(outageTimeoutMs)}.`,
+    );
+  }
   return {
     backend: 'postgres',
     url: postgresUrl,
@@ -89,6 +98,7 @@ function clientTarget(options: ClientDatabaseOptions): SystemDatabaseTarget {
     pool: pool?.pool,
     runMigrations: false,
     pollingConcurrency,
+    outageTimeoutMs,
     observabilityQueryTimeoutMs,
     // A caller's pool is configured by its owner (DBOS: not applied to a custom pool).
     idleTransactionTimeoutMs: pool ? 0 : idleTransactionTimeoutMs,

@@ -6,7 +6,7 @@
  * changed under us), this run stands down and adopts the recorded outcome.
  */
 import type { HTTPRequest } from '../types/workflow-types.ts';
-import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../errors/errors.ts';
+import { DBOSDatabaseUnavailableError, DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../errors/errors.ts';
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
@@ -184,6 +184,9 @@ async function runAndRecord(
   }
   // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.
   engine.interruptSignal.throwIfAborted();
+  // The system database was out for longer than databaseOutageTimeoutMs: that is not the workflow's
+  // outcome. Record nothing (the write would likely fail too); the workflow stays PENDING for recovery.
+  if (!outcome.ok && outcome.error instanceof DBOSDatabaseUnavailableError) throw outcome.error;
   const final = await finalRecord(execution, outcome);
   const owned = await engine.systemDatabase.recordWorkflowOutcome(final.record);
   if (!owned) return adoptRecordedOutcome(engine, workflowID);

@@ -113,8 +113,24 @@ export class DBOSSerializationError extends DBOSError {
 
 /** A database operation failed after retries, or the runtime was shut down under it. */
 export class DBOSDatabaseError extends DBOSError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, codes.error, { code: 'DATABASE_ERROR', cause: options?.cause });
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, codes.error, { code: options?.code ?? 'DATABASE_ERROR', cause: options?.cause });
+  }
+}
+
+/**
+ * The system database stayed unreachable (connections lost, refused or stalled) for longer than
+ * `databaseOutageTimeoutMs`, so an operation gave up instead of waiting forever. Retriable: the operation
+ * did not happen (or, if its commit's acknowledgement was lost, happened whole), nothing is half-written;
+ * retry once the database is back. A workflow that meets it records no outcome and stays PENDING.
+ */
+export class DBOSDatabaseUnavailableError extends DBOSDatabaseError {
+  readonly retriable = true;
+  /** How long the operation kept retrying before giving up. */
+  readonly outageMs: number;
+  constructor(message: string, outageMs: number, options?: { cause?: unknown }) {
+    super(message, { code: 'DATABASE_UNAVAILABLE', cause: options?.cause });
+    this.outageMs = outageMs;
   }
 }
 

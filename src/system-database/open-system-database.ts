@@ -7,6 +7,8 @@ import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import type { DLogger } from '../telemetry/logger.ts';
 import { DBOSInitializationError } from '../errors/errors.ts';
+import { absorbClientErrors } from '../support/pg-error-events.ts';
+import { defaultOutageTimeoutMs } from './connection.ts';
 import { migrate, verifyMigrated } from './migrate.ts';
 import { PollingNotifier } from './polling-notifier.ts';
 import { preparePostgresSchema } from './postgres/prepare-schema.ts';
@@ -35,6 +37,8 @@ interface TargetOptions {
   pollingConcurrency?: number;
   /** Statement timeout of observability reads (list, status, steps); 0 or absent: none. Postgres only. */
   observabilityQueryTimeoutMs?: number;
+  /** How long to retry through a lost or stalled connection (databaseOutageTimeoutMs); default 60 s. */
+  outageTimeoutMs?: number;
 }
 
 export type SystemDatabaseTarget =
@@ -110,7 +114,7 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
   const pool =
     target.pool ??
     new pg.Pool({
-      ...poolConfig(url, target.poolSize),
+      ...poolConfig(url, target.poolSize, target.outageTimeoutMs ?? defaultOutageTimeoutMs),
       // A startup parameter of each connection: no statement per checkout.
       ...(idleTimeout > 0 ? { idle_in_transaction_session_timeout: Math.floor(idleTimeout) } : {}),
     });
@@ -119,6 +123,7 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
     (error) => logger.warn(`An idle system database connection failed: ${error.message}`),
     // Never end a caller's pool: its owner does.
     target.pool === undefined,
+    target.outageTimeoutMs ?? defaultOutageTimeoutMs,
   );
   try {
     await preparePostgresSchema(connection, dialect, { url, schema, runMigrations });
@@ -165,7 +170,7 @@ export async function dropSystemDatabase(target: SystemDatabaseTarget): Promise<
     await target.pool.query(`DROP SCHEMA IF EXISTS "${target.schema.replaceAll('"', '""')}" CASCADE`);
     return;
   }
-  const client = new pg.Client({ connectionString: target.url });
+  const client = absorbClientErrors(new pg.Client({ connectionString: target.url }));
   try {
     await client.connect();
   } catch (error) {

@@ -70,6 +70,7 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSApplicationVersionNotFoundError('v1'), errorClass: e.DBOSApplicationVersionNotFoundError, dbosErrorCode: 1, code: 'APPLICATION_VERSION_NOT_FOUND', fields: { versionName: 'v1' } },
     { error: new e.DBOSSerializationError('a value', 'value.f', 'a function'), errorClass: e.DBOSSerializationError, dbosErrorCode: 32, code: 'VALUE_NOT_SERIALIZABLE', fields: { path: 'value.f' } },
     { error: new e.DBOSDatabaseError('lost', { cause }), errorClass: e.DBOSDatabaseError, dbosErrorCode: 1, code: 'DATABASE_ERROR', fields: { cause } },
+    { error: new e.DBOSDatabaseUnavailableError('gone', 5000, { cause }), errorClass: e.DBOSDatabaseUnavailableError, dbosErrorCode: 1, code: 'DATABASE_UNAVAILABLE', fields: { cause, outageMs: 5000, retriable: true } },
     { error: new e.DBOSShutdownInterruptError(), errorClass: e.DBOSShutdownInterruptError, dbosErrorCode: 1, code: 'SHUTDOWN_INTERRUPTED', fields: {} },
     { error: new e.DBOSUnknownSerializationError('x', ['js_superjson']), errorClass: e.DBOSUnknownSerializationError, dbosErrorCode: 1, code: 'SERIALIZATION_UNKNOWN', fields: { serialization: 'x' } },
     { error: new e.DBOSDataSourceNotRegisteredError('app', ['other']), errorClass: e.DBOSDataSourceNotRegisteredError, dbosErrorCode: 6, code: 'DATASOURCE_NOT_REGISTERED', fields: { dataSourceName: 'app', functionName: 'app' } },
