@@ -15,6 +15,7 @@ import { WorkflowQueue } from '../queues/workflow-queue.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
 import { sqlitePath } from '../system-database/sqlite/sqlite-path.ts';
+import { defaultRetryTimeoutMs } from '../system-database/sqlite/sqlite-connection.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
 import type { OtelAttributeFormat } from '../telemetry/tracing.ts';
 import {
@@ -58,6 +59,7 @@ const knownKeys = new Set<string>([
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
   'adminHost', 'adminToken', 'adminCorsOrigins',
   'systemDatabasePool', 'systemDatabasePollingConcurrency', 'useListenNotify', 'runMigrations',
+  'systemDatabaseRetryTimeoutMs',
 ]);
 
 /** DBOS's application version when patching is enabled: one version for old and new code alike. */
@@ -84,7 +86,7 @@ function optionalString(config: DBOSConfig, key: keyof DBOSConfig): string | und
 
 function positiveMs(
   config: DBOSConfig,
-  key: 'heartbeatIntervalMs' | 'executorTimeoutMs' | 'schedulerPollingIntervalMs',
+  key: 'heartbeatIntervalMs' | 'executorTimeoutMs' | 'schedulerPollingIntervalMs' | 'systemDatabaseRetryTimeoutMs',
   fallback: number,
 ): number {
   const value = config[key];
@@ -167,6 +169,7 @@ export function databaseTarget(url: string, config: DBOSConfig): SystemDatabaseT
     backend: 'sqlite',
     path: sqlitePath(url),
     synchronous,
+    retryTimeoutMs: positiveMs(config, 'systemDatabaseRetryTimeoutMs', defaultRetryTimeoutMs),
     runMigrations,
     pollingConcurrency: pollingConcurrency(config.systemDatabasePollingConcurrency, undefined),
   };

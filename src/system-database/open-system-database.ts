@@ -36,7 +36,13 @@ interface TargetOptions {
 }
 
 export type SystemDatabaseTarget =
-  | ({ backend: 'sqlite'; path: string; synchronous: SqliteSynchronous } & TargetOptions)
+  | ({
+      backend: 'sqlite';
+      path: string;
+      synchronous: SqliteSynchronous;
+      /** How long a locked, read-only or full file is waited out (default 60 s). */
+      retryTimeoutMs?: number;
+    } & TargetOptions)
   | ({
       backend: 'postgres';
       url: string;
@@ -77,7 +83,7 @@ async function openSqlite(target: Extract<SystemDatabaseTarget, { backend: 'sqli
       { code: 'SCHEMA_NOT_MIGRATED' },
     );
   }
-  const connection = await SqliteConnection.open(path, target.synchronous);
+  const connection = await SqliteConnection.open(path, target.synchronous, target.retryTimeoutMs);
   try {
     if (runMigrations) {
       await connection.transaction((tx) => migrate(tx, sqliteDialect, schemaMigrations(sqliteDialect), Date.now()));
@@ -89,6 +95,7 @@ async function openSqlite(target: Extract<SystemDatabaseTarget, { backend: 'sqli
     await connection.close();
     throw error;
   }
+  connection.startWaitingOutFaults();
   // One connection, one writer: batches commit one at a time.
   const limiter = new ReadLimiter(target.pollingConcurrency ?? 0);
   const singleCommit = sqlSingleCommit(connection, sqliteDialect, sqliteDatabaseIdentity, (work) => connection.whileHeld(work));

@@ -20,6 +20,12 @@ export interface DBOSConfig {
    * `NORMAL` survives a process crash but may lose the last commits on power loss, for ~7x the commit rate.
    */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /**
+   * How long an operation waits out a fault of the system database before failing with a typed error
+   * (durably extension; default 60 s). SQLite: a file locked by another process, made read-only, or on a
+   * full disk (DBOSSqliteLockTimeoutError, DBOSSqliteReadOnlyError, DBOSSqliteDiskFullError).
+   */
+  systemDatabaseRetryTimeoutMs?: number;
   /** Version stamped on workflows; recovery only resumes workflows of this version. Default: a hash of the workflows' source. */
   applicationVersion?: string;
   /**
