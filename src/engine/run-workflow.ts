@@ -16,6 +16,7 @@ import { decodeError, encodeError, encodeValue, storageFormat, type StorageForma
 import { runInContext, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 import { withActiveSpan, type Context, type Span } from '../telemetry/tracing.ts';
 import { endWorkflowSpan, startWorkflowSpan, storedTraceParent } from './workflow-spans.ts';
+import { isRetriableDatabaseFault } from './database-faults.ts';
 
 export interface WorkflowExecution {
   workflowID: string;
@@ -52,6 +53,9 @@ export function executeWorkflow(engine: Engine, execution: WorkflowExecution): P
   const body = runInContext({}, () => runBody(engine, execution, superseded !== undefined, span));
   const run = span ? endWorkflowSpan(engine.tracer, span, body) : body;
   engine.track(execution.workflowID, run);
+  run.catch((error: unknown) => {
+    if (isRetriableDatabaseFault(error)) engine.onDatabaseFault(execution.workflowID);
+  });
   return run;
 }
 
@@ -177,6 +181,8 @@ async function runAndRecord(
     const ownCancellation = error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID;
     if (ownConflict && mayStartOver && !context.workflow?.cancelled) return startOver;
     if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, workflowID);
+    // The database failed, not the workflow: record nothing, stay PENDING, resume when it clears.
+    if (isRetriableDatabaseFault(error)) throw error;
     outcome = { ok: false, error };
   }
   // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.

@@ -26,6 +26,7 @@ import { openSystemDatabase } from '../system-database/open-system-database.ts';
 import { computeApplicationVersion } from './application-version.ts';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.ts';
 import { drainWorkflows } from '../engine/shutdown-interrupt.ts';
+import { FaultResumer } from '../engine/resume-after-fault.ts';
 import { validateShutdownOptions, type ShutdownOptions } from './shutdown-options.ts';
 import { destroyLifecycleCallbacks, initializeLifecycleCallbacks } from './lifecycle-callbacks.ts';
 import { warnAboutStrandedVersions } from './version-warning.ts';
@@ -58,6 +59,7 @@ export class Runtime {
   private readonly queueRunner: QueueRunner;
   private readonly liveness: ExecutorLiveness;
   private readonly cancellations: CancellationWatcher;
+  private readonly faultResumer: FaultResumer;
   private scheduler: Scheduler | undefined;
   private readonly retention: RetentionLoop;
   private readonly dynamicScheduler: DynamicScheduler;
@@ -76,6 +78,8 @@ export class Runtime {
     this.queueRunner = new QueueRunner(engine, queues, config.listenQueues);
     this.liveness = new ExecutorLiveness(engine, config);
     this.cancellations = new CancellationWatcher(engine);
+    this.faultResumer = new FaultResumer(engine);
+    engine.onDatabaseFault = (workflowID) => this.faultResumer.schedule(workflowID);
     this.retention = new RetentionLoop(engine, config.workflowRetention);
     this.dynamicScheduler = new DynamicScheduler(engine, config.schedulerPollingIntervalMs);
     this.databaseQueues = new DatabaseQueues(
@@ -204,6 +208,7 @@ export class Runtime {
       if (gracePeriodMs > 0) await drainWorkflows(this.engine, gracePeriodMs);
     } finally {
       this.engine.interrupt();
+      this.faultResumer.stop();
       if (current === this) current = undefined;
       this.registry.unfreeze();
       this.cancellations.stop();
