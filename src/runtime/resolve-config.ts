@@ -16,6 +16,7 @@ import type { SystemDatabaseTarget } from '../system-database/open-system-databa
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
 import { sqlitePath } from '../system-database/sqlite/sqlite-path.ts';
 import { defaultRetryTimeoutMs } from '../system-database/sqlite/sqlite-connection.ts';
+import { validateCompletionTimeout } from './shutdown-options.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
 import type { OtelAttributeFormat } from '../telemetry/tracing.ts';
 import {
@@ -51,6 +52,8 @@ export interface ResolvedConfig {
   admin: AdminServerOptions | null;
   /** Tracing: forced on or off by `tracingEnabled`, else on when a tracer provider is registered at launch. */
   tracing: { tracingEnabled?: boolean; format: OtelAttributeFormat };
+  /** DBOS.shutdown()'s grace period when it is called without one (0: interrupt at once). */
+  workflowCompletionTimeoutMS: number;
 }
 
 const knownKeys = new Set<string>([
@@ -59,7 +62,7 @@ const knownKeys = new Set<string>([
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
   'adminHost', 'adminToken', 'adminCorsOrigins',
   'systemDatabasePool', 'systemDatabasePollingConcurrency', 'useListenNotify', 'runMigrations',
-  'systemDatabaseRetryTimeoutMs',
+  'systemDatabaseRetryTimeoutMs', 'workflowCompletionTimeoutMS',
 ]);
 
 /** DBOS's application version when patching is enabled: one version for old and new code alike. */
@@ -217,5 +220,6 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     serializer: config.serializer === undefined ? undefined : (serializerName(config.serializer), config.serializer),
     admin: config.runAdminServer === true ? admin : null,
     tracing: { tracingEnabled: config.tracingEnabled, format: checkOtelAttributeFormat(config.otelAttributeFormat) },
+    workflowCompletionTimeoutMS: validateCompletionTimeout(config.workflowCompletionTimeoutMS, 'Config option "workflowCompletionTimeoutMS"') ?? 0,
   };
 }

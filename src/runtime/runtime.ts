@@ -222,9 +222,10 @@ export class Runtime {
 
 /** Validate the options first (nothing is stopped on a bad one); a second call waits for the first. */
 export async function shutdownRuntime(options?: ShutdownOptions): Promise<void> {
-  const gracePeriodMs = validateShutdownOptions(options);
+  const requestedMs = validateShutdownOptions(options);
   if (launching) await launching.catch(() => undefined);
   if (!stopping && current) {
+    const gracePeriodMs = requestedMs ?? current.config.workflowCompletionTimeoutMS;
     stopping = current.shutdown(gracePeriodMs).finally(() => {
       stopping = undefined;
     });
