@@ -76,17 +76,28 @@ async function launch(extra: DBOSConfig): Promise<string> {
   return config.systemDatabaseUrl!;
 }
 
-/** Start the workflow held at its gate, after its first step committed; `open()` lets it on. */
-async function startAtGate(label: string): Promise<{ workflowID: string; open: () => void; result: Promise<string> }> {
+/** Close the gate the workflows wait at, after their first step; returns the function that opens it. */
+function closeGate(): () => void {
   let open!: () => void;
   gate = new Promise((resolve) => (open = resolve));
+  return open;
+}
+
+/** Start the workflow and wait until its first step is committed (it then waits at the gate). */
+async function startHeld(label: string): Promise<{ workflowID: string; result: Promise<string> }> {
   const workflowID = `${label}-${randomUUID()}`;
   const handle = await DBOS.startWorkflow(faultedWorkflow, { workflowID })(label);
   const steps = () => engineFor('test').systemDatabase.loadStepOutcomes(workflowID);
   await until('the first step to commit', async () => (await steps()).length === 1);
   const result = handle.getResult();
   result.catch(() => undefined);
-  return { workflowID, open, result };
+  return { workflowID, result };
+}
+
+/** One workflow held at its gate; `open()` lets it on. */
+async function startAtGate(label: string): Promise<{ workflowID: string; open: () => void; result: Promise<string> }> {
+  const open = closeGate();
+  return { ...(await startHeld(label)), open };
 }
 
 afterEach(async () => {
@@ -159,6 +170,40 @@ test('[sqlite] another process holding the write lock past the budget: DBOSSqlit
   } finally {
     holder.kill();
   }
+});
+
+test('[sqlite] operations queued behind a long fault fail together, not one retry budget each', async () => {
+  const budgetMs = 400;
+  await launch({ systemDatabaseRetryTimeoutMs: budgetMs });
+  const open = closeGate();
+  const runs = await Promise.all(['many-a', 'many-b', 'many-c', 'many-d', 'many-e'].map((label) => startHeld(label)));
+  fillDisk();
+  const began = Date.now();
+  open();
+  const errors = await Promise.all(runs.map(({ result }) => result.then(() => undefined, (e: unknown) => e)));
+  const tookMs = Date.now() - began;
+  for (const error of errors) assert.ok(error instanceof DBOSSqliteDiskFullError, `got ${String(error)}`);
+  assert.ok(tookMs < budgetMs * 3, `the five writes took ${tookMs} ms to fail: each waited a budget of its own`);
+  freeDisk();
+  for (const { workflowID } of runs) assert.match(await DBOS.retrieveWorkflow<string>(workflowID).getResult(), /^many-.: 200000$/);
+});
+
+test('[sqlite] shutdown during a fault returns within the retry budget; the next launch recovers the workflow', async () => {
+  const config = sqliteBackend.freshConfig({ systemDatabaseRetryTimeoutMs: 1500 });
+  DBOS.setConfig(config);
+  await DBOS.launch();
+  const { workflowID, open, result } = await startAtGate('shutdown-full');
+  fillDisk();
+  open();
+  await until('the big step to run', () => ran.includes('big shutdown-full'));
+  const began = Date.now();
+  await DBOS.shutdown();
+  assert.ok(Date.now() - began < 4000, `shutdown took ${Date.now() - began} ms`);
+  await result.catch(() => undefined); // settled (with the interruption or the fault), not left hanging
+  DBOS.setConfig(config); // a new connection: the disk has room again
+  await DBOS.launch();
+  assert.equal(await DBOS.retrieveWorkflow<string>(workflowID).getResult(), `shutdown-full: ${big.length}`);
+  assert.equal(ran.filter((entry) => entry === 'small shutdown-full').length, 1);
 });
 
 test('[sqlite] a corrupt file at launch: DBOSSqliteCorruptError naming the file', async () => {

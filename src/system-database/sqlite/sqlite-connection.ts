@@ -33,6 +33,8 @@ export type SqliteSynchronous = 'FULL' | 'NORMAL';
 const busyTimeoutMs = 2;
 /** How long a fault is waited out before the operation fails (config option systemDatabaseRetryTimeoutMs). */
 export const defaultRetryTimeoutMs = 60_000;
+/** A fault not met for this long is over, as far as the retry budget goes (retries pause at most 1 s). */
+const faultGapMs = 2_000;
 
 interface PreparedStatement {
   statement: StatementSync;
@@ -59,6 +61,8 @@ export class SqliteConnection implements Connection {
   private readonly closing = new AbortController();
   /** Set once the schema is ready: from then on a read-only file or a full disk is waited out, not reported. */
   private inUse = false;
+  /** The fault being waited out: when it began, when an operation last met it. */
+  private fault: { since: number; lastSeen: number } | undefined;
   private readonly runner: QueryRunner = { query: async (sql, params) => this.run(sql, params) as never };
 
   private constructor(
@@ -142,7 +146,7 @@ export class SqliteConnection implements Connection {
           if (this.db.isTransaction) this.db.exec('ROLLBACK');
           throw error;
         }
-      }),
+      }, true),
     );
   }
 
@@ -180,19 +184,27 @@ export class SqliteConnection implements Connection {
   /**
    * Run `work`, waiting out the faults worth waiting for (contention at any time; a read-only file or a full
    * disk once in use) within the retry budget; a fault is thrown as its typed error naming the file.
+   *
+   * The budget runs from when the fault began, not from each operation's start: operations queue behind
+   * this connection's mutex, and each waiting out a full budget of its own would keep the last of them
+   * waiting for many budgets. Once a fault has outlasted the budget, operations that meet it fail at once,
+   * until a write transaction succeeds (reads succeed on a full disk or a locked file, so they prove nothing)
+   * or no operation has met it for a while.
    */
-  private async retryThroughFaults<T>(work: () => T | Promise<T>): Promise<T> {
-    const started = Date.now();
+  private async retryThroughFaults<T>(work: () => T | Promise<T>, write = false): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await work();
+        const result = await work();
+        if (write) this.fault = undefined;
+        return result;
       } catch (error) {
         const fault = sqliteFault(error);
-        const waitedMs = Date.now() - started;
-        const retried = isRetriedFault(fault, this.inUse);
-        if (!retried || waitedMs >= this.retryTimeoutMs || this.closing.signal.aborted) {
-          throw faultError(fault, this.path, error, waitedMs) ?? error;
-        }
+        if (!isRetriedFault(fault, this.inUse)) throw faultError(fault, this.path, error, 0) ?? error;
+        const now = Date.now();
+        if (!this.fault || now - this.fault.lastSeen > faultGapMs) this.fault = { since: now, lastSeen: now };
+        this.fault.lastSeen = now;
+        const waitedMs = now - this.fault.since;
+        if (waitedMs >= this.retryTimeoutMs || this.closing.signal.aborted) throw faultError(fault, this.path, error, waitedMs)!;
         const remaining = this.retryTimeoutMs - waitedMs;
         const pause = Math.min(remaining, jitterMs(1, retryCeilingMs(fault!, attempt)));
         await sleepMs(pause, this.closing.signal).catch(() => undefined);
