@@ -27,7 +27,13 @@ export * from './dbos-workflow-errors.ts';
 export * from './dbos-queue-stream-errors.ts';
 export * from './dbos-legacy-errors.ts';
 export * from './durably-errors.ts';
-export * from './system-database-fault-errors.ts';
+export {
+  DBOSSqliteFaultError,
+  DBOSSqliteReadOnlyError,
+  DBOSSqliteDiskFullError,
+  DBOSSqliteLockTimeoutError,
+  DBOSSqliteCorruptError,
+} from './system-database-fault-errors.ts';
 export * from './data-source-errors.ts';
 export * from './admin-errors.ts';
 export * from './error-helpers.ts';

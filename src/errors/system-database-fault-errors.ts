@@ -8,6 +8,18 @@
  */
 import { DBOSDatabaseError } from './durably-errors.ts';
 
+/**
+ * The fault errors constructed in this process. One read back from the system database (a step's recorded
+ * error) is revived without its constructor, so it is not here: replaying it is the workflow's own outcome,
+ * not a fault to wait out.
+ */
+const raisedHere = new WeakSet<object>();
+
+/** Whether `error` is a fault raised in this process (not one revived from a recorded outcome). */
+export function isLiveSqliteFault(error: unknown): error is DBOSSqliteFaultError {
+  return error instanceof DBOSSqliteFaultError && raisedHere.has(error);
+}
+
 export class DBOSSqliteFaultError extends DBOSDatabaseError {
   /** The system database file. */
   readonly path: string;
@@ -17,6 +29,7 @@ export class DBOSSqliteFaultError extends DBOSDatabaseError {
     super(message, { cause, code });
     this.path = path;
     this.retriable = retriable;
+    raisedHere.add(this);
   }
 }
 

@@ -46,6 +46,16 @@ const faultedWorkflow = DBOS.registerWorkflow(
   { name: 'faultedWorkflow' },
 );
 
+/** Its step's own code meets a fault of some other SQLite file: that is the step's outcome, not durably's fault. */
+const foreignFaultStep = DBOS.registerStep(
+  async () => {
+    ran.push('foreign');
+    throw new DBOSSqliteLockTimeoutError('/elsewhere/other.sqlite', 5);
+  },
+  { name: 'foreignFaultStep' },
+);
+const foreignFaultWorkflow = DBOS.registerWorkflow(async () => foreignFaultStep(), { name: 'foreignFaultWorkflow' });
+
 /** durably's own connection to the file, to provoke a fault on it (see the header). */
 function durablyConnection(): DatabaseSync {
   const database = engineFor('test').systemDatabase as unknown as { connection: { db: DatabaseSync } };
@@ -204,6 +214,17 @@ test('[sqlite] shutdown during a fault returns within the retry budget; the next
   await DBOS.launch();
   assert.equal(await DBOS.retrieveWorkflow<string>(workflowID).getResult(), `shutdown-full: ${big.length}`);
   assert.equal(ran.filter((entry) => entry === 'small shutdown-full').length, 1);
+});
+
+test("[sqlite] a step that itself fails with a fault error (another file's) fails the workflow once its error is recorded", async () => {
+  await launch({});
+  const workflowID = `foreign-fault-${randomUUID()}`;
+  const handle = await DBOS.startWorkflow(foreignFaultWorkflow, { workflowID })();
+  await handle.getResult().catch(() => undefined); // this execution stops on the live fault error
+  const error = await DBOS.retrieveWorkflow(workflowID).getResult().then(() => assert.fail('should fail'), (e: unknown) => e);
+  assert.ok(error instanceof DBOSSqliteLockTimeoutError, `got ${String(error)}`);
+  assert.equal((await DBOS.getWorkflowStatus(workflowID))?.status, 'ERROR');
+  assert.deepEqual(ran, ['foreign']); // replayed from its recorded error, never run again
 });
 
 test('[sqlite] a corrupt file at launch: DBOSSqliteCorruptError naming the file', async () => {
