@@ -46,6 +46,14 @@ const faultedWorkflow = DBOS.registerWorkflow(
   { name: 'faultedWorkflow' },
 );
 
+const parentWorkflow = DBOS.registerWorkflow(
+  async (label: string) => {
+    const child = await DBOS.startWorkflow(faultedWorkflow)(label);
+    return `parent of ${await child.getResult()}`;
+  },
+  { name: 'parentWorkflow' },
+);
+
 /** Its step's own code meets a fault of some other SQLite file: that is the step's outcome, not durably's fault. */
 const foreignFaultStep = DBOS.registerStep(
   async () => {
@@ -214,6 +222,22 @@ test('[sqlite] shutdown during a fault returns within the retry budget; the next
   await DBOS.launch();
   assert.equal(await DBOS.retrieveWorkflow<string>(workflowID).getResult(), `shutdown-full: ${big.length}`);
   assert.equal(ran.filter((entry) => entry === 'small shutdown-full').length, 1);
+});
+
+test('[sqlite] a parent awaiting a child stopped by a fault waits for the resumed child instead of failing', async () => {
+  await launch({ systemDatabaseRetryTimeoutMs: 300 });
+  const open = closeGate();
+  const parentID = `parent-${randomUUID()}`;
+  const parent = await DBOS.startWorkflow(parentWorkflow, { workflowID: parentID })('child');
+  await until('the child to reach its gate', () => ran.includes('small child'));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // its first checkpoint commits
+  fillDisk();
+  open();
+  await until('the child to stop on the fault', () => ran.includes('big child'));
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  freeDisk();
+  assert.equal(await parent.getResult(), `parent of child: ${big.length}`);
+  assert.equal((await DBOS.getWorkflowStatus(parentID))?.status, 'SUCCESS');
 });
 
 test("[sqlite] a step that itself fails with a fault error (another file's) fails the workflow once its error is recorded", async () => {
