@@ -86,7 +86,7 @@ export class Engine {
    * Called when an execution stopped on a retriable system database fault (it recorded nothing and stays
    * PENDING); the Runtime resumes it when the fault clears (resume-after-fault.ts).
    */
-  onDatabaseFault: (workflowID: string) => void = () => undefined;
+  onDatabaseFault: (workflowID: string, fault: unknown) => void = () => undefined;
 
   /** Track a workflow's execution; it leaves the map when it settles. */
   track(workflowID: string, execution: Promise<unknown>): void {

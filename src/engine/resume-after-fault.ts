@@ -23,17 +23,17 @@ export class FaultResumer {
 
   constructor(private readonly engine: Engine) {}
 
-  /** Try `workflowID` again after a delay (doubling from `firstDelayMs` while the fault lasts). */
-  schedule(workflowID: string, attempt = 0): void {
+  /** Try `workflowID`, stopped by `fault`, again after a delay (doubling from `firstDelayMs` while the fault lasts). */
+  schedule(workflowID: string, fault: unknown, attempt = 0): void {
     if (this.stopped || this.engine.interrupted || this.timers.has(workflowID)) return;
     const delayMs = Math.min(maxDelayMs, firstDelayMs * 2 ** attempt);
     if (attempt === 0) {
-      this.engine.logger.warn(`Workflow ${workflowID} stopped on a system database fault; it resumes here once the fault clears.`);
+      this.engine.logger.warn(`Workflow ${workflowID} stopped: ${(fault as Error).message} It resumes here once the fault clears.`);
     }
     const timer = setTimeout(() => {
       this.timers.delete(workflowID);
       resumeWorkflow(this.engine, workflowID, false).catch((error: unknown) => {
-        if (isRetriableDatabaseFault(error)) this.schedule(workflowID, attempt + 1);
+        if (isRetriableDatabaseFault(error)) this.schedule(workflowID, error, attempt + 1);
         else if (!this.stopped) this.engine.logger.error(`Could not resume workflow ${workflowID}: ${(error as Error).message}`);
       });
     }, delayMs);

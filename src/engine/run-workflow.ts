@@ -54,7 +54,7 @@ export function executeWorkflow(engine: Engine, execution: WorkflowExecution): P
   const run = span ? endWorkflowSpan(engine.tracer, span, body) : body;
   engine.track(execution.workflowID, run);
   run.catch((error: unknown) => {
-    if (isRetriableDatabaseFault(error)) engine.onDatabaseFault(execution.workflowID);
+    if (isRetriableDatabaseFault(error)) engine.onDatabaseFault(execution.workflowID, error);
   });
   return run;
 }

@@ -79,7 +79,7 @@ export class Runtime {
     this.liveness = new ExecutorLiveness(engine, config);
     this.cancellations = new CancellationWatcher(engine);
     this.faultResumer = new FaultResumer(engine);
-    engine.onDatabaseFault = (workflowID) => this.faultResumer.schedule(workflowID);
+    engine.onDatabaseFault = (workflowID, fault) => this.faultResumer.schedule(workflowID, fault);
     this.retention = new RetentionLoop(engine, config.workflowRetention);
     this.dynamicScheduler = new DynamicScheduler(engine, config.schedulerPollingIntervalMs);
     this.databaseQueues = new DatabaseQueues(
