@@ -2,7 +2,7 @@
  * Workflows stopped by a fault of the system database resume here, in this process, once it clears.
  *
  * A durable operation that meets a fault worth waiting out (a locked, read-only or full SQLite file) is
- * retried by the connection for `systemDatabaseRetryTimeoutMs`; past that it throws a retriable fault error
+ * retried by the connection for `databaseOutageTimeoutMs`; past that it throws a retriable fault error
  * (errors/system-database-fault-errors.ts). The workflow then records nothing, not even its failure
  * (run-workflow.ts): it stays PENDING, its committed steps stay committed. This resumer tries it again
  * with backoff, as recovery would (resumeWorkflow: replay the recorded steps, run the rest), until it runs,

@@ -113,7 +113,6 @@ export class DBOSSerializationError extends DBOSError {
 
 /** A database operation failed after retries, or the runtime was shut down under it. */
 export class DBOSDatabaseError extends DBOSError {
-  /** `code`: a subclass's more precise stable code (system-database-fault-errors.ts). */
   constructor(message: string, options?: { cause?: unknown; code?: string }) {
     super(message, codes.error, { code: options?.code ?? 'DATABASE_ERROR', cause: options?.cause });
   }

@@ -3,7 +3,7 @@
  * process for too long, corrupt. Each names the file and the cause; the driver's error rides on `cause`.
  *
  * `retriable` faults (read-only, disk full, locked) are ones an operator can clear while the process runs:
- * durably retried the operation for `systemDatabaseRetryTimeoutMs` before throwing, and a workflow stopped
+ * durably retried the operation for `databaseOutageTimeoutMs` before throwing, and a workflow stopped
  * by one records nothing and stays PENDING, to resume when the fault clears (engine/resume-after-fault.ts).
  */
 import { DBOSDatabaseError } from './durably-errors.ts';
@@ -52,7 +52,7 @@ export class DBOSSqliteDiskFullError extends DBOSSqliteFaultError {
   constructor(path: string, cause?: unknown) {
     super(
       `The SQLite system database "${path}" cannot grow: ${(cause as Error)?.message ?? 'database or disk is full'}. ` +
-        'Free disk space (or delete old workflows: config option workflowRetention); durably retries meanwhile.',
+        'Free disk space, or delete old workflows (config option workflowRetention).',
       path,
       true,
       'SQLITE_DISK_FULL',

@@ -12,10 +12,10 @@ import { serializerName } from '../engine/serializers.ts';
 import type { RetentionOptions } from '../management/retention.ts';
 import { DBOSConfigurationError } from '../errors/errors.ts';
 import { WorkflowQueue } from '../queues/workflow-queue.ts';
+import { defaultOutageTimeoutMs } from '../system-database/connection.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
 import { sqlitePath } from '../system-database/sqlite/sqlite-path.ts';
-import { defaultRetryTimeoutMs } from '../system-database/sqlite/sqlite-connection.ts';
 import { validateCompletionTimeout } from './shutdown-options.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
 import type { OtelAttributeFormat } from '../telemetry/tracing.ts';
@@ -62,7 +62,8 @@ const knownKeys = new Set<string>([
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
   'adminHost', 'adminToken', 'adminCorsOrigins',
   'systemDatabasePool', 'systemDatabasePollingConcurrency', 'useListenNotify', 'runMigrations',
-  'systemDatabaseRetryTimeoutMs', 'workflowCompletionTimeoutMS',
+  'databaseOutageTimeoutMs',
+  'workflowCompletionTimeoutMS',
 ]);
 
 /** DBOS's application version when patching is enabled: one version for old and new code alike. */
@@ -89,7 +90,7 @@ function optionalString(config: DBOSConfig, key: keyof DBOSConfig): string | und
 
 function positiveMs(
   config: DBOSConfig,
-  key: 'heartbeatIntervalMs' | 'executorTimeoutMs' | 'schedulerPollingIntervalMs' | 'systemDatabaseRetryTimeoutMs',
+  key: 'heartbeatIntervalMs' | 'executorTimeoutMs' | 'schedulerPollingIntervalMs' | 'databaseOutageTimeoutMs',
   fallback: number,
 ): number {
   const value = config[key];
@@ -134,6 +135,7 @@ function listenQueues(value: DBOSConfig['listenQueues']): ReadonlySet<string> | 
 /** Which backend a URL (or path) names; a caller's pg.Pool names Postgres. */
 export function databaseTarget(url: string, config: DBOSConfig): SystemDatabaseTarget {
   const runMigrations = config.runMigrations ?? true;
+  const outageTimeoutMs = positiveMs(config, 'databaseOutageTimeoutMs', defaultOutageTimeoutMs);
   const pool = callerPool(config.systemDatabasePool);
   if (pool || /^postgres(ql)?:\/\//i.test(url)) {
     if (pool && config.systemDatabaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(config.systemDatabaseUrl)) {
@@ -162,6 +164,7 @@ export function databaseTarget(url: string, config: DBOSConfig): SystemDatabaseT
       useListenNotify: config.useListenNotify ?? true,
       runMigrations,
       pollingConcurrency: pollingConcurrency(config.systemDatabasePollingConcurrency, poolSize),
+      outageTimeoutMs,
     };
   }
   const synchronous = config.sqliteSynchronous ?? 'FULL';
@@ -172,9 +175,9 @@ export function databaseTarget(url: string, config: DBOSConfig): SystemDatabaseT
     backend: 'sqlite',
     path: sqlitePath(url),
     synchronous,
-    retryTimeoutMs: positiveMs(config, 'systemDatabaseRetryTimeoutMs', defaultRetryTimeoutMs),
     runMigrations,
     pollingConcurrency: pollingConcurrency(config.systemDatabasePollingConcurrency, undefined),
+    outageTimeoutMs,
   };
 }
 

@@ -4,6 +4,9 @@
  * keyed by column name, with BIGINT columns as numbers.
  */
 
+/** How long a connection retries through a lost or stalled database by default (databaseOutageTimeoutMs). */
+export const defaultOutageTimeoutMs = 60_000;
+
 export type SqlValue = string | number | bigint | boolean | null | undefined;
 export type Row = Record<string, unknown>;
 

@@ -33,16 +33,12 @@ interface TargetOptions {
   runMigrations?: boolean;
   /** Bound on concurrent polling reads; 0 or absent: unlimited. */
   pollingConcurrency?: number;
+  /** How long to retry through a lost or stalled connection (databaseOutageTimeoutMs); default 60 s. */
+  outageTimeoutMs?: number;
 }
 
 export type SystemDatabaseTarget =
-  | ({
-      backend: 'sqlite';
-      path: string;
-      synchronous: SqliteSynchronous;
-      /** How long a locked, read-only or full file is waited out (default 60 s). */
-      retryTimeoutMs?: number;
-    } & TargetOptions)
+  | ({ backend: 'sqlite'; path: string; synchronous: SqliteSynchronous } & TargetOptions)
   | ({
       backend: 'postgres';
       url: string;
@@ -83,7 +79,8 @@ async function openSqlite(target: Extract<SystemDatabaseTarget, { backend: 'sqli
       { code: 'SCHEMA_NOT_MIGRATED' },
     );
   }
-  const connection = await SqliteConnection.open(path, target.synchronous, target.retryTimeoutMs);
+  // SQLite's outages are faults of the file: locked by another process, read-only, disk full (sqlite-faults.ts).
+  const connection = await SqliteConnection.open(path, target.synchronous, target.outageTimeoutMs);
   try {
     if (runMigrations) {
       await connection.transaction((tx) => migrate(tx, sqliteDialect, schemaMigrations(sqliteDialect), Date.now()));

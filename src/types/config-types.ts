@@ -21,12 +21,6 @@ export interface DBOSConfig {
    */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   /**
-   * How long an operation waits out a fault of the system database before failing with a typed error
-   * (durably extension; default 60 s). SQLite: a file locked by another process, made read-only, or on a
-   * full disk (DBOSSqliteLockTimeoutError, DBOSSqliteReadOnlyError, DBOSSqliteDiskFullError).
-   */
-  systemDatabaseRetryTimeoutMs?: number;
-  /**
    * DBOS.shutdown()'s grace period when it is called without one (durably extension, named after DBOS's
    * shutdown option; default 0): it stops claiming queued work and schedules, lets the workflows running
    * here go on for up to this long, then interrupts the rest, which stay PENDING for recovery. So
@@ -109,6 +103,13 @@ export interface DBOSConfig {
    * unlimited on SQLite. 0 or less: unlimited.
    */
   systemDatabasePollingConcurrency?: number;
+  /**
+   * How long an operation keeps retrying through a lost, refused or stalled system database connection
+   * (a restart, a failover, a network cut) before failing with DBOSDatabaseUnavailableError (retriable;
+   * nothing half-written; a workflow that meets it stays PENDING). On Postgres, a statement unanswered
+   * for this long counts as a stalled connection. Default 60 s (durably extension).
+   */
+  databaseOutageTimeoutMs?: number;
   /** Postgres only; default true. false: no LISTEN and no NOTIFY (poolers, CockroachDB): waits poll. */
   useListenNotify?: boolean;
   /**

@@ -124,7 +124,7 @@ afterEach(async () => {
 });
 
 test('[sqlite] a full disk that clears within the retry budget only delays the workflow: each step runs once', async () => {
-  await launch({ systemDatabaseRetryTimeoutMs: 10_000 });
+  await launch({ databaseOutageTimeoutMs: 10_000 });
   const { open, result } = await startAtGate('brief-full');
   fillDisk();
   open();
@@ -136,7 +136,7 @@ test('[sqlite] a full disk that clears within the retry budget only delays the w
 });
 
 test('[sqlite] a full disk past the budget: DBOSSqliteDiskFullError naming the file, the workflow stays PENDING and resumes when space is freed', async () => {
-  const path = await launch({ systemDatabaseRetryTimeoutMs: 300 });
+  const path = await launch({ databaseOutageTimeoutMs: 300 });
   const { workflowID, open, result } = await startAtGate('long-full');
   fillDisk();
   open();
@@ -154,7 +154,7 @@ test('[sqlite] a full disk past the budget: DBOSSqliteDiskFullError naming the f
 });
 
 test('[sqlite] a read-only file past the budget: DBOSSqliteReadOnlyError naming the file; the workflow resumes once writable', async () => {
-  const path = await launch({ systemDatabaseRetryTimeoutMs: 300 });
+  const path = await launch({ databaseOutageTimeoutMs: 300 });
   const { workflowID, open, result } = await startAtGate('read-only');
   durablyConnection().exec('PRAGMA query_only = ON');
   open();
@@ -170,7 +170,7 @@ test('[sqlite] a read-only file past the budget: DBOSSqliteReadOnlyError naming 
 });
 
 test('[sqlite] another process holding the write lock past the budget: DBOSSqliteLockTimeoutError, then the workflow finishes', async () => {
-  const path = await launch({ systemDatabaseRetryTimeoutMs: 500 });
+  const path = await launch({ databaseOutageTimeoutMs: 500 });
   const { workflowID, open, result } = await startAtGate('locked');
   const holder = holdWriteLock(path, 2000);
   try {
@@ -192,7 +192,7 @@ test('[sqlite] another process holding the write lock past the budget: DBOSSqlit
 
 test('[sqlite] operations queued behind a long fault fail together, not one retry budget each', async () => {
   const budgetMs = 400;
-  await launch({ systemDatabaseRetryTimeoutMs: budgetMs });
+  await launch({ databaseOutageTimeoutMs: budgetMs });
   const open = closeGate();
   const runs = await Promise.all(['many-a', 'many-b', 'many-c', 'many-d', 'many-e'].map((label) => startHeld(label)));
   fillDisk();
@@ -207,7 +207,7 @@ test('[sqlite] operations queued behind a long fault fail together, not one retr
 });
 
 test('[sqlite] shutdown during a fault returns within the retry budget; the next launch recovers the workflow', async () => {
-  const config = sqliteBackend.freshConfig({ systemDatabaseRetryTimeoutMs: 1500 });
+  const config = sqliteBackend.freshConfig({ databaseOutageTimeoutMs: 1500 });
   DBOS.setConfig(config);
   await DBOS.launch();
   const { workflowID, open, result } = await startAtGate('shutdown-full');
@@ -225,7 +225,7 @@ test('[sqlite] shutdown during a fault returns within the retry budget; the next
 });
 
 test('[sqlite] a parent awaiting a child stopped by a fault waits for the resumed child instead of failing', async () => {
-  await launch({ systemDatabaseRetryTimeoutMs: 300 });
+  await launch({ databaseOutageTimeoutMs: 300 });
   const open = closeGate();
   const parentID = `parent-${randomUUID()}`;
   const parent = await DBOS.startWorkflow(parentWorkflow, { workflowID: parentID })('child');

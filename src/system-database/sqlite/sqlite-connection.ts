@@ -23,7 +23,7 @@ import {
   DBOSSystemDatabaseHeldError,
 } from '../../errors/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
-import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
+import { defaultOutageTimeoutMs, type Connection, type QueryRunner, type Row, type SqlValue } from '../connection.ts';
 import { registerJsonContains } from './json-containment.ts';
 import { positionalPlaceholders, toSqliteValue } from './sqlite-query-runner.ts';
 import { faultError, isRetriedFault, retryCeilingMs, sqliteFault } from './sqlite-faults.ts';
@@ -31,8 +31,6 @@ import { faultError, isRetriedFault, retryCeilingMs, sqliteFault } from './sqlit
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
 const busyTimeoutMs = 2;
-/** How long a fault is waited out before the operation fails (config option systemDatabaseRetryTimeoutMs). */
-export const defaultRetryTimeoutMs = 60_000;
 /** A fault not met for this long is over, as far as the retry budget goes (retries pause at most 1 s). */
 const faultGapMs = 2_000;
 
@@ -72,7 +70,7 @@ export class SqliteConnection implements Connection {
     private readonly retryTimeoutMs: number,
   ) {}
 
-  static async open(path: string, synchronous: SqliteSynchronous, retryTimeoutMs = defaultRetryTimeoutMs): Promise<SqliteConnection> {
+  static async open(path: string, synchronous: SqliteSynchronous, retryTimeoutMs = defaultOutageTimeoutMs): Promise<SqliteConnection> {
     let db: DatabaseSync;
     try {
       db = new DatabaseSync(path);
