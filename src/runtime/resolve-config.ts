@@ -57,13 +57,12 @@ export interface ResolvedConfig {
 }
 
 const knownKeys = new Set<string>([
-  'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
+  'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous', 'workflowCompletionTimeoutMS',
   'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'listenQueues', 'serializer', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'otelAttributeFormat', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
   'adminHost', 'adminToken', 'adminCorsOrigins',
   'systemDatabasePool', 'systemDatabasePollingConcurrency', 'useListenNotify', 'runMigrations',
   'databaseOutageTimeoutMs',
-  'workflowCompletionTimeoutMS',
 ]);
 
 /** DBOS's application version when patching is enabled: one version for old and new code alike. */
