@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, test } from 'node:test';
-import { DBOS, WorkflowQueue, type DBOSConfig } from '../../src/index.ts';
+import { DBOS, DBOSConfigurationError, WorkflowQueue, type DBOSConfig } from '../../src/index.ts';
+import { resolveConfig } from '../../src/runtime/resolve-config.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { rawRows } from '../helpers/raw-rows.ts';
 
@@ -132,4 +133,30 @@ forEachBackend('DBOS.shutdown() under load', (backend) => {
       }
     }
   });
+
+  test('DBOS.shutdown({ workflowCompletionTimeoutMS: 0 }) overrides the config default: no wait', async () => {
+    const config = backend.freshConfig({ workflowCompletionTimeoutMS: 10_000 });
+    DBOS.setConfig(config);
+    await DBOS.launch();
+    const workflowID = `no-grace-${randomUUID()}`;
+    await DBOS.startWorkflow(slowWorkflow, { workflowID })(7);
+    await until('its first step', async () => ledger.includes(`${workflowID}#0`));
+    const began = Date.now();
+    await DBOS.shutdown({ workflowCompletionTimeoutMS: 0 });
+    assert.ok(Date.now() - began < 2000, `shutdown waited ${Date.now() - began} ms`);
+    DBOS.setConfig(config);
+    await DBOS.launch();
+    assert.equal(await DBOS.retrieveWorkflow<number>(workflowID).getResult(), 700 + 0 + 1 + 2);
+  });
+});
+
+test('config option workflowCompletionTimeoutMS: 0 to 2^31-1 ms', () => {
+  for (const bad of [-1, Number.NaN, 2 ** 31, '5s']) {
+    assert.throws(
+      () => resolveConfig({ systemDatabaseUrl: './x.sqlite', workflowCompletionTimeoutMS: bad as number }),
+      (error: unknown) => error instanceof DBOSConfigurationError && /"workflowCompletionTimeoutMS" must be a number of milliseconds/.test(error.message),
+    );
+  }
+  assert.equal(resolveConfig({ systemDatabaseUrl: './x.sqlite' }).workflowCompletionTimeoutMS, 0);
+  assert.equal(resolveConfig({ systemDatabaseUrl: './x.sqlite', workflowCompletionTimeoutMS: 250 }).workflowCompletionTimeoutMS, 250);
 });
