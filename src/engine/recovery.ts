@@ -43,8 +43,12 @@ export async function recoverPendingWorkflows(engine: Engine): Promise<DurableWo
   return handles;
 }
 
-/** Resume one PENDING workflow here; false if it was not resumed (finished meanwhile, or dead-lettered). */
-export async function resumeWorkflow(engine: Engine, workflowID: string): Promise<boolean> {
+/**
+ * Resume one PENDING workflow here; false if it was not resumed (finished meanwhile, or dead-lettered).
+ * `limitAttempts: false` for a workflow stopped by a database fault, not by its own crash: an outage must not
+ * use up its recovery attempts (resume-after-fault.ts).
+ */
+export async function resumeWorkflow(engine: Engine, workflowID: string, limitAttempts = true): Promise<boolean> {
   const { systemDatabase } = engine;
   if (engine.running.has(workflowID) && !engine.states.get(workflowID)?.cancelled) return true;
   const status = await systemDatabase.getWorkflowStatus(workflowID);
@@ -53,7 +57,7 @@ export async function resumeWorkflow(engine: Engine, workflowID: string): Promis
   if (!registration) throw new DBOSNotRegisteredError(status.workflowName);
   // Before claiming an attempt: a missing configured instance leaves the workflow for a process that has it.
   const thisArg = receiverForRecorded(engine.registry, registration, status.configName);
-  const max = registration.config.maxRecoveryAttempts ?? defaultMaxRecoveryAttempts;
+  const max = limitAttempts ? (registration.config.maxRecoveryAttempts ?? defaultMaxRecoveryAttempts) : Number.MAX_SAFE_INTEGER;
   const claim = await systemDatabase.claimRecoveryAttempt(workflowID, max, Date.now());
   if (claim.kind === 'not-pending') return false;
   if (claim.kind === 'exceeded') {

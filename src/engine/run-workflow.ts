@@ -6,7 +6,7 @@
  * changed under us), this run stands down and adopts the recorded outcome.
  */
 import type { HTTPRequest } from '../types/workflow-types.ts';
-import { DBOSDatabaseUnavailableError, DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../errors/errors.ts';
+import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../errors/errors.ts';
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
@@ -16,6 +16,7 @@ import { decodeError, encodeError, encodeValue, storageFormat, type StorageForma
 import { runInContext, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 import { withActiveSpan, type Context, type Span } from '../telemetry/tracing.ts';
 import { endWorkflowSpan, startWorkflowSpan, storedTraceParent } from './workflow-spans.ts';
+import { isRetriableDatabaseFault } from './database-faults.ts';
 
 export interface WorkflowExecution {
   workflowID: string;
@@ -54,6 +55,9 @@ export function executeWorkflow(engine: Engine, execution: WorkflowExecution): P
   const body = runInContext({}, () => runBody(engine, execution, superseded !== undefined, span));
   const run = span ? endWorkflowSpan(engine.tracer, span, body) : body;
   engine.track(execution.workflowID, run);
+  run.catch((error: unknown) => {
+    if (isRetriableDatabaseFault(error)) engine.onDatabaseFault(execution.workflowID, error);
+  });
   return run;
 }
 
@@ -180,13 +184,12 @@ async function runAndRecord(
     const ownCancellation = error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID;
     if (ownConflict && mayStartOver && !context.workflow?.cancelled) return startOver;
     if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, workflowID);
+    // The database failed, not the workflow: record nothing, stay PENDING, resume when it clears.
+    if (isRetriableDatabaseFault(error)) throw error;
     outcome = { ok: false, error };
   }
   // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.
   engine.interruptSignal.throwIfAborted();
-  // The system database was out for longer than databaseOutageTimeoutMs: that is not the workflow's
-  // outcome. Record nothing (the write would likely fail too); the workflow stays PENDING for recovery.
-  if (!outcome.ok && outcome.error instanceof DBOSDatabaseUnavailableError) throw outcome.error;
   const final = await finalRecord(execution, outcome);
   const owned = await engine.systemDatabase.recordWorkflowOutcome(final.record);
   if (!owned) return adoptRecordedOutcome(engine, workflowID);

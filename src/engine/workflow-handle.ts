@@ -12,6 +12,7 @@ import { recordedOperation } from './checkpoint.ts';
 import type { Engine } from './engine.ts';
 import { decodeWorkflowInputs } from './stored-values.ts';
 import { toPublicStatus } from './status-mapping.ts';
+import { isRetriableDatabaseFault } from './database-faults.ts';
 import { workflowCodeState } from './workflow-context.ts';
 
 export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
@@ -44,8 +45,8 @@ export function awaitWorkflowResult<R>(engine: Engine, workflowID: string, given
   const deadline =
     options?.deadlineEpochMS ??
     (options?.timeoutSeconds === undefined ? undefined : Date.now() + options.timeoutSeconds * 1000);
-  const wait = () => waitHere<R>(engine, workflowID, deadline, options?.pollingIntervalMs);
   const workflow = workflowCodeState();
+  const wait = () => waitHere<R>(engine, workflowID, deadline, options?.pollingIntervalMs, workflow !== undefined);
   return workflow ? recordedOperation(workflow, 'DBOS.getResult', wait, workflowID) : wait();
 }
 
@@ -54,12 +55,17 @@ async function waitHere<R>(
   workflowID: string,
   deadline: number | undefined,
   pollingIntervalMs: number | undefined,
+  fromWorkflow: boolean,
 ): Promise<R | null> {
   const running = engine.running.get(workflowID);
   if (running && deadline === undefined) {
     try {
       return (await running) as R;
     } catch (error) {
+      // A database fault stopped the execution here, not the workflow: it resumes when the fault clears. A
+      // workflow waits for that outcome (recording the fault as its own would fail it for good); other
+      // callers get the typed error, rather than hanging for as long as the fault lasts.
+      if (fromWorkflow && isRetriableDatabaseFault(error)) return awaitOutcome<R>(engine, workflowID, deadline, pollingIntervalMs);
       // The execution here was cancelled, but the workflow may have been resumed since: then its outcome is to come.
       const cancelledHere = error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID;
       if (!cancelledHere) throw error;
@@ -67,6 +73,15 @@ async function waitHere<R>(
       if (!row || row.status === 'CANCELLED') throw error;
     }
   }
+  return awaitOutcome<R>(engine, workflowID, deadline, pollingIntervalMs);
+}
+
+async function awaitOutcome<R>(
+  engine: Engine,
+  workflowID: string,
+  deadline: number | undefined,
+  pollingIntervalMs: number | undefined,
+): Promise<R | null> {
   const status = await awaitFinalStatus(engine, workflowID, deadline, pollingIntervalMs);
   return status === timedOut ? null : await outcomeOf<R>(status);
 }

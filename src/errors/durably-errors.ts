@@ -5,6 +5,7 @@
 import { dbosErrorCodes as codes } from './dbos-error-codes.ts';
 import { DBOSError } from './dbos-error.ts';
 import { DBOSExecutorNotInitializedError, DBOSInitializationError } from './dbos-workflow-errors.ts';
+import { markRaisedHere } from './live-faults.ts';
 
 /** Invalid configuration: a bad URL, an unknown option value, a missing name. */
 export class DBOSConfigurationError extends DBOSError {
@@ -131,6 +132,7 @@ export class DBOSDatabaseUnavailableError extends DBOSDatabaseError {
   constructor(message: string, outageMs: number, options?: { cause?: unknown }) {
     super(message, { code: 'DATABASE_UNAVAILABLE', cause: options?.cause });
     this.outageMs = outageMs;
+    markRaisedHere(this);
   }
 }
 

@@ -8,6 +8,7 @@ import * as legacy from './dbos-legacy-errors.ts';
 import * as queueStream from './dbos-queue-stream-errors.ts';
 import * as workflow from './dbos-workflow-errors.ts';
 import * as durably from './durably-errors.ts';
+import * as faults from './system-database-fault-errors.ts';
 import * as dataSource from './data-source-errors.ts';
 import * as admin from './admin-errors.ts';
 
@@ -27,6 +28,7 @@ export const durablyErrorClasses: Record<string, ErrorClass> = {
   ...classesOf(queueStream),
   ...classesOf(legacy),
   ...classesOf(durably),
+  ...classesOf(faults),
   ...classesOf(dataSource),
   ...classesOf(admin),
 };

@@ -9,7 +9,7 @@
  *
  * - dbos-error.ts: the base class; dbos-error-codes.ts: DBOS's numeric codes
  * - dbos-workflow-errors.ts, dbos-queue-stream-errors.ts, dbos-legacy-errors.ts: DBOS's classes
- * - durably-errors.ts: durably's own, more precise classes
+ * - durably-errors.ts: durably's own, more precise classes; system-database-fault-errors.ts: a failing SQLite file
  * - error-helpers.ts: DBOS's predicates; error-class-registry.ts: the classes by name, for revival
  */
 
@@ -27,6 +27,13 @@ export * from './dbos-workflow-errors.ts';
 export * from './dbos-queue-stream-errors.ts';
 export * from './dbos-legacy-errors.ts';
 export * from './durably-errors.ts';
+export {
+  DBOSSqliteFaultError,
+  DBOSSqliteReadOnlyError,
+  DBOSSqliteDiskFullError,
+  DBOSSqliteLockTimeoutError,
+  DBOSSqliteCorruptError,
+} from './system-database-fault-errors.ts';
 export * from './data-source-errors.ts';
 export * from './admin-errors.ts';
 export * from './error-helpers.ts';

@@ -16,6 +16,7 @@ import { defaultOutageTimeoutMs } from '../system-database/connection.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
 import { sqlitePath } from '../system-database/sqlite/sqlite-path.ts';
+import { validateCompletionTimeout } from './shutdown-options.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
 import type { OtelAttributeFormat } from '../telemetry/tracing.ts';
 import {
@@ -51,10 +52,12 @@ export interface ResolvedConfig {
   admin: AdminServerOptions | null;
   /** Tracing: forced on or off by `tracingEnabled`, else on when a tracer provider is registered at launch. */
   tracing: { tracingEnabled?: boolean; format: OtelAttributeFormat };
+  /** DBOS.shutdown()'s grace period when it is called without one (0: interrupt at once). */
+  workflowCompletionTimeoutMS: number;
 }
 
 const knownKeys = new Set<string>([
-  'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous',
+  'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous', 'workflowCompletionTimeoutMS',
   'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'listenQueues', 'serializer', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'otelAttributeFormat', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
   'adminHost', 'adminToken', 'adminCorsOrigins',
@@ -219,5 +222,6 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     serializer: config.serializer === undefined ? undefined : (serializerName(config.serializer), config.serializer),
     admin: config.runAdminServer === true ? admin : null,
     tracing: { tracingEnabled: config.tracingEnabled, format: checkOtelAttributeFormat(config.otelAttributeFormat) },
+    workflowCompletionTimeoutMS: validateCompletionTimeout(config.workflowCompletionTimeoutMS, 'Config option "workflowCompletionTimeoutMS"') ?? 0,
   };
 }

@@ -10,7 +10,6 @@ import { Engine } from '../engine/engine.ts';
 import { CancellationWatcher } from '../engine/cancellation-watcher.ts';
 import { RetentionLoop } from '../management/retention.ts';
 import { recoverPendingWorkflows } from '../engine/recovery.ts';
-import { OutageResumer } from '../engine/outage-resume.ts';
 import type { Registry } from '../engine/registry.ts';
 import type { WorkflowHandle } from '../types/workflow-types.ts';
 import { DatabaseQueues } from '../queues/database-queues.ts';
@@ -27,6 +26,7 @@ import { openSystemDatabase } from '../system-database/open-system-database.ts';
 import { computeApplicationVersion } from './application-version.ts';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.ts';
 import { drainWorkflows } from '../engine/shutdown-interrupt.ts';
+import { FaultResumer } from '../engine/resume-after-fault.ts';
 import { validateShutdownOptions, type ShutdownOptions } from './shutdown-options.ts';
 import { destroyLifecycleCallbacks, initializeLifecycleCallbacks } from './lifecycle-callbacks.ts';
 import { warnAboutStrandedVersions } from './version-warning.ts';
@@ -59,6 +59,7 @@ export class Runtime {
   private readonly queueRunner: QueueRunner;
   private readonly liveness: ExecutorLiveness;
   private readonly cancellations: CancellationWatcher;
+  private readonly faultResumer: FaultResumer;
   private scheduler: Scheduler | undefined;
   private readonly retention: RetentionLoop;
   private readonly dynamicScheduler: DynamicScheduler;
@@ -77,6 +78,8 @@ export class Runtime {
     this.queueRunner = new QueueRunner(engine, queues, config.listenQueues);
     this.liveness = new ExecutorLiveness(engine, config);
     this.cancellations = new CancellationWatcher(engine);
+    this.faultResumer = new FaultResumer(engine);
+    engine.onDatabaseFault = (workflowID, fault) => this.faultResumer.schedule(workflowID, fault);
     this.retention = new RetentionLoop(engine, config.workflowRetention);
     this.dynamicScheduler = new DynamicScheduler(engine, config.schedulerPollingIntervalMs);
     this.databaseQueues = new DatabaseQueues(
@@ -122,8 +125,6 @@ export class Runtime {
       createTracer(config.tracing, { executorID: config.executorID, applicationVersion }),
     );
     const runtime = new Runtime(config, engine, queues, queueReloader, registry);
-    const outageResumer = new OutageResumer(engine);
-    engine.onAbandonedByOutage = (workflowID) => outageResumer.add(workflowID);
     try {
       await registerApplicationVersion(engine);
       await warnAboutStrandedVersions(engine, config.executorTimeoutMs);
@@ -208,6 +209,7 @@ export class Runtime {
       if (gracePeriodMs > 0) await drainWorkflows(this.engine, gracePeriodMs);
     } finally {
       this.engine.interrupt();
+      this.faultResumer.stop();
       if (current === this) current = undefined;
       this.registry.unfreeze();
       this.cancellations.stop();
@@ -221,9 +223,10 @@ export class Runtime {
 
 /** Validate the options first (nothing is stopped on a bad one); a second call waits for the first. */
 export async function shutdownRuntime(options?: ShutdownOptions): Promise<void> {
-  const gracePeriodMs = validateShutdownOptions(options);
+  const requestedMs = validateShutdownOptions(options);
   if (launching) await launching.catch(() => undefined);
   if (!stopping && current) {
+    const gracePeriodMs = requestedMs ?? current.config.workflowCompletionTimeoutMS;
     stopping = current.shutdown(gracePeriodMs).finally(() => {
       stopping = undefined;
     });

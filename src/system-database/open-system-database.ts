@@ -85,7 +85,8 @@ async function openSqlite(target: Extract<SystemDatabaseTarget, { backend: 'sqli
       { code: 'SCHEMA_NOT_MIGRATED' },
     );
   }
-  const connection = await SqliteConnection.open(path, target.synchronous);
+  // SQLite's outages are faults of the file: locked by another process, read-only, disk full (sqlite-faults.ts).
+  const connection = await SqliteConnection.open(path, target.synchronous, target.outageTimeoutMs);
   try {
     if (runMigrations) {
       await connection.transaction((tx) => migrate(tx, sqliteDialect, schemaMigrations(sqliteDialect), Date.now()));
@@ -97,6 +98,7 @@ async function openSqlite(target: Extract<SystemDatabaseTarget, { backend: 'sqli
     await connection.close();
     throw error;
   }
+  connection.startWaitingOutFaults();
   // One connection, one writer: batches commit one at a time.
   const limiter = new ReadLimiter(target.pollingConcurrency ?? 0);
   const singleCommit = sqlSingleCommit(connection, sqliteDialect, sqliteDatabaseIdentity, (work) => connection.whileHeld(work));

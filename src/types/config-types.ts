@@ -20,6 +20,13 @@ export interface DBOSConfig {
    * `NORMAL` survives a process crash but may lose the last commits on power loss, for ~7x the commit rate.
    */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /**
+   * DBOS.shutdown()'s grace period when it is called without one (durably extension, named after DBOS's
+   * shutdown option; default 0): it stops claiming queued work and schedules, lets the workflows running
+   * here go on for up to this long, then interrupts the rest, which stay PENDING for recovery. So
+   * `shutdownOnSignals` and adapters that call `DBOS.shutdown()` let running steps finish.
+   */
+  workflowCompletionTimeoutMS?: number;
   /** Version stamped on workflows; recovery only resumes workflows of this version. Default: a hash of the workflows' source. */
   applicationVersion?: string;
   /**

@@ -84,6 +84,11 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSAdminTokenRequiredError('0.0.0.0'), errorClass: e.DBOSAdminTokenRequiredError, dbosErrorCode: 3, code: 'ADMIN_TOKEN_REQUIRED', fields: { host: '0.0.0.0' } },
     { error: new e.DBOSWorkflowNotRewindableError('wf-15', 'PENDING'), errorClass: e.DBOSWorkflowNotRewindableError, dbosErrorCode: 21, code: 'WORKFLOW_NOT_REWINDABLE', fields: { workflowID: 'wf-15', status: 'PENDING' } },
     { error: new e.DBOSSystemDatabaseHeldError(), errorClass: e.DBOSSystemDatabaseHeldError, dbosErrorCode: 21, code: 'SYSTEM_DATABASE_HELD', fields: {} },
+    { error: new e.DBOSSqliteFaultError('the file failed', '/d/app.sqlite', false, 'SQLITE_X', cause), errorClass: e.DBOSSqliteFaultError, dbosErrorCode: 1, code: 'SQLITE_X', fields: { path: '/d/app.sqlite', retriable: false, cause } },
+    { error: new e.DBOSSqliteReadOnlyError('/d/app.sqlite', cause), errorClass: e.DBOSSqliteReadOnlyError, dbosErrorCode: 1, code: 'SQLITE_READ_ONLY', fields: { path: '/d/app.sqlite', retriable: true, cause } },
+    { error: new e.DBOSSqliteDiskFullError('/d/app.sqlite', cause), errorClass: e.DBOSSqliteDiskFullError, dbosErrorCode: 1, code: 'SQLITE_DISK_FULL', fields: { path: '/d/app.sqlite', retriable: true, cause } },
+    { error: new e.DBOSSqliteLockTimeoutError('/d/app.sqlite', 500, cause), errorClass: e.DBOSSqliteLockTimeoutError, dbosErrorCode: 1, code: 'SQLITE_LOCK_TIMEOUT', fields: { path: '/d/app.sqlite', waitedMs: 500, retriable: true } },
+    { error: new e.DBOSSqliteCorruptError('/d/app.sqlite', cause), errorClass: e.DBOSSqliteCorruptError, dbosErrorCode: 1, code: 'SQLITE_CORRUPT', fields: { path: '/d/app.sqlite', retriable: false } },
   ];
 }
 

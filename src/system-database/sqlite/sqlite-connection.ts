@@ -8,6 +8,11 @@
  * transaction starts with BEGIN IMMEDIATE (a deferred BEGIN that reads then
  * writes can fail with SQLITE_BUSY whatever the timeout). WAL journal, with
  * synchronous=FULL unless the user opts into NORMAL.
+ *
+ * Faults of the file (sqlite-faults.ts) are waited out the same way: a statement or a whole transaction
+ * that fails because the file is locked, read-only or its disk full is rolled back and run again until it
+ * succeeds or the retry budget is spent; then it fails with a typed error naming the file. So a fault that
+ * clears in time costs a delay and nothing else. At launch, a read-only file or a full disk fails at once.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -18,23 +23,16 @@ import {
   DBOSSystemDatabaseHeldError,
 } from '../../errors/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
-import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
+import { defaultOutageTimeoutMs, type Connection, type QueryRunner, type Row, type SqlValue } from '../connection.ts';
 import { registerJsonContains } from './json-containment.ts';
 import { positionalPlaceholders, toSqliteValue } from './sqlite-query-runner.ts';
+import { faultError, isRetriedFault, retryCeilingMs, sqliteFault } from './sqlite-faults.ts';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
 const busyTimeoutMs = 2;
-const giveUpAfterMs = 60_000;
-const sqliteBusy = 5;
-const sqliteLocked = 6;
-/** SQLITE_NOTADB: the file exists but is not a SQLite database. */
-const sqliteNotADatabase = 26;
-
-function isBusy(error: unknown): boolean {
-  const errcode = (error as { errcode?: number }).errcode;
-  return errcode !== undefined && ((errcode & 0xff) === sqliteBusy || (errcode & 0xff) === sqliteLocked);
-}
+/** A fault not met for this long is over, as far as the retry budget goes (retries pause at most 1 s). */
+const faultGapMs = 2_000;
 
 interface PreparedStatement {
   statement: StatementSync;
@@ -57,11 +55,22 @@ export class SqliteConnection implements Connection {
   private readonly statements = new Map<string, PreparedStatement>();
   private mutex: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Aborted by close(): a fault being waited out fails at once instead of holding up the shutdown. */
+  private readonly closing = new AbortController();
+  /** Set once the schema is ready: from then on a read-only file or a full disk is waited out, not reported. */
+  private inUse = false;
+  /** The fault being waited out: when it began, when an operation last met it. */
+  private fault: { since: number; lastSeen: number } | undefined;
   private readonly runner: QueryRunner = { query: async (sql, params) => this.run(sql, params) as never };
 
-  private constructor(private readonly db: DatabaseSync) {}
+  private constructor(
+    private readonly db: DatabaseSync,
+    /** The file, named in fault errors. */
+    readonly path: string,
+    private readonly retryTimeoutMs: number,
+  ) {}
 
-  static async open(path: string, synchronous: SqliteSynchronous): Promise<SqliteConnection> {
+  static async open(path: string, synchronous: SqliteSynchronous, retryTimeoutMs = defaultOutageTimeoutMs): Promise<SqliteConnection> {
     let db: DatabaseSync;
     try {
       db = new DatabaseSync(path);
@@ -72,9 +81,9 @@ export class SqliteConnection implements Connection {
         { cause: error },
       );
     }
-    const connection = new SqliteConnection(db);
+    const connection = new SqliteConnection(db, path, retryTimeoutMs);
     try {
-      await connection.retryWhileBusy(() => {
+      await connection.retryThroughFaults(() => {
         db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
         db.exec('PRAGMA journal_mode = WAL');
         db.exec(`PRAGMA synchronous = ${synchronous}`);
@@ -82,7 +91,7 @@ export class SqliteConnection implements Connection {
       });
     } catch (error) {
       db.close();
-      if ((error as { errcode?: number }).errcode !== sqliteNotADatabase) throw error;
+      if (sqliteFault(error) !== 'not-a-database') throw error;
       throw new DBOSInitializationError(
         `The file "${path}" is not a SQLite database, so it cannot be the system database. ` +
           'Point systemDatabaseUrl at another file (a missing one is created), or move this one away.',
@@ -94,8 +103,13 @@ export class SqliteConnection implements Connection {
     return connection;
   }
 
+  /** The schema is ready (migrated or checked): faults are waited out from now on. */
+  startWaitingOutFaults(): void {
+    this.inUse = true;
+  }
+
   query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
-    return this.exclusive(() => this.retryWhileBusy(() => this.run(sql, params) as R[]));
+    return this.exclusive(() => this.retryThroughFaults(() => this.run(sql, params) as R[]));
   }
 
   /** No statement timeout on SQLite: a synchronous node:sqlite call cannot be interrupted from its own thread. */
@@ -122,21 +136,25 @@ export class SqliteConnection implements Connection {
     });
   }
 
+  /** A fault anywhere in the transaction rolls it back and runs `work` again (it holds only SQL, so it can). */
   transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      await this.retryWhileBusy(() => this.db.exec('BEGIN IMMEDIATE'));
-      try {
-        const result = await work(this.runner);
-        await this.retryWhileBusy(() => this.db.exec('COMMIT'));
-        return result;
-      } catch (error) {
-        if (this.db.isTransaction) this.db.exec('ROLLBACK');
-        throw error;
-      }
-    });
+    return this.exclusive(() =>
+      this.retryThroughFaults(async () => {
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(this.runner);
+          this.db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (this.db.isTransaction) this.db.exec('ROLLBACK');
+          throw error;
+        }
+      }, true),
+    );
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     await this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;
@@ -166,22 +184,33 @@ export class SqliteConnection implements Connection {
     return result;
   }
 
-  private async retryWhileBusy<T>(work: () => T): Promise<T> {
-    const started = Date.now();
+  /**
+   * Run `work`, waiting out the faults worth waiting for (contention at any time; a read-only file or a full
+   * disk once in use) within the retry budget; a fault is thrown as its typed error naming the file.
+   *
+   * The budget runs from when the fault began, not from each operation's start: operations queue behind
+   * this connection's mutex, and each waiting out a full budget of its own would keep the last of them
+   * waiting for many budgets. Once a fault has outlasted the budget, operations that meet it fail at once,
+   * until a write transaction succeeds (reads succeed on a full disk or a locked file, so they prove nothing)
+   * or no operation has met it for a while.
+   */
+  private async retryThroughFaults<T>(work: () => T | Promise<T>, write = false): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return work();
+        const result = await work();
+        if (write) this.fault = undefined;
+        return result;
       } catch (error) {
-        if (!isBusy(error)) throw error;
-        if (Date.now() - started > giveUpAfterMs) {
-          throw new DBOSDatabaseError(
-            `The SQLite system database stayed locked for ${giveUpAfterMs / 1000} s: another process holds a ` +
-              'long write transaction.',
-            { cause: error },
-          );
-        }
-        const ceiling = Math.min(50, 3 * 2 ** Math.min(attempt, 5));
-        await sleepMs(jitterMs(1, ceiling));
+        const fault = sqliteFault(error);
+        if (!isRetriedFault(fault, this.inUse)) throw faultError(fault, this.path, error, 0) ?? error;
+        const now = Date.now();
+        if (!this.fault || now - this.fault.lastSeen > faultGapMs) this.fault = { since: now, lastSeen: now };
+        this.fault.lastSeen = now;
+        const waitedMs = now - this.fault.since;
+        if (waitedMs >= this.retryTimeoutMs || this.closing.signal.aborted) throw faultError(fault, this.path, error, waitedMs)!;
+        const remaining = this.retryTimeoutMs - waitedMs;
+        const pause = Math.min(remaining, jitterMs(1, retryCeilingMs(fault!, attempt)));
+        await sleepMs(pause, this.closing.signal).catch(() => undefined);
       }
     }
   }
