@@ -15,7 +15,7 @@ import { WorkflowQueue } from '../queues/workflow-queue.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
 import { sqlitePath } from '../system-database/sqlite/sqlite-path.ts';
-import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
+import { consoleLogger, type DLogger, type LogLevel } from '../telemetry/logger.ts';
 import type { OtelAttributeFormat } from '../telemetry/tracing.ts';
 import {
   checkAdminPort,
@@ -38,7 +38,10 @@ export interface ResolvedConfig {
   enablePatching: boolean;
   schedulerPollingIntervalMs: number;
   executorID: string;
+  /** The custom logger, or the console logger at `logLevel`; the Runtime wraps it to add each record's context. */
   logger: DLogger;
+  logLevel: LogLevel;
+  addContextMetadata: boolean;
   heartbeatIntervalMs: number;
   executorTimeoutMs: number;
   workflowRetention: RetentionOptions | undefined;
@@ -211,6 +214,8 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     schedulerPollingIntervalMs: positiveMs(config, 'schedulerPollingIntervalMs', 30_000),
     executorID: optionalString(config, 'executorID') ?? (env.DBOS__VMID || 'local'),
     logger: checkLogger(config.logger) ?? consoleLogger(logLevel),
+    logLevel,
+    addContextMetadata: config.addContextMetadata === true,
     serializer: config.serializer === undefined ? undefined : (serializerName(config.serializer), config.serializer),
     admin: config.runAdminServer === true ? admin : null,
     tracing: { tracingEnabled: config.tracingEnabled, format: checkOtelAttributeFormat(config.otelAttributeFormat) },

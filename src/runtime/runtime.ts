@@ -4,6 +4,7 @@
  * launch, never at import. One Runtime per process at a time.
  */
 import { createTracer } from '../telemetry/tracing.ts';
+import { RuntimeTelemetry } from './runtime-telemetry.ts';
 import type { DBOSConfig } from '../types/config-types.ts';
 import { DBOSConfigurationError, DBOSNotLaunchedError } from '../errors/errors.ts';
 import { Engine } from '../engine/engine.ts';
@@ -99,7 +100,10 @@ export class Runtime {
   }
 
   private static async start(userConfig: DBOSConfig | undefined, registry: Registry): Promise<Runtime> {
-    const config = resolveConfig(userConfig);
+    const resolved = resolveConfig(userConfig);
+    const telemetry = new RuntimeTelemetry(resolved);
+    // From here on every message, durably's own included, goes through the contextual logger.
+    const config: ResolvedConfig = { ...resolved, logger: telemetry.logger };
     const schedules = resolveSchedules(registry);
     // Before the system database: an unusable application database fails the launch having written nothing.
     await initializeDataSources(config.logger);
@@ -108,6 +112,7 @@ export class Runtime {
       throw error;
     });
     const applicationVersion = config.applicationVersion ?? computeApplicationVersion(registry, config.name);
+    telemetry.identity.applicationVersion = applicationVersion;
     const queues = new QueueCatalog();
     const queueReloader = new QueueCatalogReloader(systemDatabase, queues, config.logger);
     const engine = new Engine(
