@@ -42,6 +42,8 @@ export interface ResolvedConfig {
   logger: DLogger;
   logLevel: LogLevel;
   addContextMetadata: boolean;
+  /** OTLP export (`enableOTLP`); the endpoint lists are undefined when not configured (the OTEL_EXPORTER_OTLP_* variables apply). */
+  otlp: { enabled: boolean; tracesEndpoints: string[] | undefined; logsEndpoints: string[] | undefined; exportLogs: boolean };
   heartbeatIntervalMs: number;
   executorTimeoutMs: number;
   workflowRetention: RetentionOptions | undefined;
@@ -216,6 +218,13 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     logger: checkLogger(config.logger) ?? consoleLogger(logLevel),
     logLevel,
     addContextMetadata: config.addContextMetadata === true,
+    otlp: {
+      enabled: config.enableOTLP === true,
+      tracesEndpoints: config.otlpTracesEndpoints,
+      logsEndpoints: config.otlpLogsEndpoints,
+      // As in DBOS: a custom logger owns its records, they are not exported.
+      exportLogs: config.logger === undefined,
+    },
     serializer: config.serializer === undefined ? undefined : (serializerName(config.serializer), config.serializer),
     admin: config.runAdminServer === true ? admin : null,
     tracing: { tracingEnabled: config.tracingEnabled, format: checkOtelAttributeFormat(config.otelAttributeFormat) },

@@ -73,6 +73,7 @@ export class Runtime {
     readonly queues: QueueCatalog,
     private readonly queueReloader: QueueCatalogReloader,
     private readonly registry: Registry,
+    private readonly telemetry: RuntimeTelemetry,
   ) {
     this.queueRunner = new QueueRunner(engine, queues, config.listenQueues);
     this.liveness = new ExecutorLiveness(engine, config);
@@ -104,6 +105,17 @@ export class Runtime {
     const telemetry = new RuntimeTelemetry(resolved);
     // From here on every message, durably's own included, goes through the contextual logger.
     const config: ResolvedConfig = { ...resolved, logger: telemetry.logger };
+    // Before the tracer is created: OTLP export installs the tracer provider it detects.
+    await telemetry.startExport(config);
+    try {
+      return await Runtime.startWith(config, telemetry, registry);
+    } catch (error) {
+      await telemetry.shutdown();
+      throw error;
+    }
+  }
+
+  private static async startWith(config: ResolvedConfig, telemetry: RuntimeTelemetry, registry: Registry): Promise<Runtime> {
     const schedules = resolveSchedules(registry);
     // Before the system database: an unusable application database fails the launch having written nothing.
     await initializeDataSources(config.logger);
@@ -125,7 +137,7 @@ export class Runtime {
       config.enablePatching,
       createTracer(config.tracing, { executorID: config.executorID, applicationVersion }),
     );
-    const runtime = new Runtime(config, engine, queues, queueReloader, registry);
+    const runtime = new Runtime(config, engine, queues, queueReloader, registry, telemetry);
     try {
       await registerApplicationVersion(engine);
       await warnAboutStrandedVersions(engine, config.executorTimeoutMs);
@@ -218,6 +230,7 @@ export class Runtime {
     await destroyDataSources(this.config.logger);
     await this.engine.systemDatabase.close();
     if (!current) useSerializer(undefined);
+    await this.telemetry.shutdown(); // last: flush the spans and records of everything above
   }
 }
 
