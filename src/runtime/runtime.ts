@@ -5,6 +5,8 @@
  */
 import { createTracer } from '../telemetry/tracing.ts';
 import { RuntimeTelemetry } from './runtime-telemetry.ts';
+import { createWorkflowMetrics } from '../telemetry/workflow-metrics.ts';
+import { queueDepths } from '../management/queue-depths.ts';
 import type { DBOSConfig } from '../types/config-types.ts';
 import { DBOSConfigurationError, DBOSNotLaunchedError } from '../errors/errors.ts';
 import { Engine } from '../engine/engine.ts';
@@ -136,7 +138,9 @@ export class Runtime {
       placementPlanner(queues, () => queueReloader.reload()),
       config.enablePatching,
       createTracer(config.tracing, { executorID: config.executorID, applicationVersion }),
+      createWorkflowMetrics(),
     );
+    engine.metrics.observeQueueDepths(() => queueDepths(engine));
     const runtime = new Runtime(config, engine, queues, queueReloader, registry, telemetry);
     try {
       await registerApplicationVersion(engine);
@@ -145,6 +149,7 @@ export class Runtime {
       await queueReloader.start();
       for (const instance of registry.instances.all()) await instance.initialize(); // DBOS: before recovery
     } catch (error) {
+      engine.metrics.close();
       await systemDatabase.close().catch(() => undefined);
       await destroyDataSources(config.logger);
       throw error;
@@ -227,6 +232,7 @@ export class Runtime {
       this.cancellations.stop();
     }
     await this.liveness.stop();
+    this.engine.metrics.close();
     await destroyDataSources(this.config.logger);
     await this.engine.systemDatabase.close();
     if (!current) useSerializer(undefined);

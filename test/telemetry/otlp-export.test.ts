@@ -1,6 +1,6 @@
 /**
- * OTLP export with a real OTLP/HTTP receiver on loopback: spans and log
- * records (with the workflow's ID, correlated with its span) arrive at the
+ * OTLP export with a real OTLP/HTTP receiver on loopback: spans, metrics and
+ * log records (with the workflow's ID, correlated with its span) arrive at the
  * configured endpoints, or at the ones the standard OTEL_EXPORTER_OTLP_*
  * variables name; with the collector down, workflows run as fast and nothing
  * throws (a warning says so); a missing exporter package is a typed error.
@@ -11,7 +11,7 @@ import { afterEach, test } from 'node:test';
 import { DBOS, DBOSTelemetryPackagesMissingError, type DLogger } from '../../src/index.ts';
 import { loadOtlpPackages } from '../../src/telemetry/otlp-packages.ts';
 import { forEachBackend } from '../helpers/backends.ts';
-import { deadEndpoint, receivedLogs, receivedSpans, startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.ts';
+import { deadEndpoint, receivedLogs, receivedMetricNames, receivedSpans, startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.ts';
 
 const exportedStep = DBOS.registerStep(
   async (x: number) => {
@@ -50,7 +50,9 @@ forEachBackend('OTLP export', (backend) => {
     await DBOS.shutdown(); // flushes
 
     const paths = new Set(receiver.requests.map((request) => request.path));
-    assert.ok(paths.has('/traces-here') && paths.has('/logs-here'), JSON.stringify([...paths]));
+    assert.ok(paths.has('/traces-here') && paths.has('/logs-here') && paths.has('/metrics-here'), JSON.stringify([...paths]));
+    const metricNames = receivedMetricNames(receiver.requests.filter((request) => request.path === '/metrics-here'));
+    assert.ok(metricNames.includes('durably.workflow.started') && metricNames.includes('durably.step.duration'), JSON.stringify(metricNames));
     assert.ok(receiver.requests.every((request) => request.contentType?.includes('json')));
     const spans = receivedSpans(receiver.requests.filter((request) => request.path === '/traces-here'));
     const workflowSpan = spans.find((span) => span.name === 'otlp.workflow' && span.attributes.operationUUID === workflowID);
@@ -77,7 +79,7 @@ forEachBackend('OTLP export', (backend) => {
     await DBOS.startWorkflow(exportedWorkflow, { workflowID })(1).then((h) => h.getResult());
     await DBOS.shutdown();
     const paths = new Set(receiver.requests.map((request) => request.path));
-    assert.ok(paths.has('/v1/traces') && paths.has('/v1/logs'), JSON.stringify([...paths]));
+    assert.ok(paths.has('/v1/traces') && paths.has('/v1/logs') && paths.has('/v1/metrics'), JSON.stringify([...paths]));
     assert.ok(receivedSpans(receiver.requests).some((span) => span.attributes.operationUUID === workflowID));
   });
 
