@@ -80,7 +80,13 @@ export class ContextualLogger implements DLogger {
     if (!sinks || sinks.length === 0) return;
     const attributes = { ...fields, ...metadata };
     const text = logText(message);
-    for (const sink of sinks) sink(level, text, attributes, context);
+    for (const sink of sinks) {
+      try {
+        sink(level, text, attributes, context);
+      } catch {
+        // An export sink must never break the code that logs (the console line is already written).
+      }
+    }
   }
 
   debug(message: unknown, metadata?: object): void {
