@@ -47,6 +47,7 @@ forEachBackend('OTLP export', (backend) => {
     await DBOS.launch();
     const workflowID = `otlp-${randomUUID()}`;
     assert.equal(await DBOS.startWorkflow(exportedWorkflow, { workflowID })(2).then((h) => h.getResult()), 6);
+    DBOS.logger.debug('below logLevel: not exported');
     await DBOS.shutdown(); // flushes
 
     const paths = new Set(receiver.requests.map((request) => request.path));
@@ -64,6 +65,7 @@ forEachBackend('OTLP export', (backend) => {
     const record = logs.find((entry) => entry.body === 'exported step 2');
     assert.ok(record, JSON.stringify(logs.map((entry) => entry.body)));
     assert.equal(record.severityText, 'INFO');
+    assert.ok(!logs.some((entry) => entry.body === 'below logLevel: not exported'));
     assert.equal(record.attributes.workflowID, workflowID);
     assert.equal(record.attributes.stepName, 'otlp.step');
     assert.equal(record.traceId, stepSpan.traceId, 'the record is correlated with the step span');
