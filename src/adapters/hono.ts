@@ -61,6 +61,8 @@ export const honoErrorHandler: ErrorHandler = (error, c) => {
   }
   const response = errorResponse(error);
   if (response) return c.json(response.body, response.status as ContentfulStatusCode);
+  // console.error, not durably's logger, on purpose: this is the application's own error, logged exactly as
+  // Hono's default handler (which this one replaces) logs it, where the application expects to find it.
   console.error(error);
   return c.text('Internal Server Error', 500);
 };

@@ -73,7 +73,7 @@ async function invokeTransaction<This, Args extends unknown[], Return>(
   const workflow = context.workflow;
   if (!workflow) {
     engineFor(`Transaction "${name}"`); // the data source is initialized at launch
-    const outside: ExecutionContext = { ...context, transaction: { dataSourceName: dsName } };
+    const outside: ExecutionContext = { ...context, transaction: { name, dataSourceName: dsName } };
     return runInContext(outside, () => dataSource.invokeTransactionFunction(config, target, func, ...args));
   }
   const functionID = reserveFunctionID(workflow);
@@ -81,7 +81,7 @@ async function invokeTransaction<This, Args extends unknown[], Return>(
   if (recorded) return replayTraced<Return>(context, workflow, 'transaction', name, recorded);
   const startedAtEpochMs = Date.now();
   const span = startOperationSpan(context, workflow, 'transaction', name);
-  const transaction = { functionID, dataSourceName: dsName };
+  const transaction = { functionID, name, dataSourceName: dsName };
   const inside: ExecutionContext = span ? { ...context, transaction, span } : { ...context, transaction };
   // With a span, the transaction runs with it active (the driver's own instrumentation nests under it).
   const traced = <T>(work: () => Promise<T>) => runInContext(inside, span ? () => withActiveSpan(span, work) : work);

@@ -7,6 +7,7 @@ import type { StartWorkflowParams } from '../types/workflow-types.ts';
 import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import { disabledTracer, type DurablyTracer } from '../telemetry/tracing.ts';
+import { disabledMetrics, type WorkflowMetrics } from '../telemetry/workflow-metrics.ts';
 import type { Registry } from './registry.ts';
 import { DBOSShutdownInterruptError } from '../errors/errors.ts';
 
@@ -52,6 +53,8 @@ export class Engine {
     readonly patchingEnabled = false,
     /** OpenTelemetry spans; disabled (no work at all) unless a tracer provider was registered at launch. */
     readonly tracer: DurablyTracer = disabledTracer,
+    /** OpenTelemetry metrics; disabled (no work at all) unless a meter provider was registered at launch. */
+    readonly metrics: WorkflowMetrics = disabledMetrics,
   ) {}
 
   private readonly interruption = new AbortController();

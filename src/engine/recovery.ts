@@ -40,6 +40,8 @@ export async function recoverPendingWorkflows(engine: Engine): Promise<DurableWo
     }
   }
   if (handles.length > 0) logger.info(`Recovering ${handles.length} pending workflow(s).`);
+  engine.metrics.recovered('requeued', requeued.length);
+  engine.metrics.recovered('pending', handles.length);
   return handles;
 }
 

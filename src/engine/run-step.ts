@@ -47,6 +47,8 @@ export async function runStep<T>(
     // its outcome (no per-step listener on the hot path; the body's own timers are the user's).
     value = await attemptWithRetries(step, stepContext, policy, config, body, interrupt, span);
   } catch (error) {
+    const metrics = workflow.engine.metrics;
+    if (metrics.enabled) metrics.stepFinished(name, false, Date.now() - startedAtEpochMs, step.currentAttempt);
     try {
       await recordError(workflow, functionID, name, error, { startedAtEpochMs });
     } finally {
@@ -54,6 +56,8 @@ export async function runStep<T>(
     }
     throw error;
   }
+  const metrics = workflow.engine.metrics;
+  if (metrics.enabled) metrics.stepFinished(name, true, Date.now() - startedAtEpochMs, step.currentAttempt);
   if (!span) return recordValue(workflow, functionID, name, value, { startedAtEpochMs });
   return endAfter(workflow.engine.tracer, span, recordValue(workflow, functionID, name, value, { startedAtEpochMs }));
 }

@@ -6,7 +6,12 @@
  * changed under us), this run stands down and adopts the recorded outcome.
  */
 import type { HTTPRequest } from '../types/workflow-types.ts';
-import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../errors/errors.ts';
+import {
+  DBOSSerializationError,
+  DBOSShutdownInterruptError,
+  DBOSWorkflowCancelledError,
+  DBOSWorkflowConflictError,
+} from '../errors/errors.ts';
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
@@ -15,6 +20,7 @@ import { portableSerialization } from './serialization.ts';
 import { decodeError, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
 import { runInContext, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 import { withActiveSpan, type Context, type Span } from '../telemetry/tracing.ts';
+import type { WorkflowMetrics } from '../telemetry/workflow-metrics.ts';
 import { endWorkflowSpan, startWorkflowSpan, storedTraceParent } from './workflow-spans.ts';
 import { isRetriableDatabaseFault } from './database-faults.ts';
 
@@ -54,11 +60,27 @@ export function executeWorkflow(engine: Engine, execution: WorkflowExecution): P
   const span = workflowSpanFor(engine, execution);
   const body = runInContext({}, () => runBody(engine, execution, superseded !== undefined, span));
   const run = span ? endWorkflowSpan(engine.tracer, span, body) : body;
+  if (engine.metrics.enabled) measureWorkflow(engine.metrics, execution, run);
   engine.track(execution.workflowID, run);
   run.catch((error: unknown) => {
     if (isRetriableDatabaseFault(error)) engine.onDatabaseFault(execution.workflowID, error);
   });
   return run;
+}
+
+/** Count the execution's start, and its end by status (an interruption by shutdown leaves it PENDING: not counted). */
+function measureWorkflow(metrics: WorkflowMetrics, execution: WorkflowExecution, run: Promise<unknown>): void {
+  const name = execution.registration.name;
+  const startedAt = Date.now();
+  metrics.workflowStarted(name, execution.queueName);
+  run.then(
+    () => metrics.workflowFinished(name, 'SUCCESS', Date.now() - startedAt),
+    (error: unknown) => {
+      if (error instanceof DBOSShutdownInterruptError) return;
+      const status = error instanceof DBOSWorkflowCancelledError ? 'CANCELLED' : 'ERROR';
+      metrics.workflowFinished(name, status, Date.now() - startedAt);
+    },
+  );
 }
 
 /**

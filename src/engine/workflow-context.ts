@@ -43,6 +43,8 @@ export interface StepState {
 export interface TransactionState {
   /** The transaction's function ID inside its workflow; undefined outside a workflow. */
   readonly functionID?: number;
+  /** The transaction function's name (what log records call it). */
+  readonly name?: string;
   readonly dataSourceName: string;
   /** The data source object that opened the transaction, and its transaction client (set once it is open). */
   readonly owner?: object;

@@ -197,3 +197,17 @@ export class DBOSWorkflowNotRewindableError extends DBOSError {
     this.status = status;
   }
 }
+
+/** `enableOTLP` is on, but OpenTelemetry SDK or exporter packages it needs (optional peer dependencies) are not installed. */
+export class DBOSTelemetryPackagesMissingError extends DBOSInitializationError {
+  readonly packageNames: readonly string[];
+  constructor(packageNames: readonly string[], cause?: unknown) {
+    super(
+      `OTLP export (enableOTLP) needs the OpenTelemetry packages ${packageNames.join(', ')}, which are not installed: ` +
+        `run \`npm install ${packageNames.join(' ')}\`, or turn enableOTLP off.`,
+      cause instanceof Error ? cause : undefined,
+      { code: 'TELEMETRY_PACKAGES_MISSING', cause },
+    );
+    this.packageNames = packageNames;
+  }
+}

@@ -40,6 +40,10 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
   if (engine.running.has(workflow.workflowID) && !engine.states.get(workflow.workflowID)?.cancelled) {
     return engine.running.get(workflow.workflowID);
   }
+  if (engine.metrics.enabled && workflow.queueName) {
+    // Waited since it became startable: its enqueue, or the end of its delay.
+    engine.metrics.dequeued(workflow.queueName, Date.now() - Math.max(workflow.createdAt, workflow.delayUntilEpochMs ?? 0));
+  }
   // Only a workflow that ran before (recovered, resumed, forked) has outcomes to replay.
   const recorded = workflow.hasRecordedOperations ? await systemDatabase.loadStepOutcomes(workflow.workflowID) : [];
   return executeWorkflow(engine, {

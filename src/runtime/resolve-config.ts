@@ -17,7 +17,7 @@ import type { SystemDatabaseTarget } from '../system-database/open-system-databa
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
 import { sqlitePath } from '../system-database/sqlite/sqlite-path.ts';
 import { validateCompletionTimeout } from './shutdown-options.ts';
-import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
+import { consoleLogger, type DLogger, type LogLevel } from '../telemetry/logger.ts';
 import type { OtelAttributeFormat } from '../telemetry/tracing.ts';
 import {
   checkAdminPort,
@@ -40,7 +40,12 @@ export interface ResolvedConfig {
   enablePatching: boolean;
   schedulerPollingIntervalMs: number;
   executorID: string;
+  /** The custom logger, or the console logger at `logLevel`; the Runtime wraps it to add each record's context. */
   logger: DLogger;
+  logLevel: LogLevel;
+  addContextMetadata: boolean;
+  /** OTLP export (`enableOTLP`); the endpoint lists are undefined when not configured (the OTEL_EXPORTER_OTLP_* variables apply). */
+  otlp: { enabled: boolean; tracesEndpoints: string[] | undefined; logsEndpoints: string[] | undefined; exportLogs: boolean };
   heartbeatIntervalMs: number;
   executorTimeoutMs: number;
   workflowRetention: RetentionOptions | undefined;
@@ -219,6 +224,15 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     schedulerPollingIntervalMs: positiveMs(config, 'schedulerPollingIntervalMs', 30_000),
     executorID: optionalString(config, 'executorID') ?? (env.DBOS__VMID || 'local'),
     logger: checkLogger(config.logger) ?? consoleLogger(logLevel),
+    logLevel,
+    addContextMetadata: config.addContextMetadata === true,
+    otlp: {
+      enabled: config.enableOTLP === true,
+      tracesEndpoints: config.otlpTracesEndpoints,
+      logsEndpoints: config.otlpLogsEndpoints,
+      // As in DBOS: a custom logger owns its records, they are not exported.
+      exportLogs: config.logger === undefined,
+    },
     serializer: config.serializer === undefined ? undefined : (serializerName(config.serializer), config.serializer),
     admin: config.runAdminServer === true ? admin : null,
     tracing: { tracingEnabled: config.tracingEnabled, format: checkOtelAttributeFormat(config.otelAttributeFormat) },

@@ -4,6 +4,9 @@
  * launch, never at import. One Runtime per process at a time.
  */
 import { createTracer } from '../telemetry/tracing.ts';
+import { RuntimeTelemetry } from './runtime-telemetry.ts';
+import { createWorkflowMetrics } from '../telemetry/workflow-metrics.ts';
+import { queueDepths } from '../management/queue-depths.ts';
 import type { DBOSConfig } from '../types/config-types.ts';
 import { DBOSConfigurationError, DBOSNotLaunchedError } from '../errors/errors.ts';
 import { Engine } from '../engine/engine.ts';
@@ -74,6 +77,7 @@ export class Runtime {
     readonly queues: QueueCatalog,
     private readonly queueReloader: QueueCatalogReloader,
     private readonly registry: Registry,
+    private readonly telemetry: RuntimeTelemetry,
   ) {
     this.queueRunner = new QueueRunner(engine, queues, config.listenQueues);
     this.liveness = new ExecutorLiveness(engine, config);
@@ -103,7 +107,21 @@ export class Runtime {
   }
 
   private static async start(userConfig: DBOSConfig | undefined, registry: Registry): Promise<Runtime> {
-    const config = resolveConfig(userConfig);
+    const resolved = resolveConfig(userConfig);
+    const telemetry = new RuntimeTelemetry(resolved);
+    // From here on every message, durably's own included, goes through the contextual logger.
+    const config: ResolvedConfig = { ...resolved, logger: telemetry.logger };
+    // Before the tracer is created: OTLP export installs the tracer provider it detects.
+    await telemetry.startExport(config);
+    try {
+      return await Runtime.startWith(config, telemetry, registry);
+    } catch (error) {
+      await telemetry.shutdown();
+      throw error;
+    }
+  }
+
+  private static async startWith(config: ResolvedConfig, telemetry: RuntimeTelemetry, registry: Registry): Promise<Runtime> {
     const schedules = resolveSchedules(registry);
     // Before the system database: an unusable application database fails the launch having written nothing.
     await initializeDataSources(config.logger);
@@ -112,6 +130,7 @@ export class Runtime {
       throw error;
     });
     const applicationVersion = config.applicationVersion ?? computeApplicationVersion(registry, config.name);
+    telemetry.identity.applicationVersion = applicationVersion;
     const queues = new QueueCatalog();
     const queueReloader = new QueueCatalogReloader(systemDatabase, queues, config.logger);
     const engine = new Engine(
@@ -123,8 +142,10 @@ export class Runtime {
       placementPlanner(queues, () => queueReloader.reload()),
       config.enablePatching,
       createTracer(config.tracing, { executorID: config.executorID, applicationVersion }),
+      createWorkflowMetrics(),
     );
-    const runtime = new Runtime(config, engine, queues, queueReloader, registry);
+    engine.metrics.observeQueueDepths(() => queueDepths(engine));
+    const runtime = new Runtime(config, engine, queues, queueReloader, registry, telemetry);
     try {
       await registerApplicationVersion(engine);
       await warnAboutStrandedVersions(engine, config.executorTimeoutMs);
@@ -132,6 +153,7 @@ export class Runtime {
       await queueReloader.start();
       for (const instance of registry.instances.all()) await instance.initialize(); // DBOS: before recovery
     } catch (error) {
+      engine.metrics.close();
       await systemDatabase.close().catch(() => undefined);
       await destroyDataSources(config.logger);
       throw error;
@@ -215,9 +237,11 @@ export class Runtime {
       this.cancellations.stop();
     }
     await this.liveness.stop();
+    this.engine.metrics.close();
     await destroyDataSources(this.config.logger);
     await this.engine.systemDatabase.close();
     if (!current) useSerializer(undefined);
+    await this.telemetry.shutdown(); // last: flush the spans and records of everything above
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * The library logger: a few lines a minute at most, so a tiny console logger
- * with a level filter; users may pass any pino/winston-like object instead.
+ * with a level filter; users may pass any pino/winston-like object instead
+ * (DBOS's `DLogger` shape). The context of each record (workflow, step,
+ * executor, trace) is added by telemetry/contextual-logger.ts.
  */
 
 export interface DLogger {
@@ -12,6 +14,8 @@ export interface DLogger {
 
 const levels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof levels)[number];
+/** The level of a record (every level but `silent`). */
+export type RecordLevel = Exclude<LogLevel, 'silent'>;
 
 export function isLogLevel(value: string): value is LogLevel {
   return (levels as readonly string[]).includes(value);
@@ -26,18 +30,53 @@ export function logLevelNamed(name: unknown): LogLevel | undefined {
 
 export const logLevelNames: readonly LogLevel[] = levels;
 
-export function consoleLogger(level: LogLevel = 'info'): DLogger {
-  const threshold = levels.indexOf(level);
-  const write = (at: LogLevel, sink: (...args: unknown[]) => void) => (message: unknown, metadata?: object) => {
-    if (levels.indexOf(at) < threshold) return;
-    const text = message instanceof Error ? (message.stack ?? message.message) : String(message);
-    if (metadata && Object.keys(metadata).length > 0) sink(`[durably] ${at}: ${text}`, metadata);
-    else sink(`[durably] ${at}: ${text}`);
-  };
-  return {
-    debug: write('debug', console.debug),
-    info: write('info', console.info),
-    warn: write('warn', console.warn),
-    error: write('error', console.error),
-  };
+/** Whether a record at `level` passes a `threshold`. */
+export function levelEnabled(level: RecordLevel, threshold: LogLevel): boolean {
+  return levels.indexOf(level) >= levels.indexOf(threshold);
+}
+
+/** A log entry as text: an Error's stack, anything else as String() gives it. */
+export function logText(message: unknown): string {
+  return message instanceof Error ? (message.stack ?? message.message) : String(message);
+}
+
+const sinks: Record<RecordLevel, (...args: unknown[]) => void> = {
+  debug: (...args) => console.debug(...args),
+  info: (...args) => console.info(...args),
+  warn: (...args) => console.warn(...args),
+  error: (...args) => console.error(...args),
+};
+
+/**
+ * The built-in logger: one console line per record, `[durably] info: text`,
+ * with a compact context tag (`[durably] info [workflow w1 step s#2]: text`)
+ * when written with one, and the record's metadata when it has any.
+ */
+export class ConsoleLogger implements DLogger {
+  constructor(readonly level: LogLevel = 'info') {}
+
+  write(at: RecordLevel, message: unknown, metadata?: object, tag?: string): void {
+    if (!levelEnabled(at, this.level)) return;
+    const line = `[durably] ${at}${tag ? ` [${tag}]` : ''}: ${logText(message)}`;
+    // The sink is looked up at each call, so a test (or the application) that replaces console.x is honoured.
+    if (metadata && Object.keys(metadata).length > 0) sinks[at](line, metadata);
+    else sinks[at](line);
+  }
+
+  debug(message: unknown, metadata?: object): void {
+    this.write('debug', message, metadata);
+  }
+  info(message: unknown, metadata?: object): void {
+    this.write('info', message, metadata);
+  }
+  warn(message: unknown, metadata?: object): void {
+    this.write('warn', message, metadata);
+  }
+  error(message: unknown, metadata?: object): void {
+    this.write('error', message, metadata);
+  }
+}
+
+export function consoleLogger(level: LogLevel = 'info'): ConsoleLogger {
+  return new ConsoleLogger(level);
 }

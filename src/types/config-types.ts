@@ -68,7 +68,11 @@ export interface DBOSConfig {
   /** `debug`, `info` (default), `warn`, `error` or `silent`, in any case (DBOS accepts `INFO`). */
   logLevel?: string;
   logger?: DLogger;
-  /** Accepted for compatibility with DBOS configurations; not used yet (no OTLP export yet). */
+  /**
+   * Export traces, logs and metrics over OTLP/HTTP (default false). Needs the optional packages
+   * @opentelemetry/sdk-trace-base, sdk-logs, sdk-metrics, resources and the three exporter-*-otlp-http.
+   * durably installs a tracer and a meter provider only where the application registered none.
+   */
   enableOTLP?: boolean;
   /**
    * OpenTelemetry spans through the tracer provider the application registered: true always, false never,
@@ -78,7 +82,9 @@ export interface DBOSConfig {
   /** Span attribute names: DBOS's `legacy` names (default: `operationUUID`, ...) or `semconv` (`dbos.*`). */
   otelAttributeFormat?: 'legacy' | 'semconv';
   addContextMetadata?: boolean;
+  /** Collector URLs for spans (one exporter each); default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT, else localhost:4318. */
   otlpTracesEndpoints?: string[];
+  /** Collector URLs for log records; not used with a custom `logger` (as in DBOS). */
   otlpLogsEndpoints?: string[];
   /**
    * Serve the admin API and the dashboard (default false) on `adminHost:adminPort` (default 127.0.0.1:3001).

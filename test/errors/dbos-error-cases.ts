@@ -59,6 +59,7 @@ function dbosCases(): ErrorCase[] {
 /** durably's own classes, with its own arguments. */
 function durablyCases(): ErrorCase[] {
   const e = errors;
+  const telemetryPackages = ['@opentelemetry/sdk-logs'];
   return [
     { error: new e.DBOSConfigurationError('bad url', { cause }), errorClass: e.DBOSConfigurationError, dbosErrorCode: 3, code: 'CONFIGURATION_INVALID', fields: { cause } },
     { error: new e.DBOSDatabaseUnreachableError('no server', { cause }), errorClass: e.DBOSDatabaseUnreachableError, dbosErrorCode: 3, code: 'DATABASE_UNREACHABLE', fields: { cause, error: cause } },
@@ -78,6 +79,7 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSDataSourceDriverMissingError('KnexDataSource', 'knex', cause), errorClass: e.DBOSDataSourceDriverMissingError, dbosErrorCode: 3, code: 'DATASOURCE_DRIVER_MISSING', fields: { packageName: 'knex', cause } },
     { error: new e.DBOSNotInTransactionError('X.client'), errorClass: e.DBOSNotInTransactionError, dbosErrorCode: 21, code: 'NOT_IN_TRANSACTION', fields: {} },
     { error: new e.DBOSStepAlreadyRecordedError('wf-14', 2), errorClass: e.DBOSStepAlreadyRecordedError, dbosErrorCode: 5, code: 'STEP_ALREADY_RECORDED', fields: { workflowID: 'wf-14', stepID: 2 } },
+    { error: new e.DBOSTelemetryPackagesMissingError(telemetryPackages, cause), errorClass: e.DBOSTelemetryPackagesMissingError, dbosErrorCode: 3, code: 'TELEMETRY_PACKAGES_MISSING', fields: { packageNames: telemetryPackages, cause } },
     { error: new e.DBOSCommandUsageError('unknown verb'), errorClass: e.DBOSCommandUsageError, dbosErrorCode: 1, code: 'COMMAND_USAGE', fields: {} },
     { error: new e.DBOSUnsupportedBackendError('x', 'sqlite', 'use Postgres'), errorClass: e.DBOSUnsupportedBackendError, dbosErrorCode: 1, code: 'BACKEND_UNSUPPORTED', fields: { backend: 'sqlite' } },
     { error: new e.DBOSAdminRequestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON only'), errorClass: e.DBOSAdminRequestError, dbosErrorCode: 1, code: 'UNSUPPORTED_MEDIA_TYPE', fields: { status: 415 } },
