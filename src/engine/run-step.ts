@@ -12,6 +12,7 @@ import { sleepMs } from '../support/sleep.ts';
 import type { Span } from '../telemetry/tracing.ts';
 import { withActiveSpan } from '../telemetry/tracing.ts';
 import { recordError, recordedOutcome, recordValue } from './checkpoint.ts';
+import { operationProbe } from './operation-probe.ts';
 import { delayBeforeAttemptMs, retryPolicy, type RetryPolicy } from './retry-policy.ts';
 import { replayTraced, startOperationSpan, traceFailedAttempt } from './workflow-spans.ts';
 import {
@@ -41,12 +42,14 @@ export async function runStep<T>(
   const span = startOperationSpan(context, workflow, 'step', name, config);
   const stepContext: ExecutionContext = span ? { ...context, step, span } : { ...context, step };
   const interrupt = workflow.engine.interruptSignal;
+  operationProbe?.stepStarting(workflow, functionID, name);
   let value: T;
   try {
     // After shutdown interrupted the engine, a body still running is abandoned: recordValue/recordError refuse
     // its outcome (no per-step listener on the hot path; the body's own timers are the user's).
     value = await attemptWithRetries(step, stepContext, policy, config, body, interrupt, span);
   } catch (error) {
+    operationProbe?.stepFinished(workflow, functionID, name);
     try {
       await recordError(workflow, functionID, name, error, { startedAtEpochMs });
     } finally {
@@ -54,6 +57,7 @@ export async function runStep<T>(
     }
     throw error;
   }
+  operationProbe?.stepFinished(workflow, functionID, name);
   if (!span) return recordValue(workflow, functionID, name, value, { startedAtEpochMs });
   return endAfter(workflow.engine.tracer, span, recordValue(workflow, functionID, name, value, { startedAtEpochMs }));
 }

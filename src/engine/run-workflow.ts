@@ -10,6 +10,7 @@ import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflic
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
+import { operationProbe } from './operation-probe.ts';
 import type { RegisteredWorkflow } from './registry.ts';
 import { portableSerialization } from './serialization.ts';
 import { decodeError, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
@@ -182,6 +183,7 @@ async function runAndRecord(
     if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, workflowID);
     outcome = { ok: false, error };
   }
+  if (operationProbe && context.workflow) operationProbe.outcomeRecording(context.workflow);
   // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.
   engine.interruptSignal.throwIfAborted();
   const final = await finalRecord(execution, outcome);

@@ -13,6 +13,7 @@ import type { StepOutcomeRecord } from '../system-database/records.ts';
 import type { HTTPRequest, WorkflowSerializationFormat } from '../types/workflow-types.ts';
 import type { Span } from '../telemetry/tracing.ts';
 import type { Engine, RunningWorkflowState } from './engine.ts';
+import { operationProbe } from './operation-probe.ts';
 
 export interface WorkflowState extends RunningWorkflowState {
   readonly engine: Engine;
@@ -27,8 +28,15 @@ export interface WorkflowState extends RunningWorkflowState {
    */
   readonly firstExecution: boolean;
   nextFunctionID: number;
+  /** Set when this is a replay verification (engine/replay-verification.ts): nothing may run or be recorded. */
+  readonly replayOnly?: ReplayOnly;
   /** WorkflowConfig.serialization: DBOS.defaultSerializationType, the default of send, setEvent, writeStream. */
   readonly serialization?: WorkflowSerializationFormat;
+}
+
+/** A replay that executes nothing: where the code first went past the recorded history. */
+export interface ReplayOnly {
+  beyondHistory?: { functionID: number; name: string };
 }
 
 export interface StepState {
@@ -91,6 +99,7 @@ export function workflowCodeState(): WorkflowState | undefined {
  * stops: at its next operation, with no database read on the way.
  */
 export function reserveFunctionID(workflow: WorkflowState): number {
+  operationProbe?.operationStarting(workflow, workflow.nextFunctionID);
   // After shutdown interrupted this engine, no operation starts (engine/shutdown-interrupt.ts).
   workflow.engine.interruptSignal.throwIfAborted();
   const pastDeadline = workflow.deadlineEpochMs !== null && Date.now() >= workflow.deadlineEpochMs;

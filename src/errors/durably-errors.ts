@@ -163,3 +163,35 @@ export class DBOSUnsupportedBackendError extends DBOSError {
     this.backend = backend;
   }
 }
+
+/**
+ * A replay verification (durably/testing verifyReplay) reached an operation its recorded history does not hold:
+ * it stops there instead of running it. Thrown inside the replayed workflow code only.
+ */
+export class DBOSReplayBeyondHistoryError extends DBOSError {
+  readonly workflowID: string;
+  readonly stepID: number;
+  readonly operationName: string;
+  constructor(workflowID: string, stepID: number, operationName: string) {
+    super(
+      `Replay of workflow ${workflowID} reached operation #${stepID} ("${operationName}"), which its recorded ` +
+        'history does not hold; a replay verification runs nothing new, so it stops here.',
+      1,
+      { code: 'REPLAY_BEYOND_HISTORY' },
+    );
+    this.workflowID = workflowID;
+    this.stepID = stepID;
+    this.operationName = operationName;
+  }
+}
+
+/** durably/testing's crashTest found a crash point where the workflow did not recover to the same outcome. */
+export class DBOSCrashTestFailedError extends DBOSError {
+  readonly workflowName: string;
+  readonly failures: number;
+  constructor(workflowName: string, failures: number, report: string) {
+    super(`crashTest(${workflowName}): ${failures} crash point(s) failed.\n${report}`, 1, { code: 'CRASH_TEST_FAILED' });
+    this.workflowName = workflowName;
+    this.failures = failures;
+  }
+}
