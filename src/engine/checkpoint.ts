@@ -22,6 +22,7 @@ export function recordedOutcome(
 ): StepOutcomeRecord | undefined {
   const recorded = workflow.recorded.get(functionID);
   if (recorded && recorded.functionName !== name) {
+    if (workflow.replayOnly) workflow.replayOnly.mismatch ??= { functionID, expected: name, recorded: recorded.functionName };
     throw new DBOSUnexpectedStepError(workflow.workflowID, functionID, name, recorded.functionName);
   }
   if (!recorded && workflow.replayOnly) throw beyondHistory(workflow, workflow.replayOnly, functionID, name);

@@ -9,17 +9,24 @@
  * workflow), and the recovery launch starts workflows before any caller could
  * reach its engine.
  */
-import type { WorkflowState } from './workflow-context.ts';
+
+/** What the probe sees of a workflow (a structural view of ProbedWorkflow, which imports this module). */
+export interface ProbedWorkflow {
+  readonly workflowID: string;
+  readonly engine: { interrupt(): void };
+  /** Set for a replay verification, which the probe ignores. */
+  readonly replayOnly?: object;
+}
 
 export interface OperationProbe {
   /** `workflow` is about to reserve `functionID` for its next durable operation. */
-  operationStarting(workflow: WorkflowState, functionID: number): void;
+  operationStarting(workflow: ProbedWorkflow, functionID: number): void;
   /** A step's body is about to run (it had no recorded outcome). */
-  stepStarting(workflow: WorkflowState, functionID: number, name: string): void;
+  stepStarting(workflow: ProbedWorkflow, functionID: number, name: string): void;
   /** A step's body has finished (value or error); its outcome is not yet recorded. */
-  stepFinished(workflow: WorkflowState, functionID: number, name: string): void;
+  stepFinished(workflow: ProbedWorkflow, functionID: number, name: string): void;
   /** The workflow body has returned or thrown; its final status is not yet recorded. */
-  outcomeRecording(workflow: WorkflowState): void;
+  outcomeRecording(workflow: ProbedWorkflow): void;
 }
 
 export let operationProbe: OperationProbe | undefined;

@@ -34,9 +34,12 @@ export interface WorkflowState extends RunningWorkflowState {
   readonly serialization?: WorkflowSerializationFormat;
 }
 
-/** A replay that executes nothing: where the code first went past the recorded history. */
+/** A replay that executes nothing (engine/replay-verification.ts): the first point where code and history part. */
 export interface ReplayOnly {
+  /** The code called `name` at `functionID`, where the history holds nothing. */
   beyondHistory?: { functionID: number; name: string };
+  /** The code called `expected` at `functionID`, where the history holds `recorded`. */
+  mismatch?: { functionID: number; expected: string; recorded: string };
 }
 
 export interface StepState {
