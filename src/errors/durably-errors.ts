@@ -195,3 +195,17 @@ export class DBOSCrashTestFailedError extends DBOSError {
     this.failures = failures;
   }
 }
+
+/** `durably workflow replay` / `durably verify` found workflows whose history the application's code no longer replays. */
+export class DBOSReplayDivergenceError extends DBOSError {
+  readonly workflowIDs: string[];
+  constructor(workflowIDs: string[], firstDivergence: string) {
+    super(
+      `${workflowIDs.length} workflow(s) do not replay against this code (first: ${workflowIDs[0]}: ${firstDivergence}). ` +
+        'Keep the old code path under DBOS.patch() until they finish, or let them finish before deploying.',
+      1,
+      { code: 'REPLAY_DIVERGED' },
+    );
+    this.workflowIDs = workflowIDs;
+  }
+}
