@@ -95,7 +95,8 @@ export async function verifyWorkflowReplay(engine: Engine, workflowID: string): 
     serialization: status.serialization === portableSerialization ? 'portable' : registration.config.serialization,
   };
   const outcome = await replayBody(registration, status, state);
-  const replayed = recorded.filter((r) => r.functionID < state.nextFunctionID).length;
+  const replayedUpTo = replayOnly.mismatch?.functionID ?? state.nextFunctionID;
+  const replayed = recorded.filter((r) => r.functionID < replayedUpTo).length;
   return report(replayed, await divergenceOf(status, state, replayOnly, outcome));
 }
 
