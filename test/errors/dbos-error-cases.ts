@@ -15,6 +15,7 @@ export interface ErrorCase {
 
 const cause = new TypeError('not JSON');
 const attemptErrors = [new Error('one'), new RangeError('two')];
+const divergedWorkflowIDs = ['wf-16'];
 
 function dbosCases(): ErrorCase[] {
   const e = errors;
@@ -83,7 +84,7 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSAdminTokenRequiredError('0.0.0.0'), errorClass: e.DBOSAdminTokenRequiredError, dbosErrorCode: 3, code: 'ADMIN_TOKEN_REQUIRED', fields: { host: '0.0.0.0' } },
     { error: new e.DBOSSystemDatabaseHeldError(), errorClass: e.DBOSSystemDatabaseHeldError, dbosErrorCode: 21, code: 'SYSTEM_DATABASE_HELD', fields: {} },
     { error: new e.DBOSReplayBeyondHistoryError('wf-15', 3, 'charge'), errorClass: e.DBOSReplayBeyondHistoryError, dbosErrorCode: 1, code: 'REPLAY_BEYOND_HISTORY', fields: { workflowID: 'wf-15', stepID: 3, operationName: 'charge' } },
-    { error: new e.DBOSReplayDivergenceError(['wf-16'], 'renamed'), errorClass: e.DBOSReplayDivergenceError, dbosErrorCode: 1, code: 'REPLAY_DIVERGED', fields: { workflowIDs: ['wf-16'] } },
+    { error: new e.DBOSReplayDivergenceError(divergedWorkflowIDs, 'renamed'), errorClass: e.DBOSReplayDivergenceError, dbosErrorCode: 1, code: 'REPLAY_DIVERGED', fields: { workflowIDs: divergedWorkflowIDs } },
     { error: new e.DBOSCrashTestFailedError('checkout', 2, 'report'), errorClass: e.DBOSCrashTestFailedError, dbosErrorCode: 1, code: 'CRASH_TEST_FAILED', fields: { workflowName: 'checkout', failures: 2 } },
   ];
 }
