@@ -63,7 +63,13 @@ export interface ReplayReport {
 
 const finishedStatuses = new Set(['SUCCESS', 'ERROR']);
 
-export async function verifyWorkflowReplay(engine: Engine, workflowID: string): Promise<ReplayReport> {
+/**
+ * How long the replayed body may run: it only replays recorded outcomes, so it finishes at once unless the
+ * workflow code awaits something that is not a durable operation (then the replay is reported as failed).
+ */
+export const defaultReplayTimeoutMs = 10_000;
+
+export async function verifyWorkflowReplay(engine: Engine, workflowID: string, timeoutMs = defaultReplayTimeoutMs): Promise<ReplayReport> {
   const status = await engine.systemDatabase.getWorkflowStatus(workflowID);
   if (!status) throw new DBOSNonExistentWorkflowError(`Workflow ${workflowID} does not exist: nothing to replay.`);
   const recorded = await engine.systemDatabase.loadStepOutcomes(workflowID);
@@ -94,7 +100,11 @@ export async function verifyWorkflowReplay(engine: Engine, workflowID: string): 
     replayOnly,
     serialization: status.serialization === portableSerialization ? 'portable' : registration.config.serialization,
   };
-  const outcome = await replayBody(registration, status, state);
+  const outcome = await withTimeout(replayBody(registration, status, state), timeoutMs);
+  if (outcome === undefined) {
+    const message = `The replay did not finish within ${timeoutMs} ms: the workflow code awaits something that is not a durable operation.`;
+    return report(recorded.filter((r) => r.functionID < state.nextFunctionID).length, { kind: 'replay-failed', message });
+  }
   const replayedUpTo = replayOnly.mismatch?.functionID ?? state.nextFunctionID;
   const replayed = recorded.filter((r) => r.functionID < replayedUpTo).length;
   return report(replayed, await divergenceOf(status, state, replayOnly, outcome));
@@ -117,6 +127,18 @@ async function replayBody(registration: RegisteredWorkflow, status: WorkflowStat
     return { ok: true, value };
   } catch (error) {
     return { ok: false, error };
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -6,6 +6,7 @@
 import { verifyWorkflowReplay, type ReplayReport } from '../engine/replay-verification.ts';
 import { engineFor } from '../runtime/runtime.ts';
 
-export function verifyReplay(workflowID: string): Promise<ReplayReport> {
-  return verifyWorkflowReplay(engineFor('verifyReplay'), workflowID);
+/** `timeoutMs`: how long the replayed code may run (default 10 s; it only waits on code that is not durable). */
+export function verifyReplay(workflowID: string, options: { timeoutMs?: number } = {}): Promise<ReplayReport> {
+  return verifyWorkflowReplay(engineFor('verifyReplay'), workflowID, options.timeoutMs);
 }

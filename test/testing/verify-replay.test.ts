@@ -98,7 +98,10 @@ forEachBackend('verifyReplay', (backend) => {
     gate = deferred<void>();
     const handle = await DBOS.startWorkflow(checkout, { workflowID: `o-5-${Math.random()}` })('o-5');
     while ((await DBOS.listWorkflowSteps(handle.workflowID))?.length !== 1) await new Promise((r) => setTimeout(r, 10));
-    blockAfterFirstStep = false; // the gate stands for a long wait of the live execution; the replay must not wait on it
+    // The gate is a wait that is not a durable operation: a replay waiting on it is reported, not left hanging.
+    const stuck = await verifyReplay(handle.workflowID, { timeoutMs: 100 });
+    assert.deepEqual([stuck.ok, stuck.divergence?.kind], [false, 'replay-failed']);
+    blockAfterFirstStep = false;
     const report = await verifyReplay(handle.workflowID);
     assert.deepEqual([report.ok, report.status, report.replayedOperations], [true, 'PENDING', 1]);
     code = 'renamed'; // the change is past the end of the history: nothing to contradict yet
