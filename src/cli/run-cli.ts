@@ -12,6 +12,7 @@ import { databaseOptions } from './cli-database.ts';
 import { dashboardCommands } from './commands/dashboard-command.ts';
 import { databaseCommands } from './commands/database-commands.ts';
 import { queueCommands } from './commands/queue-commands.ts';
+import { replayCommands } from './commands/replay-commands.ts';
 import { scheduleCommands } from './commands/schedule-commands.ts';
 import { versionCommands } from './commands/version-commands.ts';
 import { workflowControlCommands } from './commands/workflow-control.ts';
@@ -22,6 +23,7 @@ import { cliOutput, jsonText } from './print.ts';
 export const commands: readonly Command[] = [
   ...workflowReadCommands,
   ...workflowControlCommands,
+  ...replayCommands,
   ...queueCommands,
   ...scheduleCommands,
   ...versionCommands,

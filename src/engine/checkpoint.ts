@@ -9,10 +9,10 @@
  * No read happens here: a recovering workflow's outcomes were loaded once,
  * when it resumed (WorkflowState.recorded).
  */
-import { DBOSUnexpectedStepError } from '../errors/errors.ts';
+import { DBOSReplayBeyondHistoryError, DBOSUnexpectedStepError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
 import { decodeError, decodeValue, encodeError, encodeValue } from './stored-values.ts';
-import { reserveFunctionID, type WorkflowState } from './workflow-context.ts';
+import { reserveFunctionID, type ReplayOnly, type WorkflowState } from './workflow-context.ts';
 
 /** The outcome recorded at `functionID`, checked against the name the replaying code expects. */
 export function recordedOutcome(
@@ -22,9 +22,20 @@ export function recordedOutcome(
 ): StepOutcomeRecord | undefined {
   const recorded = workflow.recorded.get(functionID);
   if (recorded && recorded.functionName !== name) {
+    if (workflow.replayOnly) workflow.replayOnly.mismatch ??= { functionID, expected: name, recorded: recorded.functionName };
     throw new DBOSUnexpectedStepError(workflow.workflowID, functionID, name, recorded.functionName);
   }
+  if (!recorded && workflow.replayOnly) throw beyondHistory(workflow, workflow.replayOnly, functionID, name);
   return recorded;
+}
+
+/**
+ * A replay verification reached an operation its history does not hold: it must not run. The first such
+ * point is kept (workflow code may catch the error and go on).
+ */
+export function beyondHistory(workflow: WorkflowState, replayOnly: ReplayOnly, functionID: number, name: string): Error {
+  replayOnly.beyondHistory ??= { functionID, name };
+  return new DBOSReplayBeyondHistoryError(workflow.workflowID, functionID, name);
 }
 
 /** Return a recorded value, or throw a recorded error. */

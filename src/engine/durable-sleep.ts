@@ -19,6 +19,7 @@ export async function durableSleep(durationMs: number): Promise<void> {
   const workflow = workflowCodeState();
   if (!workflow) return sleepMs(durationMs);
   const wakeAt = await durableDeadline(workflow, reserveFunctionID(workflow), durationMs);
+  if (workflow.replayOnly) return; // a replay verification waits for nothing
   // Timers run on a monotonic clock and may fire a little before the wall-clock wake-up time.
   const interrupt = workflow.engine.interruptSignal;
   for (let remaining = wakeAt - Date.now(); remaining > 0; remaining = wakeAt - Date.now()) await sleepMs(remaining, interrupt);

@@ -13,7 +13,7 @@
  * marker, consumes one where an execution recorded it, and always says true.
  */
 import { DBOSConfigurationError, DBOSInvalidWorkflowTransitionError } from '../errors/errors.ts';
-import { recordValue } from './checkpoint.ts';
+import { beyondHistory, recordValue } from './checkpoint.ts';
 import { reserveFunctionID, workflowCodeState, type WorkflowState } from './workflow-context.ts';
 
 function markerName(patchName: string): string {
@@ -40,6 +40,7 @@ export async function patch(patchName: string): Promise<boolean> {
   const workflow = patchingWorkflow('DBOS.patch', patchName);
   const recorded = workflow.recorded.get(workflow.nextFunctionID);
   if (recorded && recorded.functionName !== markerName(patchName)) return false;
+  if (!recorded && workflow.replayOnly) throw beyondHistory(workflow, workflow.replayOnly, workflow.nextFunctionID, markerName(patchName));
   const functionID = reserveFunctionID(workflow);
   if (!recorded) await recordValue(workflow, functionID, markerName(patchName), true, { startedAtEpochMs: Date.now() });
   return true;

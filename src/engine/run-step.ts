@@ -12,6 +12,7 @@ import { sleepMs } from '../support/sleep.ts';
 import type { Span } from '../telemetry/tracing.ts';
 import { withActiveSpan } from '../telemetry/tracing.ts';
 import { recordError, recordedOutcome, recordValue } from './checkpoint.ts';
+import { operationProbe } from './operation-probe.ts';
 import { delayBeforeAttemptMs, retryPolicy, type RetryPolicy } from './retry-policy.ts';
 import { replayTraced, startOperationSpan, traceFailedAttempt } from './workflow-spans.ts';
 import {
@@ -41,6 +42,7 @@ export async function runStep<T>(
   const span = startOperationSpan(context, workflow, 'step', name, config);
   const stepContext: ExecutionContext = span ? { ...context, step, span } : { ...context, step };
   const interrupt = workflow.engine.interruptSignal;
+  operationProbe?.stepStarting(workflow, functionID, name);
   let value: T;
   try {
     // After shutdown interrupted the engine, a body still running is abandoned: recordValue/recordError refuse
@@ -49,6 +51,7 @@ export async function runStep<T>(
   } catch (error) {
     const metrics = workflow.engine.metrics;
     if (metrics.enabled) metrics.stepFinished(name, false, Date.now() - startedAtEpochMs, step.currentAttempt);
+    operationProbe?.stepFinished(workflow, functionID, name);
     try {
       await recordError(workflow, functionID, name, error, { startedAtEpochMs });
     } finally {
@@ -58,6 +61,7 @@ export async function runStep<T>(
   }
   const metrics = workflow.engine.metrics;
   if (metrics.enabled) metrics.stepFinished(name, true, Date.now() - startedAtEpochMs, step.currentAttempt);
+  operationProbe?.stepFinished(workflow, functionID, name);
   if (!span) return recordValue(workflow, functionID, name, value, { startedAtEpochMs });
   return endAfter(workflow.engine.tracer, span, recordValue(workflow, functionID, name, value, { startedAtEpochMs }));
 }

@@ -15,6 +15,7 @@ import {
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
+import { operationProbe } from './operation-probe.ts';
 import type { RegisteredWorkflow } from './registry.ts';
 import { portableSerialization } from './serialization.ts';
 import { decodeError, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
@@ -210,6 +211,7 @@ async function runAndRecord(
     if (isRetriableDatabaseFault(error)) throw error;
     outcome = { ok: false, error };
   }
+  if (operationProbe && context.workflow) operationProbe.outcomeRecording(context.workflow);
   // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.
   engine.interruptSignal.throwIfAborted();
   const final = await finalRecord(execution, outcome);

@@ -13,6 +13,7 @@ import type { StepOutcomeRecord } from '../system-database/records.ts';
 import type { HTTPRequest, WorkflowSerializationFormat } from '../types/workflow-types.ts';
 import type { Span } from '../telemetry/tracing.ts';
 import type { Engine, RunningWorkflowState } from './engine.ts';
+import { operationProbe } from './operation-probe.ts';
 
 export interface WorkflowState extends RunningWorkflowState {
   readonly engine: Engine;
@@ -27,8 +28,18 @@ export interface WorkflowState extends RunningWorkflowState {
    */
   readonly firstExecution: boolean;
   nextFunctionID: number;
+  /** Set when this is a replay verification (engine/replay-verification.ts): nothing may run or be recorded. */
+  readonly replayOnly?: ReplayOnly;
   /** WorkflowConfig.serialization: DBOS.defaultSerializationType, the default of send, setEvent, writeStream. */
   readonly serialization?: WorkflowSerializationFormat;
+}
+
+/** A replay that executes nothing (engine/replay-verification.ts): the first point where code and history part. */
+export interface ReplayOnly {
+  /** The code called `name` at `functionID`, where the history holds nothing. */
+  beyondHistory?: { functionID: number; name: string };
+  /** The code called `expected` at `functionID`, where the history holds `recorded`. */
+  mismatch?: { functionID: number; expected: string; recorded: string };
 }
 
 export interface StepState {
@@ -93,6 +104,7 @@ export function workflowCodeState(): WorkflowState | undefined {
  * stops: at its next operation, with no database read on the way.
  */
 export function reserveFunctionID(workflow: WorkflowState): number {
+  operationProbe?.operationStarting(workflow, workflow.nextFunctionID);
   // After shutdown interrupted this engine, no operation starts (engine/shutdown-interrupt.ts).
   workflow.engine.interruptSignal.throwIfAborted();
   const pastDeadline = workflow.deadlineEpochMs !== null && Date.now() >= workflow.deadlineEpochMs;

@@ -211,3 +211,49 @@ export class DBOSTelemetryPackagesMissingError extends DBOSInitializationError {
     this.packageNames = packageNames;
   }
 }
+
+/**
+ * A replay verification (durably/testing verifyReplay) reached an operation its recorded history does not hold:
+ * it stops there instead of running it. Thrown inside the replayed workflow code only.
+ */
+export class DBOSReplayBeyondHistoryError extends DBOSError {
+  readonly workflowID: string;
+  readonly stepID: number;
+  readonly operationName: string;
+  constructor(workflowID: string, stepID: number, operationName: string) {
+    super(
+      `Replay of workflow ${workflowID} reached operation #${stepID} ("${operationName}"), which its recorded ` +
+        'history does not hold; a replay verification runs nothing new, so it stops here.',
+      1,
+      { code: 'REPLAY_BEYOND_HISTORY' },
+    );
+    this.workflowID = workflowID;
+    this.stepID = stepID;
+    this.operationName = operationName;
+  }
+}
+
+/** durably/testing's crashTest found a crash point where the workflow did not recover to the same outcome. */
+export class DBOSCrashTestFailedError extends DBOSError {
+  readonly workflowName: string;
+  readonly failures: number;
+  constructor(workflowName: string, failures: number, report: string) {
+    super(`crashTest(${workflowName}): ${failures} crash point(s) failed.\n${report}`, 1, { code: 'CRASH_TEST_FAILED' });
+    this.workflowName = workflowName;
+    this.failures = failures;
+  }
+}
+
+/** `durably workflow replay` / `durably verify` found workflows whose history the application's code no longer replays. */
+export class DBOSReplayDivergenceError extends DBOSError {
+  readonly workflowIDs: string[];
+  constructor(workflowIDs: string[], firstDivergence: string) {
+    super(
+      `${workflowIDs.length} workflow(s) do not replay against this code (first: ${workflowIDs[0]}: ${firstDivergence}). ` +
+        'Keep the old code path under DBOS.patch() until they finish, or let them finish before deploying.',
+      1,
+      { code: 'REPLAY_DIVERGED' },
+    );
+    this.workflowIDs = workflowIDs;
+  }
+}

@@ -15,6 +15,7 @@ export interface ErrorCase {
 
 const cause = new TypeError('not JSON');
 const attemptErrors = [new Error('one'), new RangeError('two')];
+const divergedWorkflowIDs = ['wf-16'];
 
 function dbosCases(): ErrorCase[] {
   const e = errors;
@@ -91,6 +92,9 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSSqliteDiskFullError('/d/app.sqlite', cause), errorClass: e.DBOSSqliteDiskFullError, dbosErrorCode: 1, code: 'SQLITE_DISK_FULL', fields: { path: '/d/app.sqlite', retriable: true, cause } },
     { error: new e.DBOSSqliteLockTimeoutError('/d/app.sqlite', 500, cause), errorClass: e.DBOSSqliteLockTimeoutError, dbosErrorCode: 1, code: 'SQLITE_LOCK_TIMEOUT', fields: { path: '/d/app.sqlite', waitedMs: 500, retriable: true } },
     { error: new e.DBOSSqliteCorruptError('/d/app.sqlite', cause), errorClass: e.DBOSSqliteCorruptError, dbosErrorCode: 1, code: 'SQLITE_CORRUPT', fields: { path: '/d/app.sqlite', retriable: false } },
+    { error: new e.DBOSReplayBeyondHistoryError('wf-15', 3, 'charge'), errorClass: e.DBOSReplayBeyondHistoryError, dbosErrorCode: 1, code: 'REPLAY_BEYOND_HISTORY', fields: { workflowID: 'wf-15', stepID: 3, operationName: 'charge' } },
+    { error: new e.DBOSReplayDivergenceError(divergedWorkflowIDs, 'renamed'), errorClass: e.DBOSReplayDivergenceError, dbosErrorCode: 1, code: 'REPLAY_DIVERGED', fields: { workflowIDs: divergedWorkflowIDs } },
+    { error: new e.DBOSCrashTestFailedError('checkout', 2, 'report'), errorClass: e.DBOSCrashTestFailedError, dbosErrorCode: 1, code: 'CRASH_TEST_FAILED', fields: { workflowName: 'checkout', failures: 2 } },
   ];
 }
 
