@@ -101,7 +101,7 @@ export async function openPostgresChaosDatabase(wantRestarts: boolean): Promise<
     config: { backend: 'postgres', systemDatabaseUrl: url, app: appSchema },
     description: typeof cluster === 'string' ? `database ${name} on the shared server` : `database ${name} on a private cluster`,
     restartsUnavailable: typeof cluster === 'string' ? cluster : undefined,
-    table: (table) => `dbos.${table}`,
+    table: (table) => (table === 'deliveries' ? `${appSchema}.deliveries` : `dbos.${table}`),
     rows: (sql) => withClient(url, async (client) => (await client.query(sql)).rows),
     async fault() {
       const terminated = await withClient(adminUrl, (client) =>

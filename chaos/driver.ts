@@ -79,8 +79,24 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
   const ledgerPath = join(tmpdir(), `durably-chaos-ledger-${randomUUID()}.jsonl`);
   const ledger = new Ledger(ledgerPath);
   const pool = new WorkerPool(options.workers, (executorID) => ({ database: database.config, ledgerPath, executorID, workerConcurrency: 8 }), ledger);
-  const random = seededRandom(options.seed);
   say(`chaos: ${options.backend}, ${database.description}, ${options.workers} workers, ${options.chaosMs / 1000} s of faults, seed ${options.seed}`);
+  try {
+    return await driveAndVerify(options, database, ledger, ledgerPath, pool, withRestarts, say);
+  } finally {
+    await pool.killAll();
+  }
+}
+
+async function driveAndVerify(
+  options: ChaosOptions,
+  database: ChaosDatabase,
+  ledger: Ledger,
+  ledgerPath: string,
+  pool: WorkerPool,
+  withRestarts: boolean,
+  say: (line: string) => void,
+): Promise<ChaosResult> {
+  const random = seededRandom(options.seed);
   pool.startMissing();
   // The first worker's launch creates the schema; a client never migrates, so wait for it.
   const client = await until(async () => {

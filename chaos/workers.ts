@@ -44,6 +44,11 @@ export class WorkerPool {
     private readonly ledger: Ledger,
   ) {
     this.slots = Array.from({ length: count }, (_, index) => ({ executorID: `chaos-worker-${index + 1}`, process: undefined, ready: false, killing: false, stderr: '' }));
+    // Whatever ends the driver, no worker outlives it.
+    process.once('exit', () => {
+      this.closed = true;
+      for (const slot of this.slots) slot.process?.kill('SIGKILL');
+    });
   }
 
   get size(): number {

@@ -67,8 +67,17 @@ export function registerWorkload(ledger: Ledger, deliveries: DeliveryTable, work
     ledger.append({ kind, workflowID, step, nonce, pid: process.pid, attempt, t: Date.now() });
     return { value, nonce };
   };
+  // The pause after the ledger line widens the window in which a kill lands between a step and its
+  // checkpoint, so runs see legitimate re-runs, and the verifier has them to tell apart from bad ones.
   const step = <T>(workflowID: string, name: (typeof stepNames)[number], value: T) =>
-    DBOS.runStep(async () => record('step', workflowID, name, value), { name });
+    DBOS.runStep(
+      async () => {
+        const result = record('step', workflowID, name, value);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return result;
+      },
+      { name },
+    );
 
   const recordDelivery = deliveries.register(async (workflowID: string, n: number) => {
     const result = record('transaction', workflowID, transactionName, n + 100);
