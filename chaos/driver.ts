@@ -78,7 +78,7 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
   }
   const ledgerPath = join(tmpdir(), `durably-chaos-ledger-${randomUUID()}.jsonl`);
   const ledger = new Ledger(ledgerPath);
-  const pool = new WorkerPool(options.workers, (executorID) => ({ database: database.config, ledgerPath, executorID, workerConcurrency: 8 }), ledger);
+  const pool = new WorkerPool(options.workers, (executorID) => ({ database: database.config, ledgerPath, executorID, workerConcurrency: 8 }), ledger, `${ledgerPath}.stderr.log`);
   say(`chaos: ${options.backend}, ${database.description}, ${options.workers} workers, ${options.chaosMs / 1000} s of faults, seed ${options.seed}`);
   try {
     return await driveAndVerify(options, database, ledger, ledgerPath, pool, withRestarts, say);
@@ -163,6 +163,7 @@ async function driveAndVerify(
   const keep = options.keep || verdict.violations.length > 0;
   await database.dispose(keep);
   if (!keep) rmSync(ledgerPath, { force: true });
+  if (!keep) rmSync(`${ledgerPath}.stderr.log`, { force: true });
   return {
     verdict,
     database: database.description,

@@ -12,7 +12,8 @@
  *   its result (or was about to, in another live process): a violation.
  * - E before C, a step: sound only if E's process was killed after E and
  *   before C (a kill line for E's pid between them): it died between its
- *   ledger line and its checkpoint. Any other E before C means the step ran
+ *   ledger line and its checkpoint. (A worker that died by itself is
+ *   treated alike here; its death is reported as a violation of its own.) Any other E before C means the step ran
  *   again in a process that did not die, e.g. because its checkpoint write
  *   failed on a dead connection and the workflow re-ran the step instead of
  *   retrying the write: a violation.
@@ -69,6 +70,8 @@ export function checkExecutions(
       executions.set(key, [...(executions.get(key) ?? []), entry]);
     } else if (entry.kind === 'kill') {
       counts.kills++;
+      killsOf.set(entry.pid, [...(killsOf.get(entry.pid) ?? []), entry.index]);
+    } else if (entry.kind === 'death') {
       killsOf.set(entry.pid, [...(killsOf.get(entry.pid) ?? []), entry.index]);
     } else if (entry.kind === 'cut') counts.cuts++;
     else if (entry.kind === 'lock') counts.locks++;

@@ -15,6 +15,8 @@ export type LedgerEntry =
   | { kind: 'step'; workflowID: string; step: string; nonce: string; pid: number; attempt: number; t: number }
   | { kind: 'transaction'; workflowID: string; step: string; nonce: string; pid: number; attempt: number; t: number }
   | { kind: 'kill'; pid: number; worker: string; t: number }
+  /** A worker that ended by itself (a finding of its own); like a kill, it explains re-runs of its steps. */
+  | { kind: 'death'; pid: number; worker: string; exit: string; t: number }
   | { kind: 'cut'; backends: number; t: number }
   | { kind: 'lock'; ms: number; t: number }
   | { kind: 'restart'; downAt: number; backAt: number; t: number };

@@ -9,6 +9,7 @@
  * crash of a running worker (a violation).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ledger } from './ledger.ts';
 import type { WorkerSettings } from './worker.ts';
@@ -42,6 +43,8 @@ export class WorkerPool {
     count: number,
     private readonly settings: (executorID: string) => WorkerSettings,
     private readonly ledger: Ledger,
+    /** Every worker's stderr, whole, prefixed with its executor ID and pid: for the post-mortem of a failed run. */
+    private readonly stderrLog: string,
   ) {
     this.slots = Array.from({ length: count }, (_, index) => ({ executorID: `chaos-worker-${index + 1}`, process: undefined, ready: false, killing: false, stderr: '' }));
     // Whatever ends the driver, no worker outlives it.
@@ -83,7 +86,7 @@ export class WorkerPool {
     slot.ready = false;
     slot.killing = false;
     slot.stderr = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', workerScript], {
+    const child = spawn(process.execPath, [...(process.env.CHAOS_WORKER_IMPORT ? ['--import', process.env.CHAOS_WORKER_IMPORT] : []), '--import', 'tsx', workerScript], {
       cwd: repositoryRoot,
       env: { ...process.env, CHAOS_WORKER: JSON.stringify(this.settings(slot.executorID)) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,11 +97,13 @@ export class WorkerPool {
     });
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       slot.stderr = (slot.stderr + chunk).slice(-4000);
+      appendFileSync(this.stderrLog, chunk.replace(/^/gm, `[${slot.executorID} ${child.pid}] `));
     });
     child.on('exit', (code, signal) => {
       if (slot.process === child) slot.process = undefined;
       if (slot.killing) return;
       const record = { executorID: slot.executorID, pid: child.pid, exit: `code ${code} signal ${signal}`, stderrTail: slot.stderr.slice(-1500) };
+      this.ledger.append({ kind: 'death', pid: child.pid!, worker: slot.executorID, exit: record.exit, t: Date.now() });
       (slot.ready ? this.crashes : this.failedLaunches).push(record);
       if (!this.closed) setTimeout(() => !this.closed && !slot.process && this.start(slot), 500);
     });
