@@ -72,11 +72,17 @@ export class PostgresConnection implements Connection {
 
   private async transactionOnce<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client has no pool listener: pg emits 'error' on it when its server dies, even
+    // with a query in flight (the query rejects too). Unheard, that event would end the process.
+    let broken = false;
+    const onClientError = () => {
+      broken = true;
+    };
+    client.on('error', onClientError);
     const tx: QueryRunner = {
       query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
         (await client.query(queryConfig(sql, params))).rows as R[],
     };
-    let broken = false;
     try {
       await client.query('BEGIN');
       const result = await work(tx);
@@ -90,6 +96,7 @@ export class PostgresConnection implements Connection {
       }
       throw error;
     } finally {
+      client.off('error', onClientError);
       client.release(broken);
     }
   }

@@ -60,3 +60,15 @@ export function firstDoneAfter(child: TestChild, since: number): number | undefi
     .filter((at) => at >= since);
   return times.length > 0 ? Math.min(...times) : undefined;
 }
+
+/** Resolves with the epoch ms of the first workflow `child` completed at or after `since` (a `MARK done` line). */
+export async function waitForDoneAfter(child: TestChild, since: number, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const at = firstDoneAfter(child, since);
+    if (at !== undefined) return at;
+    if (child.exitStatus) throw new Error(`No workflow completed after ${new Date(since).toISOString()} in ${child.describe()}`);
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for a workflow to complete in ${child.describe()}`);
+    await pause(20);
+  }
+}

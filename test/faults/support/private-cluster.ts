@@ -135,14 +135,14 @@ export class PrivateCluster {
   }
 
   private serverOptions(): string {
-    // fsync off: a crash restart of the server process still loses nothing (the OS keeps the
-    // pages); only a host crash would, and these clusters do not survive one anyway.
+    // fsync off: a crash restart of the server process still loses nothing (every commit's WAL is
+    // written to the OS, which keeps it); only a host crash would. synchronous_commit must stay on:
+    // off, a commit acknowledged before its WAL left shared memory is lost by an immediate restart.
     return [
       `-p ${this.port}`,
       `-k ${this.dataDir}`,
       "-c listen_addresses=127.0.0.1",
       '-c fsync=off',
-      '-c synchronous_commit=off',
       '-c full_page_writes=off',
       '-c max_connections=200',
     ].join(' ');
