@@ -1,5 +1,5 @@
 /**
- * A short chaos run (chaos/, `npm run chaos`) per backend: 30 s of worker SIGKILLs, connection cuts (Postgres)
+ * A short chaos run (chaos/, `npm run chaos`) per backend: 20 s (DURABLY_CHAOS_TEST_SECONDS) of worker SIGKILLs, connection cuts (Postgres)
  * or held write locks (SQLite), and crash restarts of a private Postgres cluster when the fault harness can
  * make one (else the run says loudly that restarts were skipped and still kills and cuts), then a drain and
  * the verdict from the ledger and the system database, which must hold no violation.
@@ -11,7 +11,7 @@ import { parseChaosOptions } from '../../chaos/options.ts';
 import { printSummary, summaryFigures } from '../../chaos/report.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 
-const seconds = process.env.DURABLY_CHAOS_TEST_SECONDS ?? '30';
+const seconds = process.env.DURABLY_CHAOS_TEST_SECONDS ?? '20';
 
 forEachBackend('chaos run, short', (backend) => {
   test(`${seconds} s of faults, then every workflow done, exactly once`, { timeout: 300_000 }, async () => {
