@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DBOSClient } from '../src/index.ts';
 import { openPostgresChaosDatabase, openSQLiteChaosDatabase, type ChaosDatabase } from './chaos-database.ts';
-import { injectFaults } from './faults.ts';
+import { executorTimeoutMs, heartbeatIntervalMs, injectFaults } from './faults.ts';
 import { Ledger, readLedger } from './ledger.ts';
 import { seededRandom, type ChaosOptions } from './options.ts';
 import { verifyRun, type Verdict } from './verifier.ts';
@@ -78,7 +78,15 @@ export async function runChaos(options: ChaosOptions, say: (line: string) => voi
   }
   const ledgerPath = join(tmpdir(), `durably-chaos-ledger-${randomUUID()}.jsonl`);
   const ledger = new Ledger(ledgerPath);
-  const pool = new WorkerPool(options.workers, (executorID) => ({ database: database.config, ledgerPath, executorID, workerConcurrency: 8 }), ledger, `${ledgerPath}.stderr.log`);
+  const settings = (executorID: string) => ({
+    database: database.config,
+    ledgerPath,
+    executorID,
+    workerConcurrency: 8,
+    heartbeatIntervalMs,
+    executorTimeoutMs,
+  });
+  const pool = new WorkerPool(options.workers, settings, ledger, `${ledgerPath}.stderr.log`);
   say(`chaos: ${options.backend}, ${database.description}, ${options.workers} workers, ${options.chaosMs / 1000} s of faults, seed ${options.seed}`);
   try {
     return await driveAndVerify(options, database, ledger, ledgerPath, pool, withRestarts, say);
@@ -142,6 +150,7 @@ async function driveAndVerify(
   const chaosMs = Date.now() - chaosStart;
   say(`chaos: fault phase over after ${Math.round(chaosMs / 1000)} s: ${enqueued} orders enqueued, ${done} done; draining`);
 
+  pool.startAll();
   const drainStart = Date.now();
   let open = Infinity;
   while (Date.now() - drainStart < options.drainTimeoutMs) {

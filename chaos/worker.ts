@@ -17,6 +17,8 @@ export interface WorkerSettings {
   ledgerPath: string;
   executorID: string;
   workerConcurrency: number;
+  heartbeatIntervalMs: number;
+  executorTimeoutMs: number;
 }
 
 const raw = process.env.CHAOS_WORKER;
@@ -28,6 +30,8 @@ DBOS.setConfig({
   name: 'durably-chaos',
   systemDatabaseUrl: settings.database.systemDatabaseUrl,
   executorID: settings.executorID,
+  heartbeatIntervalMs: settings.heartbeatIntervalMs,
+  executorTimeoutMs: settings.executorTimeoutMs,
   logLevel: 'warn',
 });
 await DBOS.launch();

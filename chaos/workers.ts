@@ -30,6 +30,8 @@ interface Slot {
   ready: boolean;
   killing: boolean;
   stderr: string;
+  /** Epoch ms before which startMissing() leaves this slot empty (a long outage of one executor). */
+  downUntil: number;
 }
 
 export class WorkerPool {
@@ -46,7 +48,7 @@ export class WorkerPool {
     /** Every worker's stderr, whole, prefixed with its executor ID and pid: for the post-mortem of a failed run. */
     private readonly stderrLog: string,
   ) {
-    this.slots = Array.from({ length: count }, (_, index) => ({ executorID: `chaos-worker-${index + 1}`, process: undefined, ready: false, killing: false, stderr: '' }));
+    this.slots = Array.from({ length: count }, (_, index) => ({ executorID: `chaos-worker-${index + 1}`, process: undefined, ready: false, killing: false, stderr: '', downUntil: 0 }));
     // Whatever ends the driver, no worker outlives it.
     process.once('exit', () => {
       this.closed = true;
@@ -60,7 +62,26 @@ export class WorkerPool {
 
   /** Start every slot that has no live process. */
   startMissing(): void {
-    for (const slot of this.slots) if (!slot.process) this.start(slot);
+    for (const slot of this.slots) if (!slot.process && slot.downUntil <= Date.now()) this.start(slot);
+  }
+
+  /** Live processes now. */
+  get alive(): number {
+    return this.slots.filter((slot) => slot.process && !slot.killing).length;
+  }
+
+  /** Kill slot `index` and keep it empty for `ms` (long enough for the others to take over its work). */
+  async killFor(index: number, ms: number): Promise<boolean> {
+    const slot = this.slots[index % this.slots.length]!;
+    slot.downUntil = Date.now() + ms;
+    setTimeout(() => !this.closed && this.startMissing(), ms).unref();
+    return this.kill(index);
+  }
+
+  /** Start every slot, long outages included (the drain phase). */
+  startAll(): void {
+    for (const slot of this.slots) slot.downUntil = 0;
+    this.startMissing();
   }
 
   /** SIGKILL slot `index`'s process, wait until it is gone, record it; the slot stays empty until startMissing(). */
