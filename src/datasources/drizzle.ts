@@ -12,6 +12,7 @@ import pg from 'pg';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgTransactionConfig } from 'drizzle-orm/pg-core';
 import { DBOSConfigurationError, DBOSDataSourceUnavailableError } from '../errors/errors.ts';
+import { absorbClientErrors, absorbPoolClientErrors } from '../support/pg-error-events.ts';
 import type { FunctionName } from '../types/workflow-types.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
@@ -50,7 +51,7 @@ export class DrizzleDataSource<CT = DrizzleClient> extends DurablyDataSource<CT,
   /** Create the `transaction_completion` table (and its schema), for a migration run outside the application. */
   static async initializeDBOSSchema(configOrClient: pg.ClientConfig | pg.Client | pg.PoolClient, schemaName = 'dbos'): Promise<void> {
     if (isQueryable(configOrClient)) return installCompletionTablePG(queryOn(configOrClient), schemaName);
-    const client = new pg.Client(configOrClient);
+    const client = absorbClientErrors(new pg.Client(configOrClient));
     await client.connect();
     try {
       await installCompletionTablePG(queryOn(client), schemaName);
@@ -119,7 +120,10 @@ class DrizzleDriver implements TransactionDriver<DrizzleClient> {
       loadDriver<typeof import('drizzle-orm')>('drizzle-orm', 'DrizzleDataSource'),
     ]);
     const pool = this.ownsPool ? new pg.Pool(this.configOrPool as pg.PoolConfig) : (this.configOrPool as pg.Pool);
-    // Without a handler, an idle client's error (a server restart) would crash the process.
+    // Without handlers, a client's error (a server restart) would crash the process: an idle
+    // client's reaches the pool, a checked-out one's (drizzle's transaction) only the client.
+    // The caller's pool gets the client listener too: it only turns that crash into the failed query.
+    absorbPoolClientErrors(pool);
     if (this.ownsPool) pool.on('error', () => undefined);
     try {
       await prepareCompletionTablePG(queryOn(pool), {

@@ -11,6 +11,7 @@
 import pg from 'pg';
 import type { Kysely, QueryCreator, Transaction } from 'kysely';
 import { DBOSDataSourceUnavailableError } from '../errors/errors.ts';
+import { absorbPoolClientErrors } from '../support/pg-error-events.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
 import {
@@ -56,8 +57,9 @@ function isKysely(value: unknown): value is Kysely<any> {
 async function openKysely(configOrKysely: pg.PoolConfig | Kysely<any>): Promise<{ kysely: KyselyModule; db: Kysely<any>; owned: boolean }> {
   const kysely = await loadDriver<KyselyModule>('kysely', dataSourceClass);
   if (isKysely(configOrKysely)) return { kysely, db: configOrKysely, owned: false };
-  const pool = new pg.Pool(configOrKysely);
-  // Without a handler, an idle client's error (a server restart) would crash the process.
+  // Without handlers, a client's error (a server restart) would crash the process: an idle
+  // client's reaches the pool, a checked-out one's (Kysely's transaction) only the client.
+  const pool = absorbPoolClientErrors(new pg.Pool(configOrKysely));
   pool.on('error', () => undefined);
   return { kysely, db: new kysely.Kysely<any>({ dialect: new kysely.PostgresDialect({ pool }) }), owned: true };
 }

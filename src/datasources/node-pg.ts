@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { DBOSDataSourceUnavailableError } from '../errors/errors.ts';
+import { absorbClientErrors, absorbPoolClientErrors } from '../support/pg-error-events.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
 import type { QueryRunner, Row, SqlValue } from '../system-database/connection.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
@@ -42,7 +43,7 @@ export class NodePostgresDataSource extends DurablyDataSource<pg.ClientBase, Nod
 
   /** Create the `transaction_completion` table (and its schema), for a migration run outside the application. */
   static async initializeDBOSSchema(config: pg.PoolConfig, schemaName = 'dbos'): Promise<void> {
-    const client = new pg.Client(config);
+    const client = absorbClientErrors(new pg.Client(config));
     await client.connect();
     try {
       await installCompletionTablePG(async (text) => (await client.query(text)).rows, schemaName);
@@ -75,8 +76,9 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
   }
 
   async initialize(): Promise<void> {
-    const pool = new pg.Pool(this.config);
-    // Without a handler, an idle client's error (a server restart) would crash the process.
+    // Without handlers, a client's error (a server restart) would crash the process: an idle
+    // client's reaches the pool, a checked-out one's (inTransaction) only the client.
+    const pool = absorbPoolClientErrors(new pg.Pool(this.config));
     pool.on('error', () => undefined);
     try {
       await prepareCompletionTablePG(async (text) => (await pool.query(text)).rows, {

@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import type { DLogger } from '../telemetry/logger.ts';
 import { DBOSInitializationError } from '../errors/errors.ts';
+import { absorbClientErrors } from '../support/pg-error-events.ts';
 import { migrate, verifyMigrated } from './migrate.ts';
 import { PollingNotifier } from './polling-notifier.ts';
 import { preparePostgresSchema } from './postgres/prepare-schema.ts';
@@ -154,7 +155,7 @@ export async function dropSystemDatabase(target: SystemDatabaseTarget): Promise<
     await target.pool.query(`DROP SCHEMA IF EXISTS "${target.schema.replaceAll('"', '""')}" CASCADE`);
     return;
   }
-  const client = new pg.Client({ connectionString: target.url });
+  const client = absorbClientErrors(new pg.Client({ connectionString: target.url }));
   try {
     await client.connect();
   } catch (error) {

@@ -1,6 +1,7 @@
 /** Create the system database when it is missing, through the server's maintenance database. */
 import pg from 'pg';
 import { DBOSDatabaseUnreachableError, DBOSInitializationError } from '../../errors/errors.ts';
+import { absorbClientErrors } from '../../support/pg-error-events.ts';
 import { parsePostgresUrl, redactUrl, withDatabase } from './postgres-url.ts';
 
 export function unreachable(url: string, error: unknown): DBOSDatabaseUnreachableError {
@@ -14,7 +15,7 @@ export function unreachable(url: string, error: unknown): DBOSDatabaseUnreachabl
 /** `create: false` (runMigrations: false): a missing database is an error naming it, not created. */
 export async function createDatabaseIfMissing(url: string, create = true): Promise<void> {
   const { databaseName, connectTimeoutMs } = parsePostgresUrl(url);
-  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+  const probe = absorbClientErrors(new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs }));
   try {
     await probe.connect();
     return;
@@ -32,7 +33,7 @@ export async function createDatabaseIfMissing(url: string, create = true): Promi
       { code: 'SCHEMA_NOT_MIGRATED' },
     );
   }
-  const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: connectTimeoutMs });
+  const admin = absorbClientErrors(new pg.Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: connectTimeoutMs }));
   try {
     await admin.connect();
     await admin.query(`CREATE DATABASE "${databaseName.replaceAll('"', '""')}"`);
