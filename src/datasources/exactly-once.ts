@@ -11,7 +11,8 @@
  *    and the row commit together or not at all.
  * 3. A key conflict on that insert means a concurrent execution committed first: roll back, replay its row.
  * 4. A function that throws rolls back; its error is recorded in a completion row of its own transaction.
- * Serialization failures, deadlocks and busy files are retried with backoff (transaction-retries.ts).
+ * Serialization failures, deadlocks and busy files are retried with backoff (transaction-retries.ts); so is a
+ * lost connection, inside a workflow (step 1 of the next attempt tells whether the lost attempt committed).
  * Outside a workflow, and when read-only, only the transaction and the retries remain.
  */
 import { DBOSSerializationError, DBOSStepAlreadyRecordedError } from '../errors/errors.ts';
@@ -65,7 +66,8 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
     const support = await this.singleCommit.supportIn(currentRuntime()?.engine.systemDatabase);
     for (let attempt = 1; ; attempt++) {
       if (key) {
-        const done = await this.driver.readCompletion(key);
+        const done = await this.readCompletionRetrying(key, attempt);
+        if (done === 'retry') continue;
         if (done) return replayCompletion<Return>(done);
       }
       try {
@@ -78,7 +80,10 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
           return value;
         });
       } catch (error) {
-        if (this.driver.isRetriable(error) && attempt < maxTransactionAttempts) {
+        // A lost connection is retried only with a key: the next attempt reads the completion row first, so a
+        // commit whose answer was lost is replayed, not run again. Without a key it could apply twice.
+        const retriable = this.driver.isRetriable(error) || (key !== undefined && this.driver.isConnectionLoss?.(error) === true);
+        if (retriable && attempt < maxTransactionAttempts) {
           await sleepMs(retryDelayMs(attempt));
           continue;
         }
@@ -89,6 +94,17 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
         if ((await this.recordError(key, error)) === 'lost') return this.replayWinner<Return>(key);
         throw error;
       }
+    }
+  }
+
+  /** The completion row; 'retry' after a pause when the connection was lost and attempts remain. */
+  private async readCompletionRetrying(key: CompletionKey, attempt: number): Promise<CompletionRow | undefined | 'retry'> {
+    try {
+      return await this.driver.readCompletion(key);
+    } catch (error) {
+      if (!this.driver.isConnectionLoss?.(error) || attempt >= maxTransactionAttempts) throw error;
+      await sleepMs(retryDelayMs(attempt));
+      return 'retry';
     }
   }
 
