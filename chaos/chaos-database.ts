@@ -55,6 +55,7 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 }
 
 interface ClusterLike {
+  readonly dataDir: string;
   url(database?: string): string;
   createDatabase(name: string): Promise<string>;
   restart(options?: { mode?: string }): Promise<void>;
@@ -116,6 +117,7 @@ export async function openPostgresChaosDatabase(wantRestarts: boolean): Promise<
     async dispose(keep) {
       if (typeof cluster !== 'string') {
         if (!keep) await cluster.destroy();
+        else console.log(`chaos: the private cluster is left running at ${url} (data in ${cluster.dataDir}; stop it with pg_ctl -D <data> stop)`);
         return;
       }
       if (keep) return;

@@ -16,7 +16,7 @@ import { openPostgresChaosDatabase, openSQLiteChaosDatabase, type ChaosDatabase 
 import { executorTimeoutMs, heartbeatIntervalMs, injectFaults } from './faults.ts';
 import { Ledger, readLedger } from './ledger.ts';
 import { seededRandom, type ChaosOptions } from './options.ts';
-import { verifyRun, type Verdict } from './verifier.ts';
+import { verifyRun, writeDiagnostics, type Verdict } from './verifier.ts';
 import { WorkerPool, type WorkerCrash } from './workers.ts';
 import { orderID, orderWorkflowName, queueName } from './workload.ts';
 
@@ -169,10 +169,13 @@ async function driveAndVerify(
   for (const crash of pool.crashes) verdict.violations.push(`worker ${crash.executorID} (pid ${crash.pid}) died by itself (${crash.exit}): ${crash.stderrTail}`);
   const recoveryMs = await recoveryTimes(database, ledgerPath);
   await client.destroy();
-  const keep = options.keep || verdict.violations.length > 0;
+  const failed = verdict.violations.length > 0;
+  if (failed) await writeDiagnostics(database, verdict, `${ledgerPath}.diagnostics.json`);
+  // A failed run keeps its ledger and SQLite files or shared-server database; a private cluster goes (see diagnostics).
+  const keep = options.keep || (failed && options.backend === 'sqlite') || (failed && !withRestarts);
   await database.dispose(keep);
-  if (!keep) rmSync(ledgerPath, { force: true });
-  if (!keep) rmSync(`${ledgerPath}.stderr.log`, { force: true });
+  if (!failed && !options.keep) rmSync(ledgerPath, { force: true });
+  if (!failed && !options.keep) rmSync(`${ledgerPath}.stderr.log`, { force: true });
   return {
     verdict,
     database: database.description,

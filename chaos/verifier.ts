@@ -12,6 +12,7 @@
  * 4. Every transaction committed exactly once: one app row per order, whose
  *    nonce is the one in the transaction's checkpoint.
  */
+import { writeFileSync } from 'node:fs';
 import type { DBOSClient, StepInfo } from '../src/index.ts';
 import type { ChaosDatabase } from './chaos-database.ts';
 import { checkExecutions, type ExecutionCounts } from './execution-check.ts';
@@ -83,4 +84,23 @@ export async function verifyRun(database: ChaosDatabase, client: DBOSClient, led
 export function printViolations(violations: readonly string[]): void {
   for (const text of violations.slice(0, shown)) console.log(`  VIOLATION ${text}`);
   if (violations.length > shown) console.log(`  ... and ${violations.length - shown} more`);
+}
+
+/** For the post-mortem of a failed run: the status and operations of the workflows the violations name. */
+export async function writeDiagnostics(database: ChaosDatabase, verdict: Verdict, path: string): Promise<void> {
+  const ids = [...new Set(verdict.violations.flatMap((text) => text.match(/chaos-\d+(-reply)?/g) ?? []))].slice(0, 20);
+  const list = ids.flatMap((id) => [id, `${id.replace(/-reply$/, '')}-reply`]).map((id) => `'${id}'`).join(', ');
+  const diagnostics = list
+    ? {
+        statuses: await database.rows(`SELECT * FROM ${database.table('workflow_status')} WHERE workflow_uuid IN (${list})`),
+        operations: await database.rows(
+          `SELECT workflow_uuid, function_id, function_name, output, error, child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms ` +
+            `FROM ${database.table('operation_outputs')} WHERE workflow_uuid IN (${list}) ORDER BY workflow_uuid, function_id`,
+        ),
+        outputs: await database.rows(`SELECT * FROM ${database.table('workflow_output')} WHERE workflow_uuid IN (${list})`).catch(() => []),
+        executors: await database.rows(`SELECT * FROM ${database.table('durably_executors')}`).catch(() => []),
+      }
+    : {};
+  writeFileSync(path, JSON.stringify({ violations: verdict.violations, ...diagnostics }, (_, value) => (typeof value === 'bigint' ? String(value) : value), 2));
+  console.log(`chaos: diagnostics written to ${path}`);
 }

@@ -118,7 +118,7 @@ export class WorkerPool {
     });
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       slot.stderr = (slot.stderr + chunk).slice(-4000);
-      appendFileSync(this.stderrLog, chunk.replace(/^/gm, `[${slot.executorID} ${child.pid}] `));
+      appendFileSync(this.stderrLog, chunk.replace(/^(?=.)/gm, `[${slot.executorID} ${child.pid}] `));
     });
     child.on('exit', (code, signal) => {
       if (slot.process === child) slot.process = undefined;
