@@ -38,7 +38,10 @@ export function printSummary(result: ChaosResult): void {
   if (result.restartsSkipped) console.log(`chaos: !!! Postgres restarts skipped: ${result.restartsSkipped}`);
   for (const [name, value] of Object.entries(figures)) console.log(`  ${name.padEnd(20)} ${value ?? '-'}`);
   if (result.recoveryMs.length) console.log(`  recovery per restart (ms from the database back to the next completed workflow): ${result.recoveryMs.join(', ')}`);
-  for (const launch of result.failedLaunches.slice(0, 3)) console.log(`  failed launch of ${launch.executorID}: ${launch.exit} ${launch.stderrTail.split('\n').slice(-3).join(' | ')}`);
+  for (const launch of result.failedLaunches.slice(0, 3)) {
+    const cause = launch.stderrTail.split('\n').find((line) => /error/i.test(line)) ?? launch.stderrTail.split('\n').slice(-3).join(' | ');
+    console.log(`  failed launch of ${launch.executorID} (a worker started while the database was away): ${launch.exit}: ${cause.trim()}`);
+  }
   for (const error of [...new Set(result.faultErrors)].slice(0, 3)) console.log(`  fault not injected: ${error}`);
   printViolations(result.verdict.violations);
   if (figures.violations > 0) console.log(`chaos: FAILED; ledger kept at ${result.ledgerPath}`);
