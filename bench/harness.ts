@@ -11,6 +11,7 @@ import type { DBOSConfig } from '../src/index.ts';
 import { postgresNotifyLatency, pingPongOneProcess, pingPongTwoProcesses, type Latencies } from './communication.ts';
 import { clientLatency } from './client.ts';
 import { httpFrameworks, httpShape, httpThroughput } from './http.ts';
+import { dashboardAtScale, dashboardShape } from './dashboard.ts';
 import { benchQueues, declareBenchQueues, drainRate, drainShape, idleLatency, limitedConcurrency, queueThroughput } from './queues.ts';
 import { postgresRawLimit, sqliteRawLimit, type RawLimit } from './raw-commits.ts';
 import { run, settings, type Backend, type BackendResult } from './settings.ts';
@@ -105,7 +106,7 @@ export function postgresHarness(url: string): Harness {
 
 const say = (h: Harness, what: string) => console.log(`[${h.backend}] ${what}...`);
 
-/** The raw limit (first pass) and the workflow scenarios: (c), (a), (b), (m), (e), (n), SQL per workflow, (k), (h). */
+/** The raw limit (first pass) and the workflow scenarios: (c), (a), (b), (m), (e), (n), SQL per workflow, (k), (h), (d). */
 async function measureWorkflows(h: Harness) {
   const { raw, config, target } = h;
   say(h, `raw commits (${settings.rawDurationMs / 1000} s on 1 connection, then 16)`);
@@ -143,7 +144,10 @@ async function measureWorkflows(h: Harness) {
     say(h, `(h) ${framework}: POST requests from ${httpShape.connections} keep-alive clients, ${httpShape.rounds} rounds of ${httpShape.seconds} s per route`);
     http.push(await httpThroughput(config(`http_${framework}`), framework));
   }
-  return { before, sequential, inFlight, communication, counts, client, http };
+  const d = dashboardShape;
+  say(h, `(d) the dashboard: ${d.workflows} workflows put in the system database, then ${d.runs} answers per read after ${d.warmup} warm-up`);
+  const dashboard = await dashboardAtScale(config('dashboard'));
+  return { before, sequential, inFlight, communication, counts, client, http, dashboard };
 }
 
 /** The queue scenarios (q1)..(q4), then the raw limit's second pass. */

@@ -4,51 +4,74 @@
  * route behind durably's integration (the middleware's own cost), and a POST
  * that runs a 2-step workflow (compared with (b), the in-flight workflow rate).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import autocannon from 'autocannon';
 import type { DBOSConfig } from '../src/index.ts';
 
 export const httpFrameworks = ['express', 'fastify'] as const;
 export type HttpFramework = (typeof httpFrameworks)[number];
 
+/** One route's figures: requests/s, and the server process's CPU time per request (µs). */
+export interface RouteFigures {
+  perSec: number;
+  cpuMicrosPerRequest: number;
+}
+
 export interface HttpResult {
   framework: HttpFramework;
   connections: number;
-  /** requests/s: the bare app's no-op route, the same behind durably's integration, the durable route. */
-  barePerSec: number;
-  wiredPerSec: number;
-  durablePerSec: number;
+  /** The bare app's no-op route, the same behind durably's integration, the durable route. */
+  bare: RouteFigures;
+  wired: RouteFigures;
+  durable: RouteFigures;
 }
 
-export const httpShape = { connections: 50, warmupSeconds: 1, rounds: 3, seconds: 1.5 };
+export const httpShape = { connections: 50, warmupSeconds: 1, rounds: 5, seconds: 1.5 };
 
-async function requestsPerSec(url: string, seconds: number): Promise<number> {
+type ServerProcess = ChildProcessByStdio<null, Readable, null>;
+
+/** The server's CPU time so far (µs), asked over IPC. */
+async function serverCpuMicros(server: ServerProcess): Promise<number> {
+  const reply = once(server, 'message') as Promise<[{ cpuMicros: number }]>;
+  server.send('cpu');
+  return (await reply)[0].cpuMicros;
+}
+
+async function measureRoute(server: ServerProcess, url: string, seconds: number): Promise<RouteFigures> {
+  const cpuBefore = await serverCpuMicros(server);
   const result = await autocannon({ url, method: 'POST', connections: httpShape.connections, duration: seconds });
+  const cpuMicros = (await serverCpuMicros(server)) - cpuBefore;
   const failed = result.errors + result.timeouts + result.non2xx;
   if (failed > 0) throw new Error(`${url}: ${failed} of ${result.requests.total} requests failed`);
-  return result.requests.total / seconds;
+  return { perSec: result.requests.total / seconds, cpuMicrosPerRequest: cpuMicros / result.requests.total };
 }
+
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
  * Each route warmed up, then measured in rounds taken in turn (bare, wired, durable, bare...), so that a
- * noisy moment of the machine falls on every route alike; each route's figure is the median of its rounds.
+ * noisy moment of the machine falls on every route alike; each figure is the median of its rounds.
  */
-async function measureInTurn(urls: readonly string[]): Promise<number[]> {
-  for (const url of urls) await requestsPerSec(url, httpShape.warmupSeconds);
-  const rounds: number[][] = urls.map(() => []);
+async function measureInTurn(server: ServerProcess, urls: readonly string[]): Promise<RouteFigures[]> {
+  for (const url of urls) await measureRoute(server, url, httpShape.warmupSeconds);
+  const rounds: RouteFigures[][] = urls.map(() => []);
   for (let round = 0; round < httpShape.rounds; round++) {
-    for (const [i, url] of urls.entries()) rounds[i]!.push(await requestsPerSec(url, httpShape.seconds));
+    for (const [i, url] of urls.entries()) rounds[i]!.push(await measureRoute(server, url, httpShape.seconds));
   }
-  return rounds.map((figures) => figures.sort((a, b) => a - b)[Math.floor(figures.length / 2)]!);
+  return rounds.map((figures) => ({
+    perSec: median(figures.map((f) => f.perSec)),
+    cpuMicrosPerRequest: median(figures.map((f) => f.cpuMicrosPerRequest)),
+  }));
 }
 
 export async function httpThroughput(config: DBOSConfig, framework: HttpFramework): Promise<HttpResult> {
   const server = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'http-server.ts')], {
     env: { ...process.env, BENCH_CONFIG: JSON.stringify(config), BENCH_FRAMEWORK: framework },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  }) as ServerProcess;
   try {
     let output = '';
     server.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -58,8 +81,8 @@ export async function httpThroughput(config: DBOSConfig, framework: HttpFramewor
     }
     const [, bare, wired] = /PORTS (\d+) (\d+)/.exec(output)!;
     const at = (port: string | undefined, path: string) => `http://127.0.0.1:${port}${path}`;
-    const [barePerSec, wiredPerSec, durablePerSec] = await measureInTurn([at(bare, '/noop'), at(wired, '/noop'), at(wired, '/durable')]);
-    return { framework, connections: httpShape.connections, barePerSec: barePerSec!, wiredPerSec: wiredPerSec!, durablePerSec: durablePerSec! };
+    const [bareRoute, wiredRoute, durableRoute] = await measureInTurn(server, [at(bare, '/noop'), at(wired, '/noop'), at(wired, '/durable')]);
+    return { framework, connections: httpShape.connections, bare: bareRoute!, wired: wiredRoute!, durable: durableRoute! };
   } finally {
     server.kill('SIGKILL');
     if (server.exitCode === null) await once(server, 'exit');

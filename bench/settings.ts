@@ -6,6 +6,7 @@ import type { PerWorkflowCount } from './statement-count.ts';
 import type { Latencies, PingPongResult } from './communication.ts';
 import type { ClientResult } from './client.ts';
 import type { HttpResult } from './http.ts';
+import type { DashboardResult } from './dashboard.ts';
 import type { Placement, TransactionResult } from './transactions.ts';
 import type { InFlightResult, SequentialResult } from './workflows.ts';
 
@@ -48,6 +49,8 @@ export interface BackendResult {
   transactions: Partial<Record<Placement, TransactionResult>>;
   /** (h) per HTTP framework. */
   http: HttpResult[];
+  /** (d) the admin server's reads with 100,000 workflows in the system database. */
+  dashboard: DashboardResult;
   queues: {
     unlimited: QueueThroughputResult;
     limited: QueueThroughputResult;

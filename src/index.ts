@@ -15,6 +15,8 @@ export type { EnqueueWorkflowOptions, WorkflowIDReusePolicy } from './queues/enq
 export { SchedulerMode, type SchedulerConfig } from './scheduler/scheduled-workflows.ts';
 export type { ScheduledWorkflowFn, ScheduleOptions, WorkflowSchedule } from './scheduler/dynamic-schedules.ts';
 export type { VersionInfo } from './management/application-versions.ts';
+export type { RewindOptions } from './management/rewind.ts';
+export type { ApplicationRowCounts, RenameApplicationOptions } from './management/rename-application.ts';
 export type { ReadStreamOffsetOptions, ReadStreamOptions } from './communication/streams.ts';
 export type { QueueConflictResolution, QueueParameters, QueueRateLimit, RegisterQueueOptions } from './queues/workflow-queue.ts';
 export type { SetWorkflowDelayOptions } from './queues/queued-workflow-changes.ts';

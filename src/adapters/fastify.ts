@@ -26,9 +26,6 @@ export interface DurablyFastifyOptions extends DurablyHttpOptions {
   launch?: boolean;
 }
 
-/** Each request's span, until onResponse ends it. */
-const requestTraces = new WeakMap<FastifyRequest, RequestTrace>();
-
 function installRequestHook(app: FastifyInstance, options: DurablyHttpOptions): void {
   // Callback style on purpose: `done` continues Fastify's lifecycle (the other
   // hooks, body parsing, the handler), so calling it inside runInRequest makes
@@ -43,16 +40,21 @@ function installRequestHook(app: FastifyInstance, options: DurablyHttpOptions): 
       void reply.code(prepared.refusal.status).send(prepared.refusal.body);
       return;
     }
-    if (prepared.trace) requestTraces.set(request, prepared.trace);
+    if (prepared.trace) endSpanWithResponse(request, reply, prepared.trace);
     runInRequest(prepared, () => done());
   });
-  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    endRequestSpan(requestTraces.get(request), reply.statusCode, request.routeOptions.url);
-    done();
-  });
-  app.addHook('onRequestAbort', (request: FastifyRequest, done: () => void) => {
-    endRequestSpan(requestTraces.get(request), 499, request.routeOptions.url, new Error('The client aborted the request.'));
-    done();
+}
+
+/**
+ * The span ends with the response (or its abort: 499). Listeners on the raw
+ * response, added only to traced requests, rather than onResponse and
+ * onRequestAbort hooks, which Fastify would run on every request.
+ */
+function endSpanWithResponse(request: FastifyRequest, reply: FastifyReply, trace: RequestTrace): void {
+  const route = request.routeOptions.url;
+  reply.raw.once('finish', () => endRequestSpan(trace, reply.raw.statusCode, route));
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) endRequestSpan(trace, 499, route, new Error('The client aborted the request.'));
   });
 }
 

@@ -66,11 +66,12 @@ function resolveRequestID(headers: HeaderValues, options: DurablyHttpOptions | u
   return randomUUID();
 }
 
+/** The headers kept with the request. Runs on every request: a plain for-in, as names are lower-cased already (RequestFacts). */
 function recordedHeaders(headers: HeaderValues): Record<string, string | string[]> {
   const kept: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (value !== undefined && !secretHeaders.has(lower)) kept[lower] = value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && !secretHeaders.has(name)) kept[name] = value;
   }
   return kept;
 }

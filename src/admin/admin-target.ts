@@ -20,6 +20,11 @@ export interface AdminTarget {
   recover(executorIDs: readonly string[]): Promise<string[]>;
   /** Stop starting new work from schedules and event receivers (queues keep running); false if there is no application. */
   deactivate(): Promise<boolean>;
+  /**
+   * Whether this process runs the application's workflows (a launched runtime). Without it (the dashboard over
+   * a database), a schedule's runs are enqueued by workflow name, for the application's processes to run.
+   */
+  readonly runsWorkflows: boolean;
 }
 
 /** Recovery as any process can do it: the executors' PENDING workflows go back on their queues. */
@@ -52,5 +57,6 @@ export function databaseAdminTarget(engine: Engine): AdminTarget {
     },
     recover: (executorIDs) => requeueExecutors(engine, executorIDs),
     deactivate: async () => false,
+    runsWorkflows: false,
   };
 }

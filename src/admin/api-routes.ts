@@ -7,6 +7,7 @@ import type { Engine } from '../engine/engine.ts';
 import { deserializeValue, defaultSerialization } from '../engine/serialization.ts';
 import { listApplicationVersions, setLatestApplicationVersion } from '../management/application-versions.ts';
 import { backfillSchedule, setScheduleStatus, triggerSchedule } from '../scheduler/dynamic-schedules.ts';
+import { backfillScheduleByName, triggerScheduleByName } from '../scheduler/schedules-by-name.ts';
 import type { ScheduleRecord } from '../system-database/records.ts';
 import type { AdminTarget } from './admin-target.ts';
 import { ownerScope, workflowApiRoutes } from './api-workflows.ts';
@@ -83,7 +84,21 @@ function dateField(fields: Record<string, unknown>, name: string): Date {
   return date;
 }
 
-function scheduleRoutes(engine: Engine): Route[] {
+/** Trigger and backfill run here when this process runs the workflows; else they are enqueued by name (schedules-by-name.ts). */
+function scheduleRuns(target: AdminTarget) {
+  const { engine } = target;
+  if (target.runsWorkflows) {
+    return { trigger: (name: string) => triggerSchedule(engine, name), backfill: (name: string, start: Date, end: Date) => backfillSchedule(engine, name, start, end) };
+  }
+  return {
+    trigger: (name: string) => triggerScheduleByName(engine, name, 'The dashboard\'s schedule trigger'),
+    backfill: (name: string, start: Date, end: Date) => backfillScheduleByName(engine, name, start, end, 'The dashboard\'s schedule backfill'),
+  };
+}
+
+function scheduleRoutes(target: AdminTarget): Route[] {
+  const { engine } = target;
+  const runs = scheduleRuns(target);
   const owner = ownerScope(engine)?.[0];
   const action = (path: string, run: (name: string, body: unknown) => Promise<unknown>): Route => ({
     method: 'POST',
@@ -98,10 +113,10 @@ function scheduleRoutes(engine: Engine): Route[] {
     },
     action('pause', (name) => setScheduleStatus(engine, name, 'PAUSED')),
     action('resume', (name) => setScheduleStatus(engine, name, 'ACTIVE')),
-    action('trigger', async (name) => ({ workflowID: (await triggerSchedule(engine, name)).workflowID })),
+    action('trigger', async (name) => ({ workflowID: (await runs.trigger(name)).workflowID })),
     action('backfill', async (name, body) => {
       const fields = bodyObject(body);
-      const handles = await backfillSchedule(engine, name, dateField(fields, 'start'), dateField(fields, 'end'));
+      const handles = await runs.backfill(name, dateField(fields, 'start'), dateField(fields, 'end'));
       return { workflowIDs: handles.map((handle) => handle.workflowID) };
     }),
   ];
@@ -141,7 +156,7 @@ export function apiRoutes(target: AdminTarget, changes: ChangeFeed): Route[] {
     },
     ...workflowApiRoutes(engine),
     { method: 'GET', path: '/api/queues', handler: () => queues(target) },
-    ...scheduleRoutes(engine),
+    ...scheduleRoutes(target),
     {
       method: 'GET',
       path: '/api/executors',

@@ -2,8 +2,9 @@
  * The dashboard without an application: the admin server over a client's
  * engine (client/client-database.ts: never migrates, runs no workflows), for
  * `durably dashboard --db URL` or a script. Every application's workflows are
- * shown unless `applicationName` narrows them. What needs the application's
- * code (triggering a schedule, /deactivate) is refused or a no-op here.
+ * shown unless `applicationName` narrows them. A schedule's trigger and
+ * backfill enqueue its runs by name for the application's processes;
+ * /deactivate is a no-op here (there is nothing to deactivate).
  */
 import { openClientEngine, type ClientDatabaseOptions } from '../client/client-database.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';

@@ -33,6 +33,8 @@ import {
   type ForkOptions,
   type ResumeOptions,
 } from '../management/workflow-control.ts';
+import { rewindWorkflow, type RewindOptions } from '../management/rewind.ts';
+import { registeredDataSources } from '../datasources/data-source-registry.ts';
 import type { RegisterQueueOptions, WorkflowQueue } from '../queues/workflow-queue.ts';
 import { setWorkflowDelay, setWorkflowPriority, type SetWorkflowDelayOptions } from '../queues/queued-workflow-changes.ts';
 import { engineFor, runtimeFor } from '../runtime/runtime.ts';
@@ -96,6 +98,15 @@ export class DBOSManagement extends DBOSCommunication {
   /** A new workflow with `workflowID`'s inputs, reusing its recorded steps before `startStep`. */
   static async forkWorkflow<T>(workflowID: string, startStep: number, options?: ForkOptions): Promise<WorkflowHandle<T>> {
     return (await forkWorkflow(engineFor('DBOS.forkWorkflow'), workflowID, startStep, options)) as WorkflowHandle<T>;
+  }
+
+  /**
+   * Run a finished workflow again from `startStep` under its own ID (the steps before it replay); every data
+   * source registered in this process drops its checkpoints from there too. Refused for an unfinished workflow.
+   */
+  static async rewindWorkflow<T>(workflowID: string, options?: RewindOptions): Promise<WorkflowHandle<Awaited<T>>> {
+    const engine = engineFor('DBOS.rewindWorkflow');
+    return (await rewindWorkflow(engine, workflowID, options, registeredDataSources())) as WorkflowHandle<Awaited<T>>;
   }
 
   static async resumeWorkflows<T>(workflowIDs: string[], options?: ResumeOptions): Promise<WorkflowHandle<T>[]> {

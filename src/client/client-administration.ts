@@ -15,6 +15,7 @@ import {
   setLatestApplicationVersion,
   type VersionInfo,
 } from '../management/application-versions.ts';
+import { renameApplication, type ApplicationRowCounts, type RenameApplicationOptions } from '../management/rename-application.ts';
 import type { WorkflowQueue } from '../queues/workflow-queue.ts';
 import {
   deleteSchedule,
@@ -141,6 +142,16 @@ export abstract class ClientAdministration {
 
   getLatestApplicationVersion(): Promise<VersionInfo> {
     return getLatestApplicationVersion(this.engine);
+  }
+
+  /**
+   * Give `newName` the rows `oldName` owns (with adoptUnclaimedRows, also the rows no application owns;
+   * oldName undefined: only those): queues, schedules, versions and in-flight workflows in one transaction,
+   * then terminal workflows and steps in batches of `batchSize` (default 10 000; null: one transaction).
+   * Run it while the renamed application is stopped. Returns the rows moved, by table.
+   */
+  renameApplication(oldName: string | undefined, newName: string, options?: RenameApplicationOptions): Promise<ApplicationRowCounts> {
+    return renameApplication(this.engine, oldName, newName, options);
   }
 
   /** Promote a version to latest; one another application registered is refused. */

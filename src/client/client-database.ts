@@ -23,12 +23,46 @@ export interface ClientDatabaseOptions {
   systemDatabasePool?: Pool;
   systemDatabaseSchemaName?: string;
   systemDatabasePoolSize?: number;
+  /**
+   * Statement timeout (ms) of the client's observability reads: listings, workflow status, steps (DBOS's default
+   * 30 000; 0 or less: none). A read cut off fails with DBOSQueryTimeoutError. Postgres only: SQLite cannot
+   * interrupt a statement.
+   */
+  observabilityQueryTimeoutMs?: number;
+  /**
+   * Postgres `idle_in_transaction_session_timeout` (ms) of the connections of the client's own pool (default
+   * 60 000; 0 or less: the server's setting). Not applied to a `systemDatabasePool` of yours.
+   */
+  systemDatabaseIdleTransactionTimeoutMs?: number;
+  /** How long an operation retries through a lost or stalled Postgres connection (default 60 s), as in DBOSConfig. */
+  databaseOutageTimeoutMs?: number;
+}
+
+/** DBOS's defaults. */
+export const defaultObservabilityQueryTimeoutMs = 30_000;
+export const defaultIdleTransactionTimeoutMs = 60_000;
+
+/** Rendered into SQL and a startup parameter: only an integer in Postgres's range is accepted (<= 0: off). */
+function timeoutOption(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value > 2_147_483_647) {
+    throw new DBOSConfigurationError(
+      `DBOSClient.create: ${name} must be an integer number of milliseconds up to 2147483647 (0 or less: no timeout), got ${JSON.stringify(value)}.`,
+    );
+  }
+  return Math.max(0, value);
 }
 
 /** The executor ID stamped on rows a client writes (a worker claiming them stamps its own). */
 export const clientExecutorID = 'dbos-client';
 
 function clientTarget(options: ClientDatabaseOptions): SystemDatabaseTarget {
+  const observabilityQueryTimeoutMs = timeoutOption('observabilityQueryTimeoutMs', options.observabilityQueryTimeoutMs, defaultObservabilityQueryTimeoutMs);
+  const idleTransactionTimeoutMs = timeoutOption(
+    'systemDatabaseIdleTransactionTimeoutMs',
+    options.systemDatabaseIdleTransactionTimeoutMs,
+    defaultIdleTransactionTimeoutMs,
+  );
   const pool = callerPool(options.systemDatabasePool);
   const url = options.systemDatabaseUrl ?? pool?.url;
   if (typeof url !== 'string' || url === '') {
@@ -49,7 +83,26 @@ function clientTarget(options: ClientDatabaseOptions): SystemDatabaseTarget {
     throw new DBOSConfigurationError(`DBOSClient.create: systemDatabasePoolSize must be an integer >= 2, got ${JSON.stringify(poolSize)}.`);
   }
   const pollingConcurrency = Math.max(1, Math.floor(poolSize / 2));
-  return { backend: 'postgres', url: postgresUrl, schema, poolSize, pool: pool?.pool, runMigrations: false, pollingConcurrency };
+  const outageTimeoutMs = options.databaseOutageTimeoutMs;
+  const validTimeout = typeof outageTimeoutMs === 'number' && outageTimeoutMs > 0 && Number.isFinite(outageTimeoutMs);
+  if (outageTimeoutMs !== undefined && !validTimeout) {
+    throw new DBOSConfigurationError(
+      `DBOSClient.create: databaseOutageTimeoutMs must be a positive number of milliseconds, got ${JSON.stringify(outageTimeoutMs)}.`,
+    );
+  }
+  return {
+    backend: 'postgres',
+    url: postgresUrl,
+    schema,
+    poolSize,
+    pool: pool?.pool,
+    runMigrations: false,
+    pollingConcurrency,
+    outageTimeoutMs,
+    observabilityQueryTimeoutMs,
+    // A caller's pool is configured by its owner (DBOS: not applied to a custom pool).
+    idleTransactionTimeoutMs: pool ? 0 : idleTransactionTimeoutMs,
+  };
 }
 
 /** Open without migrating; a missing or older schema is refused with the remedy for a client. */

@@ -26,6 +26,7 @@ import {
   type ForkOptions,
   type ResumeOptions,
 } from '../management/workflow-control.ts';
+import { rewindWorkflow, type RewindOptions } from '../management/rewind.ts';
 import { setWorkflowDelay, setWorkflowPriority, type SetWorkflowDelayOptions } from '../queues/queued-workflow-changes.ts';
 import { waitOptions } from '../support/wait-timeouts.ts';
 import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
@@ -47,7 +48,7 @@ import { clientEnqueue, type ClientEnqueueOptions } from './client-enqueue.ts';
 
 export type { ClientEnqueueOptions };
 
-/** DBOSClient.create's options (DBOS's names; the statement timeouts are not supported). */
+/** DBOSClient.create's options (DBOS's names; the two timeouts apply on Postgres only). */
 export interface DBOSClientOptions extends ClientDatabaseOptions {
   /** The application this client acts for: owner of the rows it writes, default scope of its listings. */
   applicationName?: string;
@@ -204,6 +205,15 @@ export class DBOSClient extends ClientAdministration {
   /** A new workflow with `workflowID`'s inputs reusing its steps before `startStep`; returns the new ID (as DBOS's client). */
   async forkWorkflow(workflowID: string, startStep: number, options?: ForkOptions): Promise<string> {
     return (await forkWorkflow(this.engine, workflowID, startStep, options)).workflowID;
+  }
+
+  /**
+   * Run a finished workflow again from `startStep` under its own ID (the steps before it replay). Only the
+   * system database's history is dropped: data sources' checkpoints (completion rows in application databases)
+   * are rewound only by DBOS.rewindWorkflow in the application, which knows its data sources.
+   */
+  async rewindWorkflow<T = unknown>(workflowID: string, options?: RewindOptions): Promise<WorkflowHandle<Awaited<T>>> {
+    return (await rewindWorkflow(this.engine, workflowID, options)) as WorkflowHandle<Awaited<T>>;
   }
 
   setWorkflowPriority(workflowID: string, priority: number): Promise<void> {

@@ -40,6 +40,11 @@ export function dataSourceNamed(name: string): DataSourceTransactionHandler {
   return dataSource;
 }
 
+/** Every registered data source, in registration order (DBOS.rewindWorkflow rewinds each). */
+export function registeredDataSources(): DataSourceTransactionHandler[] {
+  return [...dataSources.values()];
+}
+
 /** At launch, in registration order; on a failure, the ones already initialized are destroyed again. */
 export async function initializeDataSources(logger: DLogger): Promise<void> {
   launched = true;

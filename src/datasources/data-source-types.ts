@@ -14,6 +14,12 @@ export interface DataSourceTransactionHandler {
   /** Called by DBOS.shutdown(), after the workflows stopped. */
   destroy(): Promise<void>;
   /**
+   * Delete this data source's checkpoints (completion rows) of `workflowID` from function ID `startStep` on:
+   * DBOS.rewindWorkflow drops them with the workflow's history. Optional: a data source keeping none omits it.
+   * Idempotent (a retried rewind calls it again).
+   */
+  deleteCheckpoints?(workflowID: string, startStep: number): Promise<void>;
+  /**
    * Run `func` as one transaction. The context (DBOS.workflowID, DBOS.stepID) says whether it is a durable
    * operation of a workflow; durably has already replayed it from the system database if it was recorded there.
    */
@@ -65,6 +71,8 @@ export interface TransactionDriver<Client> {
   readCompletion(key: CompletionKey): Promise<CompletionRow | undefined>;
   /** Insert inside the transaction `client` runs. */
   insertCompletion(client: Client, key: CompletionKey, row: CompletionRow): Promise<void>;
+  /** Delete the workflow's completion rows with function ID >= `fromFunctionID` (a rewind), outside any transaction. */
+  deleteCompletions(workflowID: string, fromFunctionID: number): Promise<void>;
   /** Serialization failure, deadlock, busy database: the transaction may simply run again. */
   isRetriable(error: unknown): boolean;
   /** The completion row's key already exists. */

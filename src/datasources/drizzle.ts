@@ -23,6 +23,7 @@ import {
   isPGKeyConflictError,
   isPGRetriableTransactionError,
   selectCompletionPG,
+  deleteCompletionsPG,
   type PGIsolationLevel,
 } from './postgres-transactions.ts';
 
@@ -166,6 +167,10 @@ class DrizzleDriver implements TransactionDriver<DrizzleClient> {
   async readCompletion(key: CompletionKey): Promise<CompletionRow | undefined> {
     const { rows } = await this.live().pool.query<CompletionRow>(this.selectCompletion, [key.workflowID, key.functionID]);
     return rows[0];
+  }
+
+  async deleteCompletions(workflowID: string, fromFunctionID: number): Promise<void> {
+    await this.live().pool.query(deleteCompletionsPG(this.schemaName), [workflowID, fromFunctionID]);
   }
 
   async insertCompletion(client: DrizzleClient, key: CompletionKey, row: CompletionRow): Promise<void> {

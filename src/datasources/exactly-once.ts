@@ -6,7 +6,8 @@
  *
  * Inside a workflow (not read-only), the transaction is keyed by (workflow ID, function ID):
  * 1. A completion row for that key means its writes already committed (the process died before the system
- *    database checkpoint): its output is returned, or its error rethrown, without running anything.
+ *    database checkpoint): its output is returned, or its error rethrown, without running anything. (Not read
+ *    in the workflow's first execution, which cannot have written one.)
  * 2. Otherwise the function runs in a transaction that also inserts the completion row, so the user's writes
  *    and the row commit together or not at all.
  * 3. A key conflict on that insert means a concurrent execution committed first: roll back, replay its row.
@@ -51,6 +52,11 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
     return this.driver.destroy();
   }
 
+  /** A rewind: the completion rows from `startStep` on (single-commit checkpoints are the system database's own). */
+  deleteCheckpoints(workflowID: string, startStep: number): Promise<void> {
+    return this.driver.deleteCompletions(workflowID, startStep);
+  }
+
   async invokeTransactionFunction<This, Args extends unknown[], Return>(
     config: unknown,
     target: This,
@@ -62,10 +68,14 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
     const workflowID = context.workflow?.workflowID;
     const functionID = context.transaction?.functionID;
     const key = workflowID !== undefined && functionID !== undefined && !settings.readOnly ? { workflowID, functionID } : undefined;
+    // A workflow's first execution cannot find its own completion row: one round trip saved. A concurrent execution
+    // elsewhere (a takeover) that committed first still wins, through the key conflict on the insert (3. above).
+    const mayBeDone = key !== undefined && !context.workflow?.firstExecution;
     // On the system database itself, every transaction runs with the system writer held (single-commit.ts).
     const support = await this.singleCommit.supportIn(currentRuntime()?.engine.systemDatabase);
     for (let attempt = 1; ; attempt++) {
-      if (key) {
+      // After an attempt lost its connection, its commit may have landed: look before running again.
+      if (key && (mayBeDone || attempt > 1)) {
         const done = await this.readCompletionRetrying(key, attempt);
         if (done === 'retry') continue;
         if (done) return replayCompletion<Return>(done);

@@ -129,6 +129,15 @@ class KnexDriver implements TransactionDriver<Knex.Transaction> {
       .first();
   }
 
+  async deleteCompletions(workflowID: string, fromFunctionID: number): Promise<void> {
+    await this.liveKnex
+      .withSchema(this.schemaName)
+      .from('transaction_completion')
+      .where({ workflow_id: workflowID })
+      .andWhere('function_num', '>=', fromFunctionID)
+      .delete();
+  }
+
   async insertCompletion(client: Knex.Transaction, key: CompletionKey, row: CompletionRow): Promise<void> {
     await client
       .withSchema(this.schemaName)

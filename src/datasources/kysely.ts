@@ -163,6 +163,14 @@ class KyselyDriver<DB> implements TransactionDriver<Transaction<DB>> {
       .executeTakeFirst();
   }
 
+  async deleteCompletions(workflowID: string, fromFunctionID: number): Promise<void> {
+    await this.completionTable(this.current.db)
+      .deleteFrom('transaction_completion')
+      .where('workflow_id', '=', workflowID)
+      .where('function_num', '>=', fromFunctionID)
+      .execute();
+  }
+
   async insertCompletion(client: Transaction<DB>, key: CompletionKey, row: CompletionRow): Promise<void> {
     await this.completionTable(client as Kysely<any>)
       .insertInto('transaction_completion')

@@ -19,6 +19,7 @@ import {
   isPGKeyConflictError,
   isPGRetriableTransactionError,
   selectCompletionPG,
+  deleteCompletionsPG,
   type PGTransactionConfig,
 } from './postgres-transactions.ts';
 
@@ -130,6 +131,10 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
 
   async insertCompletion(client: pg.ClientBase, key: CompletionKey, row: CompletionRow): Promise<void> {
     await client.query(this.insertCompletionSQL, [key.workflowID, key.functionID, row.output, row.error]);
+  }
+
+  async deleteCompletions(workflowID: string, fromFunctionID: number): Promise<void> {
+    await this.livePool.query(deleteCompletionsPG(this.schemaName), [workflowID, fromFunctionID]);
   }
 
   isRetriable(error: unknown): boolean {

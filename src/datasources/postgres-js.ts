@@ -17,6 +17,7 @@ import {
   isPGKeyConflictError,
   isPGRetriableTransactionError,
   selectCompletionPG,
+  deleteCompletionsPG,
   transactionModePG,
   type PGTransactionConfig,
 } from './postgres-transactions.ts';
@@ -119,6 +120,10 @@ class PostgresJsDriver implements TransactionDriver<TransactionSql> {
 
   async insertCompletion(client: TransactionSql, key: CompletionKey, row: CompletionRow): Promise<void> {
     await client.unsafe(this.insertCompletionSQL, [key.workflowID, key.functionID, row.output, row.error]);
+  }
+
+  async deleteCompletions(workflowID: string, fromFunctionID: number): Promise<void> {
+    await this.liveSql.unsafe(deleteCompletionsPG(this.schemaName), [workflowID, fromFunctionID]);
   }
 
   isRetriable(error: unknown): boolean {

@@ -84,6 +84,11 @@ export function insertCompletionPG(schemaName = 'dbos'): string {
   return `INSERT INTO ${quotePGIdentifier(schemaName)}.transaction_completion (workflow_id, function_num, output, error) VALUES ($1, $2, $3, $4)`;
 }
 
+/** Parameters: workflow ID, first function ID to delete (a rewind). */
+export function deleteCompletionsPG(schemaName = 'dbos'): string {
+  return `DELETE FROM ${quotePGIdentifier(schemaName)}.transaction_completion WHERE workflow_id = $1 AND function_num >= $2`;
+}
+
 const sqlState = /^[0-9A-Z]{5}$/;
 
 /** The SQLSTATE of a driver error, found on it or on its causes (ORMs wrap the driver's error). */

@@ -170,6 +170,12 @@ class SQLiteDriver implements TransactionDriver<DatabaseSync> {
     });
   }
 
+  deleteCompletions(workflowID: string, fromFunctionID: number): Promise<void> {
+    return this.exclusive(() => {
+      this.liveDb.prepare('DELETE FROM transaction_completion WHERE workflow_id = ? AND function_num >= ?').run(workflowID, fromFunctionID);
+    });
+  }
+
   async insertCompletion(client: DatabaseSync, key: CompletionKey, row: CompletionRow): Promise<void> {
     client
       .prepare('INSERT INTO transaction_completion (workflow_id, function_num, output, error) VALUES (?, ?, ?, ?)')

@@ -8,7 +8,7 @@ import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import { disabledTracer, type DurablyTracer } from '../telemetry/tracing.ts';
 import type { Registry } from './registry.ts';
-import { DBOSShutdownInterruptError } from '../errors/errors.ts';
+import { DBOSDatabaseUnavailableError, DBOSShutdownInterruptError } from '../errors/errors.ts';
 
 export interface EngineIdentity {
   readonly executorID: string;
@@ -57,6 +57,13 @@ export class Engine {
   private readonly interruption = new AbortController();
 
   /**
+   * Told of each execution that ended because the system database stayed out past
+   * databaseOutageTimeoutMs (it recorded nothing and is PENDING): the Runtime resumes it
+   * when the database is back (engine/outage-resume.ts).
+   */
+  onAbandonedByOutage: (workflowID: string) => void = () => undefined;
+
+  /**
    * Aborted by shutdown (reason: a DBOSShutdownInterruptError): every durable
    * operation, wait and timer of this engine's workflows ends, and nothing more
    * is recorded for them. See engine/shutdown-interrupt.ts.
@@ -84,7 +91,9 @@ export class Engine {
 
   /** Track a workflow's execution; it leaves the map when it settles. */
   track(workflowID: string, execution: Promise<unknown>): void {
-    execution.catch(() => undefined);
+    execution.catch((error: unknown) => {
+      if (error instanceof DBOSDatabaseUnavailableError) this.onAbandonedByOutage(workflowID);
+    });
     this.running.set(workflowID, execution);
     const forget = () => {
       if (this.running.get(workflowID) === execution) this.running.delete(workflowID);

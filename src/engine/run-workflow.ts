@@ -6,7 +6,7 @@
  * changed under us), this run stands down and adopts the recorded outcome.
  */
 import type { HTTPRequest } from '../types/workflow-types.ts';
-import { DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../errors/errors.ts';
+import { DBOSDatabaseUnavailableError, DBOSSerializationError, DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../errors/errors.ts';
 import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-database/records.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
@@ -25,6 +25,8 @@ export interface WorkflowExecution {
   args: unknown[] | (() => Promise<unknown[]>);
   deadlineEpochMs: number | null;
   recorded: StepOutcomeRecord[];
+  /** This execution inserted the workflow's status row just now: no earlier execution can have written anything. */
+  firstExecution?: boolean;
   /**
    * The format its stored inputs were written in. A row holds one format: a workflow enqueued with portable
    * inputs (by another language, or enqueueWorkflowWithOptionsPortable) records its outcome portably too.
@@ -72,7 +74,7 @@ async function runBody(engine: Engine, execution: WorkflowExecution, supersedes:
   for (let startOvers = 0; ; startOvers++) {
     const outcome = await runOnce(engine, execution, supersedes && startOvers < maxStartOvers, span);
     if (outcome !== startOver) return outcome;
-    execution = { ...execution, recorded: await engine.systemDatabase.loadStepOutcomes(execution.workflowID) };
+    execution = { ...execution, firstExecution: false, recorded: await engine.systemDatabase.loadStepOutcomes(execution.workflowID) };
   }
 }
 
@@ -100,6 +102,7 @@ async function runOnce(engine: Engine, execution: WorkflowExecution, mayStartOve
     workflowName: registration.name,
     deadlineEpochMs: execution.deadlineEpochMs,
     recorded: new Map(execution.recorded.map((r) => [r.functionID, r])),
+    firstExecution: execution.firstExecution === true,
     nextFunctionID: 0,
     cancelled: false,
     serialization: execution.inputsSerialization === portableSerialization ? 'portable' : registration.config.serialization,
@@ -181,6 +184,9 @@ async function runAndRecord(
   }
   // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.
   engine.interruptSignal.throwIfAborted();
+  // The system database was out for longer than databaseOutageTimeoutMs: that is not the workflow's
+  // outcome. Record nothing (the write would likely fail too); the workflow stays PENDING for recovery.
+  if (!outcome.ok && outcome.error instanceof DBOSDatabaseUnavailableError) throw outcome.error;
   const final = await finalRecord(execution, outcome);
   const owned = await engine.systemDatabase.recordWorkflowOutcome(final.record);
   if (!owned) return adoptRecordedOutcome(engine, workflowID);

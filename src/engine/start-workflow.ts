@@ -174,6 +174,7 @@ async function insertAndRun(
     args,
     deadlineEpochMs,
     recorded: [],
+    firstExecution: true,
     queueName: null,
     ...options.auth,
     traceParent: trace?.parent,

@@ -21,6 +21,11 @@ export interface WorkflowState extends RunningWorkflowState {
   readonly deadlineEpochMs: number | null;
   /** Outcomes recorded by earlier executions, by function ID; empty for a fresh start. */
   readonly recorded: ReadonlyMap<number, StepOutcomeRecord>;
+  /**
+   * This execution created the workflow (its status row was inserted by this start): nothing of it can be
+   * recorded anywhere yet, so reads that look for an earlier execution's work can be skipped.
+   */
+  readonly firstExecution: boolean;
   nextFunctionID: number;
   /** WorkflowConfig.serialization: DBOS.defaultSerializationType, the default of send, setEvent, writeStream. */
   readonly serialization?: WorkflowSerializationFormat;

@@ -113,8 +113,24 @@ export class DBOSSerializationError extends DBOSError {
 
 /** A database operation failed after retries, or the runtime was shut down under it. */
 export class DBOSDatabaseError extends DBOSError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, codes.error, { code: 'DATABASE_ERROR', cause: options?.cause });
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, codes.error, { code: options?.code ?? 'DATABASE_ERROR', cause: options?.cause });
+  }
+}
+
+/**
+ * The system database stayed unreachable (connections lost, refused or stalled) for longer than
+ * `databaseOutageTimeoutMs`, so an operation gave up instead of waiting forever. Retriable: the operation
+ * did not happen (or, if its commit's acknowledgement was lost, happened whole), nothing is half-written;
+ * retry once the database is back. A workflow that meets it records no outcome and stays PENDING.
+ */
+export class DBOSDatabaseUnavailableError extends DBOSDatabaseError {
+  readonly retriable = true;
+  /** How long the operation kept retrying before giving up. */
+  readonly outageMs: number;
+  constructor(message: string, outageMs: number, options?: { cause?: unknown }) {
+    super(message, { code: 'DATABASE_UNAVAILABLE', cause: options?.cause });
+    this.outageMs = outageMs;
   }
 }
 
@@ -161,5 +177,21 @@ export class DBOSUnsupportedBackendError extends DBOSError {
   constructor(what: string, backend: string, remedy: string) {
     super(`${what} is not supported on a ${backend} system database: ${remedy}`, 1, { code: 'BACKEND_UNSUPPORTED' });
     this.backend = backend;
+  }
+}
+
+/** A rewind asked of a workflow that has not finished: only SUCCESS, ERROR, CANCELLED or MAX_RECOVERY_ATTEMPTS_EXCEEDED rewind. */
+export class DBOSWorkflowNotRewindableError extends DBOSError {
+  readonly workflowID: string;
+  readonly status: string;
+  constructor(workflowID: string, status: string) {
+    super(
+      `Cannot rewind workflow ${workflowID}: it is ${status}, and only a finished workflow (SUCCESS, ERROR, CANCELLED or ` +
+        'MAX_RECOVERY_ATTEMPTS_EXCEEDED) can be rewound. Cancel it first, or wait for it to finish.',
+      21,
+      { code: 'WORKFLOW_NOT_REWINDABLE' },
+    );
+    this.workflowID = workflowID;
+    this.status = status;
   }
 }

@@ -43,6 +43,8 @@ export class RetentionLoop {
       const deleted = await this.engine.systemDatabase.garbageCollect(
         maxAgeMs === undefined ? undefined : Date.now() - maxAgeMs,
         maxRows,
+        // As DBOS's: only this application's workflows (and unowned ones), in a database several may share.
+        this.engine.identity.applicationName === '' ? undefined : [this.engine.identity.applicationName],
       );
       if (deleted > 0) this.engine.logger.info(`Retention: deleted ${deleted} finished workflow(s).`);
     } catch (error) {

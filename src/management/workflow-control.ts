@@ -171,7 +171,11 @@ export interface GarbageCollectOptions {
   rowsThreshold?: number;
 }
 
-/** Delete old finished workflows; PENDING, ENQUEUED and DELAYED ones are never touched. Returns how many. */
+/**
+ * Delete old finished workflows; PENDING, ENQUEUED and DELAYED ones are never touched. Returns how many.
+ * Scoped as DBOS's: the engine's application's workflows and unowned ones (an engine of no application,
+ * a client created without applicationName, sees and collects every application's).
+ */
 export function garbageCollect(engine: Engine, options: GarbageCollectOptions): Promise<number> {
   const { cutoffEpochTimestampMs: cutoff, rowsThreshold: rows } = options;
   if (cutoff !== undefined && !Number.isFinite(cutoff)) {
@@ -180,7 +184,8 @@ export function garbageCollect(engine: Engine, options: GarbageCollectOptions): 
   if (rows !== undefined && (!Number.isInteger(rows) || rows < 0)) {
     throw new DBOSConfigurationError(`garbageCollect: rowsThreshold must be an integer >= 0, got ${JSON.stringify(rows)}.`);
   }
-  return engine.systemDatabase.garbageCollect(cutoff, rows);
+  const application = engine.identity.applicationName;
+  return engine.systemDatabase.garbageCollect(cutoff, rows, application === '' ? undefined : [application]);
 }
 
 /**

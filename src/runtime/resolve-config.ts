@@ -12,6 +12,7 @@ import { serializerName } from '../engine/serializers.ts';
 import type { RetentionOptions } from '../management/retention.ts';
 import { DBOSConfigurationError } from '../errors/errors.ts';
 import { WorkflowQueue } from '../queues/workflow-queue.ts';
+import { defaultOutageTimeoutMs } from '../system-database/connection.ts';
 import type { SystemDatabaseTarget } from '../system-database/open-system-database.ts';
 import { parsePostgresUrl, redactUrl } from '../system-database/postgres/postgres-url.ts';
 import { sqlitePath } from '../system-database/sqlite/sqlite-path.ts';
@@ -58,6 +59,7 @@ const knownKeys = new Set<string>([
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
   'adminHost', 'adminToken', 'adminCorsOrigins',
   'systemDatabasePool', 'systemDatabasePollingConcurrency', 'useListenNotify', 'runMigrations',
+  'databaseOutageTimeoutMs',
 ]);
 
 /** DBOS's application version when patching is enabled: one version for old and new code alike. */
@@ -84,7 +86,7 @@ function optionalString(config: DBOSConfig, key: keyof DBOSConfig): string | und
 
 function positiveMs(
   config: DBOSConfig,
-  key: 'heartbeatIntervalMs' | 'executorTimeoutMs' | 'schedulerPollingIntervalMs',
+  key: 'heartbeatIntervalMs' | 'executorTimeoutMs' | 'schedulerPollingIntervalMs' | 'databaseOutageTimeoutMs',
   fallback: number,
 ): number {
   const value = config[key];
@@ -129,6 +131,7 @@ function listenQueues(value: DBOSConfig['listenQueues']): ReadonlySet<string> | 
 /** Which backend a URL (or path) names; a caller's pg.Pool names Postgres. */
 export function databaseTarget(url: string, config: DBOSConfig): SystemDatabaseTarget {
   const runMigrations = config.runMigrations ?? true;
+  const outageTimeoutMs = positiveMs(config, 'databaseOutageTimeoutMs', defaultOutageTimeoutMs);
   const pool = callerPool(config.systemDatabasePool);
   if (pool || /^postgres(ql)?:\/\//i.test(url)) {
     if (pool && config.systemDatabaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(config.systemDatabaseUrl)) {
@@ -157,6 +160,7 @@ export function databaseTarget(url: string, config: DBOSConfig): SystemDatabaseT
       useListenNotify: config.useListenNotify ?? true,
       runMigrations,
       pollingConcurrency: pollingConcurrency(config.systemDatabasePollingConcurrency, poolSize),
+      outageTimeoutMs,
     };
   }
   const synchronous = config.sqliteSynchronous ?? 'FULL';
@@ -169,6 +173,7 @@ export function databaseTarget(url: string, config: DBOSConfig): SystemDatabaseT
     synchronous,
     runMigrations,
     pollingConcurrency: pollingConcurrency(config.systemDatabasePollingConcurrency, undefined),
+    outageTimeoutMs,
   };
 }
 

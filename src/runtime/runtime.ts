@@ -10,6 +10,7 @@ import { Engine } from '../engine/engine.ts';
 import { CancellationWatcher } from '../engine/cancellation-watcher.ts';
 import { RetentionLoop } from '../management/retention.ts';
 import { recoverPendingWorkflows } from '../engine/recovery.ts';
+import { OutageResumer } from '../engine/outage-resume.ts';
 import type { Registry } from '../engine/registry.ts';
 import type { WorkflowHandle } from '../types/workflow-types.ts';
 import { DatabaseQueues } from '../queues/database-queues.ts';
@@ -121,6 +122,8 @@ export class Runtime {
       createTracer(config.tracing, { executorID: config.executorID, applicationVersion }),
     );
     const runtime = new Runtime(config, engine, queues, queueReloader, registry);
+    const outageResumer = new OutageResumer(engine);
+    engine.onAbandonedByOutage = (workflowID) => outageResumer.add(workflowID);
     try {
       await registerApplicationVersion(engine);
       await warnAboutStrandedVersions(engine, config.executorTimeoutMs);
@@ -166,6 +169,7 @@ export class Runtime {
       queues: async () => this.queues.all(),
       recover: (executorIDs) => requeueExecutors(engine, executorIDs, engine.identity.applicationVersion),
       deactivate: () => this.deactivate(),
+      runsWorkflows: true,
     }, this.config.logger);
     await server.start();
     this.adminServer = server;

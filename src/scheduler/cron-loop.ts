@@ -42,7 +42,9 @@ export class CronLoop {
 
   private async run(): Promise<void> {
     const { cron, describe, logger } = this.options;
-    let last = await this.options.startAfter();
+    const start = await this.startingPoint();
+    if (start === undefined) return;
+    let last = start;
     while (!this.stopped) {
       const next = cron.next(last);
       if (!next) return;
@@ -57,6 +59,23 @@ export class CronLoop {
         await this.sleepUntil(new Date(Date.now() + retryDelayMs));
       }
     }
+  }
+
+  /**
+   * The slot to continue after. It is read from the database (the last fired slot), which may be
+   * out (a restart): retried like a failed fire, never thrown (nobody awaits the loop but stop()).
+   */
+  private async startingPoint(): Promise<Date | undefined> {
+    while (!this.stopped) {
+      try {
+        return await this.options.startAfter();
+      } catch (error) {
+        if (this.stopped) return undefined;
+        this.options.logger.warn(`Schedule ${this.options.describe} could not read where to resume; retrying: ${String(error)}`);
+        await this.sleepUntil(new Date(Date.now() + retryDelayMs));
+      }
+    }
+    return undefined;
   }
 
   /** Sleep until `time` (timers can fire a little early: sleep again), or until stop(). */

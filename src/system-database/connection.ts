@@ -4,6 +4,9 @@
  * keyed by column name, with BIGINT columns as numbers.
  */
 
+/** How long a connection retries through a lost or stalled database by default (databaseOutageTimeoutMs). */
+export const defaultOutageTimeoutMs = 60_000;
+
 export type SqlValue = string | number | bigint | boolean | null | undefined;
 export type Row = Record<string, unknown>;
 
@@ -18,5 +21,11 @@ export interface Connection extends QueryRunner {
    * resolves, rolled back when it rejects.
    */
   transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T>;
+  /**
+   * A read-only query cut off by the server after `timeoutMs` (DBOSQueryTimeoutError): observability reads of
+   * a client (listings, status, steps), so one expensive listing cannot hold a connection for long. A backend
+   * that cannot bound a statement (SQLite: node:sqlite runs it synchronously, with no interrupt) runs it as is.
+   */
+  boundedRead<R extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<R[]>;
   close(): Promise<void>;
 }

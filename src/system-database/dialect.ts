@@ -74,4 +74,10 @@ export interface Dialect {
    * open: nothing.
    */
   backendOnlySchema(migrationVersion: number): readonly string[];
+  /**
+   * Whether text compares by code point (SQLite's BINARY collation), so that
+   * "starts with P" is the index range [P, successor of P). Postgres: false,
+   * as a database's collation may order text otherwise.
+   */
+  readonly codePointTextOrder: boolean;
 }

@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { DLogger } from '../telemetry/logger.ts';
 import { DBOSInitializationError } from '../errors/errors.ts';
 import { absorbClientErrors } from '../support/pg-error-events.ts';
+import { defaultOutageTimeoutMs } from './connection.ts';
 import { migrate, verifyMigrated } from './migrate.ts';
 import { PollingNotifier } from './polling-notifier.ts';
 import { preparePostgresSchema } from './postgres/prepare-schema.ts';
@@ -34,6 +35,10 @@ interface TargetOptions {
   runMigrations?: boolean;
   /** Bound on concurrent polling reads; 0 or absent: unlimited. */
   pollingConcurrency?: number;
+  /** Statement timeout of observability reads (list, status, steps); 0 or absent: none. Postgres only. */
+  observabilityQueryTimeoutMs?: number;
+  /** How long to retry through a lost or stalled connection (databaseOutageTimeoutMs); default 60 s. */
+  outageTimeoutMs?: number;
 }
 
 export type SystemDatabaseTarget =
@@ -47,6 +52,8 @@ export type SystemDatabaseTarget =
       pool?: pg.Pool;
       /** Default true; false: no LISTEN, no NOTIFY, waits poll. */
       useListenNotify?: boolean;
+      /** idle_in_transaction_session_timeout of the connections of our own pool (never a caller's); 0 or absent: the server's. */
+      idleTransactionTimeoutMs?: number;
     } & TargetOptions);
 
 type PostgresTarget = Extract<SystemDatabaseTarget, { backend: 'postgres' }>;
@@ -103,12 +110,20 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
   // A caller's pool names a database that must exist; so must ours when we may not migrate.
   if (!target.pool) await createDatabaseIfMissing(url, runMigrations);
   const dialect = postgresDialect(schema, { notify: useListenNotify });
-  const pool = target.pool ?? new pg.Pool(poolConfig(url, target.poolSize));
+  const idleTimeout = target.idleTransactionTimeoutMs ?? 0;
+  const pool =
+    target.pool ??
+    new pg.Pool({
+      ...poolConfig(url, target.poolSize, target.outageTimeoutMs ?? defaultOutageTimeoutMs),
+      // A startup parameter of each connection: no statement per checkout.
+      ...(idleTimeout > 0 ? { idle_in_transaction_session_timeout: Math.floor(idleTimeout) } : {}),
+    });
   const connection = new PostgresConnection(
     pool,
     (error) => logger.warn(`An idle system database connection failed: ${error.message}`),
     // Never end a caller's pool: its owner does.
     target.pool === undefined,
+    target.outageTimeoutMs ?? defaultOutageTimeoutMs,
   );
   try {
     await preparePostgresSchema(connection, dialect, { url, schema, runMigrations });
@@ -116,7 +131,7 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
     const limiter = new ReadLimiter(target.pollingConcurrency ?? 0);
     // Two batches in flight keep Postgres busy while JS prepares the next one.
     const singleCommit = sqlSingleCommit(connection, dialect, postgresDatabaseIdentity, (work) => work());
-    return new SqlSystemDatabase('postgres', connection, dialect, notifier, 2, limiter, singleCommit);
+    return new SqlSystemDatabase('postgres', connection, dialect, notifier, 2, limiter, singleCommit, target.observabilityQueryTimeoutMs);
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw isConnectionError(error) ? unreachable(url, error) : (missingDatabase(url, error) ?? error);

@@ -285,6 +285,38 @@ export interface ForkRequest {
   queuePartitionKey?: string | null;
 }
 
+/** Rewind a finished workflow in place: drop its history from `startStep` on and enqueue it again under its ID. */
+export interface RewindRequest {
+  workflowID: string;
+  startStep: number;
+  /** Null: keep its version. */
+  applicationVersion: string | null;
+  queueName: string;
+  queuePartitionKey: string | null;
+  now: number;
+}
+
+/** What a rewind found: done, no such workflow, or a workflow not finished (its status). */
+export type RewindOutcome = { kind: 'rewound' } | { kind: 'missing' } | { kind: 'not-terminal'; status: string };
+
+/** renameApplication's request: rows of `oldName` (and unowned ones, with adoptUnclaimedRows) become `newName`'s. */
+export interface ApplicationRename {
+  oldName: string | undefined;
+  newName: string;
+  /** Terminal workflows and steps move this many per transaction; null: all in one. */
+  batchSize: number | null;
+  adoptUnclaimedRows: boolean;
+}
+
+/** Rows a rename moved, by table (DBOS's ApplicationRowCounts). */
+export interface ApplicationRowCounts {
+  queues: number;
+  schedules: number;
+  versions: number;
+  workflows: number;
+  steps: number;
+}
+
 /** A row of `event_dispatch_kv`: versioned state of an event receiver (the cron scheduler's last fired slot). */
 export interface EventDispatchState {
   service: string;

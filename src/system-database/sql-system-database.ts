@@ -17,6 +17,10 @@ import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded
 import type { Notifier } from './notifier.ts';
 import type {
   ForkRequest,
+  ApplicationRename,
+  ApplicationRowCounts,
+  RewindOutcome,
+  RewindRequest,
   ClaimRequest,
   EventDispatchState,
   ClaimResult,
@@ -59,6 +63,8 @@ import {
 } from './sql/queue-definitions.ts';
 import { delayChangedKey, updateDelay, updateQueuedPriority } from './sql/queued-workflows.ts';
 import { forkWorkflow } from './sql/fork.ts';
+import { rewindWorkflow } from './sql/rewind.ts';
+import { renameApplication } from './sql/rename-application.ts';
 import { insertEnqueuedWorkflows } from './sql/batch-enqueue.ts';
 import { debounceOnce } from './sql/debounce.ts';
 import {
@@ -118,6 +124,7 @@ function isSameOutcome(a: StepOutcomeRecord, b: StepOutcomeRecord): boolean {
 
 export class SqlSystemDatabase implements SystemDatabase {
   private readonly batcher: WriteBatcher;
+  private readonly observabilityReads: QueryRunner;
   readonly schedules: SqlScheduleStore;
   readonly applicationVersions: SqlApplicationVersionStore;
   readonly communication: SqlCommunicationStore;
@@ -131,7 +138,13 @@ export class SqlSystemDatabase implements SystemDatabase {
     batchesInFlight: number,
     readonly pollingReads: ReadLimiter = new ReadLimiter(0),
     readonly singleCommit: SingleCommitSupport = noSingleCommit,
+    /** A client's observabilityQueryTimeoutMs: listings, status and step reads are cut off after it (0: never). */
+    observabilityQueryTimeoutMs = 0,
   ) {
+    this.observabilityReads =
+      observabilityQueryTimeoutMs > 0
+        ? { query: (sql, params = []) => connection.boundedRead(sql, params, observabilityQueryTimeoutMs) }
+        : connection;
     this.schedules = new SqlScheduleStore(connection, dialect, notifier);
     this.applicationVersions = new SqlApplicationVersionStore(connection, dialect);
     this.communication = new SqlCommunicationStore(connection, dialect, notifier);
@@ -179,7 +192,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   }
 
   getWorkflowStatus(workflowID: string): Promise<WorkflowStatusRecord | undefined> {
-    return selectWorkflowStatus(this.connection, this.dialect, workflowID);
+    return selectWorkflowStatus(this.observabilityReads, this.dialect, workflowID);
   }
 
   listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]> {
@@ -256,7 +269,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   }
 
   listWorkflows(filter: WorkflowListFilter): Promise<WorkflowStatusRecord[]> {
-    return selectWorkflows(this.connection, this.dialect, filter);
+    return selectWorkflows(this.observabilityReads, this.dialect, filter);
   }
 
   async registerQueueDefinition(
@@ -317,6 +330,12 @@ export class SqlSystemDatabase implements SystemDatabase {
     this.notifier.wakeLocal(queueChannel, [fork.queueName]);
   }
 
+  async rewindWorkflow(rewind: RewindRequest): Promise<RewindOutcome> {
+    const outcome = await this.connection.transaction((tx) => rewindWorkflow(tx, this.dialect, rewind));
+    if (outcome.kind === 'rewound') this.notifier.wakeLocal(queueChannel, [rewind.queueName]);
+    return outcome;
+  }
+
   async enqueueWorkflows(workflows: readonly NewWorkflowRecord[]): Promise<Set<string>> {
     if (workflows.length === 0) return new Set();
     const inserted = await this.connection.transaction((tx) => insertEnqueuedWorkflows(tx, this.dialect, workflows));
@@ -337,7 +356,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   }
 
   listStepOutcomes(workflowID: string, limit?: number, offset?: number): Promise<StepOutcomeRecord[]> {
-    return selectStepOutcomePage(this.connection, this.dialect, workflowID, limit, offset);
+    return selectStepOutcomePage(this.observabilityReads, this.dialect, workflowID, limit, offset);
   }
 
   deleteWorkflows(workflowIDs: readonly string[], descendants: boolean): Promise<number> {
@@ -346,8 +365,15 @@ export class SqlSystemDatabase implements SystemDatabase {
     );
   }
 
-  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined): Promise<number> {
-    return this.connection.transaction((tx) => garbageCollect(tx, this.dialect, cutoffEpochMs, keepRows));
+  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined, ownedBy?: readonly string[]): Promise<number> {
+    return this.connection.transaction((tx) => garbageCollect(tx, this.dialect, cutoffEpochMs, keepRows, ownedBy));
+  }
+
+  async renameApplication(rename: ApplicationRename): Promise<ApplicationRowCounts> {
+    const counts = await renameApplication(this.connection, this.dialect, rename);
+    // Workers reload queue definitions on this channel, and find the ones they now own.
+    if (counts.queues > 0) this.notifier.wakeLocal(queueDefinitionsChannel, [queueDefinitionsKey]);
+    return counts;
   }
 
   getEventDispatchState(service: string, workflowFnName: string, key: string): Promise<EventDispatchState | undefined> {

@@ -16,6 +16,10 @@ import type { Notifier } from './notifier.ts';
 import type { SingleCommitSupport } from './single-commit.ts';
 import type {
   ForkRequest,
+  ApplicationRename,
+  ApplicationRowCounts,
+  RewindOutcome,
+  RewindRequest,
   MessageRecord,
   PublishedValue,
   StoredValue,
@@ -302,6 +306,12 @@ export interface SystemDatabase {
   forkWorkflow(fork: ForkRequest): Promise<void>;
 
   /**
+   * Drop a finished workflow's history from `startStep` on and enqueue it again under its ID, in one
+   * transaction (sql/rewind.ts). 'missing' or 'not-terminal': nothing written.
+   */
+  rewindWorkflow(rewind: RewindRequest): Promise<RewindOutcome>;
+
+  /**
    * Insert ENQUEUED workflows in one transaction (an existing ID is skipped);
    * returns the IDs inserted. Dequeuers of their queues are woken once.
    */
@@ -323,8 +333,18 @@ export interface SystemDatabase {
    */
   deleteWorkflows(workflowIDs: readonly string[], withDescendants: boolean): Promise<number>;
 
-  /** Delete finished workflows created before a cutoff, or beyond the newest `keepRows`; returns how many. */
-  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined): Promise<number>;
+  /**
+   * Delete finished workflows created before a cutoff, or beyond the newest `keepRows`; returns how many.
+   * With `ownedBy`, only those of these applications and unowned ones.
+   */
+  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined, ownedBy?: readonly string[]): Promise<number>;
+
+  /**
+   * Give `rename.newName` the rows of `rename.oldName` (and unowned ones, with adoptUnclaimedRows): queues,
+   * schedules, versions and in-flight workflows in one transaction, then terminal workflows and steps in
+   * batches (sql/rename-application.ts). Returns the rows moved, by table.
+   */
+  renameApplication(rename: ApplicationRename): Promise<ApplicationRowCounts>;
 
   /** An event receiver's stored state (`event_dispatch_kv`), if any. */
   getEventDispatchState(service: string, workflowFnName: string, key: string): Promise<EventDispatchState | undefined>;

@@ -96,6 +96,13 @@ export interface DBOSConfig {
    * unlimited on SQLite. 0 or less: unlimited.
    */
   systemDatabasePollingConcurrency?: number;
+  /**
+   * How long an operation keeps retrying through a lost, refused or stalled system database connection
+   * (a restart, a failover, a network cut) before failing with DBOSDatabaseUnavailableError (retriable;
+   * nothing half-written; a workflow that meets it stays PENDING). On Postgres, a statement unanswered
+   * for this long counts as a stalled connection. Default 60 s (durably extension).
+   */
+  databaseOutageTimeoutMs?: number;
   /** Postgres only; default true. false: no LISTEN and no NOTIFY (poolers, CockroachDB): waits poll. */
   useListenNotify?: boolean;
   /**

@@ -197,6 +197,16 @@ forEachBackend('admin server: dashboard API', (backend) => {
       const index = await fetch(dashboard.url);
       assert.equal(index.status, 200);
       assert.match(index.headers.get('content-type') ?? '', /text\/html/);
+      // Without the app, a schedule's runs are enqueued by name; the application's process (this one) runs them.
+      await DBOS.createSchedule({ scheduleName: 'standalone-sched', workflowFn: scheduled, schedule: '0 0 1 1 *', context: { n: 2 } });
+      const triggered = await postJson(`${dashboard.url}api/schedules/standalone-sched/trigger`, {});
+      assert.equal(triggered.status, 200, await triggered.clone().text());
+      const { workflowID } = (await triggered.json()) as { workflowID: string };
+      assert.match(workflowID, /^sched-standalone-sched-trigger-/);
+      await DBOS.retrieveWorkflow(workflowID).getResult();
+      assert.equal((await DBOS.getWorkflowStatus(workflowID))?.scheduleName, 'standalone-sched');
+      const backfilled = await postJson(`${dashboard.url}api/schedules/standalone-sched/backfill`, { start: '2030-01-01T00:00:00Z', end: '2031-01-01T00:00:01Z' });
+      assert.equal(((await backfilled.json()) as { workflowIDs: string[] }).workflowIDs.length, 2);
     } finally {
       await dashboard.close();
     }

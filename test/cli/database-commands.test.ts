@@ -40,6 +40,29 @@ forEachBackend('durably migrate and reset', (backend) => {
     assert.match(oneLineError(gone), /durably migrate/);
   });
 
+  test("gc is scoped like DBOS's: --app-name's finished workflows and unowned ones, never another application's", async () => {
+    const config = backend.freshConfig();
+    const target = { systemDatabaseUrl: config.systemDatabaseUrl!, systemDatabaseSchemaName: config.systemDatabaseSchemaName };
+    const db = ['--db', config.systemDatabaseUrl!, ...(config.systemDatabaseSchemaName ? ['--schema', config.systemDatabaseSchemaName] : [])];
+    await cliOk(['migrate', ...db]);
+    for (const applicationName of ['app-a', 'app-b', undefined]) {
+      const client = await DBOSClient.create({ ...target, applicationName });
+      try {
+        const workflowID = `gc-${applicationName ?? 'unowned'}`;
+        await client.enqueue({ queueName: 'nobody-dequeues', workflowName: 'some.workflow', workflowID });
+        await client.cancelWorkflow(workflowID);
+      } finally {
+        await client.destroy();
+      }
+    }
+    const cutoff = String(Date.now() + 1000);
+    assert.deepEqual(await cliJson(['gc', '--cutoff', cutoff, '--app-name', 'app-a', ...db]), { deleted: 2 });
+    const left = await cliJson<{ workflowID: string }[]>(['workflow', 'list', '--app-name', 'app-b', ...db]);
+    assert.deepEqual(left.map((w) => w.workflowID), ['gc-app-b']);
+    assert.deepEqual(await cliJson(['gc', '--rows-threshold', '0', '--app-name', 'app-a', ...db]), { deleted: 0 });
+    assert.deepEqual(await cliJson(['gc', '--cutoff', cutoff, '--app-name', 'app-b', ...db]), { deleted: 1 });
+  });
+
   test('DBOS_SYSTEM_DATABASE_URL names the database when --db does not', async () => {
     const config = backend.freshConfig();
     const env = { DBOS_SYSTEM_DATABASE_URL: config.systemDatabaseUrl! };

@@ -19,6 +19,7 @@ import {
   DBOSInvalidWorkflowTransitionError,
   DBOSNotInTransactionError,
   DBOSSerializationError,
+  WorkflowQueue,
   type DBOSConfig,
 } from '../../src/index.ts';
 import { runTransaction } from '../../src/datasource.ts';
@@ -28,6 +29,18 @@ import type { TestBackend } from '../helpers/backends.ts';
 import { stepOutcomes } from '../helpers/lifecycle.ts';
 import { importLegacyDecoratorFixture } from '../helpers/legacy-decorators.ts';
 import type { AppDatabase, AppDatabaseModule, AppPlacement, AppSpec, TestDataSource } from './fixtures/app-database.ts';
+
+/**
+ * A dequeued execution is not the workflow's first (it may follow a crashed one), so it looks for the
+ * completion row a dead execution left; a workflow started directly creates its status row and cannot have one.
+ */
+const afterCrashQueueName = 'tx-behaviour-after-crash';
+
+/** Run `workflow(...args)` under `workflowID` as an execution that may follow a crashed one (see afterCrashQueueName). */
+async function runAsLaterExecution<Args extends unknown[], R>(workflowID: string, workflow: (...args: Args) => Promise<R>, ...args: Args): Promise<R> {
+  const handle = await DBOS.startWorkflow(workflow, { workflowID, queueName: afterCrashQueueName })(...args);
+  return handle.getResult();
+}
 
 interface Functions {
   runs: { insert: number; failing: number; conflicting: number };
@@ -161,6 +174,7 @@ export function defineTransactionBehaviour(module: AppDatabaseModule, backend: T
     app = module.open(spec);
     ds = app.createDataSource(`app-${randomUUID().slice(0, 8)}`);
     fns = defineFunctions(ds, app, module.retriableConflict);
+    new WorkflowQueue(afterCrashQueueName); // declared per test: afterEach deregisters everything
   });
   afterEach(async () => {
     await DBOS.shutdown({ deregister: true });
@@ -196,6 +210,18 @@ export function defineTransactionBehaviour(module: AppDatabaseModule, backend: T
     assert.deepEqual((await app.completionRows()).map((row) => row.workflow_id), single ? [] : [workflowID], 'the replay wrote no completion row');
   });
 
+  test('DBOS.rewindWorkflow drops the completion row with the history, so the transaction runs again', async () => {
+    await start();
+    const workflowID = randomUUID();
+    assert.deepEqual(await DBOS.withNextWorkflowID(workflowID, () => fns.insertWorkflow('twice')), { label: 'twice', n: 1 });
+    const rewound = await DBOS.rewindWorkflow<{ label: string; n: number }>(workflowID, { startStep: 0 });
+    assert.deepEqual(await rewound.getResult(), { label: 'twice', n: 2 });
+    assert.equal(fns.runs.insert, 2);
+    assert.deepEqual(await app.items(), ['twice', 'twice']);
+    const rows = await app.completionRows();
+    assert.deepEqual(rows.map((row) => [row.workflow_id, Number(row.function_num)]), single ? [] : [[workflowID, 0]]);
+  });
+
   test('a completion row left by an execution that died before its checkpoint is returned without running again', {
     skip: single && 'single commit: the checkpoint commits with the writes, so there is no such row to find',
   }, async () => {
@@ -203,12 +229,26 @@ export function defineTransactionBehaviour(module: AppDatabaseModule, backend: T
     const workflowID = randomUUID();
     const output = (await encodeValue({ label: 'committed-before-crash', n: 41 }, 'test value')).text;
     await app.insertCompletion(workflowID, 0, output, null);
-    const result = await DBOS.withNextWorkflowID(workflowID, () => fns.insertWorkflow('again'));
+    const result = await runAsLaterExecution(workflowID, fns.insertWorkflow, 'again');
     assert.deepEqual(result, { label: 'committed-before-crash', n: 41 });
     assert.equal(fns.runs.insert, 0);
     assert.deepEqual(await app.items(), []);
     const [checkpoint] = await stepOutcomes(workflowID);
     assert.equal(checkpoint?.functionName, 'tx.insertItem');
+  });
+
+  test('a first execution does not look for a completion row; one committed meanwhile by another execution still wins', {
+    skip: single && 'single commit: the checkpoint commits with the writes, so there is no such row to find',
+  }, async () => {
+    await start();
+    const workflowID = randomUUID();
+    // As if an execution in another process (a takeover) committed this transaction while this one ran it.
+    const output = (await encodeValue({ label: 'the-other-execution', n: 7 }, 'test value')).text;
+    await app.insertCompletion(workflowID, 0, output, null);
+    const result = await DBOS.withNextWorkflowID(workflowID, () => fns.insertWorkflow('mine'));
+    assert.deepEqual(result, { label: 'the-other-execution', n: 7 });
+    assert.equal(fns.runs.insert, 1, 'the first execution ran the function: it read no completion row first');
+    assert.deepEqual(await app.items(), [], 'its writes rolled back with the conflicting completion row');
   });
 
   test('a throwing transaction rolls back; its error is recorded (in both databases, or as its checkpoint) and replayed with the same class', async () => {
@@ -232,7 +272,7 @@ export function defineTransactionBehaviour(module: AppDatabaseModule, backend: T
     // From the completion row (a crash before the checkpoint).
     const otherID = randomUUID();
     await app.insertCompletion(otherID, 0, null, row!.error);
-    assert.deepEqual(await DBOS.withNextWorkflowID(otherID, () => fns.catchesFailure()), expected);
+    assert.deepEqual(await runAsLaterExecution(otherID, fns.catchesFailure), expected);
     assert.equal(fns.runs.failing, 1);
   });
 

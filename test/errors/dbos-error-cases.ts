@@ -70,6 +70,7 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSApplicationVersionNotFoundError('v1'), errorClass: e.DBOSApplicationVersionNotFoundError, dbosErrorCode: 1, code: 'APPLICATION_VERSION_NOT_FOUND', fields: { versionName: 'v1' } },
     { error: new e.DBOSSerializationError('a value', 'value.f', 'a function'), errorClass: e.DBOSSerializationError, dbosErrorCode: 32, code: 'VALUE_NOT_SERIALIZABLE', fields: { path: 'value.f' } },
     { error: new e.DBOSDatabaseError('lost', { cause }), errorClass: e.DBOSDatabaseError, dbosErrorCode: 1, code: 'DATABASE_ERROR', fields: { cause } },
+    { error: new e.DBOSDatabaseUnavailableError('gone', 5000, { cause }), errorClass: e.DBOSDatabaseUnavailableError, dbosErrorCode: 1, code: 'DATABASE_UNAVAILABLE', fields: { cause, outageMs: 5000, retriable: true } },
     { error: new e.DBOSShutdownInterruptError(), errorClass: e.DBOSShutdownInterruptError, dbosErrorCode: 1, code: 'SHUTDOWN_INTERRUPTED', fields: {} },
     { error: new e.DBOSUnknownSerializationError('x', ['js_superjson']), errorClass: e.DBOSUnknownSerializationError, dbosErrorCode: 1, code: 'SERIALIZATION_UNKNOWN', fields: { serialization: 'x' } },
     { error: new e.DBOSDataSourceNotRegisteredError('app', ['other']), errorClass: e.DBOSDataSourceNotRegisteredError, dbosErrorCode: 6, code: 'DATASOURCE_NOT_REGISTERED', fields: { dataSourceName: 'app', functionName: 'app' } },
@@ -81,6 +82,7 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSUnsupportedBackendError('x', 'sqlite', 'use Postgres'), errorClass: e.DBOSUnsupportedBackendError, dbosErrorCode: 1, code: 'BACKEND_UNSUPPORTED', fields: { backend: 'sqlite' } },
     { error: new e.DBOSAdminRequestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON only'), errorClass: e.DBOSAdminRequestError, dbosErrorCode: 1, code: 'UNSUPPORTED_MEDIA_TYPE', fields: { status: 415 } },
     { error: new e.DBOSAdminTokenRequiredError('0.0.0.0'), errorClass: e.DBOSAdminTokenRequiredError, dbosErrorCode: 3, code: 'ADMIN_TOKEN_REQUIRED', fields: { host: '0.0.0.0' } },
+    { error: new e.DBOSWorkflowNotRewindableError('wf-15', 'PENDING'), errorClass: e.DBOSWorkflowNotRewindableError, dbosErrorCode: 21, code: 'WORKFLOW_NOT_REWINDABLE', fields: { workflowID: 'wf-15', status: 'PENDING' } },
     { error: new e.DBOSSystemDatabaseHeldError(), errorClass: e.DBOSSystemDatabaseHeldError, dbosErrorCode: 21, code: 'SYSTEM_DATABASE_HELD', fields: {} },
   ];
 }

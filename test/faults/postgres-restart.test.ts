@@ -4,11 +4,15 @@
  * clients emit 'error' events when their server dies; one unhandled one ends
  * the process), every workflow must finish with no restart of the app, and
  * no step may run twice (its checkpoint write is retried, not the step).
+ * Then the same in this process, under the mixed workload (waits, a
+ * schedule, the heartbeat: support/mixed-workload.ts).
  * Postgres-only: see support/fault-suite.ts.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { DBOS } from '../../src/index.ts';
 import { freshLogPath, killAllChildren, readExecutions, removeLog, startChild } from '../processes/child-process.ts';
+import { runMixedWorkload } from './support/mixed-workload.ts';
 import { clusterSkipReason, usePrivateCluster, waitForDoneAfter, waitForLines } from './support/fault-suite.ts';
 
 const workerScript = new URL('./fixtures/fault-worker.ts', import.meta.url).pathname;
@@ -52,6 +56,25 @@ describe('Postgres crash restarts under a queue worker [postgres]', { skip: clus
       console.log(`# database back → first completed workflow: ${recoveries.map((ms) => `${ms} ms`).join(', ')}`);
     } finally {
       removeLog(log);
+    }
+  });
+
+  it('in this process: an immediate then a fast restart under the mixed workload; all finish with no relaunch', async () => {
+    const url = await cluster.get().createDatabase('restart_mixed');
+    DBOS.setConfig({ name: 'fault-test', systemDatabaseUrl: url, logLevel: 'error', heartbeatIntervalMs: 200, databaseOutageTimeoutMs: 20_000 });
+    await DBOS.launch();
+    try {
+      const report = await runMixedWorkload(async () => {
+        await cluster.get().restart({ mode: 'immediate' }); // a crash: every backend killed, crash recovery
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await cluster.get().restart({ mode: 'fast' }); // an orderly restart: sessions ended with 57P01
+      });
+      console.log(
+        `# in-process restart: back → first workflow done ${report.firstDoneMs} ms, all ${report.allDoneMs} ms; ` +
+          `recv woke ${report.wakeMs} ms after its send`,
+      );
+    } finally {
+      await DBOS.shutdown();
     }
   });
 });

@@ -37,7 +37,8 @@ async function probePostgres(): Promise<string | undefined> {
   const admin = new URL(postgresBase);
   const database = admin.pathname.slice(1);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 2000 });
+  // A refused connection fails at once; the timeout only bounds a server too busy to answer (a loaded CI machine).
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

@@ -27,7 +27,10 @@ let gate = Promise.resolve();
 function closeGate(): void {
   gate = new Promise((resolve) => (openGate = resolve));
 }
-async function atGate(entered: number): Promise<void> {
+/** Bodies that reached the gate: the steps before it are recorded (each step returned after its checkpoint). */
+const atGateNow: string[] = [];
+async function atGate(entered: number, label?: string): Promise<void> {
+  if (label !== undefined) atGateNow.push(label);
   await gate;
   if (entered !== epoch) await new Promise<never>(() => undefined);
 }
@@ -43,7 +46,7 @@ const threeSteps = DBOS.registerWorkflow(async (label: string) => {
   ran.push(`body:${label}`);
   const a = await step(`${label}:a`);
   const b = await step(`${label}:b`);
-  await atGate(entered);
+  await atGate(entered, label);
   const c = await step(`${label}:c`);
   return [a, b, c].join(' ');
 }, { name: 'resume.threeSteps', maxRecoveryAttempts: 1 });
@@ -226,11 +229,13 @@ forEachBackend('resuming workflows', (backend) => {
   // must mark only the execution it read about, not the resumed one (which would then wait forever).
   test('resumed while its cancelled execution is still blocked here, the workflow finishes', async () => {
     ran.length = 0;
+    atGateNow.length = 0;
     closeGate();
     epoch++;
     await launch(backend);
     await DBOS.startWorkflow(threeSteps, { workflowID: 'quick' })('quick');
-    await until('step b ran', () => count('quick:b') === 1);
+    // Not just "b ran": b's checkpoint must be committed, or the resumed execution rightly runs b again.
+    await until('the body reached the gate, b recorded', () => atGateNow.includes('quick'));
     await DBOS.cancelWorkflow('quick');
     // The cancelled body still waits at the gate when the resume comes.
     const resumed = await DBOS.resumeWorkflow<string>('quick');

@@ -109,3 +109,10 @@ test('an unparseable URL is shown as given, password redacted', () => {
 test('logger must have the four methods', () => {
   refused({ logger: { info: () => undefined } }, /"logger" must have debug, info, warn and error methods; it lacks debug, warn, error/);
 });
+
+test('databaseOutageTimeoutMs: a positive number of ms, default 60 s, on both backends', () => {
+  refused({ databaseOutageTimeoutMs: 0 }, /"databaseOutageTimeoutMs" must be a positive number of milliseconds, got 0/);
+  refused({ databaseOutageTimeoutMs: '5s' }, /"databaseOutageTimeoutMs".*"5s"/);
+  assert.equal(resolveConfig({ systemDatabaseUrl: sqliteUrl }).target.outageTimeoutMs, 60_000);
+  assert.equal(resolveConfig({ systemDatabaseUrl: postgresUrl, databaseOutageTimeoutMs: 5000 }).target.outageTimeoutMs, 5000);
+});

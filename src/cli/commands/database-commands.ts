@@ -3,7 +3,9 @@
  * is the only command that changes the schema (for deploy pipelines that
  * migrate before rolling out workers that may not); `reset` drops it and
  * asks for -y; `gc` is DBOS's garbage collection (its admin server's
- * cutoff_epoch_timestamp_ms and rows_threshold).
+ * cutoff_epoch_timestamp_ms and rows_threshold), scoped as DBOS scopes it:
+ * the application's workflows (--app-name, else package.json's name) and
+ * unowned ones.
  */
 import { DBOSCommandUsageError } from '../../errors/errors.ts';
 import { describeTarget } from '../../client/client-database.ts';
@@ -47,7 +49,9 @@ const reset: Command = {
 const gc: Command = {
   words: ['gc'],
   args: [],
-  summary: 'delete finished workflows created before --cutoff, or beyond the newest --rows-threshold (never unfinished ones)',
+  summary:
+    'delete finished workflows created before --cutoff, or beyond the newest --rows-threshold (never unfinished ones), ' +
+    "of --app-name's application and unowned ones, as DBOS's garbage collection",
   options: { cutoff: { type: 'string' }, 'rows-threshold': { type: 'string' } },
   optionHelp: [
     ['--cutoff TIME', 'delete finished workflows created before TIME (ISO 8601 or epoch ms)'],

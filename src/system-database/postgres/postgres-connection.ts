@@ -7,16 +7,19 @@
  * connection, with backoff. Writes stay correct when a commit's
  * acknowledgement was lost and the retry finds its own row: the callers
  * recognise their own rows (owner_xid, recorded step outcome).
+ *
+ * Nothing waits forever: a statement unanswered for `outageTimeoutMs` (a
+ * stalled server or network) fails with pg's "Query read timeout" and its
+ * connection is dropped; connecting is bounded by the URL's connect_timeout.
+ * After `outageTimeoutMs` of failed attempts, the operation fails with
+ * DBOSDatabaseUnavailableError.
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { DBOSDatabaseError } from '../../errors/errors.ts';
+import { DBOSDatabaseUnavailableError, DBOSQueryTimeoutError } from '../../errors/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
-import type { Connection, QueryRunner, Row, SqlValue } from '../connection.ts';
+import { defaultOutageTimeoutMs, type Connection, type QueryRunner, type Row, type SqlValue } from '../connection.ts';
 import { isConnectionError } from './postgres-errors.ts';
-
-/** How long to keep retrying through a lost connection (a server restart, a failover) before giving up. */
-const retryForMs = 60_000;
 
 const int8Oid = 20;
 
@@ -35,8 +38,9 @@ const statementNames = new Map<string, string>();
  * server a parse and plan each time. Large multi-row batches vary in shape
  * and are amortized anyway: left unnamed so connections do not hoard plans.
  */
-function queryConfig(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
-  const config: pg.QueryConfig = { text: sql, values: params as unknown[], types: typeParsers };
+function queryConfig(sql: string, params: readonly SqlValue[], timeoutMs: number): pg.QueryConfig {
+  // query_timeout is per query (not the pool's), so it bounds a caller's pool too.
+  const config = { text: sql, values: params as unknown[], types: typeParsers, query_timeout: timeoutMs } as pg.QueryConfig;
   if (params.length === 0 || params.length > 32) return config;
   let name = statementNames.get(sql);
   if (!name) {
@@ -55,13 +59,15 @@ export class PostgresConnection implements Connection {
     private readonly onIdleError: (error: Error) => void,
     /** False for a caller's pool (`systemDatabasePool`): its owner ends it, never durably. */
     private readonly ownsPool = true,
+    /** databaseOutageTimeoutMs: how long to retry through a lost or stalled database. */
+    private readonly outageTimeoutMs = defaultOutageTimeoutMs,
   ) {
     pool.on('error', onIdleError);
   }
 
   query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
     return this.retryOnLostConnection(async () => {
-      const result = await this.pool.query(queryConfig(sql, params));
+      const result = await this.pool.query(queryConfig(sql, params, this.outageTimeoutMs));
       return result.rows as R[];
     });
   }
@@ -81,24 +87,63 @@ export class PostgresConnection implements Connection {
     client.on('error', onClientError);
     const tx: QueryRunner = {
       query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
-        (await client.query(queryConfig(sql, params))).rows as R[],
+        (await client.query(queryConfig(sql, params, this.outageTimeoutMs))).rows as R[],
     };
     try {
-      await client.query('BEGIN');
+      await client.query({ text: 'BEGIN', query_timeout: this.outageTimeoutMs } as pg.QueryConfig);
       const result = await work(tx);
-      await client.query('COMMIT');
+      await client.query({ text: 'COMMIT', query_timeout: this.outageTimeoutMs } as pg.QueryConfig);
       return result;
     } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true;
+      // A lost or stalled connection is dropped, not rolled back: the server rolls back when it
+      // closes, and a ROLLBACK queued behind a stalled statement would wait out another timeout.
+      broken ||= isConnectionError(error);
+      if (!broken) {
+        try {
+          await client.query({ text: 'ROLLBACK', query_timeout: this.outageTimeoutMs } as pg.QueryConfig);
+        } catch {
+          broken = true;
+        }
       }
       throw error;
     } finally {
       client.off('error', onClientError);
       client.release(broken);
     }
+  }
+
+  /** In a read-only transaction whose `statement_timeout` is `timeoutMs` (SET LOCAL: the pooled session keeps its own). */
+  boundedRead<R extends Row = Row>(sql: string, params: readonly SqlValue[], timeoutMs: number): Promise<R[]> {
+    if (!(timeoutMs > 0)) return this.query<R>(sql, params);
+    return this.retryOnLostConnection(async () => {
+      const client = await this.pool.connect();
+      let broken = false;
+      const onClientError = () => {
+        broken = true; // a checked-out client's 'error' event, unheard, would end the process (transactionOnce)
+      };
+      client.on('error', onClientError);
+      const bounded = (text: string) => ({ text, query_timeout: this.outageTimeoutMs }) as pg.QueryConfig;
+      try {
+        // One round trip for both (simple protocol); the timeout is a validated integer, never caller text.
+        await client.query(bounded(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(timeoutMs)}`));
+        const rows = (await client.query(queryConfig(sql, params, this.outageTimeoutMs))).rows as R[];
+        await client.query(bounded('COMMIT'));
+        return rows;
+      } catch (error) {
+        broken ||= isConnectionError(error);
+        if (!broken) {
+          await client.query(bounded('ROLLBACK')).catch(() => {
+            broken = true;
+          });
+        }
+        // 57014 query_canceled: the statement timeout fired.
+        if ((error as { code?: unknown }).code === '57014') throw Object.assign(new DBOSQueryTimeoutError(timeoutMs), { cause: error });
+        throw error;
+      } finally {
+        client.off('error', onClientError);
+        client.release(broken);
+      }
+    });
   }
 
   private async retryOnLostConnection<T>(attempt: () => Promise<T>): Promise<T> {
@@ -108,13 +153,18 @@ export class PostgresConnection implements Connection {
         return await attempt();
       } catch (error) {
         if (this.pool.ending || !isConnectionError(error)) throw error;
-        if (Date.now() - started > retryForMs) {
-          throw new DBOSDatabaseError(
-            `Lost the Postgres system database for ${retryForMs / 1000} s: ${(error as Error).message}`,
+        const elapsedMs = Date.now() - started;
+        const delayMs = jitterMs(0.5, 1) * Math.min(2000, 50 * 2 ** tries);
+        if (elapsedMs + delayMs > this.outageTimeoutMs) {
+          throw new DBOSDatabaseUnavailableError(
+            `The Postgres system database has been unreachable or unresponsive for ${elapsedMs} ms ` +
+              `(databaseOutageTimeoutMs is ${this.outageTimeoutMs}): ${(error as Error).message}. ` +
+              'Nothing was half-written; retry once the database is back.',
+            elapsedMs,
             { cause: error },
           );
         }
-        await sleepMs(jitterMs(0.5, 1) * Math.min(2000, 50 * 2 ** tries));
+        await sleepMs(delayMs);
       }
     }
   }

@@ -79,7 +79,8 @@ export class PostgresNotifier implements Notifier {
 
   private async connect(): Promise<void> {
     const client = new pg.Client(
-      this.options.clientConfig ?? { connectionString: this.options.url, connectionTimeoutMillis: this.options.connectTimeoutMs },
+      // keepAlive: a LISTEN connection sends nothing, so only TCP keepalive notices a silently dead peer.
+      this.options.clientConfig ?? { connectionString: this.options.url, connectionTimeoutMillis: this.options.connectTimeoutMs, keepAlive: true },
     );
     const byPgChannel = new Map(this.options.channels.map((c) => [this.pgChannel(c), c]));
     client.on('notification', (message) => {

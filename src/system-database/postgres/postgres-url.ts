@@ -40,7 +40,11 @@ export function withDatabase(url: string, databaseName: string): string {
   return parsed.toString();
 }
 
-export function poolConfig(url: string, max: number): PoolConfig {
+/**
+ * Connecting is bounded by the URL's connect_timeout, and never longer than the outage timeout
+ * (a server that accepts but does not answer would otherwise hold each retry that long).
+ */
+export function poolConfig(url: string, max: number, outageTimeoutMs = Number.POSITIVE_INFINITY): PoolConfig {
   const { connectTimeoutMs } = parsePostgresUrl(url);
-  return { connectionString: url, max, connectionTimeoutMillis: connectTimeoutMs, idleTimeoutMillis: 30_000 };
+  return { connectionString: url, max, connectionTimeoutMillis: Math.min(connectTimeoutMs, outageTimeoutMs), idleTimeoutMillis: 30_000 };
 }

@@ -20,8 +20,12 @@ export class Conditions {
     if (value !== undefined) this.clauses.push(`${column} ${operator} ${this.param(value)}`);
   }
 
-  /** `column` starts with any of the prefixes (compared exactly: LIKE is case-insensitive on SQLite). */
-  anyPrefix(column: string, prefixes: readonly string[] | undefined): void {
+  /**
+   * `column` starts with any of the prefixes (compared exactly: LIKE is case-insensitive on SQLite). With
+   * `codePointOrder` (the dialect's codePointTextOrder), one prefix is also written as a range, so the
+   * column's index finds the rows instead of a scan testing every row.
+   */
+  anyPrefix(column: string, prefixes: readonly string[] | undefined, codePointOrder = false): void {
     if (prefixes === undefined) return;
     if (prefixes.length === 0) {
       this.clauses.push('1 = 0');
@@ -32,6 +36,12 @@ export class Conditions {
       return `substr(${column}, 1, length(${p})) = ${p}`;
     });
     this.clauses.push(`(${tests.join(' OR ')})`);
+    const [only] = prefixes;
+    if (codePointOrder && prefixes.length === 1 && only) {
+      this.clauses.push(`${column} >= ${this.param(only)}`);
+      const end = prefixSuccessor(only);
+      if (end !== undefined) this.clauses.push(`${column} < ${this.param(end)}`);
+    }
   }
 
   /** Rows owned by `owner` or by no one (NULL). */
@@ -62,4 +72,18 @@ export class Conditions {
   get where(): string {
     return this.clauses.length === 0 ? '' : `WHERE ${this.clauses.join(' AND ')}`;
   }
+}
+
+/**
+ * The least string greater than every string starting with `prefix`, in code point order: its last code
+ * point that can grow, grown by one, the rest dropped. Undefined when none can (all U+10FFFF).
+ */
+export function prefixSuccessor(prefix: string): string | undefined {
+  const points = [...prefix].map((c) => c.codePointAt(0)!);
+  while (points.length > 0) {
+    let last = points.pop()! + 1;
+    if (last >= 0xd800 && last <= 0xdfff) last = 0xe000; // surrogates are not characters
+    if (last <= 0x10ffff) return String.fromCodePoint(...points, last);
+  }
+  return undefined;
 }

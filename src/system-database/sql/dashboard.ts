@@ -4,7 +4,9 @@
  * costs what the first does. Index use, per read:
  * - workflow pages: workflow_status_created_at_index, walked newest first
  *   (filters narrow the walk; a queue filter on waiting or running rows may
- *   take idx_workflow_status_in_flight instead);
+ *   take idx_workflow_status_in_flight instead; failed statuses take
+ *   idx_workflow_status_failed; an ID prefix, where text orders by code
+ *   point, the primary key's range);
  * - events, messages, streams: their primary keys / idx_workflow_topic;
  * - queue depths: idx_workflow_status_in_flight (partial, covering);
  * - throughput: idx_workflow_status_completed_at;
@@ -28,17 +30,23 @@ import type { WorkflowStatusRecord, WorkflowStatusString } from '../records.ts';
 import { Conditions } from './conditions.ts';
 import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
 
+/** idx_workflow_status_failed's statuses (DBOS's index on Postgres; migration 5 on SQLite). */
+const failedStatuses: readonly string[] = ['ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'];
+const failedCondition = `status IN (${failedStatuses.map((status) => `'${status}'`).join(', ')})`;
+
 /** Status columns with the (possibly large) value columns left unread. */
 const summaryColumns = (d: Dialect) => statusColumns(d, { inputs: false, outputs: false });
 
 export async function selectWorkflowPage(runner: QueryRunner, d: Dialect, filter: WorkflowPageFilter): Promise<WorkflowStatusRecord[]> {
   const where = new Conditions();
   where.anyOf('status', filter.statuses);
+  // Only failed statuses asked for: their partial index, its own condition repeated so SQLite's planner takes it.
+  if (filter.statuses?.length && filter.statuses.every((status) => failedStatuses.includes(status))) where.add(failedCondition);
   where.anyOf('name', filter.workflowNames);
   where.anyOf('queue_name', filter.queueNames);
   where.compare('created_at', '>=', filter.createdFrom);
   where.compare('created_at', '<=', filter.createdTo);
-  if (filter.workflowIDPrefix !== undefined) where.anyPrefix('workflow_uuid', [filter.workflowIDPrefix]);
+  if (filter.workflowIDPrefix !== undefined) where.anyPrefix('workflow_uuid', [filter.workflowIDPrefix], d.codePointTextOrder);
   where.ownedByAnyOf('application_name', filter.ownedBy);
   if (filter.after) {
     // Written as a range plus a tie-break, so the created_at index bounds the walk.

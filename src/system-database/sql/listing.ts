@@ -23,7 +23,7 @@ function addLaterFilters(where: Conditions, d: Dialect, filter: WorkflowListFilt
   where.compare('started_at_epoch_ms', '<=', filter.dequeuedTo);
   where.anyOf('authenticated_user', filter.authenticatedUsers);
   where.anyOf('executor_id', filter.executorIDs);
-  where.anyPrefix('workflow_uuid', filter.workflowIDPrefixes);
+  where.anyPrefix('workflow_uuid', filter.workflowIDPrefixes, d.codePointTextOrder);
   where.anyOf('forked_from', filter.forkedFrom);
   if (filter.wasForkedFrom !== undefined) where.add(`was_forked_from = ${where.param(filter.wasForkedFrom)}`);
   if (filter.isFork !== undefined) where.add(`forked_from IS ${filter.isFork ? 'NOT NULL' : 'NULL'}`);

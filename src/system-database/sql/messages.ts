@@ -62,7 +62,11 @@ export async function consumeMessage(
     [checkpoint.workflowID, topic],
   );
   if (!oldest) return undefined;
-  await tx.query(`UPDATE ${table} SET consumed = TRUE WHERE message_uuid = $1`, [oldest.message_uuid]);
+  // Which operation consumed it: a rewind to before that operation drops the message with it (sql/rewind.ts).
+  await tx.query(`UPDATE ${table} SET consumed = TRUE, consumed_by_function_id = $2 WHERE message_uuid = $1`, [
+    oldest.message_uuid,
+    checkpoint.functionID,
+  ]);
   const recorded = { ...checkpoint, output: oldest.message, serialization: oldest.serialization };
   await insertStepOutcomeOrConflict(tx, d, recorded);
   return recorded;

@@ -234,5 +234,16 @@ export function schemaMigrations(dialect: Dialect): Migration[] {
     { version: 3, name: 'DBOS 5.3 layout', statements: dbosLayout(dialect), beyondDbos: [] },
     // durably's own column (DBOS 5.3 has none for it): the W3C traceparent a dequeued or recovered run continues.
     { version: 4, name: 'trace context', statements: [`ALTER TABLE ${t('workflow_status')} ADD COLUMN trace_context TEXT`] },
+    // DBOS's index for failed workflows (on Postgres since migration 3), so a dashboard page of them does not
+    // walk every workflow; partial, so only failed rows pay for it on the hot path.
+    {
+      version: 5,
+      name: 'failed workflows index',
+      statements: [
+        `CREATE INDEX IF NOT EXISTS idx_workflow_status_failed ON ${t('workflow_status')} (status, created_at)
+           WHERE status IN ('ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')`,
+      ],
+      beyondDbos: [],
+    },
   ];
 }

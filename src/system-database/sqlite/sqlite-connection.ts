@@ -98,6 +98,11 @@ export class SqliteConnection implements Connection {
     return this.exclusive(() => this.retryWhileBusy(() => this.run(sql, params) as R[]));
   }
 
+  /** No statement timeout on SQLite: a synchronous node:sqlite call cannot be interrupted from its own thread. */
+  boundedRead<R extends Row = Row>(sql: string, params: readonly SqlValue[], _timeoutMs: number): Promise<R[]> {
+    return this.query<R>(sql, params);
+  }
+
   /**
    * Hold this connection until `work` settles: nothing else of this process's system database runs meanwhile,
    * so another connection's write transaction on this file (a data source's) never meets it at the file lock.

@@ -16,4 +16,5 @@ export const sqliteDialect: Dialect = {
   addedColumnNowDefault: '0',
   payloadTables: false,
   backendOnlySchema: () => [],
+  codePointTextOrder: true,
 };

@@ -9,7 +9,7 @@
  * directory. `findPostgresBinaries()` says why a cluster cannot be made
  * (for a loud skip). Reusable by the chaos driver (no test-runner imports).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Clusters not destroyed yet: stopped at process exit, so a failed or interrupted run leaves no server behind. */
+const live = new Set<PrivateCluster>();
+process.on('exit', () => {
+  for (const cluster of live) cluster.stopNow();
+});
+
 export class PrivateCluster {
   private constructor(
     private readonly binaries: PostgresBinaries,
@@ -84,6 +90,7 @@ export class PrivateCluster {
     const root = mkdtempSync(join(tmpdir(), 'durably-pg-cluster-'));
     if (binaries.runAs) chownSync(root, binaries.runAs.uid, binaries.runAs.gid);
     const cluster = new PrivateCluster(binaries, join(root, 'data'), await freePort());
+    live.add(cluster);
     await cluster.exec(binaries.initdb, ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
     await cluster.start();
     return cluster;
@@ -129,8 +136,20 @@ export class PrivateCluster {
 
   /** Stop (immediately) and delete the data directory. Safe to call twice. */
   async destroy(): Promise<void> {
+    live.delete(this);
     if (!existsSync(this.dataDir)) return;
     if (await this.isRunning()) await this.stop('immediate').catch(() => undefined);
+    rmSync(join(this.dataDir, '..'), { recursive: true, force: true });
+  }
+
+  /** Synchronous immediate stop and delete, for process exit (no event loop left). */
+  stopNow(): void {
+    const [command, args] = this.command(this.binaries.pgCtl, ['-D', this.dataDir, 'stop', '-m', 'immediate']);
+    try {
+      execFileSync(command, args, { cwd: tmpdir(), stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // Not running.
+    }
     rmSync(join(this.dataDir, '..'), { recursive: true, force: true });
   }
 
@@ -152,10 +171,12 @@ export class PrivateCluster {
     return this.exec(this.binaries.pgCtl, ['-D', this.dataDir, ...args]);
   }
 
+  private command(binary: string, args: string[]): [string, string[]] {
+    return this.binaries.runAs ? ['runuser', ['-u', this.binaries.runAs.user, '--', binary, ...args]] : [binary, args];
+  }
+
   private async exec(binary: string, args: string[]): Promise<void> {
-    const [command, fullArgs] = this.binaries.runAs
-      ? ['runuser', ['-u', this.binaries.runAs.user, '--', binary, ...args]]
-      : [binary, args];
+    const [command, fullArgs] = this.command(binary, args);
     try {
       // cwd: the postgres user may not be able to read the test's working directory.
       await run(command, fullArgs, { cwd: tmpdir(), timeout: 60_000 });
