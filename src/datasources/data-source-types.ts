@@ -78,6 +78,11 @@ export interface TransactionDriver<Client> {
   /** The completion row's key already exists. */
   isKeyConflict(error: unknown): boolean;
   /**
+   * The connection died (the server restarted, the network cut it): whether the transaction committed is
+   * unknown, so it is retried only where the next attempt checks first (a completion row or a checkpoint).
+   */
+  isConnectionLoss?(error: unknown): boolean;
+  /**
    * Single commit (single-commit.ts): the transaction `client` as a QueryRunner (`$n` placeholders, rows as
    * plain objects), through which the system database names the database and inserts checkpoints when it is
    * this data source's own. Absent (or `singleCommit: false`): every transaction takes the completion-row route.

@@ -12,7 +12,8 @@
  *    and the row commit together or not at all.
  * 3. A key conflict on that insert means a concurrent execution committed first: roll back, replay its row.
  * 4. A function that throws rolls back; its error is recorded in a completion row of its own transaction.
- * Serialization failures, deadlocks and busy files are retried with backoff (transaction-retries.ts).
+ * Serialization failures, deadlocks and busy files are retried with backoff (transaction-retries.ts); so is a
+ * lost connection, inside a workflow (step 1 of the next attempt tells whether the lost attempt committed).
  * Outside a workflow, and when read-only, only the transaction and the retries remain.
  */
 import { DBOSSerializationError, DBOSStepAlreadyRecordedError } from '../errors/errors.ts';
@@ -73,8 +74,10 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
     // On the system database itself, every transaction runs with the system writer held (single-commit.ts).
     const support = await this.singleCommit.supportIn(currentRuntime()?.engine.systemDatabase);
     for (let attempt = 1; ; attempt++) {
-      if (key && mayBeDone) {
-        const done = await this.driver.readCompletion(key);
+      // After an attempt lost its connection, its commit may have landed: look before running again.
+      if (key && (mayBeDone || attempt > 1)) {
+        const done = await this.readCompletionRetrying(key, attempt);
+        if (done === 'retry') continue;
         if (done) return replayCompletion<Return>(done);
       }
       try {
@@ -87,7 +90,10 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
           return value;
         });
       } catch (error) {
-        if (this.driver.isRetriable(error) && attempt < maxTransactionAttempts) {
+        // A lost connection is retried only with a key: the next attempt reads the completion row first, so a
+        // commit whose answer was lost is replayed, not run again. Without a key it could apply twice.
+        const retriable = this.driver.isRetriable(error) || (key !== undefined && this.driver.isConnectionLoss?.(error) === true);
+        if (retriable && attempt < maxTransactionAttempts) {
           await sleepMs(retryDelayMs(attempt));
           continue;
         }
@@ -98,6 +104,17 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
         if ((await this.recordError(key, error)) === 'lost') return this.replayWinner<Return>(key);
         throw error;
       }
+    }
+  }
+
+  /** The completion row; 'retry' after a pause when the connection was lost and attempts remain. */
+  private async readCompletionRetrying(key: CompletionKey, attempt: number): Promise<CompletionRow | undefined | 'retry'> {
+    try {
+      return await this.driver.readCompletion(key);
+    } catch (error) {
+      if (!this.driver.isConnectionLoss?.(error) || attempt >= maxTransactionAttempts) throw error;
+      await sleepMs(retryDelayMs(attempt));
+      return 'retry';
     }
   }
 

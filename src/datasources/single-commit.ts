@@ -7,6 +7,7 @@
  * a crash after it is replayed like any recorded step. No DBOS SDK does this.
  *
  * - A conflict on the checkpoint means another execution recorded this operation first: roll back, replay it.
+ * - A lost connection is retried like a serialization failure (the retry's checkpoint conflict settles it).
  * - A function that throws is rolled back; the caller records its error as a step's (a write of its own).
  * - Read-only transactions keep the ordinary route: a read-only transaction cannot insert the checkpoint.
  * - Whether the database is the system database is asked once per launched system database, by naming the
@@ -88,7 +89,10 @@ export class SingleCommitRoute<Client> {
         return { value: await decodeValue<Return>(stored.output, stored.serialization) };
       } catch (error) {
         if (error instanceof DBOSWorkflowConflictError) return 'lost';
-        if (this.driver.isRetriable(error) && attempt < maxTransactionAttempts) {
+        // A lost connection may have lost the COMMIT's answer only: the next attempt's checkpoint insert then
+        // conflicts with the committed one, and the outcome is replayed ('lost'), never run twice.
+        const retriable = this.driver.isRetriable(error) || this.driver.isConnectionLoss?.(error) === true;
+        if (retriable && attempt < maxTransactionAttempts) {
           await sleepMs(retryDelayMs(attempt));
           continue;
         }

@@ -162,9 +162,11 @@ export class Runtime {
     useSerializer(config.serializer);
     current = runtime;
     runtime.cancellations.start();
+    // Beat before resuming anything: until this executor's heartbeat is fresh, it looks dead to the other
+    // processes, and a takeover would requeue the very workflows recovery is about to run here (twice at once).
+    await runtime.liveness.start();
     runtime.recovered = await recoverPendingWorkflows(engine);
     runtime.queueRunner.start();
-    await runtime.liveness.start();
     runtime.scheduler = new Scheduler(engine, schedules);
     runtime.scheduler.start();
     runtime.dynamicScheduler.start();

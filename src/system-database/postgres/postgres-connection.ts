@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DBOSDatabaseUnavailableError, DBOSQueryTimeoutError } from '../../errors/errors.ts';
+import { absorbPoolClientErrors } from '../../support/pg-error-events.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
 import { defaultOutageTimeoutMs, type Connection, type QueryRunner, type Row, type SqlValue } from '../connection.ts';
 import { isConnectionError } from './postgres-errors.ts';
@@ -63,6 +64,10 @@ export class PostgresConnection implements Connection {
     private readonly outageTimeoutMs = defaultOutageTimeoutMs,
   ) {
     pool.on('error', onIdleError);
+    // pool.query() listens to its client with `once` and stops when the query's callback runs, but a dying
+    // client can emit 'error' again afterwards (seen in the chaos run under connection cuts): every client
+    // keeps a listener, so that second event cannot crash the process.
+    absorbPoolClientErrors(pool);
   }
 
   query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
