@@ -145,7 +145,9 @@ function defineSingleCommit(module: AppDatabaseModule, backend: TestBackend, dri
     assert.equal(await app.counter(), 0);
   });
 
-  test('a system-database call from inside the transaction: refused at once on SQLite (its writer is held), fine on Postgres', async () => {
+  // On Postgres nothing is held: this checks the route, not the driver, and node-pg's run of it covers it.
+  const routeOnly = backend.name === 'postgres' && module !== nodePgApp;
+  test('a system-database call from inside the transaction: refused at once on SQLite (its writer is held), fine on Postgres', { skip: routeOnly && 'the route is checked with node-pg' }, async () => {
     const { ds } = insertWorkflow();
     await launch();
     const lookup = () => ds.runTransaction(async () => (await DBOS.getWorkflowStatus('no-such-workflow')) ?? 'none');
