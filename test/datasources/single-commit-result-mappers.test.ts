@@ -31,11 +31,16 @@ function camelRows(result: unknown): unknown {
   return rows ? { ...(result as object), rows: rows.map(camel) } : result;
 }
 
-test('knex and kysely with camel-case result mappers take the single commit; postgres.js with a transform keeps the completion row', { timeout: 30_000 }, async () => {
+const title = 'knex and kysely with camel-case result mappers take the single commit; postgres.js with a transform keeps the completion row';
+// A mapper that reached the checkpoint statement would lose every race to nobody: the workflow would hang.
+test(title, { timeout: 30_000 }, async () => {
   const config = postgresBackend.freshConfig();
   const spec = await appDatabase.create(config);
   const app = appDatabase.open(spec);
-  const userKysely = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: spec.url, max: 2 }) }), plugins: [new CamelCasePlugin()] });
+  const userKysely = new Kysely<any>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: spec.url, max: 2 }) }),
+    plugins: [new CamelCasePlugin()],
+  });
   after(async () => {
     await DBOS.shutdown({ deregister: true });
     await userKysely.destroy();
@@ -45,10 +50,17 @@ test('knex and kysely with camel-case result mappers take the single commit; pos
   const items = `"${spec.schema}".items`;
   const knexDs = new KnexDataSource('mapped-knex', { client: 'pg', connection: spec.url, postProcessResponse: camelRows }, spec.schema);
   const kyselyDs = new KyselyDataSource('mapped-kysely', userKysely, spec.schema);
-  const postgresDs = new PostgresDataSource('mapped-postgres', { ...connectionOptions(spec.url!), transform: postgres.camel, onnotice: () => undefined }, spec.schema);
-  const viaKnex = knexDs.registerTransaction(async () => void (await KnexDataSource.client.raw(`INSERT INTO ${items} VALUES ('knex')`)), { name: 'tx.knex' });
-  const viaKysely = kyselyDs.registerTransaction(async () => void (await KyselyDataSource.client.withSchema(spec.schema!).insertInto('items').values({ label: 'kysely' }).execute()), { name: 'tx.kysely' });
-  const viaPostgres = postgresDs.registerTransaction(async () => void (await PostgresDataSource.client.unsafe(`INSERT INTO ${items} VALUES ('postgres')`)), { name: 'tx.postgres' });
+  const postgresOptions = { ...connectionOptions(spec.url!), transform: postgres.camel, onnotice: () => undefined };
+  const postgresDs = new PostgresDataSource('mapped-postgres', postgresOptions, spec.schema);
+  const viaKnex = knexDs.registerTransaction(async () => {
+    await KnexDataSource.client.raw(`INSERT INTO ${items} VALUES ('knex')`);
+  }, { name: 'tx.knex' });
+  const viaKysely = kyselyDs.registerTransaction(async () => {
+    await KyselyDataSource.client.withSchema(spec.schema!).insertInto('items').values({ label: 'kysely' }).execute();
+  }, { name: 'tx.kysely' });
+  const viaPostgres = postgresDs.registerTransaction(async () => {
+    await PostgresDataSource.client.unsafe(`INSERT INTO ${items} VALUES ('postgres')`);
+  }, { name: 'tx.postgres' });
   const workflow = DBOS.registerWorkflow(async () => {
     await viaKnex();
     await viaKysely();

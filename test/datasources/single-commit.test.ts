@@ -147,7 +147,8 @@ function defineSingleCommit(module: AppDatabaseModule, backend: TestBackend, dri
 
   // On Postgres nothing is held: this checks the route, not the driver, and node-pg's run of it covers it.
   const routeOnly = backend.name === 'postgres' && module !== nodePgApp;
-  test('a system-database call from inside the transaction: refused at once on SQLite (its writer is held), fine on Postgres', { skip: routeOnly && 'the route is checked with node-pg' }, async () => {
+  const heldTitle = 'a system-database call from inside the transaction: refused at once on SQLite (its writer is held), fine on Postgres';
+  test(heldTitle, { skip: routeOnly && 'the route is checked with node-pg' }, async () => {
     const { ds } = insertWorkflow();
     await launch();
     const lookup = () => ds.runTransaction(async () => (await DBOS.getWorkflowStatus('no-such-workflow')) ?? 'none');
