@@ -2,7 +2,9 @@
  * durably/drizzle-datasource: transactions on a Postgres application database through drizzle-orm over
  * node-postgres, as DBOS's `@dbos-inc/drizzle-datasource`. Inside a transaction, `DrizzleDataSource.client`
  * is drizzle's transaction (`tx.insert(...)`, `tx.query.<table>` with the `entities` given, nested
- * `tx.transaction()` as savepoints). The completion table lives in `schemaName` (default `dbos`).
+ * `tx.transaction()` as savepoints). The completion table lives in `schemaName` (default `dbos`). When that
+ * database is the Postgres system database itself, transactions of workflows commit with their checkpoint in
+ * one transaction and never use the completion table (single-commit.ts).
  *
  * drizzle-orm is an optional peer: it is imported at launch, only by applications that use this module.
  * Transaction settings are drizzle's (`isolationLevel: 'serializable'`, `accessMode: 'read only'`); the
@@ -15,6 +17,7 @@ import { DBOSConfigurationError, DBOSDataSourceUnavailableError } from '../error
 import { absorbClientErrors, absorbPoolClientErrors } from '../support/pg-error-events.ts';
 import type { FunctionName } from '../types/workflow-types.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
+import type { QueryRunner, Row, SqlValue } from '../system-database/connection.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
 import { loadDriver } from './load-driver.ts';
 import { installCompletionTablePG, prepareCompletionTablePG, type PGQuery } from './postgres-completion-table.ts';
@@ -38,6 +41,11 @@ export interface TransactionConfig {
 export interface DrizzleDataSourceOptions {
   /** Create the completion schema and table at launch when missing (default true). */
   runMigrations?: boolean;
+  /**
+   * When the database is the system database: commit each workflow transaction with its checkpoint, as one
+   * transaction (default true). False: the completion-row route, two commits, as with any other database.
+   */
+  singleCommit?: boolean;
 }
 
 type Entities = { [key: string]: object };
@@ -63,7 +71,7 @@ export class DrizzleDataSource<CT = DrizzleClient> extends DurablyDataSource<CT,
 
   /** A `pg.Pool` given here is the application's: it is used but not ended at shutdown. */
   constructor(name: string, configOrPool: pg.PoolConfig | pg.Pool, entities: Entities = {}, schemaName = 'dbos', options: DrizzleDataSourceOptions = {}) {
-    const driver = new DrizzleDriver(name, configOrPool, entities, schemaName, options.runMigrations ?? true);
+    const driver = new DrizzleDriver(name, configOrPool, entities, schemaName, options.runMigrations ?? true, options.singleCommit ?? true);
     super(name, driver as unknown as TransactionDriver<CT>);
   }
 
@@ -100,6 +108,7 @@ class DrizzleDriver implements TransactionDriver<DrizzleClient> {
   private db: DrizzleClient | undefined;
   private sql: typeof import('drizzle-orm').sql | undefined;
   private readonly selectCompletion: string;
+  readonly checkpointRunner?: (client: DrizzleClient) => QueryRunner;
 
   constructor(
     private readonly name: string,
@@ -107,8 +116,10 @@ class DrizzleDriver implements TransactionDriver<DrizzleClient> {
     private readonly entities: Entities,
     private readonly schemaName: string,
     private readonly runMigrations: boolean,
+    singleCommit: boolean,
   ) {
     this.selectCompletion = selectCompletionPG(schemaName);
+    if (singleCommit) this.checkpointRunner = (client) => this.checkpointRunnerOn(client);
   }
 
   private get ownsPool(): boolean {
@@ -177,6 +188,21 @@ class DrizzleDriver implements TransactionDriver<DrizzleClient> {
     const sql = this.live().sql;
     await client.execute(sql`INSERT INTO ${sql.identifier(this.schemaName)}.transaction_completion
       (workflow_id, function_num, output, error) VALUES (${key.workflowID}, ${key.functionID}, ${row.output}, ${row.error})`);
+  }
+
+  /**
+   * The system database's SQL through drizzle's transaction, with drizzle's public API: the text between the
+   * `$n` placeholders as raw SQL, each placeholder as a parameter (drizzle numbers them again, in order: a
+   * repeated `$n` binds its value twice). `execute` returns node-postgres's result untouched.
+   */
+  private checkpointRunnerOn(client: DrizzleClient): QueryRunner {
+    const sql = this.live().sql;
+    return {
+      query: async <R extends Row = Row>(text: string, params: readonly SqlValue[] = []) => {
+        const chunks = text.split(/\$(\d+)/).map((piece, index) => (index % 2 === 0 ? sql.raw(piece) : sql.param(params[Number(piece) - 1] ?? null)));
+        return (await client.execute(sql.join(chunks))).rows as R[];
+      },
+    };
   }
 
   isRetriable(error: unknown): boolean {

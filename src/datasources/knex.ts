@@ -1,14 +1,18 @@
 /**
  * durably/knex-datasource: transactions on a Postgres application database through knex, as DBOS's
  * `@dbos-inc/knex-datasource`. Inside a transaction, `KnexDataSource.client` is the `Knex.Transaction`.
- * The completion table lives in `schemaName` (default `dbos`) of that database.
+ * The completion table lives in `schemaName` (default `dbos`) of that database. When that database is the
+ * Postgres system database itself, transactions of workflows commit with their checkpoint in one transaction
+ * and never use the completion table (single-commit.ts).
  *
  * knex is an optional peer dependency: it is imported when the data source launches (or its schema helpers
  * run), so a user without it gets DBOSDataSourceDriverMissingError naming the package to install.
  */
 import type { Knex } from 'knex';
+import type pg from 'pg';
 import { DBOSConfigurationError, DBOSDataSourceUnavailableError } from '../errors/errors.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
+import type { QueryRunner, Row, SqlValue } from '../system-database/connection.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
 import { loadDriver } from './load-driver.ts';
 import { lowercaseIsolationLevel } from './orm-isolation-level.ts';
@@ -30,6 +34,11 @@ export type TransactionConfig = Pick<Knex.TransactionConfig, 'readOnly'> & {
 export interface KnexDataSourceOptions {
   /** Create the completion schema and table at launch when missing (default true). */
   runMigrations?: boolean;
+  /**
+   * When the database is the system database: commit each workflow transaction with its checkpoint, as one
+   * transaction (default true). False: the completion-row route, two commits, as with any other database.
+   */
+  singleCommit?: boolean;
 }
 
 const dataSourceClass = 'KnexDataSource';
@@ -76,19 +85,23 @@ export class KnexDataSource extends DurablyDataSource<Knex.Transaction, Transact
     if (typeof client === 'string' && !postgresClients.has(client)) {
       throw new DBOSConfigurationError(`KnexDataSource "${name}" supports Postgres (client "pg"), not client ${JSON.stringify(client)}.`);
     }
-    super(name, new KnexDriver(name, config, schemaName, options.runMigrations ?? true));
+    super(name, new KnexDriver(name, config, schemaName, options.runMigrations ?? true, options.singleCommit ?? true));
   }
 }
 
 class KnexDriver implements TransactionDriver<Knex.Transaction> {
   private knex: Knex | undefined;
+  readonly checkpointRunner?: (client: Knex.Transaction) => QueryRunner;
 
   constructor(
     private readonly name: string,
     private readonly config: Knex.Config,
     private readonly schemaName: string,
     private readonly runMigrations: boolean,
-  ) {}
+    singleCommit: boolean,
+  ) {
+    if (singleCommit) this.checkpointRunner = knexCheckpointRunner;
+  }
 
   async initialize(): Promise<void> {
     const knex = await openKnex(this.config);
@@ -152,4 +165,20 @@ class KnexDriver implements TransactionDriver<Knex.Transaction> {
   isKeyConflict(error: unknown): boolean {
     return isPGKeyConflictError(error);
   }
+}
+
+/**
+ * The system database's SQL on the transaction's own `pg` connection, as written (`$n` placeholders, rows as
+ * pg gives them). Not through `trx.raw`: it takes `?` bindings and hands rows to the user's
+ * `postProcessResponse` (a camel-case mapper would rename the columns the checkpoint reads back). A knex
+ * transaction's client hands out the one connection the transaction holds.
+ */
+function knexCheckpointRunner(trx: Knex.Transaction): QueryRunner {
+  const transactionClient = trx.client as { acquireConnection(): Promise<pg.ClientBase> };
+  return {
+    query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) => {
+      const connection = await transactionClient.acquireConnection();
+      return (await connection.query(sql, params.map((value) => value ?? null))).rows as R[];
+    },
+  };
 }

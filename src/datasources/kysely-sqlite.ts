@@ -12,6 +12,8 @@ import { createTableSQL } from './sqlite.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Kysely, SqliteDatabase, SqliteStatement, Transaction } from 'kysely';
 import { DBOSDataSourceUnavailableError } from '../errors/errors.ts';
+import type { SqlValue } from '../system-database/connection.ts';
+import { positionalPlaceholders, toSqliteValue } from '../system-database/sqlite/sqlite-query-runner.ts';
 import type { TransactionSettings } from './exactly-once.ts';
 
 type SQLiteValues = Parameters<ReturnType<DatabaseSync['prepare']>['all']>;
@@ -70,6 +72,15 @@ export function inTransactionSQLite<DB, T>(
       if (readOnly) await run('PRAGMA query_only = OFF');
     }
   });
+}
+
+/**
+ * A system-database statement (`$n` placeholders) for kysely's SQLite driver: anonymous `?`s with the
+ * parameters in their order (better-sqlite3 binds a named `$1` only from an object), values as SQLite's.
+ */
+export function sqliteCheckpointStatement(sql: string, params: readonly SqlValue[]): { sql: string; parameters: unknown[] } {
+  const { text, order } = positionalPlaceholders(sql);
+  return { sql: text, parameters: order.map((index) => toSqliteValue(params[index])) };
 }
 
 /** node:sqlite sets a numeric `errcode`; better-sqlite3 a `code` string such as 'SQLITE_BUSY_SNAPSHOT'. */

@@ -2,7 +2,9 @@
  * durably/kysely-datasource: transactions through kysely, on a Postgres application database (as DBOS's
  * `KyselyDataSource`) and on an SQLite one (a Kysely with SqliteDialect; kysely-sqlite.ts). Inside a
  * transaction, `KyselyDataSource.client` is the transaction's `Transaction<DB>`. On Postgres the completion
- * table lives in `schemaName` (default `dbos`); on SQLite it is `transaction_completion`.
+ * table lives in `schemaName` (default `dbos`); on SQLite it is `transaction_completion`. When the database is
+ * the system database itself (the Postgres database, the SQLite file), transactions of workflows commit with
+ * their checkpoint in one transaction and never use the completion table (single-commit.ts).
  *
  * Give it a `pg` PoolConfig (it then owns the Kysely: made at launch, destroyed at shutdown) or your own
  * Kysely (which stays yours: destroy it after DBOS.shutdown()). kysely is an optional peer dependency,
@@ -13,6 +15,7 @@ import type { Kysely, QueryCreator, Transaction } from 'kysely';
 import { DBOSDataSourceUnavailableError } from '../errors/errors.ts';
 import { absorbPoolClientErrors } from '../support/pg-error-events.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
+import type { QueryRunner, Row, SqlValue } from '../system-database/connection.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
 import {
   createTransactionCompletionTableSQLite,
@@ -20,6 +23,7 @@ import {
   inTransactionSQLite,
   isSQLiteKeyConflictError,
   isSQLiteRetriableError,
+  sqliteCheckpointStatement,
 } from './kysely-sqlite.ts';
 import { loadDriver } from './load-driver.ts';
 import { lowercaseIsolationLevel, type LowercaseIsolationLevel } from './orm-isolation-level.ts';
@@ -44,6 +48,11 @@ export interface TransactionConfig {
 export interface KyselyDataSourceOptions {
   /** Create the completion table (and its schema) at launch when missing (default true). */
   runMigrations?: boolean;
+  /**
+   * When the database is the system database: commit each workflow transaction with its checkpoint, as one
+   * transaction (default true). False: the completion-row route, two commits, as with any other database.
+   */
+  singleCommit?: boolean;
 }
 
 type KyselyModule = typeof import('kysely');
@@ -92,19 +101,23 @@ export class KyselyDataSource<DB = any> extends DurablyDataSource<Transaction<DB
   }
 
   constructor(name: string, configOrKysely: pg.PoolConfig | Kysely<any>, schemaName = 'dbos', options: KyselyDataSourceOptions = {}) {
-    super(name, new KyselyDriver<DB>(name, configOrKysely, schemaName, options.runMigrations ?? true));
+    super(name, new KyselyDriver<DB>(name, configOrKysely, schemaName, options.runMigrations ?? true, options.singleCommit ?? true));
   }
 }
 
 class KyselyDriver<DB> implements TransactionDriver<Transaction<DB>> {
   private live: { kysely: KyselyModule; db: Kysely<any>; owned: boolean; sqlite: boolean } | undefined;
+  readonly checkpointRunner?: (client: Transaction<DB>) => QueryRunner;
 
   constructor(
     private readonly name: string,
     private readonly configOrKysely: pg.PoolConfig | Kysely<any>,
     private readonly schemaName: string,
     private readonly runMigrations: boolean,
-  ) {}
+    singleCommit: boolean,
+  ) {
+    if (singleCommit) this.checkpointRunner = (client) => this.checkpointRunnerOn(client);
+  }
 
   async initialize(): Promise<void> {
     const { kysely, db, owned } = await openKysely(this.configOrKysely);
@@ -176,6 +189,22 @@ class KyselyDriver<DB> implements TransactionDriver<Transaction<DB>> {
       .insertInto('transaction_completion')
       .values({ workflow_id: key.workflowID, function_num: key.functionID, output: row.output, error: row.error })
       .execute();
+  }
+
+  /**
+   * The system database's SQL on the transaction's connection, as a raw compiled query: `$n` placeholders are
+   * Postgres's own; on SQLite they become `?`s. Without the Kysely's plugins: a CamelCasePlugin would rename
+   * the columns the checkpoint reads back.
+   */
+  private checkpointRunnerOn(client: Transaction<DB>): QueryRunner {
+    const { kysely, sqlite } = this.current;
+    const plain = (client as unknown as Kysely<any>).withoutPlugins();
+    return {
+      query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) => {
+        const statement = sqlite ? sqliteCheckpointStatement(sql, params) : { sql, parameters: params.map((value) => value ?? null) };
+        return (await plain.executeQuery<R>(kysely.CompiledQuery.raw(statement.sql, statement.parameters))).rows;
+      },
+    };
   }
 
   isRetriable(error: unknown): boolean {

@@ -2,13 +2,17 @@
  * durably/postgres-datasource: transactions on a Postgres application database through postgres.js (the
  * `postgres` package), as DBOS's `@dbos-inc/postgres-datasource`. Inside a transaction,
  * `PostgresDataSource.client` is postgres.js's transaction `sql` (tagged templates, `sql.savepoint()`).
- * The completion table lives in `schemaName` (default `dbos`) of that database.
+ * The completion table lives in `schemaName` (default `dbos`) of that database. When that database is the
+ * Postgres system database itself, transactions of workflows commit with their checkpoint in one transaction
+ * and never use the completion table (single-commit.ts), unless the options transform results (`transform`
+ * of columns, values or rows: the checkpoint's own statements must read rows as the server sends them).
  *
  * postgres.js is an optional peer: it is imported at launch, only by applications that use this module.
  */
 import type postgres from 'postgres';
 import { DBOSDataSourceUnavailableError } from '../errors/errors.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
+import type { QueryRunner, Row, SqlValue } from '../system-database/connection.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
 import { loadDriver } from './load-driver.ts';
 import { installCompletionTablePG, prepareCompletionTablePG, type PGQuery } from './postgres-completion-table.ts';
@@ -31,6 +35,11 @@ export interface PostgresTransactionOptions extends PGTransactionConfig {
 export interface PostgresDataSourceOptions {
   /** Create the completion schema and table at launch when missing (default true). */
   runMigrations?: boolean;
+  /**
+   * When the database is the system database: commit each workflow transaction with its checkpoint, as one
+   * transaction (default true). False: the completion-row route, two commits, as with any other database.
+   */
+  singleCommit?: boolean;
 }
 
 type Options = postgres.Options<{}>;
@@ -64,7 +73,8 @@ export class PostgresDataSource extends DurablyDataSource<TransactionSql, Postgr
   }
 
   constructor(name: string, options: Options = {}, schemaName = 'dbos', durablyOptions: PostgresDataSourceOptions = {}) {
-    super(name, new PostgresJsDriver(name, options, schemaName, durablyOptions.runMigrations ?? true));
+    const singleCommit = (durablyOptions.singleCommit ?? true) && !transformsResults(options);
+    super(name, new PostgresJsDriver(name, options, schemaName, durablyOptions.runMigrations ?? true, singleCommit));
   }
 }
 
@@ -72,15 +82,18 @@ class PostgresJsDriver implements TransactionDriver<TransactionSql> {
   private sql: Sql | undefined;
   private readonly selectCompletion: string;
   private readonly insertCompletionSQL: string;
+  readonly checkpointRunner?: (client: TransactionSql) => QueryRunner;
 
   constructor(
     private readonly name: string,
     private readonly options: Options,
     private readonly schemaName: string,
     private readonly runMigrations: boolean,
+    singleCommit: boolean,
   ) {
     this.selectCompletion = selectCompletionPG(schemaName);
     this.insertCompletionSQL = insertCompletionPG(schemaName);
+    if (singleCommit) this.checkpointRunner = postgresJsCheckpointRunner;
   }
 
   async initialize(): Promise<void> {
@@ -133,4 +146,22 @@ class PostgresJsDriver implements TransactionDriver<TransactionSql> {
   isKeyConflict(error: unknown): boolean {
     return isPGKeyConflictError(error);
   }
+}
+
+/**
+ * A `transform` of columns, values or rows (`postgres.camel`, ...) reshapes every row postgres.js returns, the
+ * checkpoint statement's too (`workflow_uuid` read back as `workflowUuid`): such a data source keeps the
+ * completion-row route. `transform.undefined` only rewrites parameters: harmless.
+ */
+function transformsResults(options: Options): boolean {
+  const transform = options?.transform as Record<string, unknown> | undefined;
+  return transform !== undefined && ['column', 'value', 'row'].some((kind) => transform[kind] !== undefined);
+}
+
+/** The system database's SQL on the transaction's connection: postgres.js's `unsafe` takes `$n` placeholders as written. */
+function postgresJsCheckpointRunner(tx: TransactionSql): QueryRunner {
+  return {
+    query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
+      [...(await tx.unsafe(sql, params.map((value) => value ?? null) as postgres.ParameterOrJSON<never>[]))] as unknown as R[],
+  };
 }

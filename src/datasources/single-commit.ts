@@ -105,8 +105,19 @@ export class SingleCommitRoute<Client> {
     const runner = this.driver.checkpointRunner!;
     const system = await support.identity();
     // Not held: a read-only look that takes no write lock, made before any single-commit transaction runs.
-    const own = await this.driver.inTransaction({ readOnly: true }, (client) => support.identityThrough(runner(client)));
-    return own !== undefined && own === system;
+    let answer: { own: string | undefined } | undefined;
+    try {
+      await this.driver.inTransaction({ readOnly: true }, async (client) => {
+        answer = { own: await support.identityThrough(runner(client)) };
+      });
+    } catch (error) {
+      // The probe's question failed on another kind of database (answered: not this one), and a driver that
+      // fails the whole transaction after any failed statement (postgres.js) rejects anyway: that answer stands.
+      // Anything else (the database unreachable, a lost commit) decides nothing.
+      const answeredAnotherKind = answer !== undefined && answer.own === undefined;
+      if (!answeredAnotherKind) throw error;
+    }
+    return answer?.own !== undefined && answer.own === system;
   }
 }
 

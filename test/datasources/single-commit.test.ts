@@ -1,8 +1,9 @@
 /**
- * Single commit, beyond the behaviour table: a data source whose database is the system database (node-pg on
- * the Postgres system database, SQLite on the system file) costs one commit per transaction operation, loses
- * cleanly to an execution that recorded the operation first, can be switched off, and (SQLite) refuses a
- * system-database call from inside its transaction instead of waiting forever. One body per pair.
+ * Single commit, beyond the behaviour table: a data source whose database is the system database (node-pg,
+ * knex, kysely, drizzle, postgres.js on the Postgres system database; SQLite and kysely on the system file)
+ * costs one commit per transaction operation, loses cleanly to an execution that recorded the operation first,
+ * can be switched off, and (SQLite) refuses a system-database call from inside its transaction instead of
+ * waiting forever. One body per pair.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -16,7 +17,12 @@ import { postgresAvailable, postgresBackend, sqliteBackend, type TestBackend } f
 import { stepOutcomes } from '../helpers/lifecycle.ts';
 import { commitsWriting, recordCommits } from './commit-counter.ts';
 import type { AppDatabase, AppDatabaseModule, AppSpec } from './fixtures/app-database.ts';
+import { appDatabase as drizzleApp } from './fixtures/drizzle-app.ts';
+import { appDatabase as knexApp } from './fixtures/knex-app.ts';
+import { appDatabase as kyselyApp } from './fixtures/kysely-app.ts';
+import { appDatabase as kyselySQLiteApp } from './fixtures/kysely-sqlite-app.ts';
 import { appDatabase as nodePgApp } from './fixtures/node-pg-app.ts';
+import { appDatabase as postgresJsApp } from './fixtures/postgres-js-app.ts';
 import { appDatabase as sqliteApp } from './fixtures/sqlite-app.ts';
 
 if (!postgresAvailable) throw new Error('The single-commit tests need Postgres (DBOS_TEST_POSTGRES_URL or 127.0.0.1:5432).');
@@ -24,7 +30,17 @@ if (!postgresAvailable) throw new Error('The single-commit tests need Postgres (
 /** The operation's own writes: the application's tables, completion rows, checkpoints. */
 const operationTables = /\b(items|counter|transaction_completion|operation_outputs)\b/;
 
-function defineSingleCommit(module: AppDatabaseModule, backend: TestBackend): void {
+/**
+ * The commit counter sees the statements of `pg` and `node:sqlite` connections; postgres.js speaks the protocol
+ * itself, so its commits are not counted ('invisible'): only the system database's own are, and the server's
+ * transaction IDs (xmin) tell that the writes and the checkpoint committed together.
+ */
+type DriverCommits = 'counted' | 'invisible';
+
+function defineSingleCommit(module: AppDatabaseModule, backend: TestBackend, driverCommits: DriverCommits = 'counted'): void {
+  /** The commits of the data source's own connection the counter misses. */
+  const unseen = driverCommits === 'invisible' ? 1 : 0;
+
   let config: DBOSConfig;
   let spec: AppSpec;
   let app: AppDatabase;
@@ -63,9 +79,11 @@ function defineSingleCommit(module: AppDatabaseModule, backend: TestBackend): vo
     await DBOS.withNextWorkflowID(randomUUID(), () => workflow('warm-up')); // the first transaction names the database
     const workflowID = randomUUID();
     const commits = commitsWriting(await recordCommits(() => DBOS.withNextWorkflowID(workflowID, () => workflow('one'))), operationTables);
-    assert.equal(commits.length, 1, JSON.stringify(commits, null, 1));
-    assert.ok(commits[0]!.statements.some((sql) => /operation_outputs/.test(sql)), 'the checkpoint is in that commit');
-    assert.ok(commits[0]!.statements.some((sql) => /items/.test(sql)), 'the writes are in that commit');
+    assert.equal(commits.length, 1 - unseen, JSON.stringify(commits, null, 1));
+    if (!unseen) {
+      assert.ok(commits[0]!.statements.some((sql) => /operation_outputs/.test(sql)), 'the checkpoint is in that commit');
+      assert.ok(commits[0]!.statements.some((sql) => /items/.test(sql)), 'the writes are in that commit');
+    }
     assert.deepEqual(await app.completionRows(), []);
     assert.deepEqual((await stepOutcomes(workflowID)).map((step) => step.functionName), ['tx.insert']);
     if (backend.name === 'postgres') {
@@ -88,7 +106,7 @@ function defineSingleCommit(module: AppDatabaseModule, backend: TestBackend): vo
     await launch();
     const workflowID = randomUUID();
     const commits = commitsWriting(await recordCommits(() => DBOS.withNextWorkflowID(workflowID, () => workflow('two'))), operationTables);
-    assert.equal(commits.length, 2, JSON.stringify(commits, null, 1));
+    assert.equal(commits.length, 2 - unseen, JSON.stringify(commits, null, 1));
     assert.deepEqual((await app.completionRows()).map((row) => row.workflow_id), [workflowID]);
   });
 
@@ -127,7 +145,10 @@ function defineSingleCommit(module: AppDatabaseModule, backend: TestBackend): vo
     assert.equal(await app.counter(), 0);
   });
 
-  test('a system-database call from inside the transaction: refused at once on SQLite (its writer is held), fine on Postgres', async () => {
+  // On Postgres nothing is held: this checks the route, not the driver, and node-pg's run of it covers it.
+  const routeOnly = backend.name === 'postgres' && module !== nodePgApp;
+  const heldTitle = 'a system-database call from inside the transaction: refused at once on SQLite (its writer is held), fine on Postgres';
+  test(heldTitle, { skip: routeOnly && 'the route is checked with node-pg' }, async () => {
     const { ds } = insertWorkflow();
     await launch();
     const lookup = () => ds.runTransaction(async () => (await DBOS.getWorkflowStatus('no-such-workflow')) ?? 'none');
@@ -148,3 +169,9 @@ function defineSingleCommit(module: AppDatabaseModule, backend: TestBackend): vo
 
 describe('single commit: NodePostgresDataSource on the system database [postgres]', () => defineSingleCommit(nodePgApp, postgresBackend));
 describe('single commit: SQLiteDataSource on the system database file [sqlite]', () => defineSingleCommit(sqliteApp, sqliteBackend));
+describe('single commit: KnexDataSource on the system database [postgres]', () => defineSingleCommit(knexApp, postgresBackend));
+describe('single commit: KyselyDataSource on the system database [postgres]', () => defineSingleCommit(kyselyApp, postgresBackend));
+describe('single commit: KyselyDataSource on the system database file [sqlite]', () => defineSingleCommit(kyselySQLiteApp, sqliteBackend));
+describe('single commit: DrizzleDataSource on the system database [postgres]', () => defineSingleCommit(drizzleApp, postgresBackend));
+describe('single commit: PostgresDataSource (postgres.js) on the system database [postgres]', () =>
+  defineSingleCommit(postgresJsApp, postgresBackend, 'invisible'));

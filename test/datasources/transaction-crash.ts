@@ -18,7 +18,14 @@ import type { AppDatabaseModule, AppPlacement, AppSpec } from './fixtures/app-da
 
 const script = join(import.meta.dirname, 'fixtures', 'transaction-worker.ts');
 
-export function defineTransactionCrash(module: AppDatabaseModule, modulePath: string, backend: TestBackend, placement: AppPlacement): void {
+/** `afterCommitOnly`: just the kill after the commit (where a second route must prove itself: the ORMs' single commit). */
+export function defineTransactionCrash(
+  module: AppDatabaseModule,
+  modulePath: string,
+  backend: TestBackend,
+  placement: AppPlacement,
+  options: { afterCommitOnly?: boolean } = {},
+): void {
   const single = placement === 'system-database';
   let log = '';
   let spec: AppSpec | undefined;
@@ -64,6 +71,7 @@ export function defineTransactionCrash(module: AppDatabaseModule, modulePath: st
     }
   });
 
+  if (options.afterCommitOnly) return;
   test('a process killed inside the transaction, before its commit: no trace remains and recovery runs it again', { timeout: 60_000 }, async () => {
     const { config, app, env, workflowID } = await prepare();
     try {
