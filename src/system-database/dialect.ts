@@ -76,8 +76,9 @@ export interface Dialect {
   backendOnlySchema(migrationVersion: number): readonly string[];
   /**
    * Whether text compares by code point (SQLite's BINARY collation), so that
-   * "starts with P" is the index range [P, successor of P). Postgres: false,
-   * as a database's collation may order text otherwise.
+   * "starts with P" is the index range [P, successor of P). Postgres: learned
+   * at launch from the workflow ID column's collation (postgres/text-order.ts),
+   * as a collation other than C may order text otherwise.
    */
   readonly codePointTextOrder: boolean;
 }

@@ -9,11 +9,13 @@ import type { DLogger } from '../telemetry/logger.ts';
 import { DBOSInitializationError } from '../errors/errors.ts';
 import { absorbClientErrors } from '../support/pg-error-events.ts';
 import { defaultOutageTimeoutMs } from './connection.ts';
+import type { Dialect } from './dialect.ts';
 import { migrate, verifyMigrated } from './migrate.ts';
 import { PollingNotifier } from './polling-notifier.ts';
 import { preparePostgresSchema } from './postgres/prepare-schema.ts';
 import { ReadLimiter } from './read-limiter.ts';
 import { PostgresConnection } from './postgres/postgres-connection.ts';
+import { workflowIDsOrderByCodePoint } from './postgres/text-order.ts';
 import { postgresDialect } from './postgres/postgres-dialect.ts';
 import { PostgresNotifier } from './postgres/postgres-notifier.ts';
 import { createDatabaseIfMissing, unreachable } from './postgres/create-database.ts';
@@ -129,11 +131,13 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
   );
   try {
     await preparePostgresSchema(connection, dialect, { url, schema, runMigrations });
+    // Learned once: whether an ID prefix is an index range here (text-order.ts).
+    const readDialect: Dialect = { ...dialect, codePointTextOrder: await workflowIDsOrderByCodePoint(connection, schema) };
     const notifier = useListenNotify ? await startListening(target, logger) : new PollingNotifier(20, 1000);
     const limiter = new ReadLimiter(target.pollingConcurrency ?? 0);
     // Two batches in flight keep Postgres busy while JS prepares the next one.
     const singleCommit = sqlSingleCommit(connection, dialect, postgresDatabaseIdentity, (work) => work());
-    return new SqlSystemDatabase('postgres', connection, dialect, notifier, 2, limiter, singleCommit, target.observabilityQueryTimeoutMs);
+    return new SqlSystemDatabase('postgres', connection, readDialect, notifier, 2, limiter, singleCommit, target.observabilityQueryTimeoutMs);
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw isConnectionError(error) ? unreachable(url, error) : (missingDatabase(url, error) ?? error);
