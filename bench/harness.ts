@@ -141,7 +141,7 @@ async function measureWorkflows(h: Harness) {
   const client = await clientLatency(config('client'), k.warmup, k.runs);
   const http = [];
   for (const framework of httpFrameworks) {
-    say(h, `(h) ${framework}: POST requests from ${httpShape.connections} keep-alive clients, ${httpShape.rounds} rounds of ${httpShape.seconds} s per route`);
+    say(h, `(h) ${framework}: POST requests from ${httpShape.connections} keep-alive clients, ${httpShape.noopRounds} rounds of each no-op route, ${httpShape.durableRounds} of the durable one`);
     http.push(await httpThroughput(config(`http_${framework}`), framework));
   }
   const d = dashboardShape;

@@ -4,7 +4,8 @@
  * ephemeral loopback ports: one bare, with POST /noop; one with durably's
  * integration, with POST /noop and POST /durable (a 2-step workflow).
  * Prints `PORTS <bare> <wired>`; answers each IPC message with its CPU time so
- * far (process.cpuUsage, µs), so the bench can take the CPU per request; runs until killed.
+ * far (process.cpuUsage, µs), so the bench can take the CPU per request; `gc` first collects garbage
+ * (the server runs with --expose-gc); runs until killed.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +30,8 @@ await DBOS.launch();
 const [bare, wired] = await serve(() => twoSteps());
 const port = (server: Server) => (server.address() as AddressInfo).port;
 console.log(`PORTS ${port(bare)} ${port(wired)}`);
-process.on('message', () => {
+process.on('message', (message) => {
+  if (message === 'gc') globalThis.gc?.();
   const { user, system } = process.cpuUsage();
   process.send!({ cpuMicros: user + system });
 });

@@ -29,19 +29,22 @@ export interface HttpResult {
   durable: RouteFigures;
 }
 
-export const httpShape = { connections: 50, warmupSeconds: 1, rounds: 5, seconds: 1.5 };
+export const httpShape = { connections: 50, warmupSeconds: 1, noopRounds: 7, durableRounds: 5, seconds: 1.5 };
 
 type ServerProcess = ChildProcessByStdio<null, Readable, null>;
 
-/** The server's CPU time so far (µs), asked over IPC. */
-async function serverCpuMicros(server: ServerProcess): Promise<number> {
+/**
+ * The server's CPU time so far (µs), asked over IPC. With `collect`, the server first runs a full garbage
+ * collection, so that one round's garbage is not collected (and its CPU charged) during the next round.
+ */
+async function serverCpuMicros(server: ServerProcess, collect = false): Promise<number> {
   const reply = once(server, 'message') as Promise<[{ cpuMicros: number }]>;
-  server.send('cpu');
+  server.send(collect ? 'gc' : 'cpu');
   return (await reply)[0].cpuMicros;
 }
 
 async function measureRoute(server: ServerProcess, url: string, seconds: number): Promise<RouteFigures> {
-  const cpuBefore = await serverCpuMicros(server);
+  const cpuBefore = await serverCpuMicros(server, true);
   const result = await autocannon({ url, method: 'POST', connections: httpShape.connections, duration: seconds });
   const cpuMicros = (await serverCpuMicros(server)) - cpuBefore;
   const failed = result.errors + result.timeouts + result.non2xx;
@@ -52,13 +55,13 @@ async function measureRoute(server: ServerProcess, url: string, seconds: number)
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
- * Each route warmed up, then measured in rounds taken in turn (bare, wired, durable, bare...), so that a
- * noisy moment of the machine falls on every route alike; each figure is the median of its rounds.
+ * Each route warmed up, then measured in rounds taken in turn (bare, wired, bare...), so that a noisy moment
+ * of the machine falls on every route alike; each figure is the median of its rounds.
  */
-async function measureInTurn(server: ServerProcess, urls: readonly string[]): Promise<RouteFigures[]> {
+async function measureInTurn(server: ServerProcess, urls: readonly string[], roundCount: number): Promise<RouteFigures[]> {
   for (const url of urls) await measureRoute(server, url, httpShape.warmupSeconds);
   const rounds: RouteFigures[][] = urls.map(() => []);
-  for (let round = 0; round < httpShape.rounds; round++) {
+  for (let round = 0; round < roundCount; round++) {
     for (const [i, url] of urls.entries()) rounds[i]!.push(await measureRoute(server, url, httpShape.seconds));
   }
   return rounds.map((figures) => ({
@@ -68,7 +71,7 @@ async function measureInTurn(server: ServerProcess, urls: readonly string[]): Pr
 }
 
 export async function httpThroughput(config: DBOSConfig, framework: HttpFramework): Promise<HttpResult> {
-  const server = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'http-server.ts')], {
+  const server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'http-server.ts')], {
     env: { ...process.env, BENCH_CONFIG: JSON.stringify(config), BENCH_FRAMEWORK: framework },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   }) as ServerProcess;
@@ -81,7 +84,10 @@ export async function httpThroughput(config: DBOSConfig, framework: HttpFramewor
     }
     const [, bare, wired] = /PORTS (\d+) (\d+)/.exec(output)!;
     const at = (port: string | undefined, path: string) => `http://127.0.0.1:${port}${path}`;
-    const [bareRoute, wiredRoute, durableRoute] = await measureInTurn(server, [at(bare, '/noop'), at(wired, '/noop'), at(wired, '/durable')]);
+    // The no-op routes in a phase of their own, before any workflow ran: the durable route's garbage,
+    // database connections and timers would otherwise tax whichever no-op round follows it.
+    const [bareRoute, wiredRoute] = await measureInTurn(server, [at(bare, '/noop'), at(wired, '/noop')], httpShape.noopRounds);
+    const [durableRoute] = await measureInTurn(server, [at(wired, '/durable')], httpShape.durableRounds);
     return { framework, connections: httpShape.connections, bare: bareRoute!, wired: wiredRoute!, durable: durableRoute! };
   } finally {
     server.kill('SIGKILL');

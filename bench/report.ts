@@ -203,9 +203,10 @@ ${verdicts(results).join('\n')}
 - **(h)**: a server process (\`bench/http-server.ts\`, the framework's module in \`bench/http-servers/\`) serves two apps on loopback:
   a bare one with a no-op \`POST /noop\`, and one with durably's integration with the same route and \`POST /durable\`, which
   awaits a 2-step workflow. autocannon, in the bench process, sends POSTs from ${httpShape.connections} keep-alive connections to each route in
-  turn: ${httpShape.warmupSeconds} s of warm-up each, then ${httpShape.rounds} rounds of ${httpShape.seconds} s per route, the routes taking turns; each figure is the
-  median of its rounds (any failed request fails the bench). The server answers an IPC message with its CPU time
-  (\`process.cpuUsage\`) before and after each round, which gives its CPU time per request. The middleware's cost is what
+  turn: ${httpShape.warmupSeconds} s of warm-up each, then ${httpShape.noopRounds} rounds of ${httpShape.seconds} s per no-op route, the two taking turns, before any workflow
+  ran; then ${httpShape.durableRounds} rounds of the durable route. Each figure is the median of its rounds (any failed request fails the bench).
+  Before each round the server collects its garbage (\`--expose-gc\`), so that no round pays for the previous one's; it answers an
+  IPC message with its CPU time (\`process.cpuUsage\`) before and after each round, which gives its CPU time per request. The middleware's cost is what
   it adds to the bare no-op route's CPU time per request: the server's own work, which the client (autocannon, in the same
   2 cores) and the database do not blur as they blur requests/s (the same bare route has measured 37k/s and 51k/s in two runs);
   requests/s of both are shown beside it. The durable route is compared with (b)'s workflows/s (3 steps, 200 in flight, no HTTP).

@@ -13,7 +13,7 @@ export type { DurablyHttpOptions } from './http-context.ts';
 /** Request ID, DBOS.request, idempotency key, and the 400/503 refusals, for every route after it. */
 export function expressMiddleware(options?: DurablyHttpOptions): RequestHandler {
   return (req, res, next) => {
-    const prepared = prepareRequest({ method: req.method, url: req.originalUrl, ip: req.ip, headers: req.headers }, options);
+    const prepared = prepareRequest({ method: req.method, url: req.originalUrl, get ip() { return req.ip; }, headers: req.headers }, options);
     res.setHeader(prepared.responseHeader, prepared.requestID);
     if (!prepared.ok) {
       res.status(prepared.refusal.status).json(prepared.refusal.body);

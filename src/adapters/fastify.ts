@@ -32,7 +32,7 @@ function installRequestHook(app: FastifyInstance, options: DurablyHttpOptions): 
   // the handler and all it awaits run in the request's context. Fastify carries
   // that context across body parsing itself (an AsyncResource per parse).
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-    const facts = { method: request.method, url: request.url, ip: request.ip, headers: request.headers };
+    const facts = { method: request.method, url: request.url, get ip() { return request.ip; }, headers: request.headers };
     const prepared = prepareRequest(facts, options);
     reply.header(prepared.responseHeader, prepared.requestID);
     if (!prepared.ok) {

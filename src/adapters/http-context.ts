@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DBOS } from '../api/dbos.ts';
-import { currentContext, runInContext } from '../engine/workflow-context.ts';
+import { currentContext, runInContext, type ExecutionContext } from '../engine/workflow-context.ts';
 import type { HTTPRequest } from '../types/workflow-types.ts';
 import type { ErrorResponse } from './http-errors.ts';
 import { withActiveSpan } from '../telemetry/tracing.ts';
@@ -27,7 +27,8 @@ export type HeaderValues = Readonly<Record<string, string | string[] | undefined
 export interface RequestFacts {
   method: string;
   url: string;
-  ip: string | undefined;
+  /** May be a getter: it is read only when the request object is built (some frameworks compute it per read). */
+  readonly ip: string | undefined;
   /** Node's headers: names already lower-cased. */
   headers: HeaderValues;
 }
@@ -37,7 +38,8 @@ export type PreparedRequest =
       readonly ok: true;
       readonly requestID: string;
       readonly responseHeader: string;
-      readonly request: HTTPRequest;
+      /** DBOS.request's object, built on first use (most requests start no workflow and never read it). */
+      readonly request: () => HTTPRequest;
       readonly idempotencyKey?: string;
       /** The request's span when tracing is on: the adapter ends it (request-span.ts endRequestSpan). */
       readonly trace?: RequestTrace;
@@ -104,7 +106,10 @@ export function prepareRequest(facts: RequestFacts, options?: DurablyHttpOptions
   const key = facts.headers[keyHeader];
   const problem = key === undefined ? undefined : idempotencyKeyProblem(keyHeader, key);
   if (problem) return { ok: false, requestID, responseHeader, refusal: badRequest(problem) };
-  const request: HTTPRequest = { requestID, method: facts.method, url: facts.url, ip: facts.ip, headers: recordedHeaders(facts.headers) };
+  let built: HTTPRequest | undefined;
+  // Lazy: copying the headers and reading the client address (Express's req.ip walks proxy rules) cost more than
+  // the rest of the middleware, and only a request that starts a workflow or reads DBOS.request needs them.
+  const request = () => (built ??= { requestID, method: facts.method, url: facts.url, ip: facts.ip, headers: recordedHeaders(facts.headers) });
   const trace = startRequestSpan(facts, requestID);
   return { ok: true, requestID, responseHeader, request, idempotencyKey: key as string | undefined, trace };
 }
@@ -113,10 +118,13 @@ export function prepareRequest(facts: RequestFacts, options?: DurablyHttpOptions
 export function runInRequest<T>(prepared: PreparedRequest & { ok: true }, work: () => T): T {
   const span = prepared.trace?.span;
   // The request span is the parent of the workflows started here, and active for the application's own spans.
-  const context = span ? { ...currentContext(), request: prepared.request, span } : { ...currentContext(), request: prepared.request };
-  const run = span ? () => withActiveSpan(span, work) : work;
-  if (prepared.idempotencyKey !== undefined) {
-    return runInContext({ ...context, assignedWorkflowID: { id: prepared.idempotencyKey, used: false } }, run);
-  }
-  return runInContext(context, run);
+  const key = prepared.idempotencyKey;
+  const context: ExecutionContext = {
+    ...currentContext(),
+    ...(span && { span }),
+    ...(key !== undefined && { assignedWorkflowID: { id: key, used: false } }),
+  };
+  // A getter, so the request is built when first read; spreading this context (a derived one) reads it then.
+  Object.defineProperty(context, 'request', { get: prepared.request, enumerable: true });
+  return runInContext(context, span ? () => withActiveSpan(span, work) : work);
 }

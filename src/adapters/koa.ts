@@ -20,7 +20,7 @@ export type { DurablyHttpOptions } from './http-context.ts';
  */
 export function koaMiddleware(options?: DurablyHttpOptions): Middleware {
   return async (ctx, next) => {
-    const prepared = prepareRequest({ method: ctx.method, url: ctx.originalUrl, ip: ctx.ip, headers: ctx.req.headers }, options);
+    const prepared = prepareRequest({ method: ctx.method, url: ctx.originalUrl, get ip() { return ctx.ip; }, headers: ctx.req.headers }, options);
     ctx.set(prepared.responseHeader, prepared.requestID);
     if (!prepared.ok) {
       ctx.status = prepared.refusal.status;
