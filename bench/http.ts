@@ -27,9 +27,14 @@ export interface HttpResult {
   bare: RouteFigures;
   wired: RouteFigures;
   durable: RouteFigures;
+  /** The two no-op routes again at the same fixed rate (httpShape.fixedRate requests/s): equal load, equal batching. */
+  bareAtRate: RouteFigures;
+  wiredAtRate: RouteFigures;
+  /** The floor app's no-op route at the same rate: what any request-context middleware costs in this framework. */
+  floorAtRate: RouteFigures;
 }
 
-export const httpShape = { connections: 50, warmupSeconds: 1, noopRounds: 7, durableRounds: 5, seconds: 1.5 };
+export const httpShape = { connections: 50, warmupSeconds: 1, noopRounds: 7, durableRounds: 5, seconds: 1.5, fixedRate: 5000 };
 
 type ServerProcess = ChildProcessByStdio<null, Readable, null>;
 
@@ -43,9 +48,10 @@ async function serverCpuMicros(server: ServerProcess, collect = false): Promise<
   return (await reply)[0].cpuMicros;
 }
 
-async function measureRoute(server: ServerProcess, url: string, seconds: number): Promise<RouteFigures> {
+/** As fast as the server answers, or at `rate` requests/s in all (autocannon's overallRate). */
+async function measureRoute(server: ServerProcess, url: string, seconds: number, rate?: number): Promise<RouteFigures> {
   const cpuBefore = await serverCpuMicros(server, true);
-  const result = await autocannon({ url, method: 'POST', connections: httpShape.connections, duration: seconds });
+  const result = await autocannon({ url, method: 'POST', connections: httpShape.connections, duration: seconds, ...(rate && { overallRate: rate }) });
   const cpuMicros = (await serverCpuMicros(server)) - cpuBefore;
   const failed = result.errors + result.timeouts + result.non2xx;
   if (failed > 0) throw new Error(`${url}: ${failed} of ${result.requests.total} requests failed`);
@@ -58,11 +64,11 @@ const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(val
  * Each route warmed up, then measured in rounds taken in turn (bare, wired, bare...), so that a noisy moment
  * of the machine falls on every route alike; each figure is the median of its rounds.
  */
-async function measureInTurn(server: ServerProcess, urls: readonly string[], roundCount: number): Promise<RouteFigures[]> {
-  for (const url of urls) await measureRoute(server, url, httpShape.warmupSeconds);
+async function measureInTurn(server: ServerProcess, urls: readonly string[], roundCount: number, rate?: number): Promise<RouteFigures[]> {
+  for (const url of urls) await measureRoute(server, url, httpShape.warmupSeconds, rate);
   const rounds: RouteFigures[][] = urls.map(() => []);
   for (let round = 0; round < roundCount; round++) {
-    for (const [i, url] of urls.entries()) rounds[i]!.push(await measureRoute(server, url, httpShape.seconds));
+    for (const [i, url] of urls.entries()) rounds[i]!.push(await measureRoute(server, url, httpShape.seconds, rate));
   }
   return rounds.map((figures) => ({
     perSec: median(figures.map((f) => f.perSec)),
@@ -78,17 +84,25 @@ export async function httpThroughput(config: DBOSConfig, framework: HttpFramewor
   try {
     let output = '';
     server.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    while (!/PORTS \d+ \d+/.test(output)) {
+    while (!/PORTS \d+ \d+ \d+/.test(output)) {
       if (server.exitCode !== null) throw new Error(`the ${framework} bench server exited: ${output}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const [, bare, wired] = /PORTS (\d+) (\d+)/.exec(output)!;
+    const [, bare, wired, floor] = /PORTS (\d+) (\d+) (\d+)/.exec(output)!;
     const at = (port: string | undefined, path: string) => `http://127.0.0.1:${port}${path}`;
     // The no-op routes in a phase of their own, before any workflow ran: the durable route's garbage,
     // database connections and timers would otherwise tax whichever no-op round follows it.
-    const [bareRoute, wiredRoute] = await measureInTurn(server, [at(bare, '/noop'), at(wired, '/noop')], httpShape.noopRounds);
+    const noopRoutes = [at(bare, '/noop'), at(wired, '/noop')];
+    const [bareRoute, wiredRoute] = await measureInTurn(server, noopRoutes, httpShape.noopRounds);
+    // Saturated, the wired app answers fewer requests/s, so each of its event-loop turns serves fewer requests and
+    // the per-turn costs (epoll, timers) weigh more on each: at one fixed rate, both apps are compared alike.
+    const atRate = [...noopRoutes, at(floor, '/noop')];
+    const [bareAtRate, wiredAtRate, floorAtRate] = await measureInTurn(server, atRate, httpShape.noopRounds, httpShape.fixedRate);
     const [durableRoute] = await measureInTurn(server, [at(wired, '/durable')], httpShape.durableRounds);
-    return { framework, connections: httpShape.connections, bare: bareRoute!, wired: wiredRoute!, durable: durableRoute! };
+    return {
+      framework, connections: httpShape.connections, bare: bareRoute!, wired: wiredRoute!, durable: durableRoute!,
+      bareAtRate: bareAtRate!, wiredAtRate: wiredAtRate!, floorAtRate: floorAtRate!,
+    };
   } finally {
     server.kill('SIGKILL');
     if (server.exitCode === null) await once(server, 'exit');
