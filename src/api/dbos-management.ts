@@ -159,7 +159,7 @@ export class DBOSManagement extends DBOSCommunication {
   }
 
   /** Promote a registered version to latest. */
-  static setLatestApplicationVersion(versionName: string, _options?: { applicationName?: string }): Promise<void> {
-    return setLatestApplicationVersion(engineFor('DBOS.setLatestApplicationVersion'), versionName);
+  static setLatestApplicationVersion(versionName: string, options?: { applicationName?: string }): Promise<void> {
+    return setLatestApplicationVersion(engineFor('DBOS.setLatestApplicationVersion'), versionName, options?.applicationName);
   }
 }

@@ -15,7 +15,9 @@ export function placementPlanner(catalog: QueueCatalog, reload: () => Promise<vo
   return async (params: StartWorkflowParams | undefined): Promise<QueuePlacement | null> => {
     const options = params?.enqueueOptions;
     if (params?.queueName === undefined) {
-      if (options && Object.values(options).some((v) => v !== undefined)) {
+      // applicationVersion alone also pins a workflow started directly (as in DBOS); the rest are queue options.
+      const { applicationVersion: _version, ...queueOnly } = options ?? {};
+      if (Object.values(queueOnly).some((v) => v !== undefined)) {
         throw new DBOSConfigurationError('enqueueOptions need a queueName: they apply to queued workflows only.');
       }
       return null;

@@ -61,6 +61,10 @@ export interface EnqueueOptions {
   queuePartitionKey?: string;
   /** Not dequeued before this many seconds have passed. */
   delaySeconds?: number;
+  /** Pin the workflow to this application version (only its executors run or recover it); allowed without a queue. */
+  applicationVersion?: string;
+  /** Enqueue for another application sharing the system database: it owns the row, and its own latest version runs it. */
+  applicationName?: string;
 }
 
 export interface StartWorkflowParams {
