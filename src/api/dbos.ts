@@ -24,7 +24,7 @@ import { deprecatePatch, patch } from '../engine/patching.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
-import { workflowCodeState } from '../engine/workflow-context.ts';
+import { callerLogger, workflowCodeState } from '../engine/workflow-context.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
 import { enqueueWorkflowByName, type EnqueueWorkflowOptions } from '../queues/enqueue-by-name.ts';
 import {
@@ -110,9 +110,9 @@ export class DBOS extends DBOSScheduling {
     await dropSystemDatabase(resolveConfig(pendingConfig).target);
   }
 
-  /** Before launch, as in DBOS: the configured logger (or the console at the configured logLevel). */
+  /** runWithContext's logger outside workflows; before launch, as in DBOS, the configured logger (or the console at logLevel). */
   static get logger(): DLogger {
-    return currentRuntime()?.config.logger ?? loggerBeforeLaunch(pendingConfig);
+    return callerLogger() ?? currentRuntime()?.config.logger ?? loggerBeforeLaunch(pendingConfig);
   }
 
   /** Before launch, as in DBOS: the environment's DBOS__APPVERSION, else ''. */

@@ -1,5 +1,6 @@
 /** Public workflow and step types, with the names and fields of the DBOS TypeScript SDK. Declarations only. */
 import type { WorkflowStatusString } from '../system-database/records.ts';
+import type { DLogger } from '../telemetry/logger.ts';
 
 export type { WorkflowStatusString };
 
@@ -95,6 +96,8 @@ export interface DBOSContextOptions {
   authenticatedRoles?: string[];
   assumedRole?: string;
   workflowTimeoutMS?: number | null;
+  /** What DBOS.logger returns in the callback's own code (workflows and steps use the configured logger, as in DBOS). */
+  logger?: DLogger;
 }
 
 export interface ListWorkflowStepsOptions {

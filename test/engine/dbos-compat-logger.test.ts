@@ -122,6 +122,21 @@ forEachBackend('DBOS-compatible logger', (backend) => {
     assert.equal(found(logger.records, '{"structured":1}').level, 'info');
   });
 
+  test("runWithContext({ logger }) is DBOS.logger in the callback's own code; workflows and steps keep the configured one", async () => {
+    const configured = capture();
+    const perCall = capture();
+    DBOS.setConfig(backend.freshConfig({ logger: configured }));
+    await DBOS.launch();
+    await DBOS.runWithContext({ logger: perCall }, async () => {
+      DBOS.logger.info('from the caller');
+      await DBOS.startWorkflow(loggingWorkflow, { workflowID: 'compat-logger-ctx' })().then((h) => h.getResult());
+    });
+    DBOS.logger.info('after the callback');
+    assert.deepEqual(perCall.records.map((r) => r.message), ['from the caller']);
+    found(configured.records, 'in workflow');
+    found(configured.records, 'after the callback');
+  });
+
   test('without addContextMetadata the flag says false, and the console logger prints the cause chain', async () => {
     const logger = capture();
     DBOS.setConfig(backend.freshConfig({ logger }));
