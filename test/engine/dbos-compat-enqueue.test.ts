@@ -126,6 +126,24 @@ forEachBackend('DBOS-compatible enqueue', (backend) => {
     await DBOS.registerQueue('compat-enqueue.db-paused', { rateLimit: { limitPerPeriod: 0, periodSec: 1 } });
   });
 
+  test("listQueues lists this application's registered queues (and unowned ones) by default, or the named applications'", async () => {
+    const config = await launch(backend, { name: 'compat-app' });
+    await DBOS.registerQueue('compat-mine');
+    const other = await clientFor(config, 'other-app');
+    const unowned = await clientFor(config);
+    try {
+      await other.registerQueue('compat-theirs');
+      await unowned.registerQueue('compat-unowned');
+      const names = (queues: { name: string }[]) => queues.map((q) => q.name).sort();
+      assert.deepEqual(names(await DBOS.listQueues()), ['compat-mine', 'compat-unowned']);
+      assert.deepEqual(names(await DBOS.listQueues('other-app')), ['compat-theirs', 'compat-unowned']);
+      assert.deepEqual(names(await DBOS.listQueues(['other-app', 'compat-app'])), ['compat-mine', 'compat-theirs', 'compat-unowned']);
+    } finally {
+      await other.destroy();
+      await unowned.destroy();
+    }
+  });
+
   test('workflowAttributes: null means none; invalid ones are refused with DBOS wording', async () => {
     await launch(backend);
     const handle = await DBOS.startWorkflow(echo, { workflowAttributes: null as never })('n');
