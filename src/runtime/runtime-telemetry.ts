@@ -4,10 +4,10 @@
  * flush. Built first in launch, so even the messages of opening the system
  * database carry the executor's identity.
  */
-import { ContextualLogger, type LogRecordSink } from '../telemetry/contextual-logger.ts';
+import { ContextualLogger, standaloneLogger, type LogRecordSink } from '../telemetry/contextual-logger.ts';
 import { currentLogContext, currentSpan, type LogIdentity } from '../engine/log-context.ts';
 import { startOtlpExport, type OtlpExport } from '../telemetry/otlp-export.ts';
-import { consoleLogger, logLevelNamed, type DLogger } from '../telemetry/logger.ts';
+import { logLevelNamed, type DLogger } from '../telemetry/logger.ts';
 import type { DBOSConfig } from '../types/config-types.ts';
 import type { ResolvedConfig } from './resolve-config.ts';
 
@@ -61,8 +61,5 @@ export class RuntimeTelemetry {
  * rest of the configuration, which launch does.
  */
 export function loggerBeforeLaunch(config: DBOSConfig | undefined): DLogger {
-  const level = logLevelNamed(config?.logLevel) ?? 'info';
-  const custom = config?.logger;
-  const target = custom && typeof custom.error === 'function' ? custom : consoleLogger(level);
-  return new ContextualLogger(target, { level, addContextMetadata: config?.addContextMetadata === true, context: () => ({}) });
+  return standaloneLogger(config?.logger, logLevelNamed(config?.logLevel) ?? 'info', config?.addContextMetadata === true);
 }

@@ -19,7 +19,7 @@
  *
  * Cost: a record below the threshold returns before the context is read.
  */
-import { ConsoleLogger, entryText, errorEntry, levelEnabled, logText, type DLogger, type LogLevel, type RecordLevel } from './logger.ts';
+import { ConsoleLogger, consoleLogger, entryText, errorEntry, levelEnabled, logText, type DLogger, type LogLevel, type RecordLevel } from './logger.ts';
 
 export interface LogContext {
   workflowID?: string;
@@ -118,4 +118,14 @@ export class ContextualLogger implements DLogger {
   error(message: unknown, metadata?: object): void {
     this.write('error', message, metadata);
   }
+}
+
+/**
+ * A logger with no execution context (before launch, or a DBOSClient's):
+ * records reach a custom logger shaped as DBOS shapes them, or the console at
+ * `level`.
+ */
+export function standaloneLogger(custom: DLogger | undefined, level: LogLevel, addContextMetadata = false): DLogger {
+  const target = custom && typeof custom.error === 'function' ? custom : consoleLogger(level);
+  return new ContextualLogger(target, { level, addContextMetadata, context: () => ({}) });
 }
