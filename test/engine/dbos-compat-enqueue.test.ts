@@ -115,7 +115,10 @@ forEachBackend('DBOS-compatible enqueue', (backend) => {
     const [row] = await DBOS.listWorkflows({ workflowIDs: [handle.workflowID], applicationName: 'their-app' });
     assert.equal(row?.applicationName, 'their-app');
     assert.equal(row?.applicationVersion, undefined);
-    await assert.rejects(DBOS.startWorkflow(echo, { enqueueOptions: { applicationName: 'their-app' } })('x'), DBOSError);
+    await assert.rejects(
+      DBOS.startWorkflow(echo, { enqueueOptions: { applicationName: 'their-app', priority: 3 } })('x'),
+      /Enqueue option\(s\) applicationName, priority set on a workflow that is not being enqueued/,
+    );
   });
 
   test('a rate limit of 0 per period is accepted (nothing is dequeued), as in DBOS', async () => {
