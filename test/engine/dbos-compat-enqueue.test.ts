@@ -159,7 +159,7 @@ forEachBackend('DBOS-compatible enqueue', (backend) => {
     });
   });
 
-  test('setLatestApplicationVersion with applicationName claims an unowned version and refuses one owned by another', async () => {
+  test('setLatestApplicationVersion acts for an application (this one by default) and refuses a version another one owns', async () => {
     const config = await launch(backend, { name: 'compat-app', applicationVersion: 'v-mine' });
     const unowned = await clientFor(config);
     const other = await clientFor(config, 'other-app');
