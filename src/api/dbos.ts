@@ -24,7 +24,7 @@ import { deprecatePatch, patch } from '../engine/patching.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
-import { workflowCodeState } from '../engine/workflow-context.ts';
+import { callerLogger, workflowCodeState } from '../engine/workflow-context.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
 import { enqueueWorkflowByName, type EnqueueWorkflowOptions } from '../queues/enqueue-by-name.ts';
 import {
@@ -40,7 +40,8 @@ import { instanceStarter } from '../runtime/instance-start.ts';
 import { resolveConfig } from '../runtime/resolve-config.ts';
 import { currentRuntime, engineFor, Runtime, shutdownRuntime } from '../runtime/runtime.ts';
 import { dropSystemDatabase } from '../system-database/open-system-database.ts';
-import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
+import type { DLogger } from '../telemetry/logger.ts';
+import { loggerBeforeLaunch } from '../runtime/runtime-telemetry.ts';
 import { checkLaunchOptions } from '../runtime/launch-options.ts';
 import {
   logRegisteredEndpoints,
@@ -51,7 +52,6 @@ import { waitOptions } from '../support/wait-timeouts.ts';
 import type { AlertHandler, DBOSLifecycleCallback } from '../types/lifecycle-types.ts';
 
 let pendingConfig: DBOSConfig | undefined;
-const fallbackLogger = consoleLogger('info');
 
 type AnyAsync = (...args: any[]) => Promise<unknown>;
 type StartFunctionsOf<T> = {
@@ -110,16 +110,19 @@ export class DBOS extends DBOSScheduling {
     await dropSystemDatabase(resolveConfig(pendingConfig).target);
   }
 
+  /** runWithContext's logger outside workflows; before launch, as in DBOS, the configured logger (or the console at logLevel). */
   static get logger(): DLogger {
-    return currentRuntime()?.config.logger ?? fallbackLogger;
+    return callerLogger() ?? currentRuntime()?.config.logger ?? loggerBeforeLaunch(pendingConfig);
   }
 
+  /** Before launch, as in DBOS: the environment's DBOS__APPVERSION, else ''. */
   static get applicationVersion(): string {
-    return engineFor('DBOS.applicationVersion').identity.applicationVersion;
+    return currentRuntime()?.engine.identity.applicationVersion ?? (process.env.DBOS__APPVERSION || '');
   }
 
+  /** Before launch, as in DBOS: the environment's DBOS__VMID, else 'local'. */
   static get executorID(): string {
-    return engineFor('DBOS.executorID').identity.executorID;
+    return currentRuntime()?.engine.identity.executorID ?? (process.env.DBOS__VMID || 'local');
   }
 
   // ---- registration ----

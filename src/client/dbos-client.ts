@@ -29,7 +29,8 @@ import {
 import { rewindWorkflow, type RewindOptions } from '../management/rewind.ts';
 import { setWorkflowDelay, setWorkflowPriority, type SetWorkflowDelayOptions } from '../queues/queued-workflow-changes.ts';
 import { waitOptions } from '../support/wait-timeouts.ts';
-import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
+import type { DLogger } from '../telemetry/logger.ts';
+import { standaloneLogger } from '../telemetry/contextual-logger.ts';
 import type { DBOSSerializer, SendOptions } from '../types/serialization-types.ts';
 import type {
   GetEventOptions,
@@ -84,7 +85,7 @@ export class DBOSClient extends ClientAdministration {
     }
     const ownsSerializer = adoptSerializer(options.serializer);
     try {
-      const engine = await openClientEngine(options, applicationName, options.logger ?? consoleLogger('info'));
+      const engine = await openClientEngine(options, applicationName, standaloneLogger(options.logger, 'info'));
       return new DBOSClient(engine, applicationName, options.serializer ?? DBOSJSON, ownsSerializer);
     } catch (error) {
       if (ownsSerializer) useSerializer(undefined);

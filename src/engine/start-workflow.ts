@@ -24,7 +24,7 @@ import { executeWorkflow } from './run-workflow.ts';
 import { encodeWorkflowInputs, storageFormat } from './stored-values.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
 import { configNameForStart } from './workflow-receiver.ts';
-import { insertRespectingDuplicationPolicy, resolveStartOptions, type StartOptions } from './start-options.ts';
+import { insertRespectingDuplicationPolicy, ownerAndVersion, resolveStartOptions, type StartOptions } from './start-options.ts';
 import { currentContext, reserveFunctionID, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 import { traceForStart } from './workflow-spans.ts';
 
@@ -143,8 +143,7 @@ async function insertAndRun(
     inputs: inputs.text,
     serialization: inputs.serialization,
     executorID: engine.identity.executorID,
-    applicationVersion: engine.identity.applicationVersion,
-    applicationName: engine.identity.applicationName,
+    ...ownerAndVersion(engine, options.params),
     createdAt: placement ? monotonicNow() : Date.now(),
     // A queued workflow's attempts are counted as it is dequeued.
     recoveryAttempts: placement ? 0 : 1,

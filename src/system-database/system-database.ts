@@ -12,6 +12,7 @@
 import type { DashboardReads } from './dashboard-reads.ts';
 import type { ReadLimiter } from './read-limiter.ts';
 import type { PendingVersionCount } from './sql/stranded-versions.ts';
+import type { VersionPromotion } from './sql/application-versions.ts';
 import type { Notifier } from './notifier.ts';
 import type { SingleCommitSupport } from './single-commit.ts';
 import type {
@@ -145,8 +146,8 @@ export interface ApplicationVersionStore {
   register(versionName: string, applicationName: string, now: number): Promise<void>;
   /** The application's versions and unowned ones, latest first. */
   list(applicationName: string): Promise<ApplicationVersionRecord[]>;
-  /** Make a version the latest; false when there is no such version. */
-  promote(versionName: string, now: number): Promise<boolean>;
+  /** Make a version the latest; with an owner, claim it if unowned and leave it if another application owns it. */
+  promote(versionName: string, now: number, owner: string | null): Promise<VersionPromotion>;
 }
 
 /** What durably needs of a caller's client: node-postgres's `query(text, values)` (a pg.Client or PoolClient). */

@@ -1,5 +1,6 @@
 /** Public workflow and step types, with the names and fields of the DBOS TypeScript SDK. Declarations only. */
 import type { WorkflowStatusString } from '../system-database/records.ts';
+import type { DLogger } from '../telemetry/logger.ts';
 
 export type { WorkflowStatusString };
 
@@ -61,6 +62,10 @@ export interface EnqueueOptions {
   queuePartitionKey?: string;
   /** Not dequeued before this many seconds have passed. */
   delaySeconds?: number;
+  /** Pin the workflow to this application version (only its executors run or recover it); allowed without a queue. */
+  applicationVersion?: string;
+  /** Enqueue for another application sharing the system database: it owns the row, and its own latest version runs it. */
+  applicationName?: string;
 }
 
 export interface StartWorkflowParams {
@@ -91,6 +96,8 @@ export interface DBOSContextOptions {
   authenticatedRoles?: string[];
   assumedRole?: string;
   workflowTimeoutMS?: number | null;
+  /** What DBOS.logger returns in the callback's own code (workflows and steps use the configured logger, as in DBOS). */
+  logger?: DLogger;
 }
 
 export interface ListWorkflowStepsOptions {

@@ -8,7 +8,7 @@ import { listWorkflowSteps } from '../../management/workflow-control.ts';
 import type { GetWorkflowsInput, WorkflowStatus, WorkflowStatusString } from '../../types/workflow-types.ts';
 import type { Command } from '../command.ts';
 import { withManagedDatabase } from '../cli-database.ts';
-import { choiceListOption, integerOption, listOption, timeOption } from '../option-values.ts';
+import { choiceListOption, integerOption, jsonObjectOption, listOption, timeOption } from '../option-values.ts';
 import { cellText, recordText, tableText, timeText } from '../print.ts';
 
 export const workflowStatuses = ['PENDING', 'SUCCESS', 'ERROR', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', 'CANCELLED', 'ENQUEUED', 'DELAYED'] as const;
@@ -23,6 +23,8 @@ function listInput(values: Parameters<Command['run']>[0]['values']): GetWorkflow
     workflowName: listOption(values, 'name'),
     queueName: listOption(values, 'queue'),
     applicationVersion: listOption(values, 'app-version'),
+    applicationName: listOption(values, 'application-name'),
+    attributes: jsonObjectOption(values, 'attributes'),
     startTime: since === undefined ? undefined : new Date(since).toISOString(),
     endTime: until === undefined ? undefined : new Date(until).toISOString(),
     limit: integerOption(values, 'limit', 1) ?? defaultLimit,
@@ -77,6 +79,8 @@ const list: Command = {
     limit: { type: 'string' },
     offset: { type: 'string' },
     'app-version': { type: 'string', multiple: true },
+    'application-name': { type: 'string', multiple: true },
+    attributes: { type: 'string' },
     'oldest-first': { type: 'boolean' },
   },
   optionHelp: [
@@ -88,6 +92,8 @@ const list: Command = {
     ['--limit N', `at most N workflows (default ${defaultLimit})`],
     ['--offset N', 'skip the first N'],
     ['--app-version V', 'only workflows of this application version (repeatable)'],
+    ['--application-name A', 'only workflows this application owns (repeatable; default: every application)'],
+    ['--attributes JSON', 'only workflows whose attributes contain this JSON object (JSONB @>)'],
     ['--oldest-first', 'oldest first instead of newest first'],
   ],
   async run({ values, env, out }) {
