@@ -144,6 +144,7 @@ export class Runtime {
       createTracer(config.tracing, { executorID: config.executorID, applicationVersion }),
       createWorkflowMetrics(),
     );
+    engine.executorTimeoutMs = config.executorTimeoutMs;
     engine.metrics.observeQueueDepths(() => queueDepths(engine));
     const runtime = new Runtime(config, engine, queues, queueReloader, registry, telemetry);
     try {

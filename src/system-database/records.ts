@@ -229,6 +229,8 @@ export interface WorkflowListFilter {
   ownedBy?: readonly string[];
   /** Rows holding one of these deduplication IDs (internal: duplicationPolicy 'return-existing'). */
   deduplicationIDs?: readonly string[];
+  /** Only (true) or never (false) stranded rows: see `stranded`, judged against executors live since `liveSinceEpochMs`. */
+  stranded?: { only: boolean; liveSinceEpochMs: number };
   limit?: number;
   offset?: number;
   /** Newest first; oldest first by default. */

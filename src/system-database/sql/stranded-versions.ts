@@ -31,3 +31,18 @@ export async function selectStrandedVersions(
   );
   return rows.map((row) => ({ applicationVersion: row.application_version, count: Number(row.count) }));
 }
+
+/**
+ * The condition a workflow_status row (read from the unaliased table) meets when it is stranded: PENDING or
+ * ENQUEUED, stamped with an application version, and no executor of that version has beaten since
+ * `liveSince` (a parameter placeholder). A row with no version (enqueued by a client) any process may
+ * claim, so it is never stranded. The in-flight partial indexes find the candidate rows; the executors
+ * table holds one row per live (or lately dead) process.
+ */
+export function strandedCondition(d: Dialect, liveSince: string): string {
+  const status = d.table('workflow_status');
+  return `(${status}.status IN ('PENDING', 'ENQUEUED') AND ${status}.application_version IS NOT NULL
+    AND NOT EXISTS (
+      SELECT 1 FROM ${d.table('durably_executors')} AS e
+       WHERE e.application_version = ${status}.application_version AND e.heartbeat_at >= ${liveSince}))`;
+}
