@@ -13,7 +13,7 @@ import type { Connection, QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 import { ReadLimiter } from './read-limiter.ts';
 import { noSingleCommit, type SingleCommitSupport } from './single-commit.ts';
-import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded-versions.ts';
+import { adoptStrandedWorkflow, selectStrandedVersions, type PendingVersionCount, type StrandedAdoption } from './sql/stranded-versions.ts';
 import type { Notifier } from './notifier.ts';
 import type {
   ForkRequest,
@@ -201,6 +201,12 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   countStrandedVersions(executorID: string, applicationVersion: string, liveSinceEpochMs: number): Promise<PendingVersionCount[]> {
     return selectStrandedVersions(this.connection, this.dialect, executorID, applicationVersion, liveSinceEpochMs);
+  }
+
+  async adoptStrandedWorkflow(adoption: StrandedAdoption): Promise<boolean> {
+    const queueName = await adoptStrandedWorkflow(this.connection, this.dialect, adoption);
+    if (queueName !== undefined) this.wakeQueues([{ workflowID: adoption.workflowID, queueName }]);
+    return queueName !== undefined;
   }
 
   claimRecoveryAttempt(workflowID: string, maxRecoveryAttempts: number, now: number): Promise<RecoveryClaim> {

@@ -11,7 +11,7 @@
  */
 import type { DashboardReads } from './dashboard-reads.ts';
 import type { ReadLimiter } from './read-limiter.ts';
-import type { PendingVersionCount } from './sql/stranded-versions.ts';
+import type { PendingVersionCount, StrandedAdoption } from './sql/stranded-versions.ts';
 import type { Notifier } from './notifier.ts';
 import type { SingleCommitSupport } from './single-commit.ts';
 import type {
@@ -209,6 +209,12 @@ export interface SystemDatabase {
    * versions another executor with a heartbeat since `liveSinceEpochMs` runs (launch-time check).
    */
   countStrandedVersions(executorID: string, applicationVersion: string, liveSinceEpochMs: number): Promise<PendingVersionCount[]>;
+
+  /**
+   * Hand a stranded workflow to another application version: restamp it and put it on its queue, if it is
+   * still stranded under `fromVersion`; false when it no longer is (see sql/stranded-versions.ts).
+   */
+  adoptStrandedWorkflow(adoption: StrandedAdoption): Promise<boolean>;
 
   /**
    * Count one more recovery attempt of a PENDING workflow; past
