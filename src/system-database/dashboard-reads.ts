@@ -22,6 +22,8 @@ export interface WorkflowPageFilter {
   workflowIDPrefix?: string;
   /** Rows owned by one of these applications or by none (as listings scope them). */
   ownedBy?: readonly string[];
+  /** Only stranded rows, judged against executors live since this time (sql/stranded-versions.ts). */
+  strandedLiveSinceEpochMs?: number;
   /** Rows after this position, newest first. */
   after?: WorkflowPageCursor;
   limit: number;
