@@ -390,3 +390,15 @@ export type DebounceOutcome =
   | { kind: 'bounced' | 'enqueued'; workflowID: string }
   /** The deduplication ID is held by another (not debounced) workflow. */
   | { kind: 'held'; holderID: string };
+
+/** Handing a stranded workflow to another application version (SystemDatabase.adoptStrandedWorkflow). */
+export interface StrandedAdoption {
+  workflowID: string;
+  /** The version the workflow was stamped with; the adoption applies only while it still is, and still stranded. */
+  fromVersion: string;
+  toVersion: string;
+  /** Where a directly started (queueless) workflow goes to be claimed (recovery's internal queue). */
+  fallbackQueue: string;
+  liveSinceEpochMs: number;
+  now: number;
+}

@@ -13,7 +13,8 @@ import type { Connection, QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 import { ReadLimiter } from './read-limiter.ts';
 import { noSingleCommit, type SingleCommitSupport } from './single-commit.ts';
-import { adoptStrandedWorkflow, selectStrandedVersions, type PendingVersionCount, type StrandedAdoption } from './sql/stranded-versions.ts';
+import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded-versions.ts';
+import { adoptStrandedWorkflow } from './sql/stranded-adoption.ts';
 import type { Notifier } from './notifier.ts';
 import type {
   ForkRequest,
@@ -35,6 +36,7 @@ import type {
   WorkflowListFilter,
   WorkflowOutcomeRecord,
   WorkflowStatusRecord,
+  StrandedAdoption,
 } from './records.ts';
 import { selectEventDispatchState, upsertEventDispatchState } from './sql/event-dispatch.ts';
 import { selectWorkflows } from './sql/listing.ts';

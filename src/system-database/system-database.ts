@@ -11,7 +11,7 @@
  */
 import type { DashboardReads } from './dashboard-reads.ts';
 import type { ReadLimiter } from './read-limiter.ts';
-import type { PendingVersionCount, StrandedAdoption } from './sql/stranded-versions.ts';
+import type { PendingVersionCount } from './sql/stranded-versions.ts';
 import type { Notifier } from './notifier.ts';
 import type { SingleCommitSupport } from './single-commit.ts';
 import type {
@@ -42,6 +42,7 @@ import type {
   WorkflowListFilter,
   WorkflowOutcomeRecord,
   WorkflowStatusRecord,
+  StrandedAdoption,
 } from './records.ts';
 
 export type BackendName = 'sqlite' | 'postgres';
