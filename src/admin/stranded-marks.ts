@@ -12,9 +12,7 @@ export type StrandedTest = (row: WorkflowStatusRecord) => boolean;
 
 /** The versions live executors run now; a row is stranded when it waits for another one. */
 export async function strandedTest(engine: Engine): Promise<StrandedTest> {
-  const liveSince = Date.now() - engine.executorTimeoutMs;
-  const executors = await engine.systemDatabase.dashboard.listExecutors();
-  const liveVersions = new Set(executors.filter((e) => e.heartbeatAt >= liveSince).map((e) => e.applicationVersion));
+  const liveVersions = new Set(await engine.systemDatabase.dashboard.liveApplicationVersions(Date.now() - engine.executorTimeoutMs));
   return (row) =>
     (row.status === 'PENDING' || row.status === 'ENQUEUED') && row.applicationVersion !== null && !liveVersions.has(row.applicationVersion);
 }

@@ -96,6 +96,8 @@ export interface DashboardReads {
   /** Workflows of each queue finished since `sinceEpochMs`. */
   queueThroughput(sinceEpochMs: number): Promise<QueueThroughputRecord[]>;
   listExecutors(): Promise<ExecutorRecord[]>;
+  /** The application versions executors with a heartbeat since `liveSinceEpochMs` run (stranded marks). */
+  liveApplicationVersions(liveSinceEpochMs: number): Promise<string[]>;
   /** Workflows created or finished after the given times, and every PENDING one (the change feed's one read). */
   recentChanges(createdAfter: number, completedAfter: number, limit: number): Promise<WorkflowChangeRecord[]>;
   /** How many operations each of these workflows has recorded. */

@@ -47,3 +47,13 @@ export function strandedCondition(d: Dialect, liveSince: string): string {
       SELECT 1 FROM ${d.table('durably_executors')} AS e
        WHERE e.application_version = ${status}.application_version AND e.heartbeat_at >= ${liveSince}))`;
 }
+
+/** The application versions some executor that beat since `liveSinceEpochMs` runs (a read of the small executors table). */
+export async function selectLiveVersions(runner: QueryRunner, d: Dialect, liveSinceEpochMs: number): Promise<string[]> {
+  const rows = await runner.query<{ application_version: string }>(
+    `SELECT DISTINCT application_version FROM ${d.table('durably_executors')}
+      WHERE heartbeat_at >= $1 AND application_version IS NOT NULL`,
+    [liveSinceEpochMs],
+  );
+  return rows.map((row) => String(row.application_version));
+}
