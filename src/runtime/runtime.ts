@@ -17,6 +17,7 @@ import type { Registry } from '../engine/registry.ts';
 import type { WorkflowHandle } from '../types/workflow-types.ts';
 import { DatabaseQueues } from '../queues/database-queues.ts';
 import { ExecutorLiveness } from '../queues/executor-liveness.ts';
+import { StrandedAdoption } from '../queues/stranded-adoption.ts';
 import { placementPlanner } from '../queues/enqueue-placement.ts';
 import { QueueCatalog } from '../queues/queue-catalog.ts';
 import { QueueCatalogReloader } from '../queues/queue-catalog-reloader.ts';
@@ -61,6 +62,8 @@ export function runtimeFor(what: string): Runtime {
 export class Runtime {
   private readonly queueRunner: QueueRunner;
   private readonly liveness: ExecutorLiveness;
+  /** Set when adoptCompatibleWorkflows is on. */
+  private readonly adoption: StrandedAdoption | undefined;
   private readonly cancellations: CancellationWatcher;
   private readonly faultResumer: FaultResumer;
   private scheduler: Scheduler | undefined;
@@ -81,6 +84,7 @@ export class Runtime {
   ) {
     this.queueRunner = new QueueRunner(engine, queues, config.listenQueues);
     this.liveness = new ExecutorLiveness(engine, config);
+    this.adoption = config.adoptCompatibleWorkflows ? new StrandedAdoption(engine, config.heartbeatIntervalMs) : undefined;
     this.cancellations = new CancellationWatcher(engine);
     this.faultResumer = new FaultResumer(engine);
     engine.onDatabaseFault = (workflowID, fault) => this.faultResumer.schedule(workflowID, fault);
@@ -144,6 +148,7 @@ export class Runtime {
       createTracer(config.tracing, { executorID: config.executorID, applicationVersion }),
       createWorkflowMetrics(),
     );
+    engine.executorTimeoutMs = config.executorTimeoutMs;
     engine.metrics.observeQueueDepths(() => queueDepths(engine));
     const runtime = new Runtime(config, engine, queues, queueReloader, registry, telemetry);
     try {
@@ -167,6 +172,7 @@ export class Runtime {
     await runtime.liveness.start();
     runtime.recovered = await recoverPendingWorkflows(engine);
     runtime.queueRunner.start();
+    runtime.adoption?.start();
     runtime.scheduler = new Scheduler(engine, schedules);
     runtime.scheduler.start();
     runtime.dynamicScheduler.start();
@@ -228,6 +234,7 @@ export class Runtime {
       await this.scheduler?.stop();
       await this.dynamicScheduler.stop();
       this.retention.stop();
+      await this.adoption?.stop();
       await this.queueRunner.stop();
       await this.queueReloader.stop();
       if (gracePeriodMs > 0) await drainWorkflows(this.engine, gracePeriodMs);

@@ -229,6 +229,8 @@ export interface WorkflowListFilter {
   ownedBy?: readonly string[];
   /** Rows holding one of these deduplication IDs (internal: duplicationPolicy 'return-existing'). */
   deduplicationIDs?: readonly string[];
+  /** Only (true) or never (false) stranded rows: see `stranded`, judged against executors live since `liveSinceEpochMs`. */
+  stranded?: { only: boolean; liveSinceEpochMs: number };
   limit?: number;
   offset?: number;
   /** Newest first; oldest first by default. */
@@ -388,3 +390,15 @@ export type DebounceOutcome =
   | { kind: 'bounced' | 'enqueued'; workflowID: string }
   /** The deduplication ID is held by another (not debounced) workflow. */
   | { kind: 'held'; holderID: string };
+
+/** Handing a stranded workflow to another application version (SystemDatabase.adoptStrandedWorkflow). */
+export interface StrandedAdoption {
+  workflowID: string;
+  /** The version the workflow was stamped with; the adoption applies only while it still is, and still stranded. */
+  fromVersion: string;
+  toVersion: string;
+  /** Where a directly started (queueless) workflow goes to be claimed (recovery's internal queue). */
+  fallbackQueue: string;
+  liveSinceEpochMs: number;
+  now: number;
+}

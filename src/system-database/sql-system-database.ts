@@ -14,6 +14,7 @@ import type { Dialect } from './dialect.ts';
 import { ReadLimiter } from './read-limiter.ts';
 import { noSingleCommit, type SingleCommitSupport } from './single-commit.ts';
 import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded-versions.ts';
+import { adoptStrandedWorkflow } from './sql/stranded-adoption.ts';
 import type { Notifier } from './notifier.ts';
 import type {
   ForkRequest,
@@ -35,6 +36,7 @@ import type {
   WorkflowListFilter,
   WorkflowOutcomeRecord,
   WorkflowStatusRecord,
+  StrandedAdoption,
 } from './records.ts';
 import { selectEventDispatchState, upsertEventDispatchState } from './sql/event-dispatch.ts';
 import { selectWorkflows } from './sql/listing.ts';
@@ -201,6 +203,12 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   countStrandedVersions(executorID: string, applicationVersion: string, liveSinceEpochMs: number): Promise<PendingVersionCount[]> {
     return selectStrandedVersions(this.connection, this.dialect, executorID, applicationVersion, liveSinceEpochMs);
+  }
+
+  async adoptStrandedWorkflow(adoption: StrandedAdoption): Promise<boolean> {
+    const queueName = await adoptStrandedWorkflow(this.connection, this.dialect, adoption);
+    if (queueName !== undefined) this.wakeQueues([{ workflowID: adoption.workflowID, queueName }]);
+    return queueName !== undefined;
   }
 
   claimRecoveryAttempt(workflowID: string, maxRecoveryAttempts: number, now: number): Promise<RecoveryClaim> {

@@ -43,6 +43,7 @@ import type {
   WorkflowListFilter,
   WorkflowOutcomeRecord,
   WorkflowStatusRecord,
+  StrandedAdoption,
 } from './records.ts';
 
 export type BackendName = 'sqlite' | 'postgres';
@@ -210,6 +211,12 @@ export interface SystemDatabase {
    * versions another executor with a heartbeat since `liveSinceEpochMs` runs (launch-time check).
    */
   countStrandedVersions(executorID: string, applicationVersion: string, liveSinceEpochMs: number): Promise<PendingVersionCount[]>;
+
+  /**
+   * Hand a stranded workflow to another application version: restamp it and put it on its queue, if it is
+   * still stranded under `fromVersion`; false when it no longer is (see sql/stranded-versions.ts).
+   */
+  adoptStrandedWorkflow(adoption: StrandedAdoption): Promise<boolean>;
 
   /**
    * Count one more recovery attempt of a PENDING workflow; past

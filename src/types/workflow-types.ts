@@ -202,6 +202,12 @@ export interface GetWorkflowsInput {
   /** Workflows whose attributes contain this object (Postgres JSONB `@>` semantics, on both backends). */
   attributes?: Record<string, unknown>;
   applicationName?: string | string[];
+  /**
+   * durably: only (true) or never (false) stranded workflows: PENDING or ENQUEUED ones whose application
+   * version no live process runs (no executor of that version has sent a heartbeat within the executor
+   * timeout), so nothing will resume them until that version comes back or a newer one adopts them.
+   */
+  stranded?: boolean;
   limit?: number;
   offset?: number;
   /** Newest first (default: oldest first, by creation time). */
