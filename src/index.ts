@@ -33,6 +33,7 @@ export type {
   StepConfig,
   StepStatus,
   WorkflowConfig,
+  InputSchema,
   WorkflowHandle,
   WorkflowSerializationFormat,
   WorkflowStatus,

@@ -17,6 +17,7 @@ import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
 import { operationProbe } from './operation-probe.ts';
 import type { RegisteredWorkflow } from './registry.ts';
+import { validatedArguments } from './input-schema.ts';
 import { portableSerialization } from './serialization.ts';
 import { decodeError, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
 import { runInContext, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
@@ -195,7 +196,9 @@ async function runAndRecord(
   let outcome: Outcome;
   try {
     const args = typeof execution.args === 'function' ? await execution.args() : execution.args;
-    const callBody = () => registration.body.apply(execution.thisArg, args);
+    const callBody = registration.config.inputSchema
+      ? async () => registration.body.apply(execution.thisArg, await validatedArguments(registration, args))
+      : () => registration.body.apply(execution.thisArg, args);
     // With a span, the body runs with it active, so the application's own instrumentation nests under the workflow.
     const span = context.span;
     const value = await runInContext(context, span ? () => withActiveSpan(span, callBody) : callBody);
