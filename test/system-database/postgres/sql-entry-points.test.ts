@@ -15,7 +15,8 @@ import { rawRows } from '../../helpers/raw-rows.ts';
 
 const sqlQueue = new WorkflowQueue('sql-entry.queue');
 
-const joinWords = DBOS.registerWorkflow(async (first: string, count: number) => `${first}x${count}`, {
+// Run only by name, from SQL.
+DBOS.registerWorkflow(async (first: string, count: number) => `${first}x${count}`, {
   name: 'sqlEntry.join',
   className: 'sqlEntry',
 });
