@@ -37,6 +37,12 @@ function infoFor<K>(map: Map<K, Map<unknown, object>>, key: K, external: unknown
   return info;
 }
 
+/** A registration's class: known for instance methods, and for static methods as their `this`. */
+function ownerClassOf(registration: Registration | undefined): Function | undefined {
+  if (!registration) return undefined;
+  return registration.ownerClass ?? (typeof registration.thisArg === 'function' ? registration.thisArg : undefined);
+}
+
 function constructorOf(reference: object): Function {
   return typeof reference === 'function' ? reference : (reference as { constructor: Function }).constructor;
 }
@@ -60,7 +66,7 @@ export function associateFunctionWithInfo(
   let entry = functions.get(func);
   if (!entry) {
     const registration = registry.findByFunction(func);
-    const ownerClass = target.ctorOrProto ? constructorOf(target.ctorOrProto) : registration?.ownerClass;
+    const ownerClass = target.ctorOrProto ? constructorOf(target.ctorOrProto) : ownerClassOf(registration);
     const className = target.className ?? (ownerClass ? registry.classNameOf(ownerClass) : registration?.className ?? '');
     const name = target.name ?? registration?.name ?? func.name;
     entry = { func, name, className, ownerClass, infos: new Map() };
@@ -115,7 +121,7 @@ export function getAssociatedInfo(external: unknown, cls?: ClassReference, funcN
     if (seen.has(func)) return;
     const registration = registry.findByFunction(func);
     const className = registration?.className || entry?.className || '';
-    const ownerClass = registration?.ownerClass ?? entry?.ownerClass;
+    const ownerClass = ownerClassOf(registration) ?? entry?.ownerClass;
     const name = registration?.name ?? entry?.name ?? func.name;
     if (!matchesClass(cls, className, ownerClass) || (funcName !== undefined && name !== funcName)) return;
     const methodConfig = entry?.infos.get(external);
@@ -134,7 +140,7 @@ export function getAssociatedInfo(external: unknown, cls?: ClassReference, funcN
       func: invoker,
       name: registration.name,
       className: registration.className,
-      ownerClass: registration.ownerClass,
+      ownerClass: ownerClassOf(registration),
       infos: new Map(),
     };
     add(invoker, undefined, () => methodRegistration(entry));

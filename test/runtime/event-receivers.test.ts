@@ -12,6 +12,7 @@ import { DBOS, WorkflowQueue, type DBOSLifecycleCallback } from '../../src/index
 import { getQueue, isPartitionedQueue, registerInternalQueue, registerPollerQueue } from '../../src/eventreceiver.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { launch } from '../helpers/lifecycle.ts';
+import { importLegacyDecoratorFixture } from '../helpers/legacy-decorators.ts';
 
 interface ClassInfo {
   classValue?: string;
@@ -71,6 +72,11 @@ registerPollerQueue(pollerQueue.name);
 const internalQueue = registerInternalQueue('event-receivers.internal', { partitionQueue: true, concurrency: 2 });
 const polled = DBOS.registerWorkflow(async (value: number) => value * 2, { name: 'event-receivers.polled' });
 
+const legacy = await importLegacyDecoratorFixture<{
+  legacyReceiver: object;
+  LegacyConsumers: { seen: string[] };
+}>('legacy-event-receiver.ts');
+
 forEachBackend('event receivers', (backend) => {
   afterEach(async () => {
     await DBOS.shutdown();
@@ -107,6 +113,25 @@ forEachBackend('event receivers', (backend) => {
     const status = await DBOS.getWorkflowStatus(workflowID!);
     assert.equal(status?.workflowName, 'onEvent');
     assert.equal(status?.authenticatedUser, 'receiver');
+  });
+
+  test('a receiver written with legacy decorators finds its workflows, above or below @DBOS.workflow, or by class', async () => {
+    await launch(backend);
+    const found = DBOS.getAssociatedInfo(legacy.legacyReceiver);
+    assert.deepEqual(found.map((entry) => entry.methodReg.name).sort(), ['above', 'below', 'classOnly']);
+    assert.equal(DBOS.getAssociatedInfo(legacy.legacyReceiver, legacy.LegacyConsumers, 'below').length, 1);
+    assert.equal(DBOS.getAssociatedInfo(legacy.legacyReceiver, 'LegacyConsumers').length, 3);
+    legacy.LegacyConsumers.seen.length = 0;
+    const results: unknown[] = [];
+    for (const { classConfig, methodConfig, methodReg } of found) {
+      assert.ok(methodReg.workflowConfig, `${methodReg.name} is a workflow`);
+      assert.equal(methodReg.className, 'LegacyConsumers');
+      const { topic } = classConfig as { topic: string };
+      const filter = (methodConfig as { filter?: string } | undefined)?.filter;
+      results.push(await methodReg.invoke(legacy.LegacyConsumers, [topic, filter, 7]));
+    }
+    assert.deepEqual(results.sort(), ['orders/-/7', 'orders/above/7', 'orders/below/7']);
+    assert.deepEqual(legacy.LegacyConsumers.seen.sort(), ['above:true', 'below:true', 'classOnly:true']);
   });
 
   test('event dispatch state is versioned: a newer update wins, an older one is ignored', async () => {
