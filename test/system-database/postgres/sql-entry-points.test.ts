@@ -12,6 +12,13 @@ import { DBOS, WorkflowQueue, type DBOSConfig } from '../../../src/index.ts';
 import { postgresAvailable, postgresBackend } from '../../helpers/backends.ts';
 import { launch } from '../../helpers/lifecycle.ts';
 import { rawRows } from '../../helpers/raw-rows.ts';
+import { messagesChannel } from '../../../src/system-database/system-database.ts';
+import {
+  adminClient,
+  freshPostgresTarget,
+  OpenedDatabases,
+  settlesWithin,
+} from '../../helpers/system-database-targets.ts';
 
 const sqlQueue = new WorkflowQueue('sql-entry.queue');
 
@@ -132,5 +139,24 @@ describe('schema-level entry points for other languages [postgres]', { skip: pos
     assert.equal(await handle.getResult(), 'M');
     const [row] = await rawRows(config, 'notifications', 'destination_uuid = ?', [handle.workflowID]);
     assert.match(String(row?.message_uuid), /^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("DBOS's message channel [postgres]", { skip: postgresAvailable ? false : 'Postgres unreachable' }, () => {
+  const opened = new OpenedDatabases();
+  afterEach(() => opened.cleanup());
+
+  test("a notice on DBOS's fixed channel (its trigger's, for any insert) wakes a recv waiting in any schema", async () => {
+    const db = await opened.open(freshPostgresTarget());
+    const key = `w-${randomUUID()}::topic`;
+    // Only a notification can end this wait early: its timeout is far beyond the check below.
+    const waiter = db.notifier.wait(messagesChannel, key, 60_000);
+    const admin = await adminClient();
+    try {
+      await admin.query("SELECT pg_notify('dbos_notifications_channel', $1)", [key]);
+    } finally {
+      await admin.end();
+    }
+    assert.equal(await settlesWithin(waiter.promise, 10_000), true);
   });
 });
