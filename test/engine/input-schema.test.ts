@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, test } from 'node:test';
 import { DBOS, DBOSConfigurationError, WorkflowQueue, type DBOSConfig, type InputSchema } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
-import { launch } from '../helpers/lifecycle.ts';
+import { crashAndRelaunch, launch } from '../helpers/lifecycle.ts';
+import { deferred } from '../../src/support/deferred.ts';
 import { rawExecute, rawRows } from '../helpers/raw-rows.ts';
 
 /** A tuple schema in the manner of Zod's (`z.tuple([...])`), its errors worded as Zod words them. */
@@ -61,6 +62,16 @@ const plainPortable = DBOS.registerWorkflow(async (label: string) => `plain:${la
 });
 
 const isoDate = '2025-06-15T12:00:00.000Z';
+
+/** Until released, the first execution stops here (and is left PENDING by the crash). */
+let beforeFinish: () => Promise<void> = async () => undefined;
+const recovered = DBOS.registerWorkflow(
+  async (when: Date) => {
+    await beforeFinish();
+    return when instanceof Date ? `date:${when.toISOString()}` : `not a Date: ${typeof when}`;
+  },
+  { name: 'inputSchema.recovered', serialization: 'portable', inputSchema: tuple(coerceDate) },
+);
 
 /** An ENQUEUED row written directly, as a producer in another language writes one (DBOS's legacy inputs column). */
 async function insertEnqueued(config: DBOSConfig, name: string, inputs: string): Promise<string> {
@@ -120,6 +131,21 @@ forEachBackend('workflow input schemas', (backend) => {
     await assert.rejects(DBOS.retrieveWorkflow(bad).getResult(), /expected string/);
     assert.equal((await storedStatus(config, bad)).status, 'ERROR');
     assert.match(String((await storedStatus(config, bad)).error), /expected string/);
+  });
+
+  test('a recovered execution goes through the schema too: its stored ISO string comes back a Date', async () => {
+    const config = await launch(backend);
+    const reached = deferred<void>();
+    beforeFinish = () => {
+      reached.resolve();
+      return new Promise<void>(() => undefined); // the crashed execution never continues
+    };
+    const workflowID = `recovered-${randomUUID()}`;
+    await DBOS.startWorkflow(recovered, { workflowID })(new Date(isoDate));
+    await reached.promise;
+    beforeFinish = async () => undefined;
+    await crashAndRelaunch(config);
+    assert.equal(await DBOS.retrieveWorkflow(workflowID).getResult(), `date:${isoDate}`);
   });
 
   test('inputs that are not JSON, or arguments the body cannot use, fail the workflow instead of leaving it PENDING', async () => {
