@@ -9,4 +9,9 @@ export {
   type PreparedWorkflow,
   type PrepareEnqueuedWorkflowOptions,
 } from './api/event-receiver.ts';
-export type { DBOSExternalState, DBOSLifecycleCallback, ExternalRegistration, MethodRegistrationBase } from './types/lifecycle-types.ts';
+export type {
+  DBOSExternalState,
+  DBOSLifecycleCallback,
+  ExternalRegistration,
+  MethodRegistrationBase,
+} from './types/lifecycle-types.ts';

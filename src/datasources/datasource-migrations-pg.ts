@@ -5,6 +5,7 @@
  * both may live in one schema), a verifier for `runMigrations: false`, and the grants a runtime role needs.
  * Written over a bare executor (one parameter-free statement, its rows) so any driver can run them.
  */
+import { createHash } from 'node:crypto';
 import { DBOSInitializationError } from '../errors/errors.ts';
 import { createTransactionCompletionTablePG, quotePGIdentifier } from './postgres-transactions.ts';
 
@@ -23,6 +24,14 @@ export type DataSourceSQLExecutor = (sql: string) => Promise<ReadonlyArray<Recor
 /** A migrator left idle inside its transaction (frozen, partitioned) is ended, releasing the lock. */
 const migrationIdleTimeout = '60s';
 
+/**
+ * The advisory lock key DBOS's migrator takes for the same schema (the first 8 bytes of the name's SHA-256, a
+ * signed 64-bit integer), so a DBOS application and a durably one migrating together take turns.
+ */
+function migrationLockKey(schemaName: string): string {
+  return createHash('sha256').update(`dbos.datasource_migrations.${schemaName}`).digest().readBigInt64BE(0).toString();
+}
+
 function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
@@ -35,7 +44,8 @@ export function getDataSourceMigrationsPG(schemaName = 'dbos'): string[] {
 async function tableExists(exec: DataSourceSQLExecutor, schemaName: string, table: string): Promise<boolean> {
   // pg_catalog, not information_schema, which hides tables the role holds no grant on.
   const rows = await exec(
-    `SELECT 1 AS present FROM pg_catalog.pg_tables WHERE schemaname = ${quoteLiteral(schemaName)} AND tablename = ${quoteLiteral(table)}`,
+    `SELECT 1 AS present FROM pg_catalog.pg_tables
+     WHERE schemaname = ${quoteLiteral(schemaName)} AND tablename = ${quoteLiteral(table)}`,
   );
   return rows.length > 0;
 }
@@ -56,7 +66,7 @@ export async function migrateDataSourcePG(exec: DataSourceSQLExecutor, schemaNam
   if ((await recordedVersion(exec, schemaName)) >= latest) return;
   await exec(`SET LOCAL idle_in_transaction_session_timeout = '${migrationIdleTimeout}'`);
   // In FROM, so no driver has to decode the function's void result.
-  await exec(`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(${quoteLiteral(`dbos.datasource_migrations.${schemaName}`)}))`);
+  await exec(`SELECT 1 AS locked FROM pg_advisory_xact_lock(${migrationLockKey(schemaName)})`);
   const current = await recordedVersion(exec, schemaName);
   if (current >= latest) return;
   const schema = quotePGIdentifier(schemaName);
@@ -68,11 +78,16 @@ export async function migrateDataSourcePG(exec: DataSourceSQLExecutor, schemaNam
     await exec(`CREATE TABLE ${versionTable} (version BIGINT NOT NULL PRIMARY KEY)`);
   }
   for (let version = current + 1; version <= latest; version++) await exec(migrations[version - 1]!);
-  await exec(current === 0 ? `INSERT INTO ${versionTable} (version) VALUES (${latest})` : `UPDATE ${versionTable} SET version = ${latest}`);
+  const record = current === 0 ? `INSERT INTO ${versionTable} (version) VALUES (${latest})` : `UPDATE ${versionTable} SET version = ${latest}`;
+  await exec(record);
 }
 
 /** Throw DBOSInitializationError unless the schema is migrated; creates and changes nothing. A newer schema passes. */
-export async function verifyDataSourcePG(exec: DataSourceSQLExecutor, schemaName = 'dbos', dataSourceName?: string): Promise<void> {
+export async function verifyDataSourcePG(
+  exec: DataSourceSQLExecutor,
+  schemaName = 'dbos',
+  dataSourceName?: string,
+): Promise<void> {
   const current = await recordedVersion(exec, schemaName);
   const latest = getDataSourceMigrationsPG(schemaName).length;
   if (current >= latest) return;
@@ -98,7 +113,11 @@ export function getDataSourcePermissionsSQL(schemaName: string, roleName: string
 }
 
 /** Migrate (in one transaction: see migrateDataSourcePG), then grant `applicationRole` its runtime permissions. */
-export async function initializeDataSourceSchemaPG(exec: DataSourceSQLExecutor, schemaName = 'dbos', applicationRole?: string): Promise<void> {
+export async function initializeDataSourceSchemaPG(
+  exec: DataSourceSQLExecutor,
+  schemaName = 'dbos',
+  applicationRole?: string,
+): Promise<void> {
   await migrateDataSourcePG(exec, schemaName);
   if (!applicationRole) return;
   for (const statement of getDataSourcePermissionsSQL(schemaName, applicationRole)) await exec(statement);

@@ -21,8 +21,8 @@ function fromRecord(record: EventDispatchState): DBOSExternalState {
 }
 
 function requireText(what: string, value: unknown): string {
-  if (typeof value !== 'string') throw new DBOSConfigurationError(`Event dispatch state: ${what} must be a string, got ${JSON.stringify(value)}.`);
-  return value;
+  if (typeof value === 'string') return value;
+  throw new DBOSConfigurationError(`Event dispatch state: ${what} must be a string, got ${JSON.stringify(value)}.`);
 }
 
 export async function getEventDispatchState(

@@ -61,7 +61,8 @@ export function associateFunctionWithInfo(
   target: FunctionName = {},
 ): { registration: MethodRegistrationBase; regInfo: object } {
   if (typeof func !== 'function') {
-    throw new DBOSConfigurationError(`associateFunctionWithInfo: expected a function, got ${func === null ? 'null' : typeof func}.`);
+    const found = func === null ? 'null' : typeof func;
+    throw new DBOSConfigurationError(`associateFunctionWithInfo: expected a function, got ${found}.`);
   }
   let entry = functions.get(func);
   if (!entry) {
@@ -155,7 +156,8 @@ function matchesClass(cls: ClassReference | undefined, className: string, ownerC
 }
 
 function classInfo(external: unknown, className: string, ownerClass: Function | undefined): object | undefined {
-  return (ownerClass && classInfoByConstructor.get(ownerClass)?.get(external)) ?? (className ? classInfoByName.get(className)?.get(external) : undefined);
+  const byConstructor = ownerClass ? classInfoByConstructor.get(ownerClass)?.get(external) : undefined;
+  return byConstructor ?? (className ? classInfoByName.get(className)?.get(external) : undefined);
 }
 
 /** DBOS.shutdown({ deregister: true }): forget every association. */
