@@ -5,7 +5,7 @@
  * configuration.
  */
 import type { DBOSConfig, DBOSLaunchOptions } from '../types/config-types.ts';
-import { DBOSScheduling } from './dbos-scheduling.ts';
+import { DBOSEventReceivers } from './dbos-event-receivers.ts';
 import {
   DBOSConfigurationError,
   DBOSConflictingRegistrationError,
@@ -59,7 +59,7 @@ type StartFunctionsOf<T> = {
 };
 
 /** The workflow to start for `target`: a registered workflow, or a registered step's one-step workflow. */
-export class DBOS extends DBOSScheduling {
+export class DBOS extends DBOSEventReceivers {
   // ---- lifecycle ----
 
   /** Store the configuration for the next launch. */

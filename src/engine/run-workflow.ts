@@ -17,8 +17,9 @@ import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
 import { operationProbe } from './operation-probe.ts';
 import type { RegisteredWorkflow } from './registry.ts';
+import { validatedArguments } from './input-schema.ts';
 import { portableSerialization } from './serialization.ts';
-import { decodeError, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
+import { decodeError, decodeValue, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
 import { runInContext, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 import { withActiveSpan, type Context, type Span } from '../telemetry/tracing.ts';
 import type { WorkflowMetrics } from '../telemetry/workflow-metrics.ts';
@@ -195,7 +196,9 @@ async function runAndRecord(
   let outcome: Outcome;
   try {
     const args = typeof execution.args === 'function' ? await execution.args() : execution.args;
-    const callBody = () => registration.body.apply(execution.thisArg, args);
+    const callBody = registration.config.inputSchema
+      ? async () => registration.body.apply(execution.thisArg, await validatedArguments(registration, args))
+      : () => registration.body.apply(execution.thisArg, args);
     // With a span, the body runs with it active, so the application's own instrumentation nests under the workflow.
     const span = context.span;
     const value = await runInContext(context, span ? () => withActiveSpan(span, callBody) : callBody);
@@ -231,7 +234,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * The outcome row to write; a result that cannot be stored makes the workflow fail with that error. A portable
- * workflow's caller gets its error as every later reader will, revived from the portable record (as in DBOS).
+ * workflow's caller gets its result or error as every later reader will, read back from the record (as in DBOS).
  */
 async function finalRecord(execution: WorkflowExecution, outcome: Outcome): Promise<{ record: WorkflowOutcomeRecord; outcome: Outcome }> {
   const { workflowID, registration, queueName } = execution;
@@ -243,6 +246,9 @@ async function finalRecord(execution: WorkflowExecution, outcome: Outcome): Prom
       const what = `the result of workflow "${registration.name}" (${workflowID})`;
       const { text, serialization } = await encodeValue(outcome.value, what, format);
       const record = { workflowID, queueName, status: 'SUCCESS', output: text, error: null, serialization, completedAt } as const;
+      // Portable: the first caller gets the result as every later reader will (plain JSON: a Date as its ISO
+      // string, undefined as null), as in DBOS.
+      if (format === 'portable') return { record, outcome: { ok: true, value: await decodeValue(text, serialization) } };
       return { record, outcome };
     } catch (error) {
       if (!(error instanceof DBOSSerializationError)) throw error;

@@ -163,6 +163,12 @@ export function validateWorkflowConfig(registration: RegisteredWorkflow): void {
       `Workflow "${registration.name}": maxRecoveryAttempts must be an integer >= 0, got ${max}.`,
     );
   }
+  const schema = registration.config.inputSchema;
+  if (schema !== undefined && typeof (schema as { parse?: unknown } | null)?.parse !== 'function') {
+    throw new DBOSConfigurationError(
+      `Workflow "${registration.name}": inputSchema must be an object with a parse(args) method (a Zod tuple, say).`,
+    );
+  }
 }
 
 /** The workflow a start targets: a registered workflow, or a registered step's one-step workflow. */

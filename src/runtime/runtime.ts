@@ -214,6 +214,12 @@ export class Runtime {
     return true;
   }
 
+  /** DBOS.deactivateEventReceivers (for tests): deactivate, and stop dequeuing too. */
+  async deactivateEventReceivers(): Promise<void> {
+    await this.deactivate();
+    await this.queueRunner.stop();
+  }
+
   /** Handles of the workflows this launch resumed. */
   recovered: WorkflowHandle<unknown>[] = [];
 

@@ -16,11 +16,24 @@ export const StatusString = {
 
 export type WorkflowSerializationFormat = undefined | 'native' | 'portable';
 
+/**
+ * Validates, and may transform, a workflow's argument list (a Zod tuple, an AJV wrapper, any object with
+ * `parse`): receives the arguments as an array, returns the array the body is called with, throws to refuse.
+ */
+export interface InputSchema {
+  parse(input: unknown): unknown;
+}
+
 export interface WorkflowConfig {
   /** Recoveries allowed before the workflow moves to MAX_RECOVERY_ATTEMPTS_EXCEEDED (default 100). */
   maxRecoveryAttempts?: number;
   name?: string;
   serialization?: WorkflowSerializationFormat;
+  /**
+   * Run on every execution (direct call, queue dispatch, recovery) before the body; a refusal fails the
+   * workflow with the schema's error. Lets portable inputs (plain JSON) become Dates and the like again.
+   */
+  inputSchema?: InputSchema;
 }
 
 export interface StepConfig {
