@@ -7,6 +7,7 @@
  */
 import type { HTTPRequest } from '../types/workflow-types.ts';
 import {
+  DBOSAwaitedWorkflowCancelledError,
   DBOSSerializationError,
   DBOSShutdownInterruptError,
   DBOSWorkflowCancelledError,
@@ -209,7 +210,7 @@ async function runAndRecord(
     if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, workflowID);
     // The database failed, not the workflow: record nothing, stay PENDING, resume when it clears.
     if (isRetriableDatabaseFault(error)) throw error;
-    outcome = { ok: false, error };
+    outcome = { ok: false, error: awaitedAsSuch(error) };
   }
   if (operationProbe && context.workflow) operationProbe.outcomeRecording(context.workflow);
   // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.
@@ -219,6 +220,14 @@ async function runAndRecord(
   if (!owned) return adoptRecordedOutcome(engine, workflowID);
   if (!final.outcome.ok) throw final.outcome.error;
   return final.outcome.value;
+}
+
+/**
+ * Another workflow's cancellation (a child this one awaited, cancelled or timed out) fails this workflow with
+ * DBOSAwaitedWorkflowCancelledError, as in DBOS: this workflow was not cancelled itself.
+ */
+function awaitedAsSuch(error: unknown): unknown {
+  return error instanceof DBOSWorkflowCancelledError ? new DBOSAwaitedWorkflowCancelledError(error.workflowID) : error;
 }
 
 function workflowFormat(execution: WorkflowExecution): StorageFormat {
