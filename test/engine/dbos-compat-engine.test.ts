@@ -12,6 +12,7 @@ import {
   DBOS,
   DBOSAwaitedWorkflowCancelledError,
   DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+  DBOSConfigurationError,
   DBOSConflictingRegistrationError,
   DBOSError,
   DBOSInvalidWorkflowTransitionError,
@@ -54,6 +55,14 @@ const recvThenBlock = DBOS.registerWorkflow(
     return [message, value];
   },
   { name: 'compat.recvThenBlock' },
+);
+
+const waitsForMessage = DBOS.registerWorkflow(
+  async () => {
+    reached.resolve();
+    return DBOS.recv<string>('topic', { timeoutSeconds: 1 });
+  },
+  { name: 'compat.waitsForMessage' },
 );
 
 // ---- timeouts ----
@@ -160,6 +169,21 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
     assert.deepEqual(await DBOS.retrieveWorkflow(workflowID).getResult(), [null, null]);
   });
 
+  test('a recv interrupted mid-wait returns at once on recovery when its recorded deadline has passed', async () => {
+    const config = await launch(backend);
+    const workflowID = randomUUID();
+    await DBOS.startWorkflow(waitsForMessage, { workflowID })();
+    await reached.promise;
+    await DBOS.shutdown();
+    await delay(1_200);
+    const recovered = await elapsedMs(async () => {
+      DBOS.setConfig(config);
+      await DBOS.launch();
+      assert.equal(await DBOS.retrieveWorkflow(workflowID).getResult(), null);
+    });
+    assert.ok(recovered < 900, `the recovered recv waited ${recovered} ms`);
+  });
+
   test('a workflow deadline falling between step attempts stops the retries', async () => {
     await launch(backend);
     const handle = await DBOS.startWorkflow(retryingWorkflow, { timeoutMS: 300 })();
@@ -201,6 +225,14 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
           error instanceof DBOSError &&
           error.message.includes(`Invalid timeoutMS (${timeoutMS}) in configuration of step compat.badTimeout${timeoutMS}: must be a positive number`),
       );
+    }
+  });
+
+  test('a workflow timeoutMS <= 0 is refused at the start (durably: DBOS reads 0 as none, < 0 as passed)', async () => {
+    await launch(backend);
+    for (const timeoutMS of [0, -5]) {
+      await assert.rejects(DBOS.startWorkflow(namedWorkflow, { timeoutMS })(), DBOSConfigurationError);
+      await assert.rejects(DBOS.withWorkflowTimeout(timeoutMS, () => namedWorkflow()), DBOSConfigurationError);
     }
   });
 
