@@ -28,7 +28,7 @@ import {
 } from '../management/workflow-control.ts';
 import { rewindWorkflow, type RewindOptions } from '../management/rewind.ts';
 import { setWorkflowDelay, setWorkflowPriority, type SetWorkflowDelayOptions } from '../queues/queued-workflow-changes.ts';
-import { waitOptions } from '../support/wait-timeouts.ts';
+import { waitTimeoutSeconds } from '../support/wait-timeouts.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import { standaloneLogger } from '../telemetry/contextual-logger.ts';
 import type { DBOSSerializer, SendOptions } from '../types/serialization-types.ts';
@@ -154,7 +154,7 @@ export class DBOSClient extends ClientAdministration {
 
   /** The event's value, waiting for it up to the timeout (default 60 s); null if it is not set by then. */
   getEvent<T>(workflowID: string, key: string, options?: number | GetEventOptions): Promise<T | null> {
-    return getEvent<T>(this.engine, workflowID, key, waitOptions('DBOSClient.getEvent', options)?.timeoutSeconds);
+    return getEvent<T>(this.engine, workflowID, key, waitTimeoutSeconds('DBOSClient.getEvent', options));
   }
 
   retrieveWorkflow<T = unknown>(workflowID: string): WorkflowHandle<Awaited<T>> {

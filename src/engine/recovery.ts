@@ -14,7 +14,8 @@ import { decodeWorkflowInputs } from './stored-values.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
 import { receiverForRecorded } from './workflow-receiver.ts';
 
-export const defaultMaxRecoveryAttempts = 100;
+export { defaultMaxRecoveryAttempts } from './registry.ts';
+import { defaultMaxRecoveryAttempts } from './registry.ts';
 
 /** Recovery and other internal work is dequeued from this queue (DBOS's name), which has no limits. */
 export const internalQueueName = '_dbos_internal_queue';

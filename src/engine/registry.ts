@@ -40,6 +40,9 @@ export interface RegisteredStep {
 
 export type Registration = RegisteredWorkflow | RegisteredStep;
 
+/** WorkflowConfig.maxRecoveryAttempts when not given (DBOS's default). */
+export const defaultMaxRecoveryAttempts = 100;
+
 /** DBOS's name for a step started as a workflow: `temp_workflow-step-<step name>`. */
 export const stepWorkflowPrefix = 'temp_workflow-step-';
 

@@ -7,6 +7,8 @@
  */
 import type { HTTPRequest } from '../types/workflow-types.ts';
 import {
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSMaxRecoveryAttemptsExceededError,
   DBOSSerializationError,
   DBOSShutdownInterruptError,
   DBOSWorkflowCancelledError,
@@ -16,7 +18,7 @@ import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-databas
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
 import { operationProbe } from './operation-probe.ts';
-import type { RegisteredWorkflow } from './registry.ts';
+import { defaultMaxRecoveryAttempts, type RegisteredWorkflow } from './registry.ts';
 import { validatedArguments } from './input-schema.ts';
 import { portableSerialization } from './serialization.ts';
 import { decodeError, decodeValue, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
@@ -209,19 +211,27 @@ async function runAndRecord(
     const ownConflict = error instanceof DBOSWorkflowConflictError && error.workflowID === workflowID;
     const ownCancellation = error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID;
     if (ownConflict && mayStartOver && !context.workflow?.cancelled) return startOver;
-    if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, workflowID);
+    if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, execution);
     // The database failed, not the workflow: record nothing, stay PENDING, resume when it clears.
     if (isRetriableDatabaseFault(error)) throw error;
-    outcome = { ok: false, error };
+    outcome = { ok: false, error: awaitedAsSuch(error) };
   }
   if (operationProbe && context.workflow) operationProbe.outcomeRecording(context.workflow);
   // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.
   engine.interruptSignal.throwIfAborted();
   const final = await finalRecord(execution, outcome);
   const owned = await engine.systemDatabase.recordWorkflowOutcome(final.record);
-  if (!owned) return adoptRecordedOutcome(engine, workflowID);
+  if (!owned) return adoptRecordedOutcome(engine, execution);
   if (!final.outcome.ok) throw final.outcome.error;
   return final.outcome.value;
+}
+
+/**
+ * Another workflow's cancellation (a child this one awaited, cancelled or timed out) fails this workflow with
+ * DBOSAwaitedWorkflowCancelledError, as in DBOS: this workflow was not cancelled itself.
+ */
+function awaitedAsSuch(error: unknown): unknown {
+  return error instanceof DBOSWorkflowCancelledError ? new DBOSAwaitedWorkflowCancelledError(error.workflowID) : error;
 }
 
 function workflowFormat(execution: WorkflowExecution): StorageFormat {
@@ -265,10 +275,19 @@ async function finalRecord(execution: WorkflowExecution, outcome: Outcome): Prom
   };
 }
 
-async function adoptRecordedOutcome(engine: Engine, workflowID: string): Promise<unknown> {
-  const status = await awaitFinalStatus(engine, workflowID);
+/**
+ * The outcome recorded by whoever owns it now, delivered to this execution's own handle as DBOS does: its
+ * cancellation as DBOSWorkflowCancelledError, its dead-lettering as DBOSMaxRecoveryAttemptsExceededError, and
+ * a row deleted meanwhile as DBOSNonExistentWorkflowError at once (the row existed, so it is not to come).
+ */
+async function adoptRecordedOutcome(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
+  const { workflowID, registration } = execution;
+  const status = await awaitFinalStatus(engine, workflowID, undefined, undefined, true);
   if (status === timedOut) throw new Error('unreachable: no deadline');
   if (status.status === 'CANCELLED') throw new DBOSWorkflowCancelledError(workflowID);
+  if (status.status === 'MAX_RECOVERY_ATTEMPTS_EXCEEDED') {
+    throw new DBOSMaxRecoveryAttemptsExceededError(workflowID, registration.config.maxRecoveryAttempts ?? defaultMaxRecoveryAttempts);
+  }
   engine.logger.warn(`Workflow ${workflowID} was finished by another execution; this one adopts its outcome.`);
   return outcomeOf(status);
 }

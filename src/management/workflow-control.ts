@@ -194,7 +194,7 @@ export function garbageCollect(engine: Engine, options: GarbageCollectOptions): 
  * replay picks the same one.
  */
 export async function waitFirst<H extends { workflowID: string }>(engine: Engine, handles: readonly H[]): Promise<H> {
-  if (handles.length === 0) throw new DBOSConfigurationError('DBOS.waitFirst needs at least one handle.');
+  if (handles.length === 0) throw new DBOSConfigurationError('waitFirst: handles must not be empty (give at least one handle).');
   const byID = new Map(handles.map((h) => [h.workflowID, h]));
   if (byID.size !== handles.length) throw new DBOSConfigurationError('DBOS.waitFirst: the handles must be of distinct workflows.');
   const firstID = await recorded('DBOS.waitFirst', async () => {

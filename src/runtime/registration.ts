@@ -33,13 +33,13 @@ export function describeValue(value: unknown): string {
   return `${String(value)} (${typeof value})`;
 }
 
-function requireName(fn: unknown, explicit: string | undefined, what: string): string {
+/**
+ * The registered name: `{ name }`, else the function's own name. An anonymous function registers under '' as
+ * in DBOS (a second anonymous workflow then conflicts with the first, as there).
+ */
+function registeredName(fn: unknown, explicit: string | undefined, what: string): string {
   if (typeof fn !== 'function') throw new DBOSConfigurationError(`${what} must be a function, got ${describeValue(fn)}.`);
-  const name = explicit ?? fn.name;
-  if (!name) {
-    throw new DBOSConfigurationError(`${what} is an anonymous function: give it a name with { name: '...' }.`);
-  }
-  return name;
+  return explicit ?? fn.name;
 }
 
 /** Wrappers carry the registered function's name (`wrapper.name === 'myStep'`), as DBOS's do. */
@@ -124,7 +124,7 @@ export function registerWorkflow<This, Args extends unknown[], Return>(
 ): (this: This, ...args: Args) => Promise<Return> {
   const registration: RegisteredWorkflow = {
     kind: 'workflow',
-    name: requireName(fn, config.name, 'A workflow'),
+    name: registeredName(fn, config.name, 'A workflow'),
     body: fn as AnyFunction,
     config,
     ...methodPlacement(config),
@@ -141,7 +141,7 @@ export function registerStep<This, Args extends unknown[], Return>(
 ): (this: This, ...args: Args) => Promise<Return> {
   const registration: RegisteredStep = {
     kind: 'step',
-    name: requireName(fn, config.name, 'A step'),
+    name: registeredName(fn, config.name, 'A step'),
     body: fn as AnyFunction,
     config,
     ...stepPlacement(config),

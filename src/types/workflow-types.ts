@@ -231,9 +231,11 @@ export interface GetWorkflowsInput {
   loadOutput?: boolean;
 }
 
-export interface RecvOptions {
+export interface RecvOptions extends PollingOptions {
   /** Seconds to wait for a message (default 60); durable inside a workflow. */
   timeoutSeconds?: number;
+  /** Wait until this epoch time (ms) instead; wins over `timeoutSeconds`, as in DBOS. */
+  deadlineEpochMS?: number;
 }
 
 export type GetEventOptions = RecvOptions;
