@@ -42,6 +42,11 @@ export class Engine {
   readonly running = new Map<string, Promise<unknown>>();
   /** Their execution states, so a cancellation can reach them. */
   readonly states = new Map<string, RunningWorkflowState>();
+  /**
+   * Workflows whose direct start is writing their status row now (a count per ID): recovery, which runs in
+   * the background after launch, must not take one of them for a crashed run, since it is about to run here.
+   */
+  readonly startingHere = new Map<string, number>();
 
   constructor(
     readonly systemDatabase: SystemDatabase,
@@ -90,6 +95,11 @@ export class Engine {
    * PENDING); the Runtime resumes it when the fault clears (resume-after-fault.ts).
    */
   onDatabaseFault: (workflowID: string, fault: unknown) => void = () => undefined;
+
+  /** Whether a workflow runs here, or is being started here: recovery leaves it alone. */
+  runsHere(workflowID: string): boolean {
+    return (this.running.has(workflowID) && !this.states.get(workflowID)?.cancelled) || this.startingHere.has(workflowID);
+  }
 
   /** Track a workflow's execution; it leaves the map when it settles. */
   track(workflowID: string, execution: Promise<unknown>): void {

@@ -12,7 +12,7 @@ import { DBOSConfigurationError, DBOSNotLaunchedError } from '../errors/errors.t
 import { Engine } from '../engine/engine.ts';
 import { CancellationWatcher } from '../engine/cancellation-watcher.ts';
 import { RetentionLoop } from '../management/retention.ts';
-import { recoverPendingWorkflows } from '../engine/recovery.ts';
+import { LaunchRecovery } from '../engine/launch-recovery.ts';
 import type { Registry } from '../engine/registry.ts';
 import type { WorkflowHandle } from '../types/workflow-types.ts';
 import { DatabaseQueues } from '../queues/database-queues.ts';
@@ -63,6 +63,8 @@ export class Runtime {
   private readonly liveness: ExecutorLiveness;
   private readonly cancellations: CancellationWatcher;
   private readonly faultResumer: FaultResumer;
+  /** Recovery of the workflows this executor left PENDING: runs in the background from launch on. */
+  readonly recovery: LaunchRecovery;
   private scheduler: Scheduler | undefined;
   private readonly retention: RetentionLoop;
   private readonly dynamicScheduler: DynamicScheduler;
@@ -83,6 +85,10 @@ export class Runtime {
     this.liveness = new ExecutorLiveness(engine, config);
     this.cancellations = new CancellationWatcher(engine);
     this.faultResumer = new FaultResumer(engine);
+    // The queue runner starts once recovery put the interrupted queued workflows back on their queues.
+    this.recovery = new LaunchRecovery(engine, () => {
+      if (!this.stopping) this.queueRunner.start();
+    });
     engine.onDatabaseFault = (workflowID, fault) => this.faultResumer.schedule(workflowID, fault);
     this.retention = new RetentionLoop(engine, config.workflowRetention);
     this.dynamicScheduler = new DynamicScheduler(engine, config.schedulerPollingIntervalMs);
@@ -165,8 +171,8 @@ export class Runtime {
     // Beat before resuming anything: until this executor's heartbeat is fresh, it looks dead to the other
     // processes, and a takeover would requeue the very workflows recovery is about to run here (twice at once).
     await runtime.liveness.start();
-    runtime.recovered = await recoverPendingWorkflows(engine);
-    runtime.queueRunner.start();
+    // In the background: launch returns at once however many workflows wait (see engine/launch-recovery.ts).
+    runtime.recovery.start();
     runtime.scheduler = new Scheduler(engine, schedules);
     runtime.scheduler.start();
     runtime.dynamicScheduler.start();
@@ -208,8 +214,10 @@ export class Runtime {
     return true;
   }
 
-  /** Handles of the workflows this launch resumed. */
-  recovered: WorkflowHandle<unknown>[] = [];
+  /** Handles of the workflows this launch's recovery resumed so far (all of them once `recovery.finished` resolved). */
+  get recovered(): WorkflowHandle<unknown>[] {
+    return this.recovery.resumed;
+  }
 
   /** Set when shutdown starts: DBOS.isInitialized() is false from then on. */
   stopping = false;
@@ -224,6 +232,7 @@ export class Runtime {
     this.stopping = true;
     try {
       await this.adminServer?.stop();
+      await this.recovery.stop();
       if (!this.deactivated) await destroyLifecycleCallbacks(this.config.logger);
       await this.scheduler?.stop();
       await this.dynamicScheduler.stop();
