@@ -48,7 +48,6 @@ import { claimRecoveryAttempts, selectPendingDirectWorkflows } from './sql/recov
 import {
   claimRecoveryAttempt,
   markRecoveryAttemptsExceeded,
-  selectPendingWorkflowIDs,
   selectWorkflowStatus,
 } from './sql/workflows.ts';
 import {
@@ -198,10 +197,6 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   getWorkflowStatus(workflowID: string): Promise<WorkflowStatusRecord | undefined> {
     return selectWorkflowStatus(this.observabilityReads, this.dialect, workflowID);
-  }
-
-  listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]> {
-    return selectPendingWorkflowIDs(this.connection, this.dialect, executorID, applicationVersion);
   }
 
   countStrandedVersions(executorID: string, applicationVersion: string, liveSinceEpochMs: number): Promise<PendingVersionCount[]> {

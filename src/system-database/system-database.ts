@@ -205,9 +205,6 @@ export interface SystemDatabase {
 
   getWorkflowStatus(workflowID: string): Promise<WorkflowStatusRecord | undefined>;
 
-  /** IDs of the PENDING workflows that this executor and application version must resume. */
-  listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]>;
-
   /**
    * PENDING workflows of `executorID` under other application versions, per version, leaving out
    * versions another executor with a heartbeat since `liveSinceEpochMs` runs (launch-time check).
