@@ -96,11 +96,6 @@ export class Engine {
    */
   onDatabaseFault: (workflowID: string, fault: unknown) => void = () => undefined;
 
-  /** Whether a workflow runs here, or is being started here: recovery leaves it alone. */
-  runsHere(workflowID: string): boolean {
-    return (this.running.has(workflowID) && !this.states.get(workflowID)?.cancelled) || this.startingHere.has(workflowID);
-  }
-
   /** Track a workflow's execution; it leaves the map when it settles. */
   track(workflowID: string, execution: Promise<unknown>): void {
     this.running.set(workflowID, execution);

@@ -14,7 +14,10 @@
  * A workflow started here since launch is also PENDING under this executor:
  * queued ones are never paged (the page reads direct workflows only), and a
  * direct one is marked from before its insert until it runs
- * (engine.startingHere), so recovery never takes it for a crashed run.
+ * (engine.startingHere), so recovery never takes it for a crashed run. A
+ * marked workflow found in a page waits for its start to settle: a start
+ * that found the row already there (a call under the ID of a crashed run)
+ * does not run it, and recovery then does.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DBOSNotRegisteredError } from '../errors/errors.ts';
@@ -131,13 +134,27 @@ export class LaunchRecovery {
     engine.metrics.recovered('pending', count);
   }
 
-  /** Resume one page: count the attempts of all in one transaction, load all their steps in one read, run them. */
+  /**
+   * Resume one page. A workflow whose direct start under the same ID is writing now (startingHere) waits
+   * for that start to settle: if the start found the row already there, it does not run it, so recovery must.
+   */
   private async resumeBatch(page: readonly PendingWorkflowRef[]): Promise<number> {
+    const starting = page.filter((pending) => this.engine.startingHere.has(pending.workflowID));
+    let resumed = await this.resumeNow(page.filter((pending) => !this.engine.startingHere.has(pending.workflowID)));
+    if (starting.length > 0) {
+      while (starting.some((pending) => this.engine.startingHere.has(pending.workflowID)) && !this.stopped) await this.pause(1);
+      resumed += await this.resumeBatch(starting);
+    }
+    return resumed;
+  }
+
+  /** Count the attempts of all in one transaction, load all their steps in one read, run them. */
+  private async resumeNow(page: readonly PendingWorkflowRef[]): Promise<number> {
     const { engine } = this;
     const resumable = new Map<string, Resumable>();
     const requests: RecoveryAttemptRequest[] = [];
     for (const pending of page) {
-      if (engine.runsHere(pending.workflowID)) continue;
+      if (runningHere(engine, pending.workflowID)) continue;
       try {
         const registration = engine.registry.findWorkflow(pending.className, pending.workflowName);
         if (!registration) throw new DBOSNotRegisteredError(pending.workflowName);
@@ -159,8 +176,9 @@ export class LaunchRecovery {
     const steps = await engine.systemDatabase.loadStepOutcomesOf(claim.run.map((w) => w.workflowID));
     let resumed = 0;
     for (const workflow of claim.run) {
-      // Started here while the claim was in flight (its attempt was counted all the same): keep that run.
-      if (engine.runsHere(workflow.workflowID) || this.stopped) continue;
+      // Running here already (its attempt was counted all the same): keep that run. A start under its ID that
+      // began meanwhile finds the row there and does not run it: recovery does.
+      if (runningHere(engine, workflow.workflowID) || this.stopped) continue;
       this.resume(workflow, resumable.get(workflow.workflowID)!, steps.get(workflow.workflowID) ?? []);
       resumed++;
     }
@@ -218,4 +236,9 @@ export class LaunchRecovery {
     await sleep(ms, undefined, { signal: abort.signal, ref: false }).catch(() => undefined);
     this.wake = undefined;
   }
+}
+
+/** An execution of this workflow runs in this process (a cancelled one does not count: it is being superseded). */
+function runningHere(engine: Engine, workflowID: string): boolean {
+  return engine.running.has(workflowID) && !engine.states.get(workflowID)?.cancelled;
 }
