@@ -18,6 +18,7 @@ import { run, settings, type Backend, type BackendResult } from './settings.ts';
 import { countPerWorkflow, type Target } from './statement-count.ts';
 import { measureTransactions, type Placement, type TransactionResult } from './transactions.ts';
 import { inFlightThroughput, sequentialLatency } from './workflows.ts';
+import { recoveryAfterKill } from './recovery.ts';
 
 // ---------------------------------------------------------------- targets
 
@@ -106,7 +107,7 @@ export function postgresHarness(url: string): Harness {
 
 const say = (h: Harness, what: string) => console.log(`[${h.backend}] ${what}...`);
 
-/** The raw limit (first pass) and the workflow scenarios: (c), (a), (b), (m), (e), (n), SQL per workflow, (k), (h), (d). */
+/** The raw limit (first pass) and the workflow scenarios: (c), (a), (b), (m), (e), (n), SQL per workflow, (k), (h), (d), (r). */
 async function measureWorkflows(h: Harness) {
   const { raw, config, target } = h;
   say(h, `raw commits (${settings.rawDurationMs / 1000} s on 1 connection, then 16)`);
@@ -147,7 +148,9 @@ async function measureWorkflows(h: Harness) {
   const d = dashboardShape;
   say(h, `(d) the dashboard: ${d.workflows} workflows put in the system database, then ${d.runs} answers per read after ${d.warmup} warm-up`);
   const dashboard = await dashboardAtScale(config('dashboard'));
-  return { before, sequential, inFlight, communication, counts, client, http, dashboard };
+  say(h, `(r) recovery: ${settings.recovery.workflows} workflows SIGKILLed in a step, then a new process launches`);
+  const recovery = await recoveryAfterKill(config('recovery'), settings.recovery.workflows);
+  return { before, sequential, inFlight, communication, counts, client, http, dashboard, recovery };
 }
 
 /** The queue scenarios (q1)..(q4), then the raw limit's second pass. */

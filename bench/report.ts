@@ -7,12 +7,13 @@ import { clientRows, fmt, httpRows, transactionCommits, transactionRows, middlew
 import { schemaParityNote } from './schema-parity-note.ts';
 import { dashboardRows, dashboardVerdict } from './report-dashboard.ts';
 import { dashboardShape } from './dashboard.ts';
+import { recoveryRows, recoveryVerdict } from './recovery.ts';
 import { settings, type BackendResult } from './settings.ts';
 
 export function table(results: BackendResult[]): string {
   const header = ['figure', ...results.flatMap((r) => [r.backend, `${r.backend}: ratio to raw`]), 'target'];
   const lines = [header, header.map(() => '---')];
-  for (const row of [...rows, ...transactionRows, ...clientRows, ...httpRows(results), ...dashboardRows(results)]) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
+  for (const row of [...rows, ...transactionRows, ...clientRows, ...httpRows(results), ...dashboardRows(results), ...recoveryRows]) lines.push([row.figure, ...results.flatMap((r) => row.cells(r)), row.target]);
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
@@ -60,6 +61,7 @@ export function verdicts(results: BackendResult[]): string[] {
         );
       }),
       dashboardVerdict(r),
+      recoveryVerdict(r),
     ];
   });
 }
@@ -217,6 +219,10 @@ ${verdicts(results).join('\n')}
   flight, 1 in ${dashboardShape.failEvery} fails, 1 in ${dashboardShape.rareEvery} has a rare name), and one workflow of ${dashboardShape.steps} steps. Then the admin server of
   the same process answers each read over loopback HTTP ${dashboardShape.runs} times after ${dashboardShape.warmup} warm-up; the time is from the
   request to the parsed JSON answer. Pages are 50 rows, newest first, by keyset cursor (never OFFSET).
+- **(r)**: a child process (\`bench/recovery-worker.ts\`) starts ${fmt(settings.recovery.workflows)} workflows of 2 steps, each blocked in its second step
+  once its first is recorded, and is SIGKILLed; a second child launches on the same system database and awaits every result. Launch is
+  the time \`DBOS.launch()\` takes there; all finished is from before launch until the last result; peak RSS is that process's maxRSS.
+  The ideal beside it: 2 writes per workflow (its second step and its outcome) at the raw 16-connection commit rate.
 - **Order**: each backend's raw limit and workflow scenarios ((a), (b), (m), (e), (n), SQL per workflow) first, then each
   backend's queue scenarios and its raw limit again. The bench's queues are declared only for the queue scenarios: a declared queue's dequeuer runs in every launch,
   and its idle polls would show in the workflow scenarios' statement counts.

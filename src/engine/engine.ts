@@ -45,6 +45,11 @@ export class Engine {
   readonly running = new Map<string, Promise<unknown>>();
   /** Their execution states, so a cancellation can reach them. */
   readonly states = new Map<string, RunningWorkflowState>();
+  /**
+   * Workflows whose direct start is writing their status row now (a count per ID): recovery, which runs in
+   * the background after launch, must not take one of them for a crashed run, since it is about to run here.
+   */
+  readonly startingHere = new Map<string, number>();
 
   constructor(
     readonly systemDatabase: SystemDatabase,

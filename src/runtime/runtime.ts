@@ -12,7 +12,7 @@ import { DBOSConfigurationError, DBOSNotLaunchedError } from '../errors/errors.t
 import { Engine } from '../engine/engine.ts';
 import { CancellationWatcher } from '../engine/cancellation-watcher.ts';
 import { RetentionLoop } from '../management/retention.ts';
-import { recoverPendingWorkflows } from '../engine/recovery.ts';
+import { LaunchRecovery } from '../engine/launch-recovery.ts';
 import type { Registry } from '../engine/registry.ts';
 import type { WorkflowHandle } from '../types/workflow-types.ts';
 import { DatabaseQueues } from '../queues/database-queues.ts';
@@ -66,6 +66,8 @@ export class Runtime {
   private readonly adoption: StrandedAdoption | undefined;
   private readonly cancellations: CancellationWatcher;
   private readonly faultResumer: FaultResumer;
+  /** Recovery of the workflows this executor left PENDING: runs in the background from launch on. */
+  readonly recovery: LaunchRecovery;
   private scheduler: Scheduler | undefined;
   private readonly retention: RetentionLoop;
   private readonly dynamicScheduler: DynamicScheduler;
@@ -87,6 +89,10 @@ export class Runtime {
     this.adoption = config.adoptCompatibleWorkflows ? new StrandedAdoption(engine, config.heartbeatIntervalMs) : undefined;
     this.cancellations = new CancellationWatcher(engine);
     this.faultResumer = new FaultResumer(engine);
+    // The queue runner starts once recovery put the interrupted queued workflows back on their queues.
+    this.recovery = new LaunchRecovery(engine, () => {
+      if (!this.stopping) this.queueRunner.start();
+    });
     engine.onDatabaseFault = (workflowID, fault) => this.faultResumer.schedule(workflowID, fault);
     this.retention = new RetentionLoop(engine, config.workflowRetention);
     this.dynamicScheduler = new DynamicScheduler(engine, config.schedulerPollingIntervalMs);
@@ -170,8 +176,8 @@ export class Runtime {
     // Beat before resuming anything: until this executor's heartbeat is fresh, it looks dead to the other
     // processes, and a takeover would requeue the very workflows recovery is about to run here (twice at once).
     await runtime.liveness.start();
-    runtime.recovered = await recoverPendingWorkflows(engine);
-    runtime.queueRunner.start();
+    // In the background: launch returns at once however many workflows wait (see engine/launch-recovery.ts).
+    runtime.recovery.start();
     runtime.adoption?.start();
     runtime.scheduler = new Scheduler(engine, schedules);
     runtime.scheduler.start();
@@ -220,8 +226,10 @@ export class Runtime {
     await this.queueRunner.stop();
   }
 
-  /** Handles of the workflows this launch resumed. */
-  recovered: WorkflowHandle<unknown>[] = [];
+  /** Handles of the workflows this launch's recovery resumed so far (all of them once `recovery.finished` resolved). */
+  get recovered(): WorkflowHandle<unknown>[] {
+    return this.recovery.resumed;
+  }
 
   /** Set when shutdown starts: DBOS.isInitialized() is false from then on. */
   stopping = false;
@@ -236,6 +244,7 @@ export class Runtime {
     this.stopping = true;
     try {
       await this.adminServer?.stop();
+      await this.recovery.stop();
       if (!this.deactivated) await destroyLifecycleCallbacks(this.config.logger);
       await this.scheduler?.stop();
       await this.dynamicScheduler.stop();

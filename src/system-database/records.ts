@@ -139,6 +139,33 @@ export type RecoveryClaim =
   | { kind: 'exceeded'; workflow: WorkflowStatusRecord }
   | { kind: 'not-pending' };
 
+/** A PENDING workflow awaiting recovery, as the paged listing returns it: enough to find its registration. */
+export interface PendingWorkflowRef {
+  workflowID: string;
+  workflowName: string;
+  className: string | null;
+  configName: string | null;
+  createdAt: number;
+}
+
+/** Where the next page of pending workflows starts: after this (created_at, workflow ID). */
+export interface PendingWorkflowCursor {
+  createdAt: number;
+  workflowID: string;
+}
+
+/** One workflow of a batch recovery claim, with its own budget (its registration's maxRecoveryAttempts). */
+export interface RecoveryAttemptRequest {
+  workflowID: string;
+  maxRecoveryAttempts: number;
+}
+
+/** A batch recovery claim: the workflows to run here, and those past their budget (now MAX_RECOVERY_ATTEMPTS_EXCEEDED). */
+export interface RecoveryBatchClaim {
+  run: WorkflowStatusRecord[];
+  exceeded: WorkflowStatusRecord[];
+}
+
 /** The flow-control limits one claim must respect, all optional. */
 export interface QueueLimits {
   /** Most workflows of the queue (or of one partition) PENDING at once, across all processes. */

@@ -32,6 +32,10 @@ import type {
   QueueDefinitionConflict,
   QueueDefinitionRecord,
   RecoveryClaim,
+  PendingWorkflowCursor,
+  PendingWorkflowRef,
+  RecoveryAttemptRequest,
+  RecoveryBatchClaim,
   StepOutcomeRecord,
   WorkflowListFilter,
   WorkflowOutcomeRecord,
@@ -41,11 +45,11 @@ import type {
 import { selectEventDispatchState, upsertEventDispatchState } from './sql/event-dispatch.ts';
 import { selectWorkflows } from './sql/listing.ts';
 import { writeBatch } from './sql/batch.ts';
-import { selectStepOutcomePage, selectStepOutcomes } from './sql/steps.ts';
+import { selectStepOutcomePage, selectStepOutcomes, selectStepOutcomesOf } from './sql/steps.ts';
+import { claimRecoveryAttempts, selectPendingDirectWorkflows } from './sql/recovery.ts';
 import {
   claimRecoveryAttempt,
   markRecoveryAttemptsExceeded,
-  selectPendingWorkflowIDs,
   selectWorkflowStatus,
 } from './sql/workflows.ts';
 import {
@@ -197,10 +201,6 @@ export class SqlSystemDatabase implements SystemDatabase {
     return selectWorkflowStatus(this.observabilityReads, this.dialect, workflowID);
   }
 
-  listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]> {
-    return selectPendingWorkflowIDs(this.connection, this.dialect, executorID, applicationVersion);
-  }
-
   countStrandedVersions(executorID: string, applicationVersion: string, liveSinceEpochMs: number): Promise<PendingVersionCount[]> {
     return selectStrandedVersions(this.connection, this.dialect, executorID, applicationVersion, liveSinceEpochMs);
   }
@@ -213,6 +213,20 @@ export class SqlSystemDatabase implements SystemDatabase {
 
   claimRecoveryAttempt(workflowID: string, maxRecoveryAttempts: number, now: number): Promise<RecoveryClaim> {
     return this.connection.transaction((tx) => claimRecoveryAttempt(tx, this.dialect, workflowID, maxRecoveryAttempts, now));
+  }
+
+  listPendingDirectWorkflows(executorID: string, applicationVersion: string, after: PendingWorkflowCursor | null, limit: number): Promise<PendingWorkflowRef[]> {
+    return selectPendingDirectWorkflows(this.connection, this.dialect, executorID, applicationVersion, after, limit);
+  }
+
+  async claimRecoveryAttempts(requests: readonly RecoveryAttemptRequest[], now: number): Promise<RecoveryBatchClaim> {
+    const claim = await this.connection.transaction((tx) => claimRecoveryAttempts(tx, this.dialect, requests, now));
+    if (claim.exceeded.length > 0) this.notifier.wakeLocal(outcomeChannel, claim.exceeded.map((w) => w.workflowID));
+    return claim;
+  }
+
+  loadStepOutcomesOf(workflowIDs: readonly string[]): Promise<Map<string, StepOutcomeRecord[]>> {
+    return selectStepOutcomesOf(this.connection, this.dialect, workflowIDs);
   }
 
   claimQueuedWorkflows(request: ClaimRequest, promoteDelayed: boolean): Promise<ClaimResult> {

@@ -35,6 +35,10 @@ import type {
   QueueDefinitionConflict,
   QueueDefinitionRecord,
   RecoveryClaim,
+  PendingWorkflowCursor,
+  PendingWorkflowRef,
+  RecoveryAttemptRequest,
+  RecoveryBatchClaim,
   ApplicationVersionRecord,
   ScheduleChanges,
   ScheduleFilter,
@@ -203,9 +207,6 @@ export interface SystemDatabase {
 
   getWorkflowStatus(workflowID: string): Promise<WorkflowStatusRecord | undefined>;
 
-  /** IDs of the PENDING workflows that this executor and application version must resume. */
-  listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]>;
-
   /**
    * PENDING workflows of `executorID` under other application versions, per version, leaving out
    * versions another executor with a heartbeat since `liveSinceEpochMs` runs (launch-time check).
@@ -223,6 +224,26 @@ export interface SystemDatabase {
    * `maxRecoveryAttempts` it becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED instead.
    */
   claimRecoveryAttempt(workflowID: string, maxRecoveryAttempts: number, now: number): Promise<RecoveryClaim>;
+
+  /**
+   * Recovery in bounded batches: up to `limit` PENDING workflows of this executor and version started
+   * directly (not from a queue), oldest first, after `after` (the last of the previous page).
+   */
+  listPendingDirectWorkflows(
+    executorID: string,
+    applicationVersion: string,
+    after: PendingWorkflowCursor | null,
+    limit: number,
+  ): Promise<PendingWorkflowRef[]>;
+
+  /**
+   * claimRecoveryAttempt for a whole batch, in one transaction: those still PENDING count one more attempt,
+   * and those past their own budget become MAX_RECOVERY_ATTEMPTS_EXCEEDED.
+   */
+  claimRecoveryAttempts(requests: readonly RecoveryAttemptRequest[], now: number): Promise<RecoveryBatchClaim>;
+
+  /** loadStepOutcomes of many workflows in one read (recovery of a batch). */
+  loadStepOutcomesOf(workflowIDs: readonly string[]): Promise<Map<string, StepOutcomeRecord[]>>;
 
   /**
    * Take up to `request.maxTasks` startable workflows of one queue (or
