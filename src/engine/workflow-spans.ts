@@ -12,12 +12,12 @@
  * span under the stored context, so the trace goes on across queues and
  * crashes.
  */
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Link } from '@opentelemetry/api';
 import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import type { StepConfig } from '../types/workflow-types.ts';
 import {
-  contextFromTraceparent,
   contextWithParent,
+  storedTrace,
   traceparentOf,
   type Context,
   type DurablyTracer,
@@ -57,7 +57,7 @@ function authAttributes(facts: Pick<WorkflowSpanFacts, 'authenticatedUser' | 'au
   };
 }
 
-export function startWorkflowSpan(tracer: DurablyTracer, facts: WorkflowSpanFacts, parent: Context): Span {
+export function startWorkflowSpan(tracer: DurablyTracer, facts: WorkflowSpanFacts, parent: Context, links?: Link[]): Span {
   const attributes: Attributes = {
     status: 'PENDING',
     operationUUID: facts.workflowID,
@@ -66,7 +66,7 @@ export function startWorkflowSpan(tracer: DurablyTracer, facts: WorkflowSpanFact
     ...authAttributes(facts),
   };
   if (facts.queueName) attributes.queueName = facts.queueName;
-  return tracer.startSpan(facts.workflowName, attributes, parent);
+  return tracer.startSpan(facts.workflowName, attributes, parent, links);
 }
 
 /**
@@ -88,9 +88,9 @@ export function traceForStart(
   return { stored: traceparentOf(contextWithParent(span)) ?? null, parent, span };
 }
 
-/** The parent of a dequeued or recovered run's workflow span: the stored context. */
-export function storedTraceParent(stored: string | null | undefined): Context {
-  return contextFromTraceparent(stored);
+/** The parent of a dequeued or recovered run's workflow span (the stored context), and its links (a fork's original). */
+export function storedTraceParent(stored: string | null | undefined): { parent: Context; links?: Link[] } {
+  return storedTrace(stored);
 }
 
 /** Mark a span as replayed from the recorded outcome (DBOS's `cached`). */
