@@ -17,6 +17,7 @@ import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import type { StepConfig } from '../types/workflow-types.ts';
 import {
   contextWithParent,
+  formatTraceparent,
   storedTrace,
   traceparentOf,
   type Context,
@@ -49,13 +50,7 @@ export interface WorkflowSpanFacts {
   assumedRole?: string;
 }
 
-function authAttributes(facts: Pick<WorkflowSpanFacts, 'authenticatedUser' | 'authenticatedRoles' | 'assumedRole'>): Attributes {
-  return {
-    authenticatedUser: facts.authenticatedUser ?? '',
-    authenticatedRoles: [...(facts.authenticatedRoles ?? [])],
-    assumedRole: facts.assumedRole ?? '',
-  };
-}
+const noRoles: readonly string[] = [];
 
 export function startWorkflowSpan(tracer: DurablyTracer, facts: WorkflowSpanFacts, parent: Context, links?: Link[]): Span {
   const attributes: Attributes = {
@@ -63,7 +58,10 @@ export function startWorkflowSpan(tracer: DurablyTracer, facts: WorkflowSpanFact
     operationUUID: facts.workflowID,
     operationType: 'workflow',
     operationName: facts.workflowName,
-    ...authAttributes(facts),
+    authenticatedUser: facts.authenticatedUser ?? '',
+    // The SDK copies an array attribute: no copy here.
+    authenticatedRoles: (facts.authenticatedRoles ?? noRoles) as string[],
+    assumedRole: facts.assumedRole ?? '',
   };
   if (facts.queueName) attributes.queueName = facts.queueName;
   return tracer.startSpan(facts.workflowName, attributes, parent, links);
@@ -85,7 +83,7 @@ export function traceForStart(
   const stored = traceparentOf(parent);
   if (stored !== undefined || enqueued) return { stored: stored ?? null, parent };
   const span = startWorkflowSpan(tracer, facts, parent);
-  return { stored: traceparentOf(contextWithParent(span)) ?? null, parent, span };
+  return { stored: formatTraceparent(span.spanContext()) ?? null, parent, span };
 }
 
 /** The parent of a dequeued or recovered run's workflow span (the stored context), and its links (a fork's original). */
@@ -98,7 +96,7 @@ export function markCached(tracer: DurablyTracer, span: Span): void {
   tracer.setAttribute(span, 'cached', true);
 }
 
-/** A span for a step or transaction of `workflow`, under the current span; undefined when tracing is off. */
+/** A span for a step or transaction of `workflow`, under the current span; undefined when tracing is off or that span records nothing. */
 export function startOperationSpan(
   context: ExecutionContext,
   workflow: WorkflowState,
@@ -108,11 +106,17 @@ export function startOperationSpan(
 ): Span | undefined {
   const tracer = workflow.engine.tracer;
   if (!tracer.enabled) return undefined;
+  // Under a span that records nothing (the sampler dropped the workflow's, or it is the API's no-op span), the
+  // step's would record nothing either: the standard samplers follow the parent (ParentBased) or decide by the
+  // trace ID it shares (TraceIdRatioBased). So none is built, and the step runs as with tracing off.
+  if (context.span && !context.span.isRecording()) return undefined;
   const attributes: Attributes = {
     operationUUID: workflow.workflowID,
     operationType: type,
     operationName: name,
-    ...authAttributes(context),
+    authenticatedUser: context.authenticatedUser ?? '',
+    authenticatedRoles: (context.authenticatedRoles ?? noRoles) as string[],
+    assumedRole: context.assumedRole ?? '',
   };
   if (config) {
     attributes.retriesAllowed = config.retriesAllowed ?? false;
@@ -149,7 +153,8 @@ async function replayWithSpan<T>(
   recorded: StepOutcomeRecord,
 ): Promise<T> {
   const tracer = workflow.engine.tracer;
-  const span = startOperationSpan(context, workflow, type, name)!;
+  const span = startOperationSpan(context, workflow, type, name);
+  if (!span) return replay<T>(recorded);
   markCached(tracer, span);
   try {
     const value = await replay<T>(recorded);

@@ -2,19 +2,32 @@
  * Where a workflow's trace comes from when it is not started by its caller's
  * code: a fork starts a trace of its own with a span link to the original's
  * (a fork of a fork links to the first original); a DBOSClient's enqueue in
- * the caller's span makes the workflow part of the caller's trace.
+ * the caller's span makes the workflow part of the caller's trace. And under
+ * a caller span the sampler dropped, nothing is recorded and the workflow
+ * runs as usual (its steps build no span at all).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, test } from 'node:test';
+import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { DBOS, DBOSClient, type DBOSConfig } from '../../src/index.ts';
 import { engineFor } from '../../src/runtime/runtime.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { clientOptions } from '../client/client-worker-process.ts';
 import { inCallerSpan, recordSpans, type SpanRecord } from './span-recorder.ts';
-import { tracedQueue, tracedWorkflow } from './fixtures/traced-workflows.ts';
+import { tracedQueue, tracedStep, tracedWorkflow } from './fixtures/traced-workflows.ts';
 
 const recorder = recordSpans();
+
+const seenTraceIDs: (string | undefined)[] = [];
+const inspecting = DBOS.registerWorkflow(
+  async () => {
+    const value = await tracedStep('unsampled');
+    seenTraceIDs.push(DBOS.span?.spanContext().traceId);
+    return value;
+  },
+  { name: 'trace-links.inspecting' },
+);
 
 /**
  * The ended workflow spans, once there is one: a handle's getResult can return (the outcome is recorded)
@@ -114,5 +127,17 @@ forEachBackend('trace links: forks and client enqueues', (backend) => {
     } finally {
       await client.destroy();
     }
+  });
+
+  test('under a caller span the sampler dropped: no span is recorded, the trace context is stored, the workflow runs', async () => {
+    const dropped = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.NONE, isRemote: true };
+    const workflowID = `unsampled-${randomUUID()}`;
+    seenTraceIDs.length = 0;
+    const value = await context.with(trace.setSpanContext(ROOT_CONTEXT, dropped), () => DBOS.withNextWorkflowID(workflowID, () => inspecting()));
+    assert.equal(value, 'done:unsampled');
+    assert.deepEqual(seenTraceIDs, [dropped.traceId], "the workflow's span (recording nothing) is in the caller's trace");
+    assert.deepEqual(recorder.spans(), []);
+    const stored = await engineFor('test').systemDatabase.getWorkflowStatus(workflowID);
+    assert.equal(stored?.traceContext, `00-${dropped.traceId}-${dropped.spanId}-00`);
   });
 });
