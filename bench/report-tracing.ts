@@ -75,10 +75,12 @@ export function tracingVerdicts(results: BackendTracing[]): string[] {
       const latency = overhead(tracing, variant, 'latency');
       const inFlight = overhead(tracing, variant, 'inFlightTime');
       const met = latency < target && inFlight < target;
+      const shares = tracing.rounds[variant].flatMap((round) => (round.exportedShare === undefined ? [] : [round.exportedShare]));
+      const exported = shares.length ? ` The collector received ${fmt(100 * median(shares))}% of the spans made (median over the rounds; the rest overflowed the bounded export queue, 2,048 spans, and were dropped).` : '';
       return [
         `- ${backend} tracing ${variant}: (a) latency ${percent(latency)}, (b) time per workflow ${percent(inFlight)} ` +
           `(CPU per workflow ${percent(overhead(tracing, variant, 'sequentialCpu'))} / ${percent(overhead(tracing, variant, 'inFlightCpu'))}); ` +
-          `target < ${fmt(100 * target)}%: ${met ? 'met' : 'NOT met'}.`,
+          `target < ${fmt(100 * target)}%: ${met ? 'met' : 'NOT met'}.${exported}`,
       ];
     }),
   );

@@ -39,6 +39,15 @@ export const tracingShape = {
 export interface TracingRound {
   sequential: SequentialResult;
   inFlight: InFlightResult;
+  /** otlp: the spans the collector received over the spans made (4 per workflow, warm-ups included). */
+  exportedShare?: number;
+}
+
+/** A workflow's spans: the workflow and its 3 steps. */
+const spansPerWorkflow = 4;
+
+async function spansReceived(collectorUrl: string): Promise<number> {
+  return Number(await (await fetch(`${collectorUrl}/spans`)).text());
 }
 
 export interface TracingResult {
@@ -53,10 +62,21 @@ const discardingExporter: SpanExporter = {
 
 /** A loopback OTLP/HTTP collector in a child process (its CPU is not the bench process's): reads each request, answers 200. */
 async function startDiscardingCollector(): Promise<{ url: string; stop: () => Promise<void> }> {
+  // It counts the spans it receives (GET /spans answers the count): the bounded export queue drops spans beyond it.
   const source = `
+    let spans = 0;
     const server = require('node:http').createServer((request, response) => {
-      request.on('data', () => {});
-      request.on('end', () => { response.writeHead(200, { 'content-type': 'application/json' }); response.end('{}'); });
+      const chunks = [];
+      request.on('data', (chunk) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.url === '/spans') return response.end(String(spans));
+        if (request.url.endsWith('/v1/traces')) {
+          const body = JSON.parse(Buffer.concat(chunks).toString());
+          for (const resource of body.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans += (scope.spans ?? []).length;
+        }
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{}');
+      });
     });
     server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
   const child: ChildProcess = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -137,9 +157,13 @@ async function measureVariant(variant: TracingVariant, database: DBOSConfig, col
   try {
     const launch = { ...database, ...config };
     const { sequential: s, inFlight: f } = shape;
+    const received = variant === 'otlp' ? await spansReceived(collectorUrl) : 0;
     const sequential = await sequentialLatency(launch, s.warmup, s.runs);
     const inFlight = await inFlightThroughput(launch, f.warmup, f.total, f.concurrency);
-    return { sequential, inFlight };
+    if (variant !== 'otlp') return { sequential, inFlight };
+    // Each shutdown flushed what its launch had buffered.
+    const made = spansPerWorkflow * (s.warmup + s.runs + f.warmup + f.total);
+    return { sequential, inFlight, exportedShare: ((await spansReceived(collectorUrl)) - received) / made };
   } finally {
     await uninstall();
   }
