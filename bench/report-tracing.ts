@@ -67,9 +67,20 @@ export function tracingTable(results: BackendTracing[]): string {
   return lines.map((row) => `| ${row.join(' | ')} |`).join('\n');
 }
 
+/** `none` runs the very code of `off` (tracing is off when no provider is registered): its "overhead" is the noise. */
+function noiseFloor(backend: Backend, tracing: TracingResult): string {
+  const of = (measure: Measure) => percent(overhead(tracing, 'none', measure));
+  return (
+    `- ${backend} noise floor of this run: **none** runs the same code as **off**, yet differs by ${of('latency')} on (a) latency, ` +
+    `${of('inFlightTime')} on (b) time per workflow, and ${of('sequentialCpu')} / ${of('inFlightCpu')} on CPU per workflow: ` +
+    'differences of that size below are noise.'
+  );
+}
+
 export function tracingVerdicts(results: BackendTracing[]): string[] {
-  return results.flatMap(({ backend, tracing }) =>
-    tracingVariants.flatMap((variant) => {
+  return results.flatMap(({ backend, tracing }) => [
+    noiseFloor(backend, tracing),
+    ...tracingVariants.flatMap((variant) => {
       const target = targets[variant];
       if (target === undefined) return [];
       const latency = overhead(tracing, variant, 'latency');
@@ -83,7 +94,7 @@ export function tracingVerdicts(results: BackendTracing[]): string[] {
           `target < ${fmt(100 * target)}%: ${met ? 'met' : 'NOT met'}.${exported}`,
       ];
     }),
-  );
+  ]);
 }
 
 export const tracingSectionStart = '<!-- tracing:start -->';

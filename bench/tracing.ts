@@ -30,10 +30,11 @@ import { inFlightThroughput, sequentialLatency, type InFlightResult, type Sequen
 export const tracingVariants = ['off', 'none', 'noop', 'sdk', 'otlp'] as const;
 export type TracingVariant = (typeof tracingVariants)[number];
 
+/** Many short rounds rather than a few long ones: load from other work comes and goes within seconds here. */
 export const tracingShape = {
-  rounds: 7,
-  sequential: { warmup: 100, runs: 400 },
-  inFlight: { warmup: 400, total: 4000, concurrency: 200 },
+  rounds: 12,
+  sequential: { warmup: 50, runs: 200 },
+  inFlight: { warmup: 200, total: 2000, concurrency: 200 },
 };
 
 export interface TracingRound {
