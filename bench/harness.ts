@@ -59,7 +59,7 @@ async function dropSchemas(url: string, schemas: string[]): Promise<void> {
 // ---------------------------------------------------------------- scenarios
 
 /** One backend: its raw limit, a fresh database per scenario, and the clean-up of all of them. */
-interface Harness {
+export interface Harness {
   backend: Backend;
   raw: (pass: string) => Promise<RawLimit>;
   /** Postgres: the bare NOTIFY → LISTEN wake-up, after the given pauses. */

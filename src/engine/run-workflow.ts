@@ -112,7 +112,7 @@ async function runBody(engine: Engine, execution: WorkflowExecution, supersedes:
 function workflowSpanFor(engine: Engine, execution: WorkflowExecution): Span | undefined {
   if (!engine.tracer.enabled) return undefined;
   if (execution.workflowSpan) return execution.workflowSpan;
-  const parent = execution.traceParent ?? storedTraceParent(execution.storedTraceContext);
+  const { parent, links } = execution.traceParent ? { parent: execution.traceParent, links: undefined } : storedTraceParent(execution.storedTraceContext);
   const facts = {
     workflowID: execution.workflowID,
     workflowName: execution.registration.name,
@@ -121,7 +121,7 @@ function workflowSpanFor(engine: Engine, execution: WorkflowExecution): Span | u
     authenticatedRoles: execution.authenticatedRoles,
     assumedRole: execution.assumedRole,
   };
-  return startWorkflowSpan(engine.tracer, facts, parent);
+  return startWorkflowSpan(engine.tracer, facts, parent, links);
 }
 
 async function runOnce(engine: Engine, execution: WorkflowExecution, mayStartOver: boolean, span: Span | undefined): Promise<unknown> {

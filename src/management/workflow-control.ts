@@ -16,6 +16,7 @@ import { currentContext, workflowCodeState } from '../engine/workflow-context.ts
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { isTerminalStatus } from '../system-database/records.ts';
 import { outcomeChannel } from '../system-database/system-database.ts';
+import { linkedTracePrefix } from '../telemetry/tracing.ts';
 import { queueTarget } from './queue-target.ts';
 
 function recorded<T>(operationName: string, work: () => Promise<T>): Promise<T> {
@@ -148,6 +149,7 @@ export async function forkWorkflow(
     executorID: engine.identity.executorID,
     ownerXid: randomUUID(),
     now: Date.now(),
+    traceLinkPrefix: linkedTracePrefix,
   };
   await recorded('DBOS.forkWorkflow', async () => {
     const target = await queueTarget(engine, 'DBOS.forkWorkflow', options.queueName, options.queuePartitionKey);

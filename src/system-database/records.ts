@@ -312,6 +312,11 @@ export interface ForkRequest {
   now: number;
   /** The fork's partition key on a partitioned queue. */
   queuePartitionKey?: string | null;
+  /**
+   * The fork stores the original's trace context behind this prefix (telemetry/tracing.ts): its runs start
+   * a trace of their own, with a span link to the original's.
+   */
+  traceLinkPrefix: string;
 }
 
 /** Rewind a finished workflow in place: drop its history from `startStep` on and enqueue it again under its ID. */
