@@ -174,6 +174,7 @@ export class QueueRunner {
           partitionLimits: limits.partitionLimits,
           executorID: this.engine.identity.executorID,
           applicationVersion: this.engine.identity.applicationVersion,
+          applicationName: this.engine.identity.applicationName,
         },
         promoteDelayed && index === 0,
       );

@@ -184,6 +184,8 @@ export interface ClaimRequest {
   partitionLimits: QueueLimits;
   executorID: string;
   applicationVersion: string;
+  /** Only workflows of this application or of none (taking those), as DBOS dequeues. */
+  applicationName: string;
 }
 
 /** A claimed workflow, and whether an earlier execution recorded operations (a resumed or recovered one). */
