@@ -29,6 +29,10 @@ import { crashAndRelaunch, launch, stepOutcomes } from '../helpers/lifecycle.ts'
 // ---- anonymous functions and wrapper names ----
 const anonymousStep = DBOS.registerStep(async (x: number) => x + 1);
 const anonymousWorkflow = DBOS.registerWorkflow(async (x: number) => (await anonymousStep(x)) * 2);
+const inlineSteps = DBOS.registerWorkflow(
+  async () => [await DBOS.runStep(async () => 1), await DBOS.runStep(async function fetchTwo() { return 2; }), await DBOS.runStep(async () => 3, { name: 'three' })],
+  { name: 'compat.inlineSteps' },
+);
 const namedStep = DBOS.registerStep(async () => 'step', { name: 'compat.namedStep' });
 const namedWorkflow = DBOS.registerWorkflow(async () => namedStep(), { name: 'compat.namedWorkflow' });
 
@@ -133,6 +137,13 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
     const status = await DBOS.getWorkflowStatus(workflowID);
     assert.equal(status?.workflowName, '');
     assert.deepEqual((await stepOutcomes(workflowID)).map((o) => o.functionName), ['']);
+  });
+
+  test('DBOS.runStep names its step after the function, \'\' for an anonymous one, as in DBOS', async () => {
+    await launch(backend);
+    const handle = await DBOS.startWorkflow(inlineSteps)();
+    assert.deepEqual(await handle.getResult(), [1, 2, 3]);
+    assert.deepEqual((await stepOutcomes(handle.workflowID)).map((o) => o.functionName), ['', 'fetchTwo', 'three']);
   });
 
   test('a second anonymous workflow is a conflicting registration, as in DBOS', () => {
