@@ -69,6 +69,14 @@ const waitsForMessage = DBOS.registerWorkflow(
   { name: 'compat.waitsForMessage' },
 );
 
+const awaitsNobody = DBOS.registerWorkflow(
+  async (timeoutSeconds: number) => {
+    reached.resolve();
+    return DBOS.getResult(`nobody-${DBOS.workflowID}`, { timeoutSeconds });
+  },
+  { name: 'compat.awaitsNobody' },
+);
+
 // ---- timeouts ----
 let attempts = 0;
 const alwaysFails = DBOS.registerStep(
@@ -193,6 +201,27 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
       assert.equal(await DBOS.retrieveWorkflow(workflowID).getResult(), null);
     });
     assert.ok(recovered < 900, `the recovered recv waited ${recovered} ms`);
+  });
+
+  test('DBOS.getResult with a timeout in a workflow records its deadline first, as DBOS does', async () => {
+    const config = await launch(backend);
+    const handle = await DBOS.startWorkflow(awaitsNobody)(0.2);
+    assert.equal(await handle.getResult(), null);
+    const outcomes = await stepOutcomes(handle.workflowID);
+    assert.deepEqual(outcomes.map((o) => [o.functionID, o.functionName]), [[0, 'DBOS.sleep'], [1, 'DBOS.getResult']]);
+
+    // Interrupted mid-wait, it waits on recovery only what remains of the recorded deadline.
+    reached = deferred();
+    const interrupted = await DBOS.startWorkflow(awaitsNobody)(1);
+    await reached.promise;
+    await DBOS.shutdown();
+    await delay(1_200);
+    const recovered = await elapsedMs(async () => {
+      DBOS.setConfig(config);
+      await DBOS.launch();
+      assert.equal(await DBOS.retrieveWorkflow(interrupted.workflowID).getResult(), null);
+    });
+    assert.ok(recovered < 900, `the recovered getResult waited ${recovered} ms`);
   });
 
   test('a workflow deadline falling between step attempts stops the retries', async () => {
