@@ -115,6 +115,8 @@ const blockThenStep = DBOS.registerWorkflow(
 );
 
 // ---- error messages ----
+const recvInStep = DBOS.registerStep(async () => DBOS.recv('topic', 0), { name: 'compat.recvInStep' });
+const callsRecvInStep = DBOS.registerWorkflow(async () => recvInStep(), { name: 'compat.callsRecvInStep' });
 const sendsToNobody = DBOS.registerWorkflow(async (destination: string) => DBOS.send(destination, 'hello'), {
   name: 'compat.sendsToNobody',
 });
@@ -331,5 +333,12 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
       return true;
     });
     await assert.rejects(DBOS.closeStream('key'), /Invalid call to `DBOS.closeStream` outside of a workflow or step/);
+    await assert.rejects(DBOS.recv('topic', 0), /Attempt to call `DBOS.recv` outside of a workflow/);
+    await assert.rejects(DBOS.setEvent('key', 1), /Attempt to call `DBOS.setEvent` outside of a workflow/);
+    await assert.rejects(callsRecvInStep(), (error: unknown) => {
+      assert.ok(error instanceof DBOSInvalidWorkflowTransitionError);
+      assert.ok(error.message.includes('Invalid call to `DBOS.recv` inside a `step` or `transaction`'), error.message);
+      return true;
+    });
   });
 });
