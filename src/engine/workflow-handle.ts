@@ -13,7 +13,8 @@ import type { Engine } from './engine.ts';
 import { decodeWorkflowInputs } from './stored-values.ts';
 import { toPublicStatus } from './status-mapping.ts';
 import { isRetriableDatabaseFault } from './database-faults.ts';
-import { workflowCodeState } from './workflow-context.ts';
+import { durableDeadline } from './durable-sleep.ts';
+import { reserveFunctionID, workflowCodeState } from './workflow-context.ts';
 
 export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
   constructor(
@@ -37,8 +38,17 @@ export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
   }
 }
 
-/** The workflow's result, or null when `options` set a timeout that expired first. */
-export function awaitWorkflowResult<R>(engine: Engine, workflowID: string, given?: GetResultOptions): Promise<R | null> {
+/**
+ * The workflow's result, or null when `options` set a timeout that expired first. `durableTimeout` (DBOS.getResult):
+ * in workflow code, a timeout's deadline is recorded first under its own function ID, as in DBOS, so a recovered
+ * wait only waits what remains and histories recorded by DBOS line up.
+ */
+export function awaitWorkflowResult<R>(
+  engine: Engine,
+  workflowID: string,
+  given?: GetResultOptions,
+  durableTimeout = false,
+): Promise<R | null> {
   const options = waitOptions('getResult', given);
   checkPositiveOption('getResult', 'pollingIntervalMs', options?.pollingIntervalMs);
   checkPositiveOption('getResult', 'deadlineEpochMS', options?.deadlineEpochMS);
@@ -46,8 +56,13 @@ export function awaitWorkflowResult<R>(engine: Engine, workflowID: string, given
     options?.deadlineEpochMS ??
     (options?.timeoutSeconds === undefined ? undefined : Date.now() + options.timeoutSeconds * 1000);
   const workflow = workflowCodeState();
-  const wait = () => waitHere<R>(engine, workflowID, deadline, options?.pollingIntervalMs, workflow !== undefined);
-  return workflow ? recordedOperation(workflow, 'DBOS.getResult', wait, workflowID) : wait();
+  if (!workflow) return waitHere<R>(engine, workflowID, deadline, options?.pollingIntervalMs, false);
+  const timerID = durableTimeout && deadline !== undefined ? reserveFunctionID(workflow) : undefined;
+  const wait = async () => {
+    const until = timerID === undefined ? deadline : await durableDeadline(workflow, timerID, deadline! - Date.now());
+    return waitHere<R>(engine, workflowID, until, options?.pollingIntervalMs, true);
+  };
+  return recordedOperation(workflow, 'DBOS.getResult', wait, workflowID);
 }
 
 async function waitHere<R>(

@@ -101,7 +101,8 @@ export async function runInlineStep<Return>(fn: () => Promise<Return>, config: S
   if (typeof fn !== 'function') {
     throw new DBOSConfigurationError(`DBOS.runStep needs a function to run as the step, got ${describeValue(fn)}.`);
   }
-  return runStep(config.name ?? (fn.name || 'runStep'), config, fn);
+  // An anonymous function's step is named '' as in DBOS, so histories recorded by either replay in the other.
+  return runStep(config.name ?? fn.name, config, fn);
 }
 
 /** Where decorator-free registration puts a method: `ctorOrProto` is a class (static) or a prototype (instance). */

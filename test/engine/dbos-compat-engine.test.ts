@@ -29,6 +29,10 @@ import { crashAndRelaunch, launch, stepOutcomes } from '../helpers/lifecycle.ts'
 // ---- anonymous functions and wrapper names ----
 const anonymousStep = DBOS.registerStep(async (x: number) => x + 1);
 const anonymousWorkflow = DBOS.registerWorkflow(async (x: number) => (await anonymousStep(x)) * 2);
+const inlineSteps = DBOS.registerWorkflow(
+  async () => [await DBOS.runStep(async () => 1), await DBOS.runStep(async function fetchTwo() { return 2; }), await DBOS.runStep(async () => 3, { name: 'three' })],
+  { name: 'compat.inlineSteps' },
+);
 const namedStep = DBOS.registerStep(async () => 'step', { name: 'compat.namedStep' });
 const namedWorkflow = DBOS.registerWorkflow(async () => namedStep(), { name: 'compat.namedWorkflow' });
 
@@ -63,6 +67,14 @@ const waitsForMessage = DBOS.registerWorkflow(
     return DBOS.recv<string>('topic', { timeoutSeconds: 1 });
   },
   { name: 'compat.waitsForMessage' },
+);
+
+const awaitsNobody = DBOS.registerWorkflow(
+  async (timeoutSeconds: number) => {
+    reached.resolve();
+    return DBOS.getResult(`nobody-${DBOS.workflowID}`, { timeoutSeconds });
+  },
+  { name: 'compat.awaitsNobody' },
 );
 
 // ---- timeouts ----
@@ -103,6 +115,8 @@ const blockThenStep = DBOS.registerWorkflow(
 );
 
 // ---- error messages ----
+const recvInStep = DBOS.registerStep(async () => DBOS.recv('topic', 0), { name: 'compat.recvInStep' });
+const callsRecvInStep = DBOS.registerWorkflow(async () => recvInStep(), { name: 'compat.callsRecvInStep' });
 const sendsToNobody = DBOS.registerWorkflow(async (destination: string) => DBOS.send(destination, 'hello'), {
   name: 'compat.sendsToNobody',
 });
@@ -133,6 +147,13 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
     const status = await DBOS.getWorkflowStatus(workflowID);
     assert.equal(status?.workflowName, '');
     assert.deepEqual((await stepOutcomes(workflowID)).map((o) => o.functionName), ['']);
+  });
+
+  test('DBOS.runStep names its step after the function, \'\' for an anonymous one, as in DBOS', async () => {
+    await launch(backend);
+    const handle = await DBOS.startWorkflow(inlineSteps)();
+    assert.deepEqual(await handle.getResult(), [1, 2, 3]);
+    assert.deepEqual((await stepOutcomes(handle.workflowID)).map((o) => o.functionName), ['', 'fetchTwo', 'three']);
   });
 
   test('a second anonymous workflow is a conflicting registration, as in DBOS', () => {
@@ -182,6 +203,27 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
       assert.equal(await DBOS.retrieveWorkflow(workflowID).getResult(), null);
     });
     assert.ok(recovered < 900, `the recovered recv waited ${recovered} ms`);
+  });
+
+  test('DBOS.getResult with a timeout in a workflow records its deadline first, as DBOS does', async () => {
+    const config = await launch(backend);
+    const handle = await DBOS.startWorkflow(awaitsNobody)(0.2);
+    assert.equal(await handle.getResult(), null);
+    const outcomes = await stepOutcomes(handle.workflowID);
+    assert.deepEqual(outcomes.map((o) => [o.functionID, o.functionName]), [[0, 'DBOS.sleep'], [1, 'DBOS.getResult']]);
+
+    // Interrupted mid-wait, it waits on recovery only what remains of the recorded deadline.
+    reached = deferred();
+    const interrupted = await DBOS.startWorkflow(awaitsNobody)(1);
+    await reached.promise;
+    await DBOS.shutdown();
+    await delay(1_200);
+    const recovered = await elapsedMs(async () => {
+      DBOS.setConfig(config);
+      await DBOS.launch();
+      assert.equal(await DBOS.retrieveWorkflow(interrupted.workflowID).getResult(), null);
+    });
+    assert.ok(recovered < 900, `the recovered getResult waited ${recovered} ms`);
   });
 
   test('a workflow deadline falling between step attempts stops the retries', async () => {
@@ -291,5 +333,12 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
       return true;
     });
     await assert.rejects(DBOS.closeStream('key'), /Invalid call to `DBOS.closeStream` outside of a workflow or step/);
+    await assert.rejects(DBOS.recv('topic', 0), /Attempt to call `DBOS.recv` outside of a workflow/);
+    await assert.rejects(DBOS.setEvent('key', 1), /Attempt to call `DBOS.setEvent` outside of a workflow/);
+    await assert.rejects(callsRecvInStep(), (error: unknown) => {
+      assert.ok(error instanceof DBOSInvalidWorkflowTransitionError);
+      assert.ok(error.message.includes('Invalid call to `DBOS.recv` inside a `step` or `transaction`'), error.message);
+      return true;
+    });
   });
 });
