@@ -25,6 +25,7 @@ import { engineFor } from '../../src/runtime/runtime.ts';
 import { deferred, type Deferred } from '../../src/support/deferred.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { crashAndRelaunch, launch, stepOutcomes } from '../helpers/lifecycle.ts';
+import { rawExecute } from '../helpers/raw-rows.ts';
 
 // ---- anonymous functions and wrapper names ----
 const anonymousStep = DBOS.registerStep(async (x: number) => x + 1);
@@ -154,6 +155,15 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
     const handle = await DBOS.startWorkflow(inlineSteps)();
     assert.deepEqual(await handle.getResult(), [1, 2, 3]);
     assert.deepEqual((await stepOutcomes(handle.workflowID)).map((o) => o.functionName), ['', 'fetchTwo', 'three']);
+  });
+
+  test("a history from an earlier durably, whose anonymous runStep was recorded as 'runStep', still replays", async () => {
+    const config = await launch(backend);
+    const original = await DBOS.startWorkflow(inlineSteps)();
+    await original.getResult();
+    await rawExecute(config, "UPDATE {schema}operation_outputs SET function_name = 'runStep' WHERE workflow_uuid = ? AND function_name = ''", [original.workflowID]);
+    const forked = await DBOS.forkWorkflow(original.workflowID, 1); // replays the renamed step, runs the rest
+    assert.deepEqual(await forked.getResult(), [1, 2, 3]);
   });
 
   test('a second anonymous workflow is a conflicting registration, as in DBOS', () => {
