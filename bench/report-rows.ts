@@ -271,7 +271,8 @@ export function httpRows(results: BackendResult[]): Row[] {
         `${fmt(h.durable.perSec)}/s`,
         `${fmt((100 * h.durable.perSec) / r.inFlight.workflowsPerSec)}% of (b)'s workflows/s; a no-op POST costs the server ` +
           `(+${fmt(middlewareCost(h), 1)}%) at ${fmt(httpShape.fixedRate)} requests/s (${fmt(h.bareAtRate.cpuMicrosPerRequest, 1)} / ` +
-          `${fmt(h.wiredAtRate.cpuMicrosPerRequest, 1)} µs); saturated: ${fmt(h.bare.cpuMicrosPerRequest, 1)} / ${fmt(h.wired.cpuMicrosPerRequest, 1)} µs ` +
+          `${fmt(h.wiredAtRate.cpuMicrosPerRequest, 1)} µs; the floor app, a header and an AsyncLocalStorage only, ` +
+          `${fmt(h.floorAtRate.cpuMicrosPerRequest, 1)} µs: durably's own part ${fmt(addedPercent(h.floorAtRate, h.wiredAtRate), 1)}%); saturated: ${fmt(h.bare.cpuMicrosPerRequest, 1)} / ${fmt(h.wired.cpuMicrosPerRequest, 1)} µs ` +
           `(+${fmt(saturatedMiddlewareCost(h), 1)}%), requests/s ${fmt(h.bare.perSec)} bare, ${fmt(h.wired.perSec)} wired (${fmt(middlewareThroughputDrop(h), 1)}% fewer)`,
       ];
     },

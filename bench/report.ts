@@ -207,7 +207,8 @@ ${verdicts(results).join('\n')}
   a bare one with a no-op \`POST /noop\`, and one with durably's integration with the same route and \`POST /durable\`, which
   awaits a 2-step workflow. autocannon, in the bench process, sends POSTs from ${httpShape.connections} keep-alive connections to each route in
   turn: ${httpShape.warmupSeconds} s of warm-up each, then ${httpShape.noopRounds} rounds of ${httpShape.seconds} s per no-op route, the two taking turns, before any workflow
-  ran, then as many again with autocannon holding both at ${httpShape.fixedRate} requests/s in all; then ${httpShape.durableRounds} rounds of the durable route. Each figure is the median of its rounds (any failed request fails the bench).
+  ran, then as many again with autocannon holding both, and a floor app (the least any request-context middleware does:
+  a response header with a fresh ID and the rest run in an AsyncLocalStorage), at ${httpShape.fixedRate} requests/s in all; then ${httpShape.durableRounds} rounds of the durable route. Each figure is the median of its rounds (any failed request fails the bench).
   Before each round the server collects its garbage (\`--expose-gc\`), so that no round pays for the previous one's; it answers an
   IPC message with its CPU time (\`process.cpuUsage\`) before and after each round, which gives its CPU time per request. The middleware's cost is what
   it adds to the bare no-op route's CPU time per request at the fixed rate (saturated, the wired app serves fewer
