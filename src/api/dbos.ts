@@ -186,7 +186,7 @@ export class DBOS extends DBOSEventReceivers {
   }
 
   static retrieveWorkflow<T = unknown>(workflowID: string): WorkflowHandle<Awaited<T>> {
-    return new DurableWorkflowHandle<Awaited<T>>(engineFor('DBOS.retrieveWorkflow'), workflowID);
+    return new DurableWorkflowHandle<Awaited<T>>(engineFor('DBOS.retrieveWorkflow'), workflowID, true);
   }
 
   static async getWorkflowStatus(workflowID: string): Promise<WorkflowStatus | null> {
@@ -202,7 +202,7 @@ export class DBOS extends DBOSEventReceivers {
   /** Wait for a workflow's result; null if `timeoutSeconds` pass first. */
   static async getResult<T>(workflowID: string, options?: number | GetResultOptions): Promise<T | null> {
     const resolved = waitOptions('DBOS.getResult', options);
-    return awaitWorkflowResult<T>(engineFor('DBOS.getResult'), workflowID, resolved, true);
+    return awaitWorkflowResult<T>(engineFor('DBOS.getResult'), workflowID, resolved, true, true);
   }
 
   /** Enqueue a workflow by name (it may be registered only in another process); a child in workflow code. */

@@ -158,7 +158,7 @@ export class DBOSClient extends ClientAdministration {
   }
 
   retrieveWorkflow<T = unknown>(workflowID: string): WorkflowHandle<Awaited<T>> {
-    return new DurableWorkflowHandle<Awaited<T>>(this.engine, workflowID);
+    return new DurableWorkflowHandle<Awaited<T>>(this.engine, workflowID, true);
   }
 
   async getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined> {

@@ -253,6 +253,9 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
     await DBOS.cancelWorkflow(handle.workflowID);
     await assert.rejects(handle.getResult(), DBOSWorkflowCancelledError);
     assert.equal(attempts, 1);
+    // A retrieved handle and DBOS.getResult are awaiters, here as in another process (DBOS's retrieved handles).
+    await assert.rejects(DBOS.retrieveWorkflow(handle.workflowID).getResult(), DBOSAwaitedWorkflowCancelledError);
+    await assert.rejects(DBOS.getResult(handle.workflowID), DBOSAwaitedWorkflowCancelledError);
   });
 
   test('awaiting a child cancelled by its timeout raises DBOSAwaitedWorkflowCancelledError', async () => {
