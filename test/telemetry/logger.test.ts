@@ -12,6 +12,7 @@ import { afterEach, test } from 'node:test';
 import { DBOS, type DLogger } from '../../src/index.ts';
 import { deferred } from '../../src/support/deferred.ts';
 import { forEachBackend } from '../helpers/backends.ts';
+import { recoveryFinished } from '../helpers/lifecycle.ts';
 import { recordSpans } from './span-recorder.ts';
 
 const recorder = recordSpans();
@@ -114,6 +115,7 @@ forEachBackend('DBOS.logger', (backend) => {
     const logger = capture();
     DBOS.setConfig({ ...config, logger });
     await DBOS.launch();
+    await recoveryFinished(); // said once recovery, in the background, has finished
     const recovering = found(logger.records, 'Recovering 1 pending workflow(s).');
     assert.equal(recovering.level, 'info');
     assert.equal(recovering.metadata.executorID, 'own-executor');
