@@ -287,7 +287,7 @@ export const middlewareThroughputDrop = (h: HttpResult) => (100 * (h.bare.perSec
 /** SQLite's safety poll for writers in other processes, as durably's notifier sets it. */
 export const sqlitePolls = (() => {
   const notifier = new SqliteNotifier();
-  return `first after ${notifier.safetyPollMs(0)} ms, then doubling up to ${notifier.safetyPollMs(30)} ms`;
+  return `a PRAGMA data_version watcher every 2 ms while anyone waits; safety poll first after ${notifier.safetyPollMs(0)} ms, then doubling up to ${notifier.safetyPollMs(30)} ms`;
 })();
 
 const rawCommits = (r: BackendResult, latencyMs: number) => (latencyMs * r.raw.sequentialPerSec) / 1000;
