@@ -153,7 +153,7 @@ export const rows: Row[] = [
     figure: '(n) raw wake-up across connections: `pg_notify` → another connection LISTENing hears it, median (p99)',
     cells: (r) => {
       const raw = r.communication.rawNotify;
-      if (!raw) return ['none (SQLite has no cross-process signal)', `waiters in other processes poll: ${sqlitePolls}`];
+      if (!raw) return ['none (SQLite has no cross-process signal)', `waiters in other processes watch the file: ${sqlitePolls}`];
       return [latencyValue(raw), inRawCommits(r, raw)];
     },
     target: '',
@@ -191,7 +191,7 @@ export const rows: Row[] = [
           `${times(idle.send.medianMs / twoProcesses.send.medianMs)} the median with 3 to 10 ms pauses; ${idle.rounds} rounds; ` +
           (r.communication.rawNotifyIdle
             ? `${times(idle.send.medianMs / r.communication.rawNotifyIdle.medianMs)} the raw wake-up after the same pauses (n)`
-            : `the waiter polls (${sqlitePolls})`),
+            : `the waiter watches the file (${sqlitePolls})`),
       ];
     },
     target: '',
@@ -257,7 +257,7 @@ export const clientRows: Row[] = [
 
 function clientCompared(r: BackendResult, l: Latencies): string {
   const raw = r.communication.rawNotify;
-  return `${inRawCommits(r, l)}; ${raw ? `${times(l.medianMs / raw.medianMs)} the raw wake-up (n)` : `the waiter polls (${sqlitePolls})`}`;
+  return `${inRawCommits(r, l)}; ${raw ? `${times(l.medianMs / raw.medianMs)} the raw wake-up (n)` : `the waiter watches the file (${sqlitePolls})`}`;
 }
 
 /** (h): one row per framework (the frameworks measured are the same on every backend). */
@@ -294,7 +294,7 @@ export const middlewareThroughputDrop = (h: HttpResult) => (100 * (h.bare.perSec
 /** SQLite's safety poll for writers in other processes, as durably's notifier sets it. */
 export const sqlitePolls = (() => {
   const notifier = new SqliteNotifier();
-  return `first after ${notifier.safetyPollMs(0)} ms, then doubling up to ${notifier.safetyPollMs(30)} ms`;
+  return `a PRAGMA data_version watcher every 2 ms while anyone waits; safety poll first after ${notifier.safetyPollMs(0)} ms, then doubling up to ${notifier.safetyPollMs(30)} ms`;
 })();
 
 const rawCommits = (r: BackendResult, latencyMs: number) => (latencyMs * r.raw.sequentialPerSec) / 1000;
@@ -314,7 +314,7 @@ function pingPongCells(r: BackendResult, half: 'send' | 'event', p: PingPongResu
   if (p.processes === 2) {
     const { oneProcess, rawNotify } = r.communication;
     parts.push(`${times(p[half].medianMs / oneProcess[half].medianMs)} the 1-process median`);
-    parts.push(rawNotify ? `${times(p[half].medianMs / rawNotify.medianMs)} the raw wake-up (n)` : `the waiter polls (${sqlitePolls})`);
+    parts.push(rawNotify ? `${times(p[half].medianMs / rawNotify.medianMs)} the raw wake-up (n)` : `the waiter watches the file (${sqlitePolls})`);
     if (half === 'send' && p.clock) parts.push(`clock offset between the processes ${ms(p.clock.offsetMs)} (pipe round trip ${ms(p.clock.pipeRoundTripMs)})`);
   }
   return [latencyValue(p[half]), parts.join('; ')];

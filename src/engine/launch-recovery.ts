@@ -57,6 +57,7 @@ export class LaunchRecovery {
   /** True once `finished` resolved (a synchronous look, for tests and the bench). */
   done = false;
   private startFinished!: () => void;
+  private started = false;
   private stopped = false;
   private runningRecovered = 0;
   /** Wakes a wait of the loop (a recovered workflow finished, or stop()). */
@@ -83,6 +84,8 @@ export class LaunchRecovery {
   }
 
   start(): void {
+    if (this.started) return;
+    this.started = true;
     this.run().then(this.startFinished, (error: unknown) => {
       this.engine.logger.error(`Recovery stopped: ${(error as Error).message}`);
       this.startFinished();
@@ -93,6 +96,7 @@ export class LaunchRecovery {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    if (!this.started) this.startFinished(); // a launch that failed before recovery began
     await this.finished;
   }
 

@@ -220,7 +220,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   }
 
   async claimRecoveryAttempts(requests: readonly RecoveryAttemptRequest[], now: number): Promise<RecoveryBatchClaim> {
-    const claim = await this.connection.transaction((tx) => claimRecoveryAttempts(tx, this.dialect, requests, now));
+    const claim = await claimRecoveryAttempts(this.connection, this.dialect, requests, now);
     if (claim.exceeded.length > 0) this.notifier.wakeLocal(outcomeChannel, claim.exceeded.map((w) => w.workflowID));
     return claim;
   }

@@ -126,7 +126,7 @@ forEachBackend('DBOS.logger', (backend) => {
     const logger = capture();
     DBOS.setConfig({ ...config, logger });
     await DBOS.launch();
-    await recoveryFinished(); // recovery runs in the background and logs as it ends
+    await recoveryFinished(); // said once recovery, in the background, has finished
     const recovering = found(logger.records, 'Recovering 1 pending workflow(s).');
     assert.equal(recovering.level, 'info');
     assert.equal(recovering.metadata.executorID, 'own-executor');

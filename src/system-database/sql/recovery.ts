@@ -14,12 +14,9 @@ import type {
   WorkflowStatusRecord,
 } from '../records.ts';
 import { outcomeChannel } from '../system-database.ts';
+import { valuesChunks } from './multi-row.ts';
 import { nullableString } from './row-values.ts';
 import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
-
-function placeholders(count: number, first = 1): string {
-  return Array.from({ length: count }, (_, i) => `$${i + first}`).join(', ');
-}
 
 /**
  * Up to `limit` PENDING workflows of this executor and version that were
@@ -61,38 +58,37 @@ export async function selectPendingDirectWorkflows(
  * Count one more recovery attempt of each still-PENDING workflow of the
  * batch (a workflow finished or cancelled meanwhile is left out); those past
  * their own budget become MAX_RECOVERY_ATTEMPTS_EXCEEDED in the same
- * transaction. Inputs are read, outputs are not (a PENDING workflow has none).
+ * statement (each workflow's claim is one row's update: no transaction, one
+ * round trip). Inputs are read, outputs are not (a PENDING workflow has none).
  */
 export async function claimRecoveryAttempts(
-  tx: QueryRunner,
+  runner: QueryRunner,
   d: Dialect,
   requests: readonly RecoveryAttemptRequest[],
   now: number,
 ): Promise<RecoveryBatchClaim> {
-  if (requests.length === 0) return { run: [], exceeded: [] };
-  const table = d.table('workflow_status');
-  const budgets = new Map(requests.map((r) => [r.workflowID, r.maxRecoveryAttempts]));
-  const ids = [...budgets.keys()];
-  const rows = await tx.query(
-    `UPDATE ${table} SET recovery_attempts = recovery_attempts + 1, updated_at = $1
-     WHERE workflow_uuid IN (${placeholders(ids.length, 2)}) AND status = 'PENDING'
-     RETURNING ${statusColumns(d, { outputs: false })}`,
-    [now, ...ids],
-  );
   const claim: RecoveryBatchClaim = { run: [], exceeded: [] };
-  for (const row of rows) {
-    const workflow: WorkflowStatusRecord = toWorkflowStatusRecord(row);
-    // A direct start counts as attempt 1, so recoveries are attempts 2, 3, ...
-    if (workflow.recoveryAttempts <= budgets.get(workflow.workflowID)! + 1) claim.run.push(workflow);
-    else claim.exceeded.push({ ...workflow, status: 'MAX_RECOVERY_ATTEMPTS_EXCEEDED' });
-  }
-  if (claim.exceeded.length > 0) {
-    const exceeded = claim.exceeded.map((w) => w.workflowID);
-    const update = `UPDATE ${table} SET status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', deduplication_id = NULL,
-         started_at_epoch_ms = NULL, completed_at = $1, updated_at = $1
-       WHERE workflow_uuid IN (${placeholders(exceeded.length, 2)}) RETURNING workflow_uuid`;
-    // Waiters on its result hear of it at once (where the backend notifies across processes).
-    await tx.query(d.notifying(update, [{ channel: outcomeChannel, keyColumn: 'workflow_uuid' }]), [now, ...exceeded]);
+  const table = d.table('workflow_status');
+  // A direct start counts as attempt 1, so recoveries are attempts 2, 3, ... up to the budget + 1.
+  const exceeded = `${table}.recovery_attempts + 1 > v.column2 + 1`;
+  const chunks = valuesChunks(d, requests, (r) => [r.workflowID, r.maxRecoveryAttempts], ['TEXT', 'BIGINT'], 1); // room for the one parameter more (now)
+  for (const chunk of chunks) {
+    const now$ = `$${chunk.params.length + 1}`;
+    const update = `UPDATE ${table} SET recovery_attempts = ${table}.recovery_attempts + 1, updated_at = ${now$},
+         status = CASE WHEN ${exceeded} THEN 'MAX_RECOVERY_ATTEMPTS_EXCEEDED' ELSE ${table}.status END,
+         deduplication_id = CASE WHEN ${exceeded} THEN NULL ELSE ${table}.deduplication_id END,
+         started_at_epoch_ms = CASE WHEN ${exceeded} THEN NULL ELSE ${table}.started_at_epoch_ms END,
+         completed_at = CASE WHEN ${exceeded} THEN ${now$} ELSE ${table}.completed_at END
+       FROM (VALUES ${chunk.valuesSql}) AS v
+       WHERE ${table}.workflow_uuid = v.column1 AND ${table}.status = 'PENDING'
+       RETURNING ${statusColumns(d, { outputs: false })},
+         CASE WHEN ${table}.status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED' THEN ${table}.workflow_uuid END AS exceeded_id`;
+    // Waiters on an exceeded workflow's result hear of it at once (where the backend notifies across processes).
+    const rows = await runner.query(d.notifying(update, [{ channel: outcomeChannel, keyColumn: 'exceeded_id' }]), [...chunk.params, now]);
+    for (const row of rows) {
+      const workflow: WorkflowStatusRecord = toWorkflowStatusRecord(row);
+      (workflow.status === 'PENDING' ? claim.run : claim.exceeded).push(workflow);
+    }
   }
   return claim;
 }
