@@ -10,14 +10,17 @@ export interface BackendTracing {
 
 const describe: Record<TracingVariant, string> = {
   off: '`tracingEnabled: false` (the baseline)',
-  none: 'no tracer provider registered (default config)',
+  none: 'no tracer provider registered (default config): the code of **off**, so its figures are the noise floor',
   noop: "`tracingEnabled: true`, no provider: the API's no-op spans",
   sdk: 'sdk-trace-base provider, BatchSpanProcessor, discarding exporter, async-hooks context manager',
   otlp: '`enableOTLP: true`: batched spans, metrics and logs over OTLP/HTTP to a loopback collector',
 };
 
-/** The overhead target of each variant, as a fraction (none for the baseline). */
-const targets: Partial<Record<TracingVariant, number>> = { none: 0.02, noop: 0.02, sdk: 0.15, otlp: 0.15 };
+/**
+ * The overhead target of each variant, as a fraction: the issue's "no-op under 2%" and "full tracing under 15%"
+ * (`none` has none: it runs the code of `off`).
+ */
+const targets: Partial<Record<TracingVariant, number>> = { noop: 0.02, sdk: 0.15, otlp: 0.15 };
 
 /** The four measures of one round; for each, a larger value is a higher cost. */
 const measures = {
@@ -87,11 +90,18 @@ export function tracingVerdicts(results: BackendTracing[]): string[] {
       const inFlight = overhead(tracing, variant, 'inFlightTime');
       const met = latency < target && inFlight < target;
       const shares = tracing.rounds[variant].flatMap((round) => (round.exportedShare === undefined ? [] : [round.exportedShare]));
-      const exported = shares.length ? ` The collector received ${fmt(100 * median(shares))}% of the spans made (median over the rounds; the rest overflowed the bounded export queue, 2,048 spans, and were dropped).` : '';
+      const share = shares.length ? median(shares) : undefined;
+      const exported =
+        share === undefined
+          ? ''
+          : ` The collector received ${fmt(100 * share)}% of the spans made (median over the rounds)` +
+            (share < 0.995 ? '; the rest overflowed the bounded export queue (2,048 spans) and were dropped.' : ': none was dropped.');
+      const floor = Math.max(Math.abs(overhead(tracing, 'none', 'latency')), Math.abs(overhead(tracing, 'none', 'inFlightTime')));
+      const withinNoise = !met && latency < target + floor && inFlight < target + floor ? ' (within the noise floor of the target)' : '';
       return [
         `- ${backend} tracing ${variant}: (a) latency ${percent(latency)}, (b) time per workflow ${percent(inFlight)} ` +
           `(CPU per workflow ${percent(overhead(tracing, variant, 'sequentialCpu'))} / ${percent(overhead(tracing, variant, 'inFlightCpu'))}); ` +
-          `target < ${fmt(100 * target)}%: ${met ? 'met' : 'NOT met'}.${exported}`,
+          `target < ${fmt(100 * target)}%: ${met ? 'met' : 'NOT met'}${withinNoise}.${exported}`,
       ];
     }),
   ]);
@@ -118,7 +128,7 @@ ${tracingVerdicts(results).join('\n')}
   One launch each, on a system database of the variant's own (so every variant's tables grow alike).
 - A workflow makes 4 spans (the workflow and its 3 steps). The machine is shared: each round runs every variant once,
   in an order rotated by one each round, and the overheads are per-round ratios, so load that comes and goes between
-  rounds cancels out; below ±2% the figures are within the noise of this machine.
+  rounds cancels out; what is left of the noise shows in **none**, which runs the code of **off**.
 - CPU per workflow is this process's (user + kernel) CPU time over the workflows: the least noisy figure here.
 ${tracingSectionEnd}`;
 }

@@ -63,7 +63,8 @@ export function executeWorkflow(engine: Engine, execution: WorkflowExecution): P
   const superseded = previous?.cancelled ? engine.running.get(execution.workflowID) : undefined;
   const span = workflowSpanFor(engine, execution);
   const body = runInContext({}, () => runBody(engine, execution, superseded !== undefined, span));
-  const run = span ? endWorkflowSpan(engine.tracer, span, body) : body;
+  // A span that records nothing (sampled out, or the API's no-op span) is not ended: ending it does nothing.
+  const run = span?.isRecording() ? endWorkflowSpan(engine.tracer, span, body) : body;
   if (engine.metrics.enabled) measureWorkflow(engine.metrics, execution, run);
   engine.track(execution.workflowID, run);
   run.catch((error: unknown) => {
