@@ -34,6 +34,8 @@ export class QueueRunner {
   private readonly loops = new Map<string, Promise<void>>();
   /** Workflows this process runs, per queue and per queue partition (see scopeKeys). */
   private readonly runningHere = new Map<string, number>();
+  /** Workflows this process runs, per queue: their IDs, to tell a queue filled here (see fillsConcurrencyHere). */
+  private readonly runningIDs = new Map<string, Set<string>>();
   private readonly executions = new Set<Promise<unknown>>();
   /** Queues whose delayed workflows had their delay changed: the next round peeks again. */
   private readonly delaysChanged = new Set<string>();
@@ -104,8 +106,17 @@ export class QueueRunner {
     while (!this.stopped) {
       const queue = this.catalog.find(name);
       if (!queue) return; // deleted
-      const pollMs = Math.min(queue.minPollingIntervalMs, firstPollMs * 2 ** Math.min(idlePolls, 20));
+      const full = this.fillsConcurrencyHere(queue);
+      // Full here, only a finish here frees a slot we could take, and it wakes this loop: no need to poll often.
+      const pollMs = full ? queue.minPollingIntervalMs : Math.min(queue.minPollingIntervalMs, firstPollMs * 2 ** Math.min(idlePolls, 20));
       const waiter = notifier.wait(queueChannel, name, pollMs);
+      const delayedDue = delayed.nextDelayedAt !== null && delayed.nextDelayedAt <= Date.now();
+      if (full && !delayedDue) {
+        // No claim can succeed (this process alone runs `concurrency` of the queue's PENDING workflows):
+        // skip the round trip. Enqueues and other wake-ups wait here until a slot frees.
+        await waiter.promise;
+        continue;
+      }
       let claimed = 0;
       let more = false;
       try {
@@ -122,6 +133,7 @@ export class QueueRunner {
         continue;
       }
       // Nothing more now (a limit is full, or the queue is empty): wait to be woken.
+      // A finish here during the round has already fired the waiter, so its slot is claimed at once.
       idlePolls = claimed > 0 ? 0 : idlePolls + 1;
       const untilDelayed = delayed.nextDelayedAt === null ? Number.POSITIVE_INFINITY : delayed.nextDelayedAt - Date.now();
       if (untilDelayed < pollMs) {
@@ -131,6 +143,22 @@ export class QueueRunner {
         await waiter.promise;
       }
     }
+  }
+
+  /**
+   * Whether this process alone runs as many of the queue's workflows as its
+   * global concurrency allows. Those are PENDING in the database (a cancelled
+   * one is not counted: it no longer holds a slot there), so the claim's exact
+   * count could only answer zero. Other processes' tasks are not known here:
+   * when this says no, the claim still counts in the database.
+   */
+  private fillsConcurrencyHere(queue: WorkflowQueue): boolean {
+    const limit = claimLimits(queue).queueLimits.concurrency;
+    const running = this.runningIDs.get(queue.name);
+    if (limit === undefined || running === undefined || running.size < limit) return false;
+    let live = 0;
+    for (const workflowID of running) if (!this.engine.states.get(workflowID)?.cancelled) live++;
+    return live >= limit;
   }
 
   /**
@@ -188,7 +216,12 @@ export class QueueRunner {
 
   private run(scopes: readonly string[], workflow: ClaimedWorkflow): void {
     for (const scope of scopes) this.runningHere.set(scope, (this.runningHere.get(scope) ?? 0) + 1);
+    const queueName = scopes[0];
+    const ids = this.runningIDs.get(queueName) ?? new Set<string>();
+    this.runningIDs.set(queueName, ids.add(workflow.workflowID));
     const execution = startClaimedWorkflow(this.engine, workflow).finally(() => {
+      ids.delete(workflow.workflowID);
+      if (ids.size === 0 && this.runningIDs.get(queueName) === ids) this.runningIDs.delete(queueName);
       for (const scope of scopes) {
         const left = (this.runningHere.get(scope) ?? 1) - 1;
         // Partition keys come and go: drop idle counters rather than keep one per key ever seen.
