@@ -10,7 +10,9 @@
  * answer leaves its time here, and later claims of the same queue (and partition) also return the PENDING
  * rows of this executor carrying such a time: the rows that attempt claimed, if it committed. A time is
  * forgotten once its rows were found and handed to the caller (one statement claims all its rows at once,
- * so none can follow), or after `keepMs` (an attempt that never committed).
+ * so none can follow), or after `keepMs` (an attempt that never committed). Rows are told apart by executor
+ * ID and claim time: two processes sharing an executor ID (which recovery already forbids) could, in the
+ * same millisecond, pick up each other's rows.
  */
 
 /** How long a lost attempt may still commit: its statement can reach the server late, after a partition heals. */
