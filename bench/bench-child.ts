@@ -51,6 +51,11 @@ export class BenchChild {
     }
   }
 
+  /** The rest of the first line the child prints starting with `prefix`. */
+  async lineAfter(prefix: string): Promise<string> {
+    return (await this.line(prefix, 0)).text;
+  }
+
   /** Resolves once the child has launched durably and started the receiver workflow. */
   async ready(): Promise<void> {
     await this.line('READY', 0);

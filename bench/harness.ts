@@ -18,6 +18,7 @@ import { run, settings, type Backend, type BackendResult } from './settings.ts';
 import { countPerWorkflow, type Target } from './statement-count.ts';
 import { measureTransactions, type Placement, type TransactionResult } from './transactions.ts';
 import { inFlightThroughput, sequentialLatency } from './workflows.ts';
+import { recoveryAfterKill } from './recovery.ts';
 
 // ---------------------------------------------------------------- targets
 
@@ -58,7 +59,7 @@ async function dropSchemas(url: string, schemas: string[]): Promise<void> {
 // ---------------------------------------------------------------- scenarios
 
 /** One backend: its raw limit, a fresh database per scenario, and the clean-up of all of them. */
-interface Harness {
+export interface Harness {
   backend: Backend;
   raw: (pass: string) => Promise<RawLimit>;
   /** Postgres: the bare NOTIFY → LISTEN wake-up, after the given pauses. */
@@ -106,7 +107,7 @@ export function postgresHarness(url: string): Harness {
 
 const say = (h: Harness, what: string) => console.log(`[${h.backend}] ${what}...`);
 
-/** The raw limit (first pass) and the workflow scenarios: (c), (a), (b), (m), (e), (n), SQL per workflow, (k), (h), (d). */
+/** The raw limit (first pass) and the workflow scenarios: (c), (a), (b), (m), (e), (n), SQL per workflow, (k), (h), (d), (r). */
 async function measureWorkflows(h: Harness) {
   const { raw, config, target } = h;
   say(h, `raw commits (${settings.rawDurationMs / 1000} s on 1 connection, then 16)`);
@@ -141,13 +142,15 @@ async function measureWorkflows(h: Harness) {
   const client = await clientLatency(config('client'), k.warmup, k.runs);
   const http = [];
   for (const framework of httpFrameworks) {
-    say(h, `(h) ${framework}: POST requests from ${httpShape.connections} keep-alive clients, ${httpShape.rounds} rounds of ${httpShape.seconds} s per route`);
+    say(h, `(h) ${framework}: POST requests from ${httpShape.connections} keep-alive clients, ${httpShape.noopRounds} rounds of each no-op route, ${httpShape.durableRounds} of the durable one`);
     http.push(await httpThroughput(config(`http_${framework}`), framework));
   }
   const d = dashboardShape;
   say(h, `(d) the dashboard: ${d.workflows} workflows put in the system database, then ${d.runs} answers per read after ${d.warmup} warm-up`);
   const dashboard = await dashboardAtScale(config('dashboard'));
-  return { before, sequential, inFlight, communication, counts, client, http, dashboard };
+  say(h, `(r) recovery: ${settings.recovery.workflows} workflows SIGKILLed in a step, then a new process launches`);
+  const recovery = await recoveryAfterKill(config('recovery'), settings.recovery.workflows);
+  return { before, sequential, inFlight, communication, counts, client, http, dashboard, recovery };
 }
 
 /** The queue scenarios (q1)..(q4), then the raw limit's second pass. */

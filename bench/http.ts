@@ -27,22 +27,31 @@ export interface HttpResult {
   bare: RouteFigures;
   wired: RouteFigures;
   durable: RouteFigures;
+  /** The two no-op routes again at the same fixed rate (httpShape.fixedRate requests/s): equal load, equal batching. */
+  bareAtRate: RouteFigures;
+  wiredAtRate: RouteFigures;
+  /** The floor app's no-op route at the same rate: what any request-context middleware costs in this framework. */
+  floorAtRate: RouteFigures;
 }
 
-export const httpShape = { connections: 50, warmupSeconds: 1, rounds: 5, seconds: 1.5 };
+export const httpShape = { connections: 50, warmupSeconds: 1, noopRounds: 7, durableRounds: 5, seconds: 1.5, fixedRate: 5000 };
 
 type ServerProcess = ChildProcessByStdio<null, Readable, null>;
 
-/** The server's CPU time so far (µs), asked over IPC. */
-async function serverCpuMicros(server: ServerProcess): Promise<number> {
+/**
+ * The server's CPU time so far (µs), asked over IPC. With `collect`, the server first runs a full garbage
+ * collection, so that one round's garbage is not collected (and its CPU charged) during the next round.
+ */
+async function serverCpuMicros(server: ServerProcess, collect = false): Promise<number> {
   const reply = once(server, 'message') as Promise<[{ cpuMicros: number }]>;
-  server.send('cpu');
+  server.send(collect ? 'gc' : 'cpu');
   return (await reply)[0].cpuMicros;
 }
 
-async function measureRoute(server: ServerProcess, url: string, seconds: number): Promise<RouteFigures> {
-  const cpuBefore = await serverCpuMicros(server);
-  const result = await autocannon({ url, method: 'POST', connections: httpShape.connections, duration: seconds });
+/** As fast as the server answers, or at `rate` requests/s in all (autocannon's overallRate). */
+async function measureRoute(server: ServerProcess, url: string, seconds: number, rate?: number): Promise<RouteFigures> {
+  const cpuBefore = await serverCpuMicros(server, true);
+  const result = await autocannon({ url, method: 'POST', connections: httpShape.connections, duration: seconds, ...(rate && { overallRate: rate }) });
   const cpuMicros = (await serverCpuMicros(server)) - cpuBefore;
   const failed = result.errors + result.timeouts + result.non2xx;
   if (failed > 0) throw new Error(`${url}: ${failed} of ${result.requests.total} requests failed`);
@@ -52,14 +61,14 @@ async function measureRoute(server: ServerProcess, url: string, seconds: number)
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
- * Each route warmed up, then measured in rounds taken in turn (bare, wired, durable, bare...), so that a
- * noisy moment of the machine falls on every route alike; each figure is the median of its rounds.
+ * Each route warmed up, then measured in rounds taken in turn (bare, wired, bare...), so that a noisy moment
+ * of the machine falls on every route alike; each figure is the median of its rounds.
  */
-async function measureInTurn(server: ServerProcess, urls: readonly string[]): Promise<RouteFigures[]> {
-  for (const url of urls) await measureRoute(server, url, httpShape.warmupSeconds);
+async function measureInTurn(server: ServerProcess, urls: readonly string[], roundCount: number, rate?: number): Promise<RouteFigures[]> {
+  for (const url of urls) await measureRoute(server, url, httpShape.warmupSeconds, rate);
   const rounds: RouteFigures[][] = urls.map(() => []);
-  for (let round = 0; round < httpShape.rounds; round++) {
-    for (const [i, url] of urls.entries()) rounds[i]!.push(await measureRoute(server, url, httpShape.seconds));
+  for (let round = 0; round < roundCount; round++) {
+    for (const [i, url] of urls.entries()) rounds[i]!.push(await measureRoute(server, url, httpShape.seconds, rate));
   }
   return rounds.map((figures) => ({
     perSec: median(figures.map((f) => f.perSec)),
@@ -68,21 +77,32 @@ async function measureInTurn(server: ServerProcess, urls: readonly string[]): Pr
 }
 
 export async function httpThroughput(config: DBOSConfig, framework: HttpFramework): Promise<HttpResult> {
-  const server = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'http-server.ts')], {
+  const server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'http-server.ts')], {
     env: { ...process.env, BENCH_CONFIG: JSON.stringify(config), BENCH_FRAMEWORK: framework },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   }) as ServerProcess;
   try {
     let output = '';
     server.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    while (!/PORTS \d+ \d+/.test(output)) {
+    while (!/PORTS \d+ \d+ \d+/.test(output)) {
       if (server.exitCode !== null) throw new Error(`the ${framework} bench server exited: ${output}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const [, bare, wired] = /PORTS (\d+) (\d+)/.exec(output)!;
+    const [, bare, wired, floor] = /PORTS (\d+) (\d+) (\d+)/.exec(output)!;
     const at = (port: string | undefined, path: string) => `http://127.0.0.1:${port}${path}`;
-    const [bareRoute, wiredRoute, durableRoute] = await measureInTurn(server, [at(bare, '/noop'), at(wired, '/noop'), at(wired, '/durable')]);
-    return { framework, connections: httpShape.connections, bare: bareRoute!, wired: wiredRoute!, durable: durableRoute! };
+    // The no-op routes in a phase of their own, before any workflow ran: the durable route's garbage,
+    // database connections and timers would otherwise tax whichever no-op round follows it.
+    const noopRoutes = [at(bare, '/noop'), at(wired, '/noop')];
+    const [bareRoute, wiredRoute] = await measureInTurn(server, noopRoutes, httpShape.noopRounds);
+    // Saturated, the wired app answers fewer requests/s, so each of its event-loop turns serves fewer requests and
+    // the per-turn costs (epoll, timers) weigh more on each: at one fixed rate, both apps are compared alike.
+    const atRate = [...noopRoutes, at(floor, '/noop')];
+    const [bareAtRate, wiredAtRate, floorAtRate] = await measureInTurn(server, atRate, httpShape.noopRounds, httpShape.fixedRate);
+    const [durableRoute] = await measureInTurn(server, [at(wired, '/durable')], httpShape.durableRounds);
+    return {
+      framework, connections: httpShape.connections, bare: bareRoute!, wired: wiredRoute!, durable: durableRoute!,
+      bareAtRate: bareAtRate!, wiredAtRate: wiredAtRate!, floorAtRate: floorAtRate!,
+    };
   } finally {
     server.kill('SIGKILL');
     if (server.exitCode === null) await once(server, 'exit');

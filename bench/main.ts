@@ -22,16 +22,46 @@
  *       in one process on SQLite); and across two with the recv idle 0.25
  *       to 2 s before each send; (n) the raw wake-up: a bare pg_notify heard
  *       by another connection, after the same pauses
+ *   (o) tracing's cost: (a) and (b) with tracing off, no provider, the API's
+ *       no-op spans, a real SDK, and OTLP export (bench/tracing.ts; targets:
+ *       no-op < 2%, full tracing < 15%). Alone: `npm run bench -- --only tracing`
+ *       (replaces only its section of BENCHMARKS.md)
  *
- * Prints a table and writes BENCHMARKS.md. Postgres: the server of
+ * Prints a table and writes BENCHMARKS.md, keeping its hand-written notes (from notesMarker on). Postgres: the server of
  * DBOS_TEST_POSTGRES_URL, else 127.0.0.1:5432 (user postgres), database
  * durably_bench, a fresh schema per scenario (dropped at the end); skipped,
  * loudly, when unreachable. SQLite: fresh files under the OS temp folder.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { measureAll, postgresHarness, postgresUrl, preparePostgres, sqliteHarness } from './harness.ts';
 import { fmt } from './report-rows.ts';
 import { markdown, table, verdicts } from './report.ts';
+import { tracingSection } from './report-tracing.ts';
+import { measureTracingOn, onlyTracing, printTracing } from './run-tracing.ts';
+
+const benchmarksFile = new URL('../BENCHMARKS.md', import.meta.url);
+/** Everything from this line on in BENCHMARKS.md is written by hand (figures measured once) and kept by a full run. */
+const notesMarker = '<!-- notes: kept by npm run bench -->';
+
+function keptNotes(): string {
+  let current: string;
+  try {
+    current = readFileSync(benchmarksFile, 'utf8');
+  } catch {
+    return '';
+  }
+  const at = current.indexOf(notesMarker);
+  return at === -1 ? '' : `\n${current.slice(at)}`;
+}
+
+/** `--only <section>`: the one section to run (only `tracing` so far). */
+function onlySection(): string | undefined {
+  const at = process.argv.indexOf('--only');
+  if (at === -1) return undefined;
+  const section = process.argv[at + 1];
+  if (section !== 'tracing') throw new Error(`--only takes "tracing", got ${JSON.stringify(section)}.`);
+  return section;
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -43,10 +73,19 @@ async function main(): Promise<void> {
         '!!! Start Postgres on 127.0.0.1:5432 or set DBOS_TEST_POSTGRES_URL to include it.\n',
     );
   }
-  const results = await measureAll([sqliteHarness(), ...(problem ? [] : [postgresHarness(url)])]);
-  const report = markdown(results, problem, version);
-  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
+  const harnesses = [sqliteHarness(), ...(problem ? [] : [postgresHarness(url)])];
+  if (onlySection() === 'tracing') {
+    await onlyTracing(harnesses);
+    console.log(`Replaced the tracing section of BENCHMARKS.md (${fmt((Date.now() - started) / 1000, 1)} s).`);
+    return;
+  }
+  // (o) first: the later scenarios declare queues and data sources that every later launch would start.
+  const tracing = await measureTracingOn(harnesses);
+  const results = await measureAll(harnesses);
+  const report = `${markdown(results, problem, version)}\n\n${tracingSection(tracing)}\n${keptNotes()}`;
+  writeFileSync(benchmarksFile, report);
   console.log(`\n${table(results)}\n\n${verdicts(results).join('\n')}\n`);
+  printTracing(tracing);
   console.log(`Wrote BENCHMARKS.md (${fmt((Date.now() - started) / 1000, 1)} s).`);
 }
 

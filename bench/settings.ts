@@ -9,12 +9,15 @@ import type { HttpResult } from './http.ts';
 import type { DashboardResult } from './dashboard.ts';
 import type { Placement, TransactionResult } from './transactions.ts';
 import type { InFlightResult, SequentialResult } from './workflows.ts';
+import type { RecoveryResult } from './recovery.ts';
 
 export const settings = {
   rawDurationMs: 2500,
   sequential: { warmup: 50, runs: 300 },
   inFlight: { warmup: 400, total: 10_000, concurrency: 200 },
   countedWorkflows: 200,
+  /** (r): workflows SIGKILLed in a step, then recovered by a new process (DURABLY_BENCH_RECOVERY_WORKFLOWS). */
+  recovery: { workflows: Number(process.env.DURABLY_BENCH_RECOVERY_WORKFLOWS ?? 1_000) },
   client: { warmup: 20, runs: 200 },
   communication: { warmup: 20, runs: 200, idle: { warmup: 2, runs: 20, pausesMs: [250, 500, 1000, 2000] } },
   queues: {
@@ -51,6 +54,8 @@ export interface BackendResult {
   http: HttpResult[];
   /** (d) the admin server's reads with 100,000 workflows in the system database. */
   dashboard: DashboardResult;
+  /** (r) recovery by a new process of workflows SIGKILLed in a step. */
+  recovery: RecoveryResult;
   queues: {
     unlimited: QueueThroughputResult;
     limited: QueueThroughputResult;

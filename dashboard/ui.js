@@ -10,6 +10,13 @@ export function Status({ status }) {
   return html`<span class=${`status status-${String(status).toLowerCase()}`} data-testid="status">${status}</span>`;
 }
 
+/** Marks a PENDING or ENQUEUED workflow whose application version no live process runs. */
+export function StrandedBadge({ workflow }) {
+  if (!workflow.stranded) return null;
+  const title = `Stranded: no live process runs version ${workflow.applicationVersion}, so nothing resumes it. Relaunch that version, or a newer one with adoptCompatibleWorkflows.`;
+  return html`<span class="badge-stranded" title=${title} data-testid="stranded-badge">stranded</span>`;
+}
+
 export function time(ms) {
   if (ms === null || ms === undefined) return '—';
   const d = new Date(ms);

@@ -3,7 +3,7 @@
 // fork-from-step, each confirmed first and followed by a fresh read. Live while open.
 import { useCallback, useEffect, useRef, useState } from '/vendor/hooks.mjs';
 import { get, post, subscribeChanges } from './api.js';
-import { Confirm, JsonView, Status, WorkflowLink, duration, html, navigate, time } from './ui.js';
+import { Confirm, JsonView, Status, StrandedBadge, WorkflowLink, duration, html, navigate, time } from './ui.js';
 
 const finished = new Set(['SUCCESS', 'ERROR']);
 
@@ -103,6 +103,7 @@ export function WorkflowPage({ id }) {
     <header class="page-head">
       <h1 class="mono wrap" data-testid="workflow-id">${workflow.workflowID}</h1>
       <${Status} status=${workflow.status} />
+      <${StrandedBadge} workflow=${workflow} />
       <div class="actions">
         ${canCancel && html`<button type="button" class="danger" data-testid="cancel" onClick=${() => act(`Cancel ${id}? It stops at its next step and leaves its queue.`, 'Cancel workflow', () => post(`/api/workflows/${encodeURIComponent(id)}/cancel`))}>Cancel</button>`}
         ${canResume && html`<button type="button" data-testid="resume" onClick=${() => act(`Resume ${id} from its last completed step?`, 'Resume', () => post(`/api/workflows/${encodeURIComponent(id)}/resume`))}>Resume</button>`}

@@ -2,10 +2,10 @@
 // server's change feed (the current page is read again when something changes).
 import { useCallback, useEffect, useState } from '/vendor/hooks.mjs';
 import { get, subscribeChanges } from './api.js';
-import { Status, WorkflowLink, duration, html, navigate, time } from './ui.js';
+import { Status, StrandedBadge, WorkflowLink, duration, html, navigate, time } from './ui.js';
 
 const statuses = ['', 'PENDING', 'ENQUEUED', 'DELAYED', 'SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'];
-const filterNames = ['status', 'name', 'queue', 'prefix', 'from', 'to'];
+const filterNames = ['status', 'name', 'queue', 'prefix', 'from', 'to', 'stranded'];
 
 function toLocalInput(ms) {
   if (!ms) return '';
@@ -34,6 +34,9 @@ function Filters({ params }) {
     <label>ID prefix<input name="prefix" value=${params.get('prefix') ?? ''} placeholder="ID starts with" /></label>
     <label>From<input type="datetime-local" name="from" value=${toLocalInput(params.get('from'))} /></label>
     <label>To<input type="datetime-local" name="to" value=${toLocalInput(params.get('to'))} /></label>
+    <label class="check" title="PENDING or ENQUEUED under an application version no live process runs">
+      <span><input type="checkbox" name="stranded" value="1" checked=${params.get('stranded') === '1'} data-testid="stranded-filter" /> Stranded only</span>
+    </label>
     <div class="filter-actions">
       <button type="submit">Apply</button>
       <button type="button" onClick=${() => navigate('/workflows')}>Clear</button>
@@ -88,11 +91,11 @@ export function WorkflowsPage({ params }) {
         <tbody>
           ${(page?.workflows ?? []).map((w) => html`<tr key=${w.workflowID} data-testid="workflow-row" data-id=${w.workflowID}>
             <td><${WorkflowLink} id=${w.workflowID} /></td>
-            <td><${Status} status=${w.status} /></td>
+            <td><${Status} status=${w.status} /> <${StrandedBadge} workflow=${w} /></td>
             <td>${w.name}</td>
             <td>${w.queueName ?? '—'}</td>
             <td title=${new Date(w.createdAt).toISOString()}>${time(w.createdAt)}</td>
-            <td>${w.durationMs === null ? (w.status === 'PENDING' ? 'running' : '—') : duration(w.durationMs)}</td>
+            <td>${w.durationMs === null ? (w.status === 'PENDING' && !w.stranded ? 'running' : '—') : duration(w.durationMs)}</td>
             <td class="mono">${w.executorID ?? '—'}</td>
             <td class="mono truncate" title=${w.applicationVersion ?? ''}>${w.applicationVersion ?? '—'}</td>
           </tr>`)}

@@ -22,3 +22,14 @@ export {
   selectCompletionPG,
 } from './datasources/postgres-transactions.ts';
 export { DBOSError, DBOSStepAlreadyRecordedError, DBOSWorkflowConflictError } from './errors/errors.ts';
+export {
+  DATASOURCE_MIGRATIONS_TABLE,
+  type DataSourceMigrationOptions,
+  type DataSourceSQLExecutor,
+  getDataSourceMigrationsPG,
+  getDataSourcePermissionsSQL,
+  initializeDataSourceSchemaPG,
+  migrateDataSourcePG,
+  verifyDataSourcePG,
+} from './datasources/datasource-migrations-pg.ts';
+export { assertStillOwnsWorkflow, guardDataSourcePoolPG, replayRecordedStep } from './datasources/data-source-spi.ts';

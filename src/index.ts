@@ -33,6 +33,7 @@ export type {
   StepConfig,
   StepStatus,
   WorkflowConfig,
+  InputSchema,
   WorkflowHandle,
   WorkflowSerializationFormat,
   WorkflowStatus,
@@ -47,5 +48,11 @@ export { PortableWorkflowError } from './errors/portable-workflow-error.ts';
 export { DBOSUnknownSerializationError } from './errors/errors.ts';
 export * from './errors/errors.ts';
 export * as Error from './errors/errors.ts';
-export type { AlertHandler, DBOSLifecycleCallback } from './types/lifecycle-types.ts';
+export type {
+  AlertHandler,
+  DBOSExternalState,
+  DBOSLifecycleCallback,
+  ExternalRegistration,
+  MethodRegistrationBase,
+} from './types/lifecycle-types.ts';
 export { serveDashboard, type RunningDashboard, type ServeDashboardOptions } from './admin/serve-dashboard.ts';

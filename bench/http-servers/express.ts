@@ -1,5 +1,7 @@
-/** The Express apps of bench/http-server.ts: one bare, one with durably's middleware. */
+/** The Express apps of bench/http-server.ts: one bare, one with durably's middleware, one with the least such a middleware does. */
 import type { Server } from 'node:http';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { expressErrorHandler, expressMiddleware } from '../../src/adapters/express.ts';
 import type { BenchApps } from '../http-server.ts';
@@ -18,5 +20,14 @@ export const serve: BenchApps = async (durable) => {
   wired.post('/noop', (_req, res) => void res.json('ok'));
   wired.post('/durable', async (_req, res) => void res.json(await durable()));
   wired.use(expressErrorHandler());
-  return [await listen(bare), await listen(wired)];
+  // The least any request-context middleware does: a response header with a fresh ID, the rest run in a store.
+  const floor = express();
+  const store = new AsyncLocalStorage<{ id: string }>();
+  floor.use((_req, res, next) => {
+    const id = randomUUID();
+    res.setHeader('x-request-id', id);
+    store.run({ id }, next);
+  });
+  floor.post('/noop', (_req, res) => void res.json('ok'));
+  return [await listen(bare), await listen(wired), await listen(floor)];
 };

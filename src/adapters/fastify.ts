@@ -11,11 +11,13 @@
  */
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DBOS } from '../api/dbos.ts';
-import { prepareRequest, runInRequest, type DurablyHttpOptions } from './http-context.ts';
+import { clientAddress, prepareRequest, runInRequest, type DurablyHttpOptions } from './http-context.ts';
 import { errorResponse } from './http-errors.ts';
 import { endRequestSpan, type RequestTrace } from './request-span.ts';
 
 export type { DurablyHttpOptions } from './http-context.ts';
+
+const fastifyIP = (request: FastifyRequest) => request.ip;
 
 export interface DurablyFastifyOptions extends DurablyHttpOptions {
   /**
@@ -32,7 +34,7 @@ function installRequestHook(app: FastifyInstance, options: DurablyHttpOptions): 
   // the handler and all it awaits run in the request's context. Fastify carries
   // that context across body parsing itself (an AsyncResource per parse).
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-    const facts = { method: request.method, url: request.url, ip: request.ip, headers: request.headers };
+    const facts = { method: request.method, url: request.url, ip: clientAddress(request, fastifyIP), headers: request.headers };
     const prepared = prepareRequest(facts, options);
     reply.header(prepared.responseHeader, prepared.requestID);
     if (!prepared.ok) {
@@ -41,7 +43,7 @@ function installRequestHook(app: FastifyInstance, options: DurablyHttpOptions): 
       return;
     }
     if (prepared.trace) endSpanWithResponse(request, reply, prepared.trace);
-    runInRequest(prepared, () => done());
+    runInRequest(prepared, done as () => void);
   });
 }
 

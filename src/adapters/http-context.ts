@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DBOS } from '../api/dbos.ts';
-import { currentContext, runInContext } from '../engine/workflow-context.ts';
+import { currentContext, runInContext, type ExecutionContext } from '../engine/workflow-context.ts';
 import type { HTTPRequest } from '../types/workflow-types.ts';
 import type { ErrorResponse } from './http-errors.ts';
 import { withActiveSpan } from '../telemetry/tracing.ts';
@@ -27,9 +27,30 @@ export type HeaderValues = Readonly<Record<string, string | string[] | undefined
 export interface RequestFacts {
   method: string;
   url: string;
-  ip: string | undefined;
+  /**
+   * The client address, or where to read it when DBOS.request is built (some frameworks compute it on every read:
+   * Express walks its proxy rules). Not a getter: an accessor in an object literal gives each request's object a
+   * hidden class of its own in V8, which cost more than the whole middleware.
+   */
+  readonly ip: string | undefined | ClientAddress<never>;
   /** Node's headers: names already lower-cased. */
   headers: HeaderValues;
+}
+
+/** `read(from)` is the client address; `read` a module-level function, so that no closure is made per request. */
+export interface ClientAddress<Source> {
+  readonly from: Source;
+  readonly read: (from: Source) => string | undefined;
+}
+
+/** Where an adapter's framework keeps the client address. */
+export function clientAddress<Source>(from: Source, read: (from: Source) => string | undefined): ClientAddress<never> {
+  return { from, read } as unknown as ClientAddress<never>;
+}
+
+function ipOf(facts: RequestFacts): string | undefined {
+  const ip = facts.ip as string | undefined | ClientAddress<unknown>;
+  return typeof ip === 'object' ? ip.read(ip.from) : ip;
 }
 
 export type PreparedRequest =
@@ -37,7 +58,8 @@ export type PreparedRequest =
       readonly ok: true;
       readonly requestID: string;
       readonly responseHeader: string;
-      readonly request: HTTPRequest;
+      /** DBOS.request's object, built on first use (most requests start no workflow and never read it). */
+      readonly request: LazyRequest;
       readonly idempotencyKey?: string;
       /** The request's span when tracing is on: the adapter ends it (request-span.ts endRequestSpan). */
       readonly trace?: RequestTrace;
@@ -104,19 +126,55 @@ export function prepareRequest(facts: RequestFacts, options?: DurablyHttpOptions
   const key = facts.headers[keyHeader];
   const problem = key === undefined ? undefined : idempotencyKeyProblem(keyHeader, key);
   if (problem) return { ok: false, requestID, responseHeader, refusal: badRequest(problem) };
-  const request: HTTPRequest = { requestID, method: facts.method, url: facts.url, ip: facts.ip, headers: recordedHeaders(facts.headers) };
+  const request = new LazyRequest(requestID, facts);
   const trace = startRequestSpan(facts, requestID);
   return { ok: true, requestID, responseHeader, request, idempotencyKey: key as string | undefined, trace };
 }
+
+/**
+ * Copying the headers and reading the client address (Express's req.ip walks proxy rules) cost more than the rest of
+ * the middleware, and only a request that starts a workflow or reads DBOS.request needs them: built on first use.
+ */
+export class LazyRequest {
+  private built: HTTPRequest | undefined;
+
+  constructor(
+    private readonly requestID: string,
+    private readonly facts: RequestFacts,
+  ) {}
+
+  get(): HTTPRequest {
+    const { facts } = this;
+    return (this.built ??= { requestID: this.requestID, method: facts.method, url: facts.url, ip: ipOf(facts), headers: recordedHeaders(facts.headers) });
+  }
+}
+
+const lazyRequestKey = Symbol('durably.lazyRequest');
+type WithLazyRequest = ExecutionContext & { [lazyRequestKey]?: LazyRequest };
+
+/**
+ * The context's `request` is this one accessor for every request: a getter of its own per request would give each
+ * context a hidden class of its own (V8 keeps accessors in the object's shape), microseconds per request. It is
+ * enumerable, so a context derived by spreading this one copies the built request.
+ */
+const requestAccessor: PropertyDescriptor = {
+  get(this: WithLazyRequest) {
+    return this[lazyRequestKey]?.get();
+  },
+  enumerable: true,
+};
 
 /** Run the rest of the request (the handler and all it awaits) with DBOS.request set and the key as the next workflow ID. */
 export function runInRequest<T>(prepared: PreparedRequest & { ok: true }, work: () => T): T {
   const span = prepared.trace?.span;
   // The request span is the parent of the workflows started here, and active for the application's own spans.
-  const context = span ? { ...currentContext(), request: prepared.request, span } : { ...currentContext(), request: prepared.request };
-  const run = span ? () => withActiveSpan(span, work) : work;
-  if (prepared.idempotencyKey !== undefined) {
-    return runInContext({ ...context, assignedWorkflowID: { id: prepared.idempotencyKey, used: false } }, run);
-  }
-  return runInContext(context, run);
+  const key = prepared.idempotencyKey;
+  const context: ExecutionContext = {
+    ...currentContext(),
+    ...(span && { span }),
+    ...(key !== undefined && { assignedWorkflowID: { id: key, used: false } }),
+  };
+  (context as WithLazyRequest)[lazyRequestKey] = prepared.request;
+  Object.defineProperty(context, 'request', requestAccessor);
+  return runInContext(context, span ? () => withActiveSpan(span, work) : work);
 }

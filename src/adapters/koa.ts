@@ -6,12 +6,14 @@
  * and 2 (it uses only `ctx.method`, `originalUrl`, `ip`, `req.headers`, `set`,
  * `status`, `body` and `headerSent`, the same in both).
  */
-import type { Middleware } from 'koa';
-import { prepareRequest, runInRequest, type DurablyHttpOptions } from './http-context.ts';
+import type { Middleware, ParameterizedContext } from 'koa';
+import { clientAddress, prepareRequest, runInRequest, type DurablyHttpOptions } from './http-context.ts';
 import { errorResponse } from './http-errors.ts';
 import { endRequestSpan } from './request-span.ts';
 
 export type { DurablyHttpOptions } from './http-context.ts';
+
+const koaIP = (ctx: ParameterizedContext) => ctx.ip;
 
 /**
  * Request ID, DBOS.request, idempotency key and the 400/503 refusals for every
@@ -20,7 +22,7 @@ export type { DurablyHttpOptions } from './http-context.ts';
  */
 export function koaMiddleware(options?: DurablyHttpOptions): Middleware {
   return async (ctx, next) => {
-    const prepared = prepareRequest({ method: ctx.method, url: ctx.originalUrl, ip: ctx.ip, headers: ctx.req.headers }, options);
+    const prepared = prepareRequest({ method: ctx.method, url: ctx.originalUrl, ip: clientAddress(ctx, koaIP), headers: ctx.req.headers }, options);
     ctx.set(prepared.responseHeader, prepared.requestID);
     if (!prepared.ok) {
       ctx.status = prepared.refusal.status;

@@ -1,6 +1,7 @@
 /**
  * The dashboard's workflow API: pages of workflows (keyset-paged, newest
- * first, filtered by status, name, queue, creation time and ID prefix), one
+ * first, filtered by status, name, queue, creation time, ID prefix and
+ * strandedness, each row marked stranded or not), one
  * workflow with everything it recorded, and the actions on it.
  */
 import type { Engine } from '../engine/engine.ts';
@@ -12,6 +13,7 @@ import type { WorkflowStatusRecord, WorkflowStatusString } from '../system-datab
 import { storedForDisplay, toDisplay } from './display-values.ts';
 import { badRequest, bodyObject, json, type Reply } from './http-io.ts';
 import type { Route } from './router.ts';
+import { strandedOnly, strandedTest } from './stranded-marks.ts';
 
 const statuses = new Set(['ENQUEUED', 'DELAYED', 'PENDING', 'SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED']);
 const defaultPageSize = 50;
@@ -75,6 +77,7 @@ export function pageFilter(url: URL, engine: Engine): WorkflowPageFilter {
     createdTo: timeParam(url, 'to'),
     workflowIDPrefix: prefix ? prefix : undefined,
     ownedBy: ownerScope(engine),
+    ...(strandedOnly(url) ? { strandedLiveSinceEpochMs: Date.now() - engine.executorTimeoutMs } : {}),
     after: decodeCursor(url.searchParams.get('cursor')),
     limit,
   };
@@ -113,11 +116,14 @@ export function workflowSummary(row: WorkflowStatusRecord) {
 async function listPage(url: URL, engine: Engine): Promise<Reply> {
   const filter = pageFilter(url, engine);
   // One more row than asked tells whether there is a next page, without a count.
-  const rows = await engine.systemDatabase.dashboard.listWorkflowPage({ ...filter, limit: filter.limit + 1 });
+  const [rows, stranded] = await Promise.all([
+    engine.systemDatabase.dashboard.listWorkflowPage({ ...filter, limit: filter.limit + 1 }),
+    strandedTest(engine),
+  ]);
   const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt, workflowID: last.workflowID }) : null;
-  return json({ workflows: page.map(workflowSummary), nextCursor });
+  return json({ workflows: page.map((row) => ({ ...workflowSummary(row), stranded: stranded(row) })), nextCursor });
 }
 
 async function streamsOf(engine: Engine, workflowID: string) {
@@ -137,17 +143,19 @@ async function workflowDetail(engine: Engine, workflowID: string): Promise<Reply
   const row = await systemDatabase.getWorkflowStatus(workflowID);
   if (!row) return json({ error: `Workflow ${workflowID} not found`, code: 'WORKFLOW_NOT_FOUND' }, 404);
   const status = await toPublicStatus(row);
-  const [steps, children, parent, events, messages, streams] = await Promise.all([
+  const [steps, children, parent, events, messages, streams, stranded] = await Promise.all([
     listWorkflowSteps(engine, workflowID),
     systemDatabase.listWorkflows({ parentWorkflowIDs: [workflowID], limit: detailLimit, loadInput: false, loadOutput: false }),
     row.parentWorkflowID ? systemDatabase.getWorkflowStatus(row.parentWorkflowID) : undefined,
     systemDatabase.dashboard.listEvents(workflowID),
     systemDatabase.dashboard.listMessages(workflowID, detailLimit),
     streamsOf(engine, workflowID),
+    strandedTest(engine),
   ]);
   return json({
     workflow: {
       ...workflowSummary(row),
+      stranded: stranded(row),
       input: toDisplay(status.input),
       output: toDisplay(status.output),
       error: status.error === undefined ? null : toDisplay(status.error),

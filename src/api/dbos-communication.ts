@@ -18,7 +18,7 @@ import {
 import { durableSleep } from '../engine/durable-sleep.ts';
 import { recordedNow, recordedRandomUUID } from '../engine/recorded-values.ts';
 import { engineFor } from '../runtime/runtime.ts';
-import { waitOptions } from '../support/wait-timeouts.ts';
+import { waitTimeoutSeconds } from '../support/wait-timeouts.ts';
 import { DBOSContext } from './dbos-context.ts';
 
 export class DBOSCommunication extends DBOSContext {
@@ -29,7 +29,7 @@ export class DBOSCommunication extends DBOSContext {
 
   /** In workflow code: the oldest unconsumed message on `topic`, or null after the timeout (default 60 s). */
   static async recv<T>(topic?: string, options?: number | RecvOptions): Promise<T | null> {
-    return recv<T>(topic, waitOptions('DBOS.recv', options)?.timeoutSeconds);
+    return recv<T>(topic, waitTimeoutSeconds('DBOS.recv', options));
   }
 
   /** In workflow code: publish (or replace) this workflow's value for `key`. */
@@ -39,8 +39,7 @@ export class DBOSCommunication extends DBOSContext {
 
   /** Wait for a workflow's event value; null after the timeout (default 60 s). */
   static async getEvent<T>(workflowID: string, key: string, options?: number | GetEventOptions): Promise<T | null> {
-    const timeoutSeconds = waitOptions('DBOS.getEvent', options)?.timeoutSeconds;
-    return getEvent<T>(engineFor('DBOS.getEvent'), workflowID, key, timeoutSeconds);
+    return getEvent<T>(engineFor('DBOS.getEvent'), workflowID, key, waitTimeoutSeconds('DBOS.getEvent', options));
   }
 
   /** Append a value to one of this workflow's streams. */

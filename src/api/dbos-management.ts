@@ -125,9 +125,9 @@ export class DBOSManagement extends DBOSCommunication {
     return runtimeFor('DBOS.retrieveQueue').databaseQueues.retrieve(name);
   }
 
-  /** Every queue registered in the database (not those declared in code). */
-  static async listQueues(): Promise<WorkflowQueue[]> {
-    return runtimeFor('DBOS.listQueues').databaseQueues.list();
+  /** The queues registered in the database (not those declared in code): this application's and unowned ones, or the named applications'. */
+  static async listQueues(applicationName?: string | string[]): Promise<WorkflowQueue[]> {
+    return runtimeFor('DBOS.listQueues').databaseQueues.list(applicationName);
   }
 
   /** Delete a registered queue; workflows still waiting on it stay ENQUEUED until it is registered again. */
@@ -159,7 +159,7 @@ export class DBOSManagement extends DBOSCommunication {
   }
 
   /** Promote a registered version to latest. */
-  static setLatestApplicationVersion(versionName: string, _options?: { applicationName?: string }): Promise<void> {
-    return setLatestApplicationVersion(engineFor('DBOS.setLatestApplicationVersion'), versionName);
+  static setLatestApplicationVersion(versionName: string, options?: { applicationName?: string }): Promise<void> {
+    return setLatestApplicationVersion(engineFor('DBOS.setLatestApplicationVersion'), versionName, options?.applicationName);
   }
 }

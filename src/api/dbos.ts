@@ -5,7 +5,7 @@
  * configuration.
  */
 import type { DBOSConfig, DBOSLaunchOptions } from '../types/config-types.ts';
-import { DBOSScheduling } from './dbos-scheduling.ts';
+import { DBOSEventReceivers } from './dbos-event-receivers.ts';
 import {
   DBOSConfigurationError,
   DBOSConflictingRegistrationError,
@@ -24,7 +24,7 @@ import { deprecatePatch, patch } from '../engine/patching.ts';
 import { startWorkflow } from '../engine/start-workflow.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { awaitWorkflowResult, DurableWorkflowHandle } from '../engine/workflow-handle.ts';
-import { workflowCodeState } from '../engine/workflow-context.ts';
+import { callerLogger, workflowCodeState } from '../engine/workflow-context.ts';
 import { stepDecorator, workflowDecorator } from '../runtime/decorators.ts';
 import { enqueueWorkflowByName, type EnqueueWorkflowOptions } from '../queues/enqueue-by-name.ts';
 import {
@@ -40,7 +40,8 @@ import { instanceStarter } from '../runtime/instance-start.ts';
 import { resolveConfig } from '../runtime/resolve-config.ts';
 import { currentRuntime, engineFor, Runtime, shutdownRuntime } from '../runtime/runtime.ts';
 import { dropSystemDatabase } from '../system-database/open-system-database.ts';
-import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
+import type { DLogger } from '../telemetry/logger.ts';
+import { loggerBeforeLaunch } from '../runtime/runtime-telemetry.ts';
 import { checkLaunchOptions } from '../runtime/launch-options.ts';
 import {
   logRegisteredEndpoints,
@@ -51,7 +52,6 @@ import { waitOptions } from '../support/wait-timeouts.ts';
 import type { AlertHandler, DBOSLifecycleCallback } from '../types/lifecycle-types.ts';
 
 let pendingConfig: DBOSConfig | undefined;
-const fallbackLogger = consoleLogger('info');
 
 type AnyAsync = (...args: any[]) => Promise<unknown>;
 type StartFunctionsOf<T> = {
@@ -59,7 +59,7 @@ type StartFunctionsOf<T> = {
 };
 
 /** The workflow to start for `target`: a registered workflow, or a registered step's one-step workflow. */
-export class DBOS extends DBOSScheduling {
+export class DBOS extends DBOSEventReceivers {
   // ---- lifecycle ----
 
   /** Store the configuration for the next launch. */
@@ -110,16 +110,19 @@ export class DBOS extends DBOSScheduling {
     await dropSystemDatabase(resolveConfig(pendingConfig).target);
   }
 
+  /** runWithContext's logger outside workflows; before launch, as in DBOS, the configured logger (or the console at logLevel). */
   static get logger(): DLogger {
-    return currentRuntime()?.config.logger ?? fallbackLogger;
+    return callerLogger() ?? currentRuntime()?.config.logger ?? loggerBeforeLaunch(pendingConfig);
   }
 
+  /** Before launch, as in DBOS: the environment's DBOS__APPVERSION, else ''. */
   static get applicationVersion(): string {
-    return engineFor('DBOS.applicationVersion').identity.applicationVersion;
+    return currentRuntime()?.engine.identity.applicationVersion ?? (process.env.DBOS__APPVERSION || '');
   }
 
+  /** Before launch, as in DBOS: the environment's DBOS__VMID, else 'local'. */
   static get executorID(): string {
-    return engineFor('DBOS.executorID').identity.executorID;
+    return currentRuntime()?.engine.identity.executorID ?? (process.env.DBOS__VMID || 'local');
   }
 
   // ---- registration ----
@@ -183,7 +186,7 @@ export class DBOS extends DBOSScheduling {
   }
 
   static retrieveWorkflow<T = unknown>(workflowID: string): WorkflowHandle<Awaited<T>> {
-    return new DurableWorkflowHandle<Awaited<T>>(engineFor('DBOS.retrieveWorkflow'), workflowID);
+    return new DurableWorkflowHandle<Awaited<T>>(engineFor('DBOS.retrieveWorkflow'), workflowID, true);
   }
 
   static async getWorkflowStatus(workflowID: string): Promise<WorkflowStatus | null> {
@@ -199,7 +202,7 @@ export class DBOS extends DBOSScheduling {
   /** Wait for a workflow's result; null if `timeoutSeconds` pass first. */
   static async getResult<T>(workflowID: string, options?: number | GetResultOptions): Promise<T | null> {
     const resolved = waitOptions('DBOS.getResult', options);
-    return awaitWorkflowResult<T>(engineFor('DBOS.getResult'), workflowID, resolved);
+    return awaitWorkflowResult<T>(engineFor('DBOS.getResult'), workflowID, resolved, true, true);
   }
 
   /** Enqueue a workflow by name (it may be registered only in another process); a child in workflow code. */

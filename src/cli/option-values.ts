@@ -51,3 +51,19 @@ export function choiceListOption(values: OptionValues, name: string, choices: re
     return found;
   });
 }
+
+/** A JSON object (`--attributes '{"tenant":"acme"}'`), checked here so a typo is a usage error, not a database one. */
+export function jsonObjectOption(values: OptionValues, name: string): Record<string, unknown> | undefined {
+  const text = stringOption(values, name);
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new DBOSCommandUsageError(`--${name} must be a JSON object, got "${text}".`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DBOSCommandUsageError(`--${name} must be a JSON object, got "${text}".`);
+  }
+  return value as Record<string, unknown>;
+}

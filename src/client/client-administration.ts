@@ -6,7 +6,6 @@
  * has none registered), and a trigger or backfill enqueues runs by name for
  * the application's workers (scheduler/schedules-by-name.ts).
  */
-import { DBOSApplicationVersionNotFoundError } from '../errors/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { readStream, readStreamOffset, type ReadStreamOffsetOptions, type ReadStreamOptions } from '../communication/streams.ts';
 import {
@@ -156,11 +155,6 @@ export abstract class ClientAdministration {
 
   /** Promote a version to latest; one another application registered is refused. */
   async setLatestApplicationVersion(versionName: string, options?: { applicationName?: string }): Promise<void> {
-    const owner = options?.applicationName ?? this.engine.identity.applicationName;
-    if (owner) {
-      const versions = await this.engine.systemDatabase.applicationVersions.list(owner);
-      if (!versions.some((v) => v.versionName === versionName)) throw new DBOSApplicationVersionNotFoundError(versionName);
-    }
-    return setLatestApplicationVersion(this.engine, versionName);
+    return setLatestApplicationVersion(this.engine, versionName, options?.applicationName);
   }
 }

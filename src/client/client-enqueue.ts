@@ -5,7 +5,7 @@
  * given, so any worker that has the workflow may run it. One write.
  */
 import { randomUUID } from 'node:crypto';
-import { DBOSConfigurationError, DBOSWorkflowIDInUseError } from '../errors/errors.ts';
+import { DBOSConfigurationError, DBOSInvalidWorkflowTransitionError, DBOSWorkflowIDInUseError } from '../errors/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { insertRespectingDuplicationPolicy } from '../engine/start-options.ts';
 import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
@@ -26,8 +26,11 @@ function checkDuplicationPolicy(options: ClientEnqueueOptions): boolean {
   if (policy !== 'return-existing') {
     throw new DBOSConfigurationError(`ClientEnqueueOptions.duplicationPolicy must be "reject" or "return-existing", got ${JSON.stringify(policy)}.`);
   }
-  if (options.deduplicationID === undefined) {
-    throw new DBOSConfigurationError('ClientEnqueueOptions.duplicationPolicy "return-existing" needs a deduplicationID.');
+  if (!options.deduplicationID) {
+    // DBOS's error class and wording.
+    throw new DBOSInvalidWorkflowTransitionError(
+      "`duplicationPolicy: 'return-existing'` requires `deduplicationID`: it returns the workflow holding that deduplication ID on the queue.",
+    );
   }
   return true;
 }

@@ -54,6 +54,10 @@ export async function sendInTransaction(
   const writes = engine.systemDatabase.inCallerTransaction(client, what);
   const record = await messageRecord(destinationID, message, topic ?? defaultTopic, idempotencyKey, valueFormat(options, what), monotonicNow());
   if (!(await writes.insertMessage(record))) {
-    throw new DBOSNonExistentWorkflowError(`Cannot send to workflow ${destinationID}: it does not exist.`, { workflowID: destinationID });
+    throw new DBOSNonExistentWorkflowError(
+      // DBOS's wording (its tests match on it), then durably's.
+      `Sent to non-existent destination workflow UUID: ${destinationID} (no workflow has that ID).`,
+      { workflowID: destinationID },
+    );
   }
 }

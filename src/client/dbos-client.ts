@@ -28,8 +28,9 @@ import {
 } from '../management/workflow-control.ts';
 import { rewindWorkflow, type RewindOptions } from '../management/rewind.ts';
 import { setWorkflowDelay, setWorkflowPriority, type SetWorkflowDelayOptions } from '../queues/queued-workflow-changes.ts';
-import { waitOptions } from '../support/wait-timeouts.ts';
-import { consoleLogger, type DLogger } from '../telemetry/logger.ts';
+import { waitTimeoutSeconds } from '../support/wait-timeouts.ts';
+import type { DLogger } from '../telemetry/logger.ts';
+import { standaloneLogger } from '../telemetry/contextual-logger.ts';
 import type { DBOSSerializer, SendOptions } from '../types/serialization-types.ts';
 import type {
   GetEventOptions,
@@ -84,7 +85,7 @@ export class DBOSClient extends ClientAdministration {
     }
     const ownsSerializer = adoptSerializer(options.serializer);
     try {
-      const engine = await openClientEngine(options, applicationName, options.logger ?? consoleLogger('info'));
+      const engine = await openClientEngine(options, applicationName, standaloneLogger(options.logger, 'info'));
       return new DBOSClient(engine, applicationName, options.serializer ?? DBOSJSON, ownsSerializer);
     } catch (error) {
       if (ownsSerializer) useSerializer(undefined);
@@ -153,11 +154,11 @@ export class DBOSClient extends ClientAdministration {
 
   /** The event's value, waiting for it up to the timeout (default 60 s); null if it is not set by then. */
   getEvent<T>(workflowID: string, key: string, options?: number | GetEventOptions): Promise<T | null> {
-    return getEvent<T>(this.engine, workflowID, key, waitOptions('DBOSClient.getEvent', options)?.timeoutSeconds);
+    return getEvent<T>(this.engine, workflowID, key, waitTimeoutSeconds('DBOSClient.getEvent', options));
   }
 
   retrieveWorkflow<T = unknown>(workflowID: string): WorkflowHandle<Awaited<T>> {
-    return new DurableWorkflowHandle<Awaited<T>>(this.engine, workflowID);
+    return new DurableWorkflowHandle<Awaited<T>>(this.engine, workflowID, true);
   }
 
   async getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined> {

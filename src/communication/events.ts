@@ -4,7 +4,6 @@
  * workflow's value from anywhere. From workflow code, getEvent is recorded and
  * its timeout durable.
  */
-import { DBOSInvalidWorkflowTransitionError } from '../errors/errors.ts';
 import { recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
 import { durableDeadline } from '../engine/durable-sleep.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -14,13 +13,13 @@ import { waitForWrite } from '../engine/wait-for-write.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
 import { communicationKey, eventsChannel } from '../system-database/system-database.ts';
 import { checkpointFor } from '../engine/checkpoint.ts';
-import { timeoutMs } from './operation-record.ts';
+import { notFromWorkflowCode, timeoutMs } from './operation-record.ts';
 import { valueFormat } from './value-format.ts';
 
 export async function setEvent(key: string, value: unknown, options?: SetEventOptions): Promise<void> {
   const workflow = workflowCodeState();
   if (!workflow) {
-    throw new DBOSInvalidWorkflowTransitionError('DBOS.setEvent can only be called from workflow code (not from a step or outside a workflow).');
+    throw notFromWorkflowCode('DBOS.setEvent');
   }
   const format = valueFormat(options, 'DBOS.setEvent');
   const functionID = reserveFunctionID(workflow);

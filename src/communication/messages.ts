@@ -7,7 +7,6 @@
  * its timeout is durable (a recovered workflow waits only what remains).
  */
 import { randomUUID } from 'node:crypto';
-import { DBOSInvalidWorkflowTransitionError } from '../errors/errors.ts';
 import { recordedOutcome, recordValue, replay } from '../engine/checkpoint.ts';
 import { durableDeadline } from '../engine/durable-sleep.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -19,7 +18,7 @@ import type { MessageRecord } from '../system-database/records.ts';
 import { communicationKey, messagesChannel } from '../system-database/system-database.ts';
 import { monotonicNow } from '../support/clock.ts';
 import { checkpointFor } from '../engine/checkpoint.ts';
-import { timeoutMs } from './operation-record.ts';
+import { notFromWorkflowCode, timeoutMs } from './operation-record.ts';
 import { valueFormat } from './value-format.ts';
 
 /** DBOS's stored name of the default topic. */
@@ -70,7 +69,7 @@ export async function messageRecord(
 export async function recv<T>(topic?: string, timeoutSeconds?: number): Promise<T | null> {
   const workflow = workflowCodeState();
   if (!workflow) {
-    throw new DBOSInvalidWorkflowTransitionError('DBOS.recv can only be called from workflow code (not from a step or outside a workflow).');
+    throw notFromWorkflowCode('DBOS.recv');
   }
   const waitMs = timeoutMs(timeoutSeconds, 'DBOS.recv');
   const functionID = reserveFunctionID(workflow);

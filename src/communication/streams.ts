@@ -38,7 +38,9 @@ async function append(key: string, operation: string, encode: () => Encoded | Pr
   const context = currentContext();
   const workflow = context.workflow;
   if (!workflow) {
-    throw new DBOSInvalidWorkflowTransitionError(`${operation} can only be called from a workflow or one of its steps.`);
+    throw new DBOSInvalidWorkflowTransitionError(
+      `Invalid call to \`${operation}\` outside of a workflow or step: a stream belongs to the workflow that writes it.`,
+    );
   }
   const { systemDatabase } = workflow.engine;
   if (context.step) {
@@ -97,7 +99,7 @@ function readPlan(what: string, workflowID: string, key: string, options: ReadSt
 
 function checkOffset(what: string, offset: unknown): number {
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
-    throw new DBOSConfigurationError(`${what}: offset must be an integer >= 0, got ${JSON.stringify(offset)}.`);
+    throw new DBOSConfigurationError(`${what}: offset must be a non-negative integer, got ${JSON.stringify(offset)}.`);
   }
   return offset;
 }

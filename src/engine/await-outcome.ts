@@ -6,6 +6,7 @@
 import {
   DBOSAwaitedWorkflowCancelledError,
   DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+  DBOSNonExistentWorkflowError,
 } from '../errors/errors.ts';
 import { isTerminalStatus, type WorkflowStatusRecord } from '../system-database/records.ts';
 import { outcomeChannel } from '../system-database/system-database.ts';
@@ -21,6 +22,7 @@ export async function awaitFinalStatus(
   workflowID: string,
   deadlineEpochMs = Number.POSITIVE_INFINITY,
   pollingIntervalMs?: number,
+  failIfMissing = false,
 ): Promise<WorkflowStatusRecord | typeof timedOut> {
   const status = await waitForWrite(
     engine,
@@ -28,11 +30,20 @@ export async function awaitFinalStatus(
     deadlineEpochMs,
     async () => {
       const row = await engine.systemDatabase.getWorkflowStatus(workflowID);
+      // A missing row is usually one not inserted yet; to a caller that knows it existed, it was deleted.
+      if (!row && failIfMissing) throw deletedWhileRunning(workflowID);
       return row && isTerminalStatus(row.status) ? row : undefined;
     },
     pollingIntervalMs,
   );
   return status ?? timedOut;
+}
+
+export function deletedWhileRunning(workflowID: string): DBOSNonExistentWorkflowError {
+  return new DBOSNonExistentWorkflowError(
+    `Workflow ${workflowID} does not exist: its status row was deleted while it ran, so it has no outcome.`,
+    { workflowID },
+  );
 }
 
 /** The value a final status row stands for: the output, or the recorded error thrown. */

@@ -21,12 +21,20 @@ export function recordedOutcome(
   name: string,
 ): StepOutcomeRecord | undefined {
   const recorded = workflow.recorded.get(functionID);
-  if (recorded && recorded.functionName !== name) {
+  if (recorded && !sameOperation(name, recorded.functionName)) {
     if (workflow.replayOnly) workflow.replayOnly.mismatch ??= { functionID, expected: name, recorded: recorded.functionName };
     throw new DBOSUnexpectedStepError(workflow.workflowID, functionID, name, recorded.functionName);
   }
   if (!recorded && workflow.replayOnly) throw beyondHistory(workflow, workflow.replayOnly, functionID, name);
   return recorded;
+}
+
+/**
+ * Earlier durably builds recorded an anonymous `DBOS.runStep` step as 'runStep'; DBOS (and durably now) record ''.
+ * Both are the same operation, so workflows left pending across the upgrade still replay.
+ */
+function sameOperation(expected: string, recorded: string): boolean {
+  return expected === recorded || (expected === '' && recorded === 'runStep');
 }
 
 /**

@@ -16,11 +16,11 @@ const honoured = new Set<string>([
   'authenticatedRoles',
   'assumedRole',
   'workflowTimeoutMS',
+  'logger',
 ]);
 
 /** Why each DBOS option durably refuses is not honoured (DBOSContextOptions and DBOS's older fields). */
 const refused: Record<string, string> = {
-  logger: 'durably has no per-context logger; configure one with DBOSConfig.logger',
   serializationType: 'choose the serialization per workflow with WorkflowConfig.serialization',
   request: 'the request in the context is set by the HTTP adapters (durably/express), from the request being handled',
   operationType: 'durably does not record an operation type',
@@ -54,6 +54,10 @@ function checkValues(options: DBOSContextOptions): void {
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((role) => typeof role === 'string'))) {
     throw new DBOSConfigurationError(`DBOS.runWithContext: authenticatedRoles must be an array of strings, got ${JSON.stringify(roles)}.`);
   }
+  const logger = options.logger as Partial<Record<string, unknown>> | undefined;
+  if (logger !== undefined && !(logger && ['debug', 'info', 'warn', 'error'].every((m) => typeof logger[m] === 'function'))) {
+    throw new DBOSConfigurationError('DBOS.runWithContext: logger must have debug, info, warn and error methods.');
+  }
   const timeout = options.workflowTimeoutMS;
   if (timeout !== undefined && timeout !== null && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
     throw new DBOSConfigurationError(
@@ -78,5 +82,6 @@ export function contextWithOptions(current: ExecutionContext, options: DBOSConte
   if (options.authenticatedRoles !== undefined) next.authenticatedRoles = [...options.authenticatedRoles];
   if (options.assumedRole !== undefined) next.assumedRole = options.assumedRole;
   if (options.workflowTimeoutMS !== undefined) next.workflowTimeoutMS = options.workflowTimeoutMS;
+  if (options.logger !== undefined) next.callerLogger = options.logger;
   return next;
 }

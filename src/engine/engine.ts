@@ -11,6 +11,9 @@ import { disabledMetrics, type WorkflowMetrics } from '../telemetry/workflow-met
 import type { Registry } from './registry.ts';
 import { DBOSShutdownInterruptError } from '../errors/errors.ts';
 
+/** The executor timeout with the default heartbeat interval (see resolve-config.ts). */
+export const defaultExecutorTimeoutMs = 60_000;
+
 export interface EngineIdentity {
   readonly executorID: string;
   readonly applicationVersion: string;
@@ -42,6 +45,11 @@ export class Engine {
   readonly running = new Map<string, Promise<unknown>>();
   /** Their execution states, so a cancellation can reach them. */
   readonly states = new Map<string, RunningWorkflowState>();
+  /**
+   * Workflows whose direct start is writing their status row now (a count per ID): recovery, which runs in
+   * the background after launch, must not take one of them for a crashed run, since it is about to run here.
+   */
+  readonly startingHere = new Map<string, number>();
 
   constructor(
     readonly systemDatabase: SystemDatabase,
@@ -56,6 +64,13 @@ export class Engine {
     /** OpenTelemetry metrics; disabled (no work at all) unless a meter provider was registered at launch. */
     readonly metrics: WorkflowMetrics = disabledMetrics,
   ) {}
+
+  /**
+   * How long an executor may go without a heartbeat before it counts as dead (config executorTimeoutMs;
+   * the Runtime sets it at launch). Listings judge strandedness by it; a client or the CLI, with no
+   * config of the application's, use the default.
+   */
+  executorTimeoutMs = defaultExecutorTimeoutMs;
 
   private readonly interruption = new AbortController();
 

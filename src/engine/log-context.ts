@@ -33,3 +33,8 @@ export function currentLogContext(identity: LogIdentity): LogContext {
     spanId: traced ? spanContext.spanId : undefined,
   };
 }
+
+/** The span a record is written in: durably's own, else the application's active one. */
+export function currentSpan(): unknown {
+  return currentContext().span ?? trace.getActiveSpan();
+}

@@ -1,49 +1,21 @@
 /**
- * Recovery at launch: every PENDING workflow of this executor and application
- * version resumes from its last completed step. Each resume counts as a
- * recovery attempt; past the workflow's maxRecoveryAttempts it moves to
- * MAX_RECOVERY_ATTEMPTS_EXCEEDED instead (a workflow that crashes its process
- * every time must not crash it forever).
+ * Resuming a PENDING workflow from its last completed step. Each resume
+ * counts as a recovery attempt; past the workflow's maxRecoveryAttempts it
+ * moves to MAX_RECOVERY_ATTEMPTS_EXCEEDED instead (a workflow that crashes its
+ * process every time must not crash it forever). Recovery at launch does the
+ * same for whole batches: launch-recovery.ts.
  */
 import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from './engine.ts';
 import { executeWorkflow } from './run-workflow.ts';
-import { parseStoredRoles } from './stored-roles.ts';
-import { parseStoredRequest } from './stored-request.ts';
-import { decodeWorkflowInputs } from './stored-values.ts';
-import { DurableWorkflowHandle } from './workflow-handle.ts';
+import { storedExecution } from './stored-execution.ts';
 import { receiverForRecorded } from './workflow-receiver.ts';
 
-export const defaultMaxRecoveryAttempts = 100;
+export { defaultMaxRecoveryAttempts } from './registry.ts';
+import { defaultMaxRecoveryAttempts } from './registry.ts';
 
 /** Recovery and other internal work is dequeued from this queue (DBOS's name), which has no limits. */
 export const internalQueueName = '_dbos_internal_queue';
-
-export async function recoverPendingWorkflows(engine: Engine): Promise<DurableWorkflowHandle<unknown>[]> {
-  const { systemDatabase, identity, logger } = engine;
-  // Workflows that came from a queue go back to it, to run again under its limits.
-  const requeued = await systemDatabase.requeuePendingWorkflows({
-    executorID: identity.executorID,
-    applicationVersion: identity.applicationVersion,
-    queuedOnly: true,
-    fallbackQueue: internalQueueName,
-    now: Date.now(),
-  });
-  if (requeued.length > 0) logger.info(`Returned ${requeued.length} interrupted queued workflow(s) to their queues.`);
-  const ids = await systemDatabase.listPendingWorkflowIDs(identity.executorID, identity.applicationVersion);
-  const handles: DurableWorkflowHandle<unknown>[] = [];
-  for (const workflowID of ids) {
-    try {
-      if (await resumeWorkflow(engine, workflowID)) handles.push(new DurableWorkflowHandle(engine, workflowID));
-    } catch (error) {
-      logger.error(`Could not recover workflow ${workflowID}: ${(error as Error).message}`);
-    }
-  }
-  if (handles.length > 0) logger.info(`Recovering ${handles.length} pending workflow(s).`);
-  engine.metrics.recovered('requeued', requeued.length);
-  engine.metrics.recovered('pending', handles.length);
-  return handles;
-}
 
 /**
  * Resume one PENDING workflow here; false if it was not resumed (finished meanwhile, or dead-lettered).
@@ -69,20 +41,6 @@ export async function resumeWorkflow(engine: Engine, workflowID: string, limitAt
     return false;
   }
   const recorded = await systemDatabase.loadStepOutcomes(workflowID);
-  executeWorkflow(engine, {
-    workflowID,
-    registration,
-    thisArg,
-    args: () => decodeWorkflowInputs(claim.workflow.inputs, claim.workflow.serialization),
-    inputsSerialization: claim.workflow.serialization,
-    deadlineEpochMs: claim.workflow.deadlineEpochMs,
-    recorded,
-    queueName: claim.workflow.queueName,
-    authenticatedUser: claim.workflow.authenticatedUser ?? undefined,
-    authenticatedRoles: parseStoredRoles(claim.workflow.authenticatedRoles) ?? [],
-    assumedRole: claim.workflow.assumedRole || undefined,
-    request: parseStoredRequest(claim.workflow.request),
-    storedTraceContext: claim.workflow.traceContext,
-  });
+  executeWorkflow(engine, storedExecution(claim.workflow, registration, thisArg, recorded));
   return true;
 }

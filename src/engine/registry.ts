@@ -40,6 +40,9 @@ export interface RegisteredStep {
 
 export type Registration = RegisteredWorkflow | RegisteredStep;
 
+/** WorkflowConfig.maxRecoveryAttempts when not given (DBOS's default). */
+export const defaultMaxRecoveryAttempts = 100;
+
 /** DBOS's name for a step started as a workflow: `temp_workflow-step-<step name>`. */
 export const stepWorkflowPrefix = 'temp_workflow-step-';
 
@@ -60,6 +63,8 @@ export class Registry {
   /** Instance-method workflows whose class is not known yet (standard decorators learn it at the first construction). */
   private readonly unboundWorkflows = new Set<RegisteredWorkflow>();
   private byFunction = new WeakMap<object, Registration>();
+  /** The function users call for each registration (the first function it was added with). */
+  private invokers = new WeakMap<Registration, object>();
   /** Every registration made since the last clear(): an invoker whose registration was cleared is stale. */
   private registered = new WeakSet<Registration>();
   /** Every registered step, for the lookup of their one-step workflows (class names may change after registration). */
@@ -74,6 +79,7 @@ export class Registry {
     this.assertOpen(registration);
     this.keyWorkflow(registration);
     this.registered.add(registration);
+    this.rememberInvoker(registration, functions);
     for (const fn of functions) this.byFunction.set(fn, registration);
   }
 
@@ -82,6 +88,7 @@ export class Registry {
     this.assertOpen(registration);
     this.unboundWorkflows.add(registration);
     this.registered.add(registration);
+    this.rememberInvoker(registration, functions);
     for (const fn of functions) this.byFunction.set(fn, registration);
   }
 
@@ -100,6 +107,7 @@ export class Registry {
     this.assertOpen(registration);
     this.steps.add(registration);
     this.registered.add(registration);
+    this.rememberInvoker(registration, functions);
     for (const fn of functions) this.byFunction.set(fn, registration);
   }
 
@@ -157,6 +165,20 @@ export class Registry {
     return this.byFunction.get(fn);
   }
 
+  private rememberInvoker(registration: Registration, functions: object[]): void {
+    if (functions[0] && !this.invokers.has(registration)) this.invokers.set(registration, functions[0]);
+  }
+
+  /** The function users call for `registration` (what registerWorkflow returned, or the decorated method). */
+  invokerOf(registration: Registration): object | undefined {
+    return this.invokers.get(registration);
+  }
+
+  /** Every registered workflow and step (event receivers enumerate them to find the ones they configured). */
+  allRegistrations(): Registration[] {
+    return [...this.allWorkflows(), ...this.steps];
+  }
+
   allWorkflows(): RegisteredWorkflow[] {
     return [...this.workflows.values(), ...this.unboundWorkflows];
   }
@@ -177,6 +199,7 @@ export class Registry {
     this.unboundWorkflows.clear();
     this.steps.clear();
     this.byFunction = new WeakMap();
+    this.invokers = new WeakMap();
     this.registered = new WeakSet();
     this.instances.clear();
   }

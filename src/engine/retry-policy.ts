@@ -13,7 +13,10 @@ const maxIntervalMs = 3_600_000;
 export function retryPolicy(config: StepConfig, stepName: string): RetryPolicy {
   const timeoutMS = config.timeoutMS;
   if (timeoutMS !== undefined && (!(timeoutMS > 0) || !Number.isFinite(timeoutMS))) {
-    throw new DBOSConfigurationError(`Step "${stepName}": timeoutMS must be a positive finite number, got ${timeoutMS}.`);
+    throw new DBOSConfigurationError(
+      `Invalid timeoutMS (${timeoutMS}) in configuration of step ${stepName}: must be a positive number ` +
+        '(a finite number of milliseconds > 0).',
+    );
   }
   if (!config.retriesAllowed) return { maxAttempts: 1, intervalMs: 0, backoffRate: 1 };
   const maxAttempts = config.maxAttempts ?? 3;

@@ -6,7 +6,7 @@
  * the caller continues. A step that crashes mid-way has no record and runs
  * again on recovery: steps run at least once, are recorded exactly once.
  */
-import { DBOSMaxStepRetriesError, DBOSStepTimeoutError } from '../errors/errors.ts';
+import { DBOSMaxStepRetriesError, DBOSStepTimeoutError, DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import type { StepConfig } from '../types/workflow-types.ts';
 import { sleepMs } from '../support/sleep.ts';
 import type { Span } from '../telemetry/tracing.ts';
@@ -21,6 +21,7 @@ import {
   runInContext,
   type ExecutionContext,
   type StepState,
+  type WorkflowState,
 } from './workflow-context.ts';
 
 export async function runStep<T>(
@@ -47,9 +48,14 @@ export async function runStep<T>(
   try {
     // After shutdown interrupted the engine, a body still running is abandoned: recordValue/recordError refuse
     // its outcome (no per-step listener on the hot path; the body's own timers are the user's).
-    value = await attemptWithRetries(step, stepContext, policy, config, body, interrupt, span);
+    value = await attemptWithRetries(workflow, step, stepContext, policy, config, body, interrupt, span);
   } catch (error) {
     const metrics = workflow.engine.metrics;
+    if (stoppedBetweenAttempts.has(error as object)) {
+      // The workflow's cancellation, not the step's outcome: nothing is recorded, so a resume runs the step again.
+      if (span) workflow.engine.tracer.endSpan(span, error);
+      throw error;
+    }
     if (metrics.enabled) metrics.stepFinished(name, false, Date.now() - startedAtEpochMs, step.currentAttempt);
     operationProbe?.stepFinished(workflow, functionID, name);
     try {
@@ -78,7 +84,30 @@ async function endAfter<T>(tracer: { endSpan(span: Span, error?: unknown): void 
   }
 }
 
+/** Cancellations raised between attempts (below), told apart from the step's own errors so they are not recorded. */
+const stoppedBetweenAttempts = new WeakSet<object>();
+
+/**
+ * Before each retry, as DBOS does: a workflow cancelled, or past its deadline, makes no more attempts. The
+ * wait before a retry ends at the deadline, so a deadline that falls inside it stops the step on time.
+ */
+async function waitBeforeRetry(workflow: WorkflowState, delayMs: number, interrupt: AbortSignal): Promise<void> {
+  throwIfStopped(workflow);
+  const untilDeadline = workflow.deadlineEpochMs === null ? delayMs : workflow.deadlineEpochMs - Date.now();
+  await sleepMs(Math.max(0, Math.min(delayMs, untilDeadline)), interrupt);
+  throwIfStopped(workflow);
+}
+
+function throwIfStopped(workflow: WorkflowState): void {
+  const pastDeadline = workflow.deadlineEpochMs !== null && Date.now() >= workflow.deadlineEpochMs;
+  if (!workflow.cancelled && !pastDeadline) return;
+  const error = new DBOSWorkflowCancelledError(workflow.workflowID);
+  stoppedBetweenAttempts.add(error);
+  throw error;
+}
+
 async function attemptWithRetries<T>(
+  workflow: WorkflowState,
   step: StepState,
   context: ExecutionContext,
   policy: RetryPolicy,
@@ -103,7 +132,7 @@ async function attemptWithRetries<T>(
       traceFailedAttempt(span, attempt, error, delayMs / 1000);
       if (config.shouldRetry && !(await config.shouldRetry(error))) throw error;
       if (attempt >= policy.maxAttempts) throw new DBOSMaxStepRetriesError(step.name, policy.maxAttempts, errors);
-      await sleepMs(delayMs, interrupt);
+      await waitBeforeRetry(workflow, delayMs, interrupt);
     }
   }
 }

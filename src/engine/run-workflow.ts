@@ -7,6 +7,8 @@
  */
 import type { HTTPRequest } from '../types/workflow-types.ts';
 import {
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSMaxRecoveryAttemptsExceededError,
   DBOSSerializationError,
   DBOSShutdownInterruptError,
   DBOSWorkflowCancelledError,
@@ -16,9 +18,10 @@ import type { StepOutcomeRecord, WorkflowOutcomeRecord } from '../system-databas
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import type { Engine } from './engine.ts';
 import { operationProbe } from './operation-probe.ts';
-import type { RegisteredWorkflow } from './registry.ts';
+import { defaultMaxRecoveryAttempts, type RegisteredWorkflow } from './registry.ts';
+import { validatedArguments } from './input-schema.ts';
 import { portableSerialization } from './serialization.ts';
-import { decodeError, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
+import { decodeError, decodeValue, encodeError, encodeValue, storageFormat, type StorageFormat } from './stored-values.ts';
 import { runInContext, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 import { withActiveSpan, type Context, type Span } from '../telemetry/tracing.ts';
 import type { WorkflowMetrics } from '../telemetry/workflow-metrics.ts';
@@ -60,7 +63,8 @@ export function executeWorkflow(engine: Engine, execution: WorkflowExecution): P
   const superseded = previous?.cancelled ? engine.running.get(execution.workflowID) : undefined;
   const span = workflowSpanFor(engine, execution);
   const body = runInContext({}, () => runBody(engine, execution, superseded !== undefined, span));
-  const run = span ? endWorkflowSpan(engine.tracer, span, body) : body;
+  // A span that records nothing (sampled out, or the API's no-op span) is not ended: ending it does nothing.
+  const run = span?.isRecording() ? endWorkflowSpan(engine.tracer, span, body) : body;
   if (engine.metrics.enabled) measureWorkflow(engine.metrics, execution, run);
   engine.track(execution.workflowID, run);
   run.catch((error: unknown) => {
@@ -109,7 +113,7 @@ async function runBody(engine: Engine, execution: WorkflowExecution, supersedes:
 function workflowSpanFor(engine: Engine, execution: WorkflowExecution): Span | undefined {
   if (!engine.tracer.enabled) return undefined;
   if (execution.workflowSpan) return execution.workflowSpan;
-  const parent = execution.traceParent ?? storedTraceParent(execution.storedTraceContext);
+  const { parent, links } = execution.traceParent ? { parent: execution.traceParent, links: undefined } : storedTraceParent(execution.storedTraceContext);
   const facts = {
     workflowID: execution.workflowID,
     workflowName: execution.registration.name,
@@ -118,7 +122,7 @@ function workflowSpanFor(engine: Engine, execution: WorkflowExecution): Span | u
     authenticatedRoles: execution.authenticatedRoles,
     assumedRole: execution.assumedRole,
   };
-  return startWorkflowSpan(engine.tracer, facts, parent);
+  return startWorkflowSpan(engine.tracer, facts, parent, links);
 }
 
 async function runOnce(engine: Engine, execution: WorkflowExecution, mayStartOver: boolean, span: Span | undefined): Promise<unknown> {
@@ -195,7 +199,9 @@ async function runAndRecord(
   let outcome: Outcome;
   try {
     const args = typeof execution.args === 'function' ? await execution.args() : execution.args;
-    const callBody = () => registration.body.apply(execution.thisArg, args);
+    const callBody = registration.config.inputSchema
+      ? async () => registration.body.apply(execution.thisArg, await validatedArguments(registration, args))
+      : () => registration.body.apply(execution.thisArg, args);
     // With a span, the body runs with it active, so the application's own instrumentation nests under the workflow.
     const span = context.span;
     const value = await runInContext(context, span ? () => withActiveSpan(span, callBody) : callBody);
@@ -206,19 +212,27 @@ async function runAndRecord(
     const ownConflict = error instanceof DBOSWorkflowConflictError && error.workflowID === workflowID;
     const ownCancellation = error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID;
     if (ownConflict && mayStartOver && !context.workflow?.cancelled) return startOver;
-    if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, workflowID);
+    if (ownConflict || ownCancellation) return adoptRecordedOutcome(engine, execution);
     // The database failed, not the workflow: record nothing, stay PENDING, resume when it clears.
     if (isRetriableDatabaseFault(error)) throw error;
-    outcome = { ok: false, error };
+    outcome = { ok: false, error: awaitedAsSuch(error) };
   }
   if (operationProbe && context.workflow) operationProbe.outcomeRecording(context.workflow);
   // Interrupted by shutdown (even if the workflow code caught the interruption): record nothing, stay PENDING.
   engine.interruptSignal.throwIfAborted();
   const final = await finalRecord(execution, outcome);
   const owned = await engine.systemDatabase.recordWorkflowOutcome(final.record);
-  if (!owned) return adoptRecordedOutcome(engine, workflowID);
+  if (!owned) return adoptRecordedOutcome(engine, execution);
   if (!final.outcome.ok) throw final.outcome.error;
   return final.outcome.value;
+}
+
+/**
+ * Another workflow's cancellation (a child this one awaited, cancelled or timed out) fails this workflow with
+ * DBOSAwaitedWorkflowCancelledError, as in DBOS: this workflow was not cancelled itself.
+ */
+function awaitedAsSuch(error: unknown): unknown {
+  return error instanceof DBOSWorkflowCancelledError ? new DBOSAwaitedWorkflowCancelledError(error.workflowID) : error;
 }
 
 function workflowFormat(execution: WorkflowExecution): StorageFormat {
@@ -231,7 +245,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * The outcome row to write; a result that cannot be stored makes the workflow fail with that error. A portable
- * workflow's caller gets its error as every later reader will, revived from the portable record (as in DBOS).
+ * workflow's caller gets its result or error as every later reader will, read back from the record (as in DBOS).
  */
 async function finalRecord(execution: WorkflowExecution, outcome: Outcome): Promise<{ record: WorkflowOutcomeRecord; outcome: Outcome }> {
   const { workflowID, registration, queueName } = execution;
@@ -243,6 +257,9 @@ async function finalRecord(execution: WorkflowExecution, outcome: Outcome): Prom
       const what = `the result of workflow "${registration.name}" (${workflowID})`;
       const { text, serialization } = await encodeValue(outcome.value, what, format);
       const record = { workflowID, queueName, status: 'SUCCESS', output: text, error: null, serialization, completedAt } as const;
+      // Portable: the first caller gets the result as every later reader will (plain JSON: a Date as its ISO
+      // string, undefined as null), as in DBOS.
+      if (format === 'portable') return { record, outcome: { ok: true, value: await decodeValue(text, serialization) } };
       return { record, outcome };
     } catch (error) {
       if (!(error instanceof DBOSSerializationError)) throw error;
@@ -259,10 +276,19 @@ async function finalRecord(execution: WorkflowExecution, outcome: Outcome): Prom
   };
 }
 
-async function adoptRecordedOutcome(engine: Engine, workflowID: string): Promise<unknown> {
-  const status = await awaitFinalStatus(engine, workflowID);
+/**
+ * The outcome recorded by whoever owns it now, delivered to this execution's own handle as DBOS does: its
+ * cancellation as DBOSWorkflowCancelledError, its dead-lettering as DBOSMaxRecoveryAttemptsExceededError, and
+ * a row deleted meanwhile as DBOSNonExistentWorkflowError at once (the row existed, so it is not to come).
+ */
+async function adoptRecordedOutcome(engine: Engine, execution: WorkflowExecution): Promise<unknown> {
+  const { workflowID, registration } = execution;
+  const status = await awaitFinalStatus(engine, workflowID, undefined, undefined, true);
   if (status === timedOut) throw new Error('unreachable: no deadline');
   if (status.status === 'CANCELLED') throw new DBOSWorkflowCancelledError(workflowID);
+  if (status.status === 'MAX_RECOVERY_ATTEMPTS_EXCEEDED') {
+    throw new DBOSMaxRecoveryAttemptsExceededError(workflowID, registration.config.maxRecoveryAttempts ?? defaultMaxRecoveryAttempts);
+  }
   engine.logger.warn(`Workflow ${workflowID} was finished by another execution; this one adopts its outcome.`);
   return outcomeOf(status);
 }

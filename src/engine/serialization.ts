@@ -297,7 +297,8 @@ export function serializeValue(
 ): SerializedValue {
   const inspection = new Inspection(what, root, format === 'portable');
   inspect(value, inspection);
-  const text = inspection.portable ? JSON.stringify(value, portableReplacer) : nativeText(value, inspection);
+  // Portable JSON has no undefined: it is stored as null (a void workflow's result), as DBOS stores it.
+  const text = inspection.portable ? (JSON.stringify(value, portableReplacer) ?? 'null') : nativeText(value, inspection);
   return { text, serialization: inspection.portable ? portableSerialization : defaultSerialization };
 }
 

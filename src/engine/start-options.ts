@@ -4,7 +4,7 @@
  * context assigns (DBOS.withWorkflowQueue / runWithContext), and the
  * duplication policy. All validated before anything is written.
  */
-import { DBOSConfigurationError, DBOSQueueDuplicatedError } from '../errors/errors.ts';
+import { DBOSConfigurationError, DBOSInvalidWorkflowTransitionError, DBOSQueueDuplicatedError } from '../errors/errors.ts';
 import type { HTTPRequest, StartWorkflowParams } from '../types/workflow-types.ts';
 import type { InsertWorkflowResult, NewWorkflowRecord } from '../system-database/records.ts';
 import type { Engine } from './engine.ts';
@@ -35,7 +35,8 @@ export function resolveStartOptions(params: StartWorkflowParams | undefined, con
   return {
     params: effective,
     auth: resolveAuth(params, context),
-    attributes: params?.workflowAttributes === undefined ? null : attributesText('workflowAttributes', params.workflowAttributes),
+    // null means none, as in DBOS.
+    attributes: params?.workflowAttributes == null ? null : attributesText('workflowAttributes', params.workflowAttributes),
     returnExisting: resolveDuplicationPolicy(effective),
   };
 }
@@ -63,11 +64,13 @@ function resolveDuplicationPolicy(params: StartWorkflowParams | undefined): bool
   if (policy !== 'return-existing') {
     throw new DBOSConfigurationError(`duplicationPolicy must be 'reject' or 'return-existing', got ${JSON.stringify(policy)}.`);
   }
-  if (params?.queueName === undefined || params.enqueueOptions?.deduplicationID === undefined) {
-    throw new DBOSConfigurationError(
-      "duplicationPolicy 'return-existing' needs a queueName and an enqueueOptions.deduplicationID: " +
-        'it returns the workflow holding that deduplication ID on that queue.',
-    );
+  // DBOS's error class and wording (code written for DBOS may match on them), with the reason after.
+  const why = ': it returns the workflow holding that deduplication ID on that queue.';
+  if (params?.queueName === undefined) {
+    throw new DBOSInvalidWorkflowTransitionError("`duplicationPolicy: 'return-existing'` requires a `queueName`" + why);
+  }
+  if (!params.enqueueOptions?.deduplicationID) {
+    throw new DBOSInvalidWorkflowTransitionError("`duplicationPolicy: 'return-existing'` requires `enqueueOptions.deduplicationID`" + why);
   }
   return true;
 }
@@ -100,4 +103,21 @@ export async function insertRespectingDuplicationPolicy(
     });
     if (holder) return { inserted: false, holderID: holder.workflowID };
   }
+}
+
+/**
+ * Who owns the new row and which version runs it. EnqueueOptions.applicationVersion,
+ * given explicitly, wins; a workflow enqueued for another application
+ * (EnqueueOptions.applicationName) carries no version of ours, so that
+ * application's own latest version runs it (as in DBOS).
+ */
+export function ownerAndVersion(
+  engine: Engine,
+  params: StartWorkflowParams | undefined,
+): { applicationName: string; applicationVersion: string | null } {
+  const options = params?.enqueueOptions;
+  const mine = engine.identity.applicationName;
+  const applicationName = options?.applicationName ?? mine;
+  const ownVersion = applicationName === mine ? engine.identity.applicationVersion : null;
+  return { applicationName, applicationVersion: options?.applicationVersion ?? ownVersion };
 }

@@ -24,7 +24,7 @@ import { executeWorkflow } from './run-workflow.ts';
 import { encodeWorkflowInputs, storageFormat } from './stored-values.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
 import { configNameForStart } from './workflow-receiver.ts';
-import { insertRespectingDuplicationPolicy, resolveStartOptions, type StartOptions } from './start-options.ts';
+import { insertRespectingDuplicationPolicy, ownerAndVersion, resolveStartOptions, type StartOptions } from './start-options.ts';
 import { currentContext, reserveFunctionID, type ExecutionContext, type WorkflowState } from './workflow-context.ts';
 import { traceForStart } from './workflow-spans.ts';
 
@@ -143,8 +143,7 @@ async function insertAndRun(
     inputs: inputs.text,
     serialization: inputs.serialization,
     executorID: engine.identity.executorID,
-    applicationVersion: engine.identity.applicationVersion,
-    applicationName: engine.identity.applicationName,
+    ...ownerAndVersion(engine, options.params),
     createdAt: placement ? monotonicNow() : Date.now(),
     // A queued workflow's attempts are counted as it is dequeued.
     recoveryAttempts: placement ? 0 : 1,
@@ -163,10 +162,36 @@ async function insertAndRun(
     request: options.auth.request === undefined ? null : JSON.stringify(options.auth.request),
     traceContext: trace?.stored ?? null,
   };
+  // Marked until it is tracked as running (or found to exist): background recovery must not take it meanwhile.
+  const direct = placement === null;
+  if (direct) engine.startingHere.set(workflowID, (engine.startingHere.get(workflowID) ?? 0) + 1);
+  try {
+    return await insertAndExecute(engine, request, record, options, trace, deadlineEpochMs);
+  } finally {
+    if (direct) unmarkStarting(engine, workflowID);
+  }
+}
+
+function unmarkStarting(engine: Engine, workflowID: string): void {
+  const count = engine.startingHere.get(workflowID) ?? 1;
+  if (count > 1) engine.startingHere.set(workflowID, count - 1);
+  else engine.startingHere.delete(workflowID);
+}
+
+async function insertAndExecute(
+  engine: Engine,
+  request: StartRequest,
+  record: NewWorkflowRecord,
+  options: StartOptions,
+  trace: ReturnType<typeof traceForStart> | undefined,
+  deadlineEpochMs: number | null,
+): Promise<string> {
+  const { registration, args } = request;
+  const workflowID = record.workflowID;
   const result = await insertRespectingDuplicationPolicy(engine, record, options.returnExisting);
   if ('holderID' in result) return result.holderID;
   if (!result.inserted) assertSameFunction(result.existing, registration, request.configName ?? null);
-  if (!result.inserted || placement) return workflowID;
+  if (!result.inserted || record.queueName !== null) return workflowID;
   executeWorkflow(engine, {
     workflowID,
     registration,

@@ -34,11 +34,11 @@ function firstNonJson(value: unknown, path: string): string | undefined {
 /** Validate attributes (`what` names them in errors) and return their JSON text. */
 export function attributesText(what: string, attributes: unknown): string {
   if (!isPlainObject(attributes)) {
-    throw new DBOSConfigurationError(`${what} must be a plain object of JSON values, got ${describe(attributes)}.`);
+    throw new DBOSConfigurationError(`Invalid workflow attributes: ${what} must be a plain object of JSON values, got ${describe(attributes)}.`);
   }
   const bad = firstNonJson(attributes, '');
   if (bad !== undefined) {
-    throw new DBOSConfigurationError(`${what}: the value at "${bad.slice(1)}" is not plain JSON (null, boolean, finite number, string, array or plain object).`);
+    throw new DBOSConfigurationError(`Invalid workflow attributes: ${what}: the value at "${bad.slice(1)}" is not plain JSON (null, boolean, finite number, string, array or plain object).`);
   }
   return JSON.stringify(attributes);
 }

@@ -12,6 +12,7 @@ import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
 import type { HTTPRequest, WorkflowSerializationFormat } from '../types/workflow-types.ts';
 import type { Span } from '../telemetry/tracing.ts';
+import type { DLogger } from '../telemetry/logger.ts';
 import type { Engine, RunningWorkflowState } from './engine.ts';
 import { operationProbe } from './operation-probe.ts';
 
@@ -80,6 +81,8 @@ export interface ExecutionContext {
   readonly request?: HTTPRequest;
   /** durably's current span (request, workflow, step or transaction) when tracing is on: the parent of spans started here. */
   readonly span?: Span;
+  /** Set by runWithContext({ logger }): DBOS.logger outside workflows and steps. */
+  readonly callerLogger?: DLogger;
 }
 
 const storage = new AsyncLocalStorage<ExecutionContext>();
@@ -91,6 +94,12 @@ export function currentContext(): ExecutionContext {
 
 export function runInContext<T>(context: ExecutionContext, work: () => T): T {
   return storage.run(context, work);
+}
+
+/** runWithContext's logger, in the caller's own code only: workflows and steps log through the configured logger (as in DBOS). */
+export function callerLogger(): DLogger | undefined {
+  const context = currentContext();
+  return context.workflow || context.step || context.transaction ? undefined : context.callerLogger;
 }
 
 /** The running workflow, when called from workflow code proper (not from inside a step or a transaction). */

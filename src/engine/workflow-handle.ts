@@ -5,7 +5,12 @@
  * is awaited through the notifier. Waiting from workflow code is itself a
  * recorded operation (DBOS.getResult), so replay returns the same result.
  */
-import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
+import {
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+  DBOSMaxRecoveryAttemptsExceededError,
+  DBOSWorkflowCancelledError,
+} from '../errors/errors.ts';
 import { checkPositiveOption, waitOptions } from '../support/wait-timeouts.ts';
 import type { GetResultOptions, WorkflowHandle, WorkflowStatus } from '../types/workflow-types.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
@@ -15,12 +20,19 @@ import type { Engine } from './engine.ts';
 import { decodeWorkflowInputs } from './stored-values.ts';
 import { toPublicStatus } from './status-mapping.ts';
 import { isRetriableDatabaseFault } from './database-faults.ts';
-import { workflowCodeState } from './workflow-context.ts';
+import { durableDeadline } from './durable-sleep.ts';
+import { reserveFunctionID, workflowCodeState } from './workflow-context.ts';
 
 export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
   constructor(
     private readonly engine: Engine,
     readonly workflowID: string,
+    /**
+     * A retrieved handle (DBOS.retrieveWorkflow) reports a cancelled or dead-lettered workflow as an awaiter does
+     * (DBOSAwaitedWorkflowCancelledError...), wherever the workflow runs, as DBOS's retrieved handles do; the handle
+     * of a start reports the workflow's own error.
+     */
+    private readonly retrieved = false,
   ) {}
 
   async getStatus(): Promise<WorkflowStatus | null> {
@@ -29,7 +41,7 @@ export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
   }
 
   async getResult(options?: GetResultOptions): Promise<R> {
-    const result = await awaitWorkflowResult<R>(this.engine, this.workflowID, options);
+    const result = await awaitWorkflowResult<R>(this.engine, this.workflowID, options, false, this.retrieved);
     return result as R;
   }
 
@@ -39,8 +51,18 @@ export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
   }
 }
 
-/** The workflow's result, or null when `options` set a timeout that expired first. */
-export function awaitWorkflowResult<R>(engine: Engine, workflowID: string, given?: GetResultOptions): Promise<R | null> {
+/**
+ * The workflow's result, or null when `options` set a timeout that expired first. `durableTimeout` (DBOS.getResult):
+ * in workflow code, a timeout's deadline is recorded first under its own function ID, as in DBOS, so a recovered
+ * wait only waits what remains and histories recorded by DBOS line up.
+ */
+export function awaitWorkflowResult<R>(
+  engine: Engine,
+  workflowID: string,
+  given?: GetResultOptions,
+  durableTimeout = false,
+  asAwaiter = false,
+): Promise<R | null> {
   const options = waitOptions('getResult', given);
   checkPositiveOption('getResult', 'pollingIntervalMs', options?.pollingIntervalMs);
   checkPositiveOption('getResult', 'deadlineEpochMS', options?.deadlineEpochMS);
@@ -48,8 +70,13 @@ export function awaitWorkflowResult<R>(engine: Engine, workflowID: string, given
     options?.deadlineEpochMS ??
     (options?.timeoutSeconds === undefined ? undefined : Date.now() + options.timeoutSeconds * 1000);
   const workflow = workflowCodeState();
-  const wait = () => waitHere<R>(engine, workflowID, deadline, options?.pollingIntervalMs, workflow !== undefined);
-  return workflow ? recordedOperation(workflow, 'DBOS.getResult', wait, workflowID) : wait();
+  if (!workflow) return waitHere<R>(engine, workflowID, deadline, options?.pollingIntervalMs, false, asAwaiter);
+  const timerID = durableTimeout && deadline !== undefined ? reserveFunctionID(workflow) : undefined;
+  const wait = async () => {
+    const until = timerID === undefined ? deadline : await durableDeadline(workflow, timerID, deadline! - Date.now());
+    return waitHere<R>(engine, workflowID, until, options?.pollingIntervalMs, true, asAwaiter);
+  };
+  return recordedOperation(workflow, 'DBOS.getResult', wait, workflowID);
 }
 
 async function waitHere<R>(
@@ -58,6 +85,7 @@ async function waitHere<R>(
   deadline: number | undefined,
   pollingIntervalMs: number | undefined,
   fromWorkflow: boolean,
+  asAwaiter: boolean,
 ): Promise<R | null> {
   const running = engine.running.get(workflowID);
   if (running && deadline === undefined) {
@@ -71,9 +99,9 @@ async function waitHere<R>(
       if (fromWorkflow && isRetriableDatabaseFault(error)) return awaitOutcome<R>(engine, workflowID, deadline, pollingIntervalMs);
       // The execution here was cancelled, but the workflow may have been resumed since: then its outcome is to come.
       const cancelledHere = error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID;
-      if (!cancelledHere) throw error;
+      if (!cancelledHere) throw asAwaiter ? awaitedError(error, workflowID) : error;
       const row = await engine.systemDatabase.getWorkflowStatus(workflowID);
-      if (!row || row.status === 'CANCELLED') throw error;
+      if (!row || row.status === 'CANCELLED') throw asAwaiter ? awaitedError(error, workflowID) : error;
     }
   }
   return awaitOutcome<R>(engine, workflowID, deadline, pollingIntervalMs);
@@ -87,4 +115,13 @@ async function awaitOutcome<R>(
 ): Promise<R | null> {
   const status = await awaitFinalStatus(engine, workflowID, deadline, pollingIntervalMs);
   return status === timedOut ? null : await outcomeOf<R>(status);
+}
+
+/** The workflow's own cancellation or dead-lettering, as its awaiters see it (outcomeOf's errors for a stored row). */
+function awaitedError(error: unknown, workflowID: string): unknown {
+  if (error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID) return new DBOSAwaitedWorkflowCancelledError(workflowID);
+  if (error instanceof DBOSMaxRecoveryAttemptsExceededError && error.workflowID === workflowID) {
+    return new DBOSAwaitedWorkflowExceededMaxRecoveryAttempts(workflowID);
+  }
+  return error;
 }

@@ -12,12 +12,13 @@
  * span under the stored context, so the trace goes on across queues and
  * crashes.
  */
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Link } from '@opentelemetry/api';
 import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import type { StepConfig } from '../types/workflow-types.ts';
 import {
-  contextFromTraceparent,
   contextWithParent,
+  formatTraceparent,
+  storedTrace,
   traceparentOf,
   type Context,
   type DurablyTracer,
@@ -49,24 +50,21 @@ export interface WorkflowSpanFacts {
   assumedRole?: string;
 }
 
-function authAttributes(facts: Pick<WorkflowSpanFacts, 'authenticatedUser' | 'authenticatedRoles' | 'assumedRole'>): Attributes {
-  return {
-    authenticatedUser: facts.authenticatedUser ?? '',
-    authenticatedRoles: [...(facts.authenticatedRoles ?? [])],
-    assumedRole: facts.assumedRole ?? '',
-  };
-}
+const noRoles: readonly string[] = [];
 
-export function startWorkflowSpan(tracer: DurablyTracer, facts: WorkflowSpanFacts, parent: Context): Span {
+export function startWorkflowSpan(tracer: DurablyTracer, facts: WorkflowSpanFacts, parent: Context, links?: Link[]): Span {
   const attributes: Attributes = {
     status: 'PENDING',
     operationUUID: facts.workflowID,
     operationType: 'workflow',
     operationName: facts.workflowName,
-    ...authAttributes(facts),
+    authenticatedUser: facts.authenticatedUser ?? '',
+    // The SDK copies an array attribute: no copy here.
+    authenticatedRoles: (facts.authenticatedRoles ?? noRoles) as string[],
+    assumedRole: facts.assumedRole ?? '',
   };
   if (facts.queueName) attributes.queueName = facts.queueName;
-  return tracer.startSpan(facts.workflowName, attributes, parent);
+  return tracer.startSpan(facts.workflowName, attributes, parent, links);
 }
 
 /**
@@ -85,12 +83,12 @@ export function traceForStart(
   const stored = traceparentOf(parent);
   if (stored !== undefined || enqueued) return { stored: stored ?? null, parent };
   const span = startWorkflowSpan(tracer, facts, parent);
-  return { stored: traceparentOf(contextWithParent(span)) ?? null, parent, span };
+  return { stored: formatTraceparent(span.spanContext()) ?? null, parent, span };
 }
 
-/** The parent of a dequeued or recovered run's workflow span: the stored context. */
-export function storedTraceParent(stored: string | null | undefined): Context {
-  return contextFromTraceparent(stored);
+/** The parent of a dequeued or recovered run's workflow span (the stored context), and its links (a fork's original). */
+export function storedTraceParent(stored: string | null | undefined): { parent: Context; links?: Link[] } {
+  return storedTrace(stored);
 }
 
 /** Mark a span as replayed from the recorded outcome (DBOS's `cached`). */
@@ -98,7 +96,7 @@ export function markCached(tracer: DurablyTracer, span: Span): void {
   tracer.setAttribute(span, 'cached', true);
 }
 
-/** A span for a step or transaction of `workflow`, under the current span; undefined when tracing is off. */
+/** A span for a step or transaction of `workflow`, under the current span; undefined when tracing is off or that span records nothing. */
 export function startOperationSpan(
   context: ExecutionContext,
   workflow: WorkflowState,
@@ -108,11 +106,17 @@ export function startOperationSpan(
 ): Span | undefined {
   const tracer = workflow.engine.tracer;
   if (!tracer.enabled) return undefined;
+  // Under a span that records nothing (the sampler dropped the workflow's, or it is the API's no-op span), the
+  // step's would record nothing either: the standard samplers follow the parent (ParentBased) or decide by the
+  // trace ID it shares (TraceIdRatioBased). So none is built, and the step runs as with tracing off.
+  if (context.span && !context.span.isRecording()) return undefined;
   const attributes: Attributes = {
     operationUUID: workflow.workflowID,
     operationType: type,
     operationName: name,
-    ...authAttributes(context),
+    authenticatedUser: context.authenticatedUser ?? '',
+    authenticatedRoles: (context.authenticatedRoles ?? noRoles) as string[],
+    assumedRole: context.assumedRole ?? '',
   };
   if (config) {
     attributes.retriesAllowed = config.retriesAllowed ?? false;
@@ -149,7 +153,8 @@ async function replayWithSpan<T>(
   recorded: StepOutcomeRecord,
 ): Promise<T> {
   const tracer = workflow.engine.tracer;
-  const span = startOperationSpan(context, workflow, type, name)!;
+  const span = startOperationSpan(context, workflow, type, name);
+  if (!span) return replay<T>(recorded);
   markCached(tracer, span);
   try {
     const value = await replay<T>(recorded);

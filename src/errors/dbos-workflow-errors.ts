@@ -65,8 +65,10 @@ export class DBOSMaxRecoveryAttemptsExceededError extends DBOSError {
   declare readonly maxRecoveryAttempts?: number;
   constructor(workflowID: string, maxRetries?: number) {
     super(
-      `Workflow ${workflowID} was recovered more than ${maxRetries ?? 'its maximum number of'} times and is now ` +
-        `MAX_RECOVERY_ATTEMPTS_EXCEEDED; it will not run again unless resumed.`,
+      // DBOS's wording (its tests match on it), then durably's remedy.
+      `Workflow ${workflowID} has exceeded its maximum ${maxRetries === undefined ? 'number of' : `of ${maxRetries}`} ` +
+        'execution or recovery attempts. Further attempts to execute or recover it will fail. It is now ' +
+        'MAX_RECOVERY_ATTEMPTS_EXCEEDED and runs again only if resumed.',
       codes.maxRecoveryAttemptsExceeded,
       { code: 'MAX_RECOVERY_ATTEMPTS_EXCEEDED' },
     );
@@ -113,7 +115,7 @@ export class DBOSMaxStepRetriesError extends DBOSError {
 export class DBOSWorkflowCancelledError extends DBOSError {
   readonly workflowID: string;
   constructor(workflowID: string) {
-    super(`Workflow ${workflowID} was cancelled.`, codes.workflowCancelled, { code: 'WORKFLOW_CANCELLED' });
+    super(`Workflow ${workflowID} has been cancelled.`, codes.workflowCancelled, { code: 'WORKFLOW_CANCELLED' });
     this.workflowID = workflowID;
   }
 }
@@ -165,7 +167,7 @@ export class DBOSStepNondeterminismError extends DBOSError {
 export class DBOSAwaitedWorkflowCancelledError extends DBOSError {
   readonly workflowID: string;
   constructor(workflowID: string) {
-    super(`The awaited workflow ${workflowID} was cancelled.`, codes.awaitedWorkflowCancelled, {
+    super(`Awaited ${workflowID} was cancelled (the awaited workflow was cancelled or timed out).`, codes.awaitedWorkflowCancelled, {
       code: 'AWAITED_WORKFLOW_CANCELLED',
     });
     this.workflowID = workflowID;
@@ -176,7 +178,7 @@ export class DBOSAwaitedWorkflowExceededMaxRecoveryAttempts extends DBOSError {
   readonly workflowID: string;
   constructor(workflowID: string) {
     super(
-      `The awaited workflow ${workflowID} exceeded its maximum recovery attempts and will not run again.`,
+      `Awaited ${workflowID} exceeded its maximum recovery attempts: it will not run again unless resumed.`,
       codes.awaitedWorkflowExceededMaxRecoveryAttempts,
       { code: 'AWAITED_WORKFLOW_MAX_RECOVERY_ATTEMPTS_EXCEEDED' },
     );
@@ -188,7 +190,7 @@ export class DBOSStepTimeoutError extends DBOSError {
   readonly stepName: string;
   readonly timeoutMS: number;
   constructor(stepName: string, timeoutMS: number) {
-    super(`Step "${stepName}" timed out after ${timeoutMS} ms.`, codes.stepTimeout, { code: 'STEP_TIMEOUT' });
+    super(`Step ${stepName} timed out after ${timeoutMS}ms.`, codes.stepTimeout, { code: 'STEP_TIMEOUT' });
     this.stepName = stepName;
     this.timeoutMS = timeoutMS;
   }

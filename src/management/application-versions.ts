@@ -4,7 +4,7 @@
  * version to latest. Registering a queue with onConflict
  * 'update_if_latest_version' asks which version is the latest.
  */
-import { DBOSApplicationVersionNotFoundError, DBOSInitializationError } from '../errors/errors.ts';
+import { DBOSApplicationVersionNotFoundError, DBOSConfigurationError, DBOSInitializationError } from '../errors/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ApplicationVersionRecord } from '../system-database/records.ts';
 
@@ -44,8 +44,22 @@ export async function getLatestApplicationVersion(engine: Engine): Promise<Versi
   return latest;
 }
 
-export async function setLatestApplicationVersion(engine: Engine, versionName: string): Promise<void> {
-  if (!(await engine.systemDatabase.applicationVersions.promote(versionName, Date.now()))) {
-    throw new DBOSApplicationVersionNotFoundError(versionName);
+/**
+ * Make a version the latest. As in DBOS 5.3, it acts for an application (the
+ * given one, else this process's): an unowned version becomes that
+ * application's, and one another application owns is refused. Unlike DBOS,
+ * an unknown version is an error rather than a silent no-op.
+ */
+export async function setLatestApplicationVersion(engine: Engine, versionName: string, applicationName?: string): Promise<void> {
+  const owner = applicationName ?? (engine.identity.applicationName || null);
+  const outcome = await engine.systemDatabase.applicationVersions.promote(versionName, Date.now(), owner);
+  if (outcome === 'missing') throw new DBOSApplicationVersionNotFoundError(versionName);
+  if (outcome !== 'promoted') {
+    throw new DBOSConfigurationError(
+      `Application version '${versionName}' is already registered by application '${outcome.ownedBy}' in this system database. ` +
+        `Application version names must be unique across applications sharing a system database. Either set a distinct ` +
+        `applicationVersion for '${owner}', or, if '${outcome.ownedBy}' was renamed to '${owner}', re-own its rows first with ` +
+        'DBOSClient.renameApplication.',
+    );
   }
 }

@@ -12,7 +12,7 @@ import { attributesText } from '../engine/workflow-attributes.ts';
 export const laterFilterKeys = [
   'completedAfter', 'completedBefore', 'dequeuedAfter', 'dequeuedBefore', 'authenticatedUser', 'executorId',
   'workflow_id_prefix', 'workflowIdPrefix', 'forkedFrom', 'wasForkedFrom', 'isFork', 'parentWorkflowID', 'hasParent',
-  'attributes', 'applicationName',
+  'attributes', 'applicationName', 'stranded',
 ] as const;
 
 export function strings(what: string, key: string, value: unknown): string[] | undefined {
@@ -41,7 +41,7 @@ export function count(what: string, key: string, value: unknown): number | undef
   return value;
 }
 
-function flag(what: string, key: string, value: unknown): boolean | undefined {
+export function flag(what: string, key: string, value: unknown): boolean | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'boolean') {
     throw new DBOSConfigurationError(`${what}: ${key} must be true or false, got ${JSON.stringify(value)}.`);

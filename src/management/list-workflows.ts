@@ -11,7 +11,7 @@ import type { Engine } from '../engine/engine.ts';
 import { toPublicStatus } from '../engine/status-mapping.ts';
 import { workflowCodeState } from '../engine/workflow-context.ts';
 import type { WorkflowListFilter, WorkflowStatusString } from '../system-database/records.ts';
-import { count, laterFilterKeys, strings, time, toLaterFilters } from './list-filters.ts';
+import { count, flag, laterFilterKeys, strings, time, toLaterFilters } from './list-filters.ts';
 
 const supportedKeys = new Set<string>([
   'workflowIDs', 'workflowName', 'status', 'startTime', 'endTime', 'applicationVersion', 'queueName', 'scheduleName',
@@ -50,7 +50,17 @@ export function toListFilter(input: GetWorkflowsInput, what: string): WorkflowLi
     loadInput: input.loadInput !== false,
     loadOutput: input.loadOutput !== false,
     ...toLaterFilters(input, what),
+    ...strandedFilter(input, what),
   };
+}
+
+/**
+ * `stranded`, judged when the listing runs (the live executors are those with a heartbeat within the
+ * engine's executor timeout); the time is filled in by `list`, which knows the engine.
+ */
+function strandedFilter(input: GetWorkflowsInput, what: string): Pick<WorkflowListFilter, 'stranded'> {
+  const only = flag(what, 'stranded', input.stranded);
+  return only === undefined ? {} : { stranded: { only, liveSinceEpochMs: Number.NaN } };
 }
 
 /** A read that, from workflow code, is recorded under `operationName` (and replayed). */
@@ -72,7 +82,8 @@ function withDefaultOwner(engine: Engine, filter: WorkflowListFilter): WorkflowL
 }
 
 async function list(engine: Engine, filter: WorkflowListFilter): Promise<WorkflowStatus[]> {
-  const rows = await engine.systemDatabase.listWorkflows(withDefaultOwner(engine, filter));
+  const stranded = filter.stranded && { ...filter.stranded, liveSinceEpochMs: Date.now() - engine.executorTimeoutMs };
+  const rows = await engine.systemDatabase.listWorkflows(withDefaultOwner(engine, { ...filter, stranded }));
   return Promise.all(rows.map(toPublicStatus));
 }
 

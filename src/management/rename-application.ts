@@ -44,6 +44,10 @@ export async function renameApplication(
         `to give them to "${newName}", or the application's previous name.`,
     );
   }
+  if (oldName === newName) {
+    // DBOS's wording: renaming to the current name would move nothing.
+    throw new DBOSConfigurationError(`${what}: Application '${newName}' already holds that name; nothing to rename.`);
+  }
   const batchSize = options.batchSize === undefined ? defaultRenameBatchSize : options.batchSize;
   if (batchSize !== null && (!Number.isInteger(batchSize) || batchSize < 1)) {
     throw new DBOSConfigurationError(`${what}: batchSize must be an integer >= 1 or null, got ${JSON.stringify(batchSize)}.`);

@@ -16,6 +16,7 @@ import { currentContext, workflowCodeState } from '../engine/workflow-context.ts
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { isTerminalStatus } from '../system-database/records.ts';
 import { outcomeChannel } from '../system-database/system-database.ts';
+import { linkedTracePrefix } from '../telemetry/tracing.ts';
 import { queueTarget } from './queue-target.ts';
 
 function recorded<T>(operationName: string, work: () => Promise<T>): Promise<T> {
@@ -148,6 +149,7 @@ export async function forkWorkflow(
     executorID: engine.identity.executorID,
     ownerXid: randomUUID(),
     now: Date.now(),
+    traceLinkPrefix: linkedTracePrefix,
   };
   await recorded('DBOS.forkWorkflow', async () => {
     const target = await queueTarget(engine, 'DBOS.forkWorkflow', options.queueName, options.queuePartitionKey);
@@ -194,7 +196,7 @@ export function garbageCollect(engine: Engine, options: GarbageCollectOptions): 
  * replay picks the same one.
  */
 export async function waitFirst<H extends { workflowID: string }>(engine: Engine, handles: readonly H[]): Promise<H> {
-  if (handles.length === 0) throw new DBOSConfigurationError('DBOS.waitFirst needs at least one handle.');
+  if (handles.length === 0) throw new DBOSConfigurationError('waitFirst: handles must not be empty (give at least one handle).');
   const byID = new Map(handles.map((h) => [h.workflowID, h]));
   if (byID.size !== handles.length) throw new DBOSConfigurationError('DBOS.waitFirst: the handles must be of distinct workflows.');
   const firstID = await recorded('DBOS.waitFirst', async () => {

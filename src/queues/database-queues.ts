@@ -67,8 +67,13 @@ export class DatabaseQueues {
     return definition ? this.bound(queueFromDefinition(definition)) : null;
   }
 
-  async list(): Promise<WorkflowQueue[]> {
-    const queues = queuesFromDefinitions(await this.systemDatabase.listQueueDefinitions(), this.logger);
+  /** The named applications' queues and unowned ones; by default this application's (as in DBOS 5.3). */
+  async list(applicationName?: string | string[]): Promise<WorkflowQueue[]> {
+    const owners = applicationName === undefined ? [this.applicationName] : [applicationName].flat();
+    const definitions = (await this.systemDatabase.listQueueDefinitions()).filter(
+      (d) => d.applicationName === null || owners.includes(d.applicationName),
+    );
+    const queues = queuesFromDefinitions(definitions, this.logger);
     return queues.map((queue) => this.bound(queue));
   }
 

@@ -100,7 +100,7 @@ export function buildEnqueueRecord(
     deadlineEpochMs: null,
     parentWorkflowID: stamp.parentWorkflowID,
     ownerXid: randomUUID(),
-    attributes: options.attributes === undefined ? null : attributesText(attributesOption, options.attributes),
+    attributes: options.attributes == null ? null : attributesText(attributesOption, options.attributes),
     // The span around the enqueue (durably's, else the application's active one; a client's caller's too): its run continues that trace.
     traceContext: traceparentOf(contextWithParent(currentContext().span)) ?? null,
   };

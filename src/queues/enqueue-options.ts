@@ -102,7 +102,7 @@ export function validateEnqueueOptions(options: EnqueueWorkflowOptions): void {
   if (![undefined, 'native', 'portable'].includes(options.serializationType)) {
     refuse('serializationType', options.serializationType, '"native" or "portable"');
   }
-  if (options.attributes !== undefined) attributesText(attributesOption, options.attributes);
+  if (options.attributes != null) attributesText(attributesOption, options.attributes);
   if (options.deduplicationID !== undefined && options.queuePartitionKey !== undefined) {
     throw new DBOSConfigurationError('EnqueueWorkflowOptions: deduplicationID and queuePartitionKey cannot be used together.');
   }

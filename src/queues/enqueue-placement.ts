@@ -15,8 +15,15 @@ export function placementPlanner(catalog: QueueCatalog, reload: () => Promise<vo
   return async (params: StartWorkflowParams | undefined): Promise<QueuePlacement | null> => {
     const options = params?.enqueueOptions;
     if (params?.queueName === undefined) {
-      if (options && Object.values(options).some((v) => v !== undefined)) {
-        throw new DBOSConfigurationError('enqueueOptions need a queueName: they apply to queued workflows only.');
+      // applicationVersion alone also pins a workflow started directly (as in DBOS); the rest are queue options.
+      const { applicationVersion: _version, ...queueOnly } = options ?? {};
+      const given = Object.entries(queueOnly).filter(([, value]) => value !== undefined).map(([name]) => name);
+      if (given.length > 0) {
+        // DBOS's wording, then the remedy.
+        throw new DBOSConfigurationError(
+          `Enqueue option(s) ${given.join(', ')} set on a workflow that is not being enqueued. ` +
+            'These options are only supported when enqueueing a workflow onto a queue: give a queueName.',
+        );
       }
       return null;
     }

@@ -122,12 +122,20 @@ function positiveInteger(queue: string, option: string, value: unknown): void {
   }
 }
 
+/** A rate limit of 0 per period is DBOS's way to hold a queue: nothing starts until the limit is raised. */
+function nonNegativeInteger(queue: string, option: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new DBOSConfigurationError(`Queue "${queue}": ${option} must be an integer >= 0, got ${JSON.stringify(value)}.`);
+  }
+}
+
 function rateLimit(queue: string, option: string, rate: QueueRateLimit | undefined): void {
   if (rate === undefined) return;
   if (rate === null || typeof rate !== 'object') {
     throw new DBOSConfigurationError(`Queue "${queue}": ${option} must be { limitPerPeriod, periodSec }, got ${JSON.stringify(rate)}.`);
   }
-  positiveInteger(queue, `${option}.limitPerPeriod`, rate.limitPerPeriod);
+  nonNegativeInteger(queue, `${option}.limitPerPeriod`, rate.limitPerPeriod);
   if (rate.limitPerPeriod === undefined) {
     throw new DBOSConfigurationError(`Queue "${queue}": ${option} needs both limitPerPeriod and periodSec.`);
   }

@@ -15,6 +15,7 @@ import { claimLimits, localBudget } from './flow-control.ts';
 import type { QueueCatalog } from './queue-catalog.ts';
 import { startClaimedWorkflow } from './start-claimed.ts';
 import { internalQueueName, type WorkflowQueue } from './workflow-queue.ts';
+import { isPollerQueue } from './poller-queues.ts';
 
 const firstPollMs = 5;
 
@@ -39,7 +40,7 @@ export class QueueRunner {
   private unsubscribe: (() => void) | undefined;
   private unsubscribeDelays: (() => void) | undefined;
 
-  /** `listenQueues`: only these queues (and the internal one) are dequeued here; null for every queue. */
+  /** `listenQueues`: only these queues (and the internal one, and poller queues) are dequeued here; null for every queue. */
   constructor(
     private readonly engine: Engine,
     private readonly catalog: QueueCatalog,
@@ -61,7 +62,8 @@ export class QueueRunner {
   }
 
   private listensTo(queueName: string): boolean {
-    return this.listenQueues === null || queueName === internalQueueName || this.listenQueues.has(queueName);
+    if (this.listenQueues === null || queueName === internalQueueName) return true;
+    return this.listenQueues.has(queueName) || isPollerQueue(queueName);
   }
 
   /** Stop claiming; workflows already started keep running. */
@@ -172,6 +174,7 @@ export class QueueRunner {
           partitionLimits: limits.partitionLimits,
           executorID: this.engine.identity.executorID,
           applicationVersion: this.engine.identity.applicationVersion,
+          applicationName: this.engine.identity.applicationName,
         },
         promoteDelayed && index === 0,
       );

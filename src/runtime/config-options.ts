@@ -25,7 +25,7 @@ export function unknownOptionError(key: string, known: ReadonlySet<string>): DBO
   return new DBOSConfigurationError(`Unknown config option "${key}".${hint}`);
 }
 
-const booleanOptions = ['enableOTLP', 'tracingEnabled', 'addContextMetadata', 'runAdminServer', 'useListenNotify', 'runMigrations'] as const;
+const booleanOptions = ['enableOTLP', 'tracingEnabled', 'addContextMetadata', 'runAdminServer', 'useListenNotify', 'runMigrations', 'adoptCompatibleWorkflows'] as const;
 
 export function checkBooleanOptions(config: DBOSConfig): void {
   for (const key of booleanOptions) {

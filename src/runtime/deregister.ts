@@ -5,7 +5,8 @@
  * launch. Each process-wide registry clears itself; this is the one list of
  * them: workflows, steps and configured instances, queues declared in code,
  * static schedules, lifecycle callbacks (and the alert handler),
- * serialization recipes, and data sources.
+ * serialization recipes, data sources, poller queues and event receivers'
+ * associated info.
  */
 import { clearSerializationRecipes } from '../engine/serialization.ts';
 import { declaredQueues } from '../queues/workflow-queue.ts';
@@ -13,6 +14,8 @@ import { clearScheduledWorkflows } from '../scheduler/scheduled-workflows.ts';
 import { clearLifecycleCallbacks } from './lifecycle-callbacks.ts';
 import { registry } from './process-registry.ts';
 import { clearDataSources } from '../datasources/data-source-registry.ts';
+import { clearPollerQueues } from '../queues/poller-queues.ts';
+import { clearAssociatedInfo } from './external-info.ts';
 
 export function forgetRegistrations(): void {
   registry.clear();
@@ -21,4 +24,6 @@ export function forgetRegistrations(): void {
   clearLifecycleCallbacks();
   clearSerializationRecipes();
   clearDataSources();
+  clearPollerQueues();
+  clearAssociatedInfo();
 }

@@ -1,7 +1,7 @@
 /**
  * DBOS's lifecycle hooks for integrations (event receivers, servers): each
- * registered callback's `initialize()` runs at launch, after recovery and once
- * the queues and schedulers run; `destroy()` runs first thing at shutdown;
+ * registered callback's `initialize()` runs at launch, once the schedulers run and recovery has started in
+ * the background (DBOS: after recovery); `destroy()` runs first thing at shutdown;
  * `logRegisteredEndpoints()` on request. Like workflow registrations, the
  * list is process-wide and outlives shutdown (unless `deregister` clears it),
  * so a relaunch initializes the same callbacks again.

@@ -33,13 +33,13 @@ export function describeValue(value: unknown): string {
   return `${String(value)} (${typeof value})`;
 }
 
-function requireName(fn: unknown, explicit: string | undefined, what: string): string {
+/**
+ * The registered name: `{ name }`, else the function's own name. An anonymous function registers under '' as
+ * in DBOS (a second anonymous workflow then conflicts with the first, as there).
+ */
+function registeredName(fn: unknown, explicit: string | undefined, what: string): string {
   if (typeof fn !== 'function') throw new DBOSConfigurationError(`${what} must be a function, got ${describeValue(fn)}.`);
-  const name = explicit ?? fn.name;
-  if (!name) {
-    throw new DBOSConfigurationError(`${what} is an anonymous function: give it a name with { name: '...' }.`);
-  }
-  return name;
+  return explicit ?? fn.name;
 }
 
 /** Wrappers carry the registered function's name (`wrapper.name === 'myStep'`), as DBOS's do. */
@@ -101,7 +101,8 @@ export async function runInlineStep<Return>(fn: () => Promise<Return>, config: S
   if (typeof fn !== 'function') {
     throw new DBOSConfigurationError(`DBOS.runStep needs a function to run as the step, got ${describeValue(fn)}.`);
   }
-  return runStep(config.name ?? (fn.name || 'runStep'), config, fn);
+  // An anonymous function's step is named '' as in DBOS, so histories recorded by either replay in the other.
+  return runStep(config.name ?? fn.name, config, fn);
 }
 
 /** Where decorator-free registration puts a method: `ctorOrProto` is a class (static) or a prototype (instance). */
@@ -124,7 +125,7 @@ export function registerWorkflow<This, Args extends unknown[], Return>(
 ): (this: This, ...args: Args) => Promise<Return> {
   const registration: RegisteredWorkflow = {
     kind: 'workflow',
-    name: requireName(fn, config.name, 'A workflow'),
+    name: registeredName(fn, config.name, 'A workflow'),
     body: fn as AnyFunction,
     config,
     ...methodPlacement(config),
@@ -141,7 +142,7 @@ export function registerStep<This, Args extends unknown[], Return>(
 ): (this: This, ...args: Args) => Promise<Return> {
   const registration: RegisteredStep = {
     kind: 'step',
-    name: requireName(fn, config.name, 'A step'),
+    name: registeredName(fn, config.name, 'A step'),
     body: fn as AnyFunction,
     config,
     ...stepPlacement(config),
@@ -161,6 +162,12 @@ export function validateWorkflowConfig(registration: RegisteredWorkflow): void {
   if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
     throw new DBOSConfigurationError(
       `Workflow "${registration.name}": maxRecoveryAttempts must be an integer >= 0, got ${max}.`,
+    );
+  }
+  const schema = registration.config.inputSchema;
+  if (schema !== undefined && typeof (schema as { parse?: unknown } | null)?.parse !== 'function') {
+    throw new DBOSConfigurationError(
+      `Workflow "${registration.name}": inputSchema must be an object with a parse(args) method (a Zod tuple, say).`,
     );
   }
 }

@@ -48,6 +48,7 @@ export interface ResolvedConfig {
   otlp: { enabled: boolean; tracesEndpoints: string[] | undefined; logsEndpoints: string[] | undefined; exportLogs: boolean };
   heartbeatIntervalMs: number;
   executorTimeoutMs: number;
+  adoptCompatibleWorkflows: boolean;
   workflowRetention: RetentionOptions | undefined;
   /** The queues this process dequeues from (besides the internal one); null for all. */
   listenQueues: ReadonlySet<string> | null;
@@ -63,7 +64,7 @@ export interface ResolvedConfig {
 
 const knownKeys = new Set<string>([
   'name', 'systemDatabaseUrl', 'systemDatabaseSchemaName', 'systemDatabasePoolSize', 'sqliteSynchronous', 'workflowCompletionTimeoutMS',
-  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'workflowRetention', 'listenQueues', 'serializer', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'otelAttributeFormat', 'addContextMetadata',
+  'applicationVersion', 'enablePatching', 'schedulerPollingIntervalMs', 'executorID', 'heartbeatIntervalMs', 'executorTimeoutMs', 'adoptCompatibleWorkflows', 'workflowRetention', 'listenQueues', 'serializer', 'logLevel', 'logger', 'enableOTLP', 'tracingEnabled', 'otelAttributeFormat', 'addContextMetadata',
   'otlpTracesEndpoints', 'otlpLogsEndpoints', 'runAdminServer', 'adminPort',
   'adminHost', 'adminToken', 'adminCorsOrigins',
   'systemDatabasePool', 'systemDatabasePollingConcurrency', 'useListenNotify', 'runMigrations',
@@ -217,6 +218,7 @@ export function resolveConfig(config: DBOSConfig = {}, env: NodeJS.ProcessEnv = 
     listenQueues: listenQueues(config.listenQueues),
     heartbeatIntervalMs,
     executorTimeoutMs,
+    adoptCompatibleWorkflows: config.adoptCompatibleWorkflows === true,
     target: databaseTarget(url, config),
     applicationVersion:
       optionalString(config, 'applicationVersion') ?? (enablePatching ? patchingVersion : null) ?? (env.DBOS__APPVERSION || null),

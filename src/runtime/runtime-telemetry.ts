@@ -4,9 +4,11 @@
  * flush. Built first in launch, so even the messages of opening the system
  * database carry the executor's identity.
  */
-import { ContextualLogger, type LogRecordSink } from '../telemetry/contextual-logger.ts';
-import { currentLogContext, type LogIdentity } from '../engine/log-context.ts';
+import { ContextualLogger, standaloneLogger, type LogRecordSink } from '../telemetry/contextual-logger.ts';
+import { currentLogContext, currentSpan, type LogIdentity } from '../engine/log-context.ts';
 import { startOtlpExport, type OtlpExport } from '../telemetry/otlp-export.ts';
+import { logLevelNamed, type DLogger } from '../telemetry/logger.ts';
+import type { DBOSConfig } from '../types/config-types.ts';
 import type { ResolvedConfig } from './resolve-config.ts';
 
 export class RuntimeTelemetry {
@@ -22,6 +24,7 @@ export class RuntimeTelemetry {
       level: config.logLevel,
       addContextMetadata: config.addContextMetadata,
       context: () => currentLogContext(this.identity),
+      span: currentSpan,
       sinks: () => this.logSinks,
     });
   }
@@ -49,4 +52,14 @@ export class RuntimeTelemetry {
     this.logSinks = [];
     await otlp?.shutdown();
   }
+}
+
+/**
+ * DBOS.logger before launch (or after shutdown), as in DBOS: the configured
+ * logger, or the console at the configured logLevel, with no context (no
+ * workflow runs yet). Built from setConfig's values without validating the
+ * rest of the configuration, which launch does.
+ */
+export function loggerBeforeLaunch(config: DBOSConfig | undefined): DLogger {
+  return standaloneLogger(config?.logger, logLevelNamed(config?.logLevel) ?? 'info', config?.addContextMetadata === true);
 }

@@ -12,11 +12,12 @@ import { DBOSConfigurationError, DBOSNotLaunchedError } from '../errors/errors.t
 import { Engine } from '../engine/engine.ts';
 import { CancellationWatcher } from '../engine/cancellation-watcher.ts';
 import { RetentionLoop } from '../management/retention.ts';
-import { recoverPendingWorkflows } from '../engine/recovery.ts';
+import { LaunchRecovery } from '../engine/launch-recovery.ts';
 import type { Registry } from '../engine/registry.ts';
 import type { WorkflowHandle } from '../types/workflow-types.ts';
 import { DatabaseQueues } from '../queues/database-queues.ts';
 import { ExecutorLiveness } from '../queues/executor-liveness.ts';
+import { StrandedAdoption } from '../queues/stranded-adoption.ts';
 import { placementPlanner } from '../queues/enqueue-placement.ts';
 import { QueueCatalog } from '../queues/queue-catalog.ts';
 import { QueueCatalogReloader } from '../queues/queue-catalog-reloader.ts';
@@ -61,8 +62,12 @@ export function runtimeFor(what: string): Runtime {
 export class Runtime {
   private readonly queueRunner: QueueRunner;
   private readonly liveness: ExecutorLiveness;
+  /** Set when adoptCompatibleWorkflows is on. */
+  private readonly adoption: StrandedAdoption | undefined;
   private readonly cancellations: CancellationWatcher;
   private readonly faultResumer: FaultResumer;
+  /** Recovery of the workflows this executor left PENDING: runs in the background from launch on. */
+  readonly recovery: LaunchRecovery;
   private scheduler: Scheduler | undefined;
   private readonly retention: RetentionLoop;
   private readonly dynamicScheduler: DynamicScheduler;
@@ -81,8 +86,13 @@ export class Runtime {
   ) {
     this.queueRunner = new QueueRunner(engine, queues, config.listenQueues);
     this.liveness = new ExecutorLiveness(engine, config);
+    this.adoption = config.adoptCompatibleWorkflows ? new StrandedAdoption(engine, config.heartbeatIntervalMs) : undefined;
     this.cancellations = new CancellationWatcher(engine);
     this.faultResumer = new FaultResumer(engine);
+    // The queue runner starts once recovery put the interrupted queued workflows back on their queues.
+    this.recovery = new LaunchRecovery(engine, () => {
+      if (!this.stopping) this.queueRunner.start();
+    });
     engine.onDatabaseFault = (workflowID, fault) => this.faultResumer.schedule(workflowID, fault);
     this.retention = new RetentionLoop(engine, config.workflowRetention);
     this.dynamicScheduler = new DynamicScheduler(engine, config.schedulerPollingIntervalMs);
@@ -144,6 +154,7 @@ export class Runtime {
       createTracer(config.tracing, { executorID: config.executorID, applicationVersion }),
       createWorkflowMetrics(),
     );
+    engine.executorTimeoutMs = config.executorTimeoutMs;
     engine.metrics.observeQueueDepths(() => queueDepths(engine));
     const runtime = new Runtime(config, engine, queues, queueReloader, registry, telemetry);
     try {
@@ -165,8 +176,9 @@ export class Runtime {
     // Beat before resuming anything: until this executor's heartbeat is fresh, it looks dead to the other
     // processes, and a takeover would requeue the very workflows recovery is about to run here (twice at once).
     await runtime.liveness.start();
-    runtime.recovered = await recoverPendingWorkflows(engine);
-    runtime.queueRunner.start();
+    // In the background: launch returns at once however many workflows wait (see engine/launch-recovery.ts).
+    runtime.recovery.start();
+    runtime.adoption?.start();
     runtime.scheduler = new Scheduler(engine, schedules);
     runtime.scheduler.start();
     runtime.dynamicScheduler.start();
@@ -208,8 +220,16 @@ export class Runtime {
     return true;
   }
 
-  /** Handles of the workflows this launch resumed. */
-  recovered: WorkflowHandle<unknown>[] = [];
+  /** DBOS.deactivateEventReceivers (for tests): deactivate, and stop dequeuing too. */
+  async deactivateEventReceivers(): Promise<void> {
+    await this.deactivate();
+    await this.queueRunner.stop();
+  }
+
+  /** Handles of the workflows this launch's recovery resumed so far (all of them once `recovery.finished` resolved). */
+  get recovered(): WorkflowHandle<unknown>[] {
+    return this.recovery.resumed;
+  }
 
   /** Set when shutdown starts: DBOS.isInitialized() is false from then on. */
   stopping = false;
@@ -224,10 +244,12 @@ export class Runtime {
     this.stopping = true;
     try {
       await this.adminServer?.stop();
+      await this.recovery.stop();
       if (!this.deactivated) await destroyLifecycleCallbacks(this.config.logger);
       await this.scheduler?.stop();
       await this.dynamicScheduler.stop();
       this.retention.stop();
+      await this.adoption?.stop();
       await this.queueRunner.stop();
       await this.queueReloader.stop();
       if (gracePeriodMs > 0) await drainWorkflows(this.engine, gracePeriodMs);

@@ -32,6 +32,23 @@ export function waitOptions<T extends { timeoutSeconds?: number }>(operation: st
   return options;
 }
 
+/**
+ * The seconds a recv or getEvent waits, as DBOS resolves its options: a number of seconds, or an options object
+ * whose `deadlineEpochMS` (the time left until it, 0 if past) wins over `timeoutSeconds`; undefined when
+ * neither is given (the call's default applies).
+ */
+export function waitTimeoutSeconds(
+  operation: string,
+  options: number | { timeoutSeconds?: number; deadlineEpochMS?: number; pollingIntervalMs?: number } | undefined,
+): number | undefined {
+  const resolved = waitOptions(operation, options);
+  if (resolved === undefined) return undefined;
+  checkPositiveOption(operation, 'deadlineEpochMS', resolved.deadlineEpochMS);
+  checkPositiveOption(operation, 'pollingIntervalMs', resolved.pollingIntervalMs);
+  if (resolved.deadlineEpochMS !== undefined) return Math.max(0, (resolved.deadlineEpochMS - Date.now()) / 1000);
+  return resolved.timeoutSeconds;
+}
+
 /** A polling interval or deadline given to a wait: a finite number > 0 when set. */
 export function checkPositiveOption(operation: string, name: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {

@@ -22,6 +22,8 @@ export interface WorkflowPageFilter {
   workflowIDPrefix?: string;
   /** Rows owned by one of these applications or by none (as listings scope them). */
   ownedBy?: readonly string[];
+  /** Only stranded rows, judged against executors live since this time (sql/stranded-versions.ts). */
+  strandedLiveSinceEpochMs?: number;
   /** Rows after this position, newest first. */
   after?: WorkflowPageCursor;
   limit: number;
@@ -94,6 +96,8 @@ export interface DashboardReads {
   /** Workflows of each queue finished since `sinceEpochMs`. */
   queueThroughput(sinceEpochMs: number): Promise<QueueThroughputRecord[]>;
   listExecutors(): Promise<ExecutorRecord[]>;
+  /** The application versions executors with a heartbeat since `liveSinceEpochMs` run (stranded marks). */
+  liveApplicationVersions(liveSinceEpochMs: number): Promise<string[]>;
   /** Workflows created or finished after the given times, and every PENDING one (the change feed's one read). */
   recentChanges(createdAfter: number, completedAfter: number, limit: number): Promise<WorkflowChangeRecord[]>;
   /** How many operations each of these workflows has recorded. */

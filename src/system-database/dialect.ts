@@ -71,7 +71,7 @@ export interface Dialect {
    * that version. Postgres: what DBOS's SDKs find in a schema they share with
    * durably (their migration record, stored procedures, message trigger,
    * covering and GIN indexes); SQLite, which DBOS's TypeScript SDK does not
-   * open: nothing.
+   * open: only the trigger standing in for the message ID default (version 6).
    */
   backendOnlySchema(migrationVersion: number): readonly string[];
   /**

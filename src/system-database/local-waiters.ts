@@ -40,9 +40,12 @@ export class LocalWaiters {
     if (listeners) for (const listener of [...listeners]) listener(key);
   }
 
-  /** Wake everyone, so each re-reads the database (after notifications may have been lost). */
-  wakeAll(): void {
-    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
+  /** Wake everyone (but waiters on `except` channels), so each re-reads the database (after notifications may have been lost). */
+  wakeAll(except?: ReadonlySet<string>): void {
+    for (const [id, set] of [...this.waiters]) {
+      if (except?.has(id.slice(0, id.indexOf('\u0000')))) continue;
+      for (const wake of [...set]) wake();
+    }
   }
 
   get size(): number {

@@ -104,7 +104,12 @@ async function openSqlite(target: Extract<SystemDatabaseTarget, { backend: 'sqli
   // One connection, one writer: batches commit one at a time.
   const limiter = new ReadLimiter(target.pollingConcurrency ?? 0);
   const singleCommit = sqlSingleCommit(connection, sqliteDialect, sqliteDatabaseIdentity, (work) => connection.whileHeld(work));
-  return new SqlSystemDatabase('sqlite', connection, sqliteDialect, new SqliteNotifier(), 1, limiter, singleCommit);
+  return new SqlSystemDatabase('sqlite', connection, sqliteDialect, sqliteNotifier(connection), 1, limiter, singleCommit);
+}
+
+/** Cross-process wake-ups on SQLite: the connection's data_version, watched (sqlite-notifier.ts). */
+function sqliteNotifier(connection: SqliteConnection): SqliteNotifier {
+  return new SqliteNotifier(() => connection.dataVersion(), new Set([queueDefinitionsChannel, schedulesChannel]));
 }
 
 async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<SystemDatabase> {

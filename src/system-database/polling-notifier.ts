@@ -8,7 +8,7 @@ import { LocalWaiters } from './local-waiters.ts';
 import type { Notifier, Waiter } from './notifier.ts';
 
 export class PollingNotifier implements Notifier {
-  private readonly local = new LocalWaiters();
+  protected readonly local = new LocalWaiters();
 
   constructor(
     private readonly firstPollMs: number,

@@ -139,6 +139,33 @@ export type RecoveryClaim =
   | { kind: 'exceeded'; workflow: WorkflowStatusRecord }
   | { kind: 'not-pending' };
 
+/** A PENDING workflow awaiting recovery, as the paged listing returns it: enough to find its registration. */
+export interface PendingWorkflowRef {
+  workflowID: string;
+  workflowName: string;
+  className: string | null;
+  configName: string | null;
+  createdAt: number;
+}
+
+/** Where the next page of pending workflows starts: after this (created_at, workflow ID). */
+export interface PendingWorkflowCursor {
+  createdAt: number;
+  workflowID: string;
+}
+
+/** One workflow of a batch recovery claim, with its own budget (its registration's maxRecoveryAttempts). */
+export interface RecoveryAttemptRequest {
+  workflowID: string;
+  maxRecoveryAttempts: number;
+}
+
+/** A batch recovery claim: the workflows to run here, and those past their budget (now MAX_RECOVERY_ATTEMPTS_EXCEEDED). */
+export interface RecoveryBatchClaim {
+  run: WorkflowStatusRecord[];
+  exceeded: WorkflowStatusRecord[];
+}
+
 /** The flow-control limits one claim must respect, all optional. */
 export interface QueueLimits {
   /** Most workflows of the queue (or of one partition) PENDING at once, across all processes. */
@@ -157,6 +184,8 @@ export interface ClaimRequest {
   partitionLimits: QueueLimits;
   executorID: string;
   applicationVersion: string;
+  /** Only workflows of this application or of none (taking those), as DBOS dequeues. */
+  applicationName: string;
 }
 
 /** A claimed workflow, and whether an earlier execution recorded operations (a resumed or recovered one). */
@@ -229,6 +258,8 @@ export interface WorkflowListFilter {
   ownedBy?: readonly string[];
   /** Rows holding one of these deduplication IDs (internal: duplicationPolicy 'return-existing'). */
   deduplicationIDs?: readonly string[];
+  /** Only (true) or never (false) stranded rows: see `stranded`, judged against executors live since `liveSinceEpochMs`. */
+  stranded?: { only: boolean; liveSinceEpochMs: number };
   limit?: number;
   offset?: number;
   /** Newest first; oldest first by default. */
@@ -283,6 +314,11 @@ export interface ForkRequest {
   now: number;
   /** The fork's partition key on a partitioned queue. */
   queuePartitionKey?: string | null;
+  /**
+   * The fork stores the original's trace context behind this prefix (telemetry/tracing.ts): its runs start
+   * a trace of their own, with a span link to the original's.
+   */
+  traceLinkPrefix: string;
 }
 
 /** Rewind a finished workflow in place: drop its history from `startStep` on and enqueue it again under its ID. */
@@ -388,3 +424,15 @@ export type DebounceOutcome =
   | { kind: 'bounced' | 'enqueued'; workflowID: string }
   /** The deduplication ID is held by another (not debounced) workflow. */
   | { kind: 'held'; holderID: string };
+
+/** Handing a stranded workflow to another application version (SystemDatabase.adoptStrandedWorkflow). */
+export interface StrandedAdoption {
+  workflowID: string;
+  /** The version the workflow was stamped with; the adoption applies only while it still is, and still stranded. */
+  fromVersion: string;
+  toVersion: string;
+  /** Where a directly started (queueless) workflow goes to be claimed (recovery's internal queue). */
+  fallbackQueue: string;
+  liveSinceEpochMs: number;
+  now: number;
+}

@@ -32,7 +32,13 @@ export class SqlCommunicationStore implements CommunicationStore {
 
   async sendMessage(message: MessageRecord, checkpoint?: StepOutcomeRecord): Promise<void> {
     const sent = await this.connection.transaction((tx) => sendMessage(tx, this.dialect, message, checkpoint));
-    if (!sent) throw new DBOSNonExistentWorkflowError(`Cannot send to workflow ${message.destinationID}: it does not exist.`, { workflowID: message.destinationID });
+    if (!sent) {
+      throw new DBOSNonExistentWorkflowError(
+      // DBOS's wording (its tests match on it), then durably's.
+      `Sent to non-existent destination workflow UUID: ${message.destinationID} (no workflow has that ID).`,
+      { workflowID: message.destinationID },
+    );
+    }
     this.notifier.wakeLocal(messagesChannel, [communicationKey(message.destinationID, message.topic)]);
   }
 

@@ -25,6 +25,7 @@ import {
   selectStreamEntries,
   selectWorkflowPage,
 } from './sql/dashboard.ts';
+import { selectLiveVersions } from './sql/stranded-versions.ts';
 
 export class SqlDashboardReads implements DashboardReads {
   constructor(
@@ -62,6 +63,10 @@ export class SqlDashboardReads implements DashboardReads {
 
   listExecutors(): Promise<ExecutorRecord[]> {
     return selectExecutors(this.runner, this.dialect);
+  }
+
+  liveApplicationVersions(liveSinceEpochMs: number): Promise<string[]> {
+    return selectLiveVersions(this.runner, this.dialect, liveSinceEpochMs);
   }
 
   recentChanges(createdAfter: number, completedAfter: number, limit: number): Promise<WorkflowChangeRecord[]> {

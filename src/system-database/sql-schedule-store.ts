@@ -10,6 +10,7 @@ import type { ApplicationVersionRecord } from './records.ts';
 import {
   insertApplicationVersion,
   promoteApplicationVersion,
+  type VersionPromotion,
   selectApplicationVersions,
 } from './sql/application-versions.ts';
 import {
@@ -85,7 +86,7 @@ export class SqlApplicationVersionStore implements ApplicationVersionStore {
     return selectApplicationVersions(this.connection, this.dialect, applicationName);
   }
 
-  promote(versionName: string, now: number): Promise<boolean> {
-    return promoteApplicationVersion(this.connection, this.dialect, versionName, now);
+  promote(versionName: string, now: number, owner: string | null): Promise<VersionPromotion> {
+    return promoteApplicationVersion(this.connection, this.dialect, versionName, now, owner);
   }
 }

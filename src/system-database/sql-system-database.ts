@@ -15,6 +15,7 @@ import { claimScope, LostClaims } from './lost-claims.ts';
 import { ReadLimiter } from './read-limiter.ts';
 import { noSingleCommit, type SingleCommitSupport } from './single-commit.ts';
 import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded-versions.ts';
+import { adoptStrandedWorkflow } from './sql/stranded-adoption.ts';
 import type { Notifier } from './notifier.ts';
 import type {
   ForkRequest,
@@ -32,19 +33,24 @@ import type {
   QueueDefinitionConflict,
   QueueDefinitionRecord,
   RecoveryClaim,
+  PendingWorkflowCursor,
+  PendingWorkflowRef,
+  RecoveryAttemptRequest,
+  RecoveryBatchClaim,
   StepOutcomeRecord,
   WorkflowListFilter,
   WorkflowOutcomeRecord,
   WorkflowStatusRecord,
+  StrandedAdoption,
 } from './records.ts';
 import { selectEventDispatchState, upsertEventDispatchState } from './sql/event-dispatch.ts';
 import { selectWorkflows } from './sql/listing.ts';
 import { writeBatch } from './sql/batch.ts';
-import { selectStepOutcomePage, selectStepOutcomes } from './sql/steps.ts';
+import { selectStepOutcomePage, selectStepOutcomes, selectStepOutcomesOf } from './sql/steps.ts';
+import { claimRecoveryAttempts, selectPendingDirectWorkflows } from './sql/recovery.ts';
 import {
   claimRecoveryAttempt,
   markRecoveryAttemptsExceeded,
-  selectPendingWorkflowIDs,
   selectWorkflowStatus,
 } from './sql/workflows.ts';
 import {
@@ -198,16 +204,32 @@ export class SqlSystemDatabase implements SystemDatabase {
     return selectWorkflowStatus(this.observabilityReads, this.dialect, workflowID);
   }
 
-  listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]> {
-    return selectPendingWorkflowIDs(this.connection, this.dialect, executorID, applicationVersion);
-  }
-
   countStrandedVersions(executorID: string, applicationVersion: string, liveSinceEpochMs: number): Promise<PendingVersionCount[]> {
     return selectStrandedVersions(this.connection, this.dialect, executorID, applicationVersion, liveSinceEpochMs);
   }
 
+  async adoptStrandedWorkflow(adoption: StrandedAdoption): Promise<boolean> {
+    const queueName = await adoptStrandedWorkflow(this.connection, this.dialect, adoption);
+    if (queueName !== undefined) this.wakeQueues([{ workflowID: adoption.workflowID, queueName }]);
+    return queueName !== undefined;
+  }
+
   claimRecoveryAttempt(workflowID: string, maxRecoveryAttempts: number, now: number): Promise<RecoveryClaim> {
     return this.connection.transaction((tx) => claimRecoveryAttempt(tx, this.dialect, workflowID, maxRecoveryAttempts, now));
+  }
+
+  listPendingDirectWorkflows(executorID: string, applicationVersion: string, after: PendingWorkflowCursor | null, limit: number): Promise<PendingWorkflowRef[]> {
+    return selectPendingDirectWorkflows(this.connection, this.dialect, executorID, applicationVersion, after, limit);
+  }
+
+  async claimRecoveryAttempts(requests: readonly RecoveryAttemptRequest[], now: number): Promise<RecoveryBatchClaim> {
+    const claim = await claimRecoveryAttempts(this.connection, this.dialect, requests, now);
+    if (claim.exceeded.length > 0) this.notifier.wakeLocal(outcomeChannel, claim.exceeded.map((w) => w.workflowID));
+    return claim;
+  }
+
+  loadStepOutcomesOf(workflowIDs: readonly string[]): Promise<Map<string, StepOutcomeRecord[]>> {
+    return selectStepOutcomesOf(this.connection, this.dialect, workflowIDs);
   }
 
   claimQueuedWorkflows(request: ClaimRequest, promoteDelayed: boolean): Promise<ClaimResult> {

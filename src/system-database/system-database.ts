@@ -12,6 +12,7 @@
 import type { DashboardReads } from './dashboard-reads.ts';
 import type { ReadLimiter } from './read-limiter.ts';
 import type { PendingVersionCount } from './sql/stranded-versions.ts';
+import type { VersionPromotion } from './sql/application-versions.ts';
 import type { Notifier } from './notifier.ts';
 import type { SingleCommitSupport } from './single-commit.ts';
 import type {
@@ -34,6 +35,10 @@ import type {
   QueueDefinitionConflict,
   QueueDefinitionRecord,
   RecoveryClaim,
+  PendingWorkflowCursor,
+  PendingWorkflowRef,
+  RecoveryAttemptRequest,
+  RecoveryBatchClaim,
   ApplicationVersionRecord,
   ScheduleChanges,
   ScheduleFilter,
@@ -42,6 +47,7 @@ import type {
   WorkflowListFilter,
   WorkflowOutcomeRecord,
   WorkflowStatusRecord,
+  StrandedAdoption,
 } from './records.ts';
 
 export type BackendName = 'sqlite' | 'postgres';
@@ -145,8 +151,8 @@ export interface ApplicationVersionStore {
   register(versionName: string, applicationName: string, now: number): Promise<void>;
   /** The application's versions and unowned ones, latest first. */
   list(applicationName: string): Promise<ApplicationVersionRecord[]>;
-  /** Make a version the latest; false when there is no such version. */
-  promote(versionName: string, now: number): Promise<boolean>;
+  /** Make a version the latest; with an owner, claim it if unowned and leave it if another application owns it. */
+  promote(versionName: string, now: number, owner: string | null): Promise<VersionPromotion>;
 }
 
 /** What durably needs of a caller's client: node-postgres's `query(text, values)` (a pg.Client or PoolClient). */
@@ -201,9 +207,6 @@ export interface SystemDatabase {
 
   getWorkflowStatus(workflowID: string): Promise<WorkflowStatusRecord | undefined>;
 
-  /** IDs of the PENDING workflows that this executor and application version must resume. */
-  listPendingWorkflowIDs(executorID: string, applicationVersion: string): Promise<string[]>;
-
   /**
    * PENDING workflows of `executorID` under other application versions, per version, leaving out
    * versions another executor with a heartbeat since `liveSinceEpochMs` runs (launch-time check).
@@ -211,10 +214,36 @@ export interface SystemDatabase {
   countStrandedVersions(executorID: string, applicationVersion: string, liveSinceEpochMs: number): Promise<PendingVersionCount[]>;
 
   /**
+   * Hand a stranded workflow to another application version: restamp it and put it on its queue, if it is
+   * still stranded under `fromVersion`; false when it no longer is (see sql/stranded-versions.ts).
+   */
+  adoptStrandedWorkflow(adoption: StrandedAdoption): Promise<boolean>;
+
+  /**
    * Count one more recovery attempt of a PENDING workflow; past
    * `maxRecoveryAttempts` it becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED instead.
    */
   claimRecoveryAttempt(workflowID: string, maxRecoveryAttempts: number, now: number): Promise<RecoveryClaim>;
+
+  /**
+   * Recovery in bounded batches: up to `limit` PENDING workflows of this executor and version started
+   * directly (not from a queue), oldest first, after `after` (the last of the previous page).
+   */
+  listPendingDirectWorkflows(
+    executorID: string,
+    applicationVersion: string,
+    after: PendingWorkflowCursor | null,
+    limit: number,
+  ): Promise<PendingWorkflowRef[]>;
+
+  /**
+   * claimRecoveryAttempt for a whole batch, in one transaction: those still PENDING count one more attempt,
+   * and those past their own budget become MAX_RECOVERY_ATTEMPTS_EXCEEDED.
+   */
+  claimRecoveryAttempts(requests: readonly RecoveryAttemptRequest[], now: number): Promise<RecoveryBatchClaim>;
+
+  /** loadStepOutcomes of many workflows in one read (recovery of a batch). */
+  loadStepOutcomesOf(workflowIDs: readonly string[]): Promise<Map<string, StepOutcomeRecord[]>>;
 
   /**
    * Take up to `request.maxTasks` startable workflows of one queue (or

@@ -7,8 +7,10 @@
  *
  * Where the context goes:
  * - a custom logger (`DBOSConfig.logger`) receives it as metadata fields,
- *   beside (and overridden by) the caller's own metadata; as in DBOS, no level
- *   filter is applied before it: level routing is its job;
+ *   beside (and overridden by) the caller's own metadata, with DBOS's own
+ *   `includeContextMetadata` and `span`; entries arrive as DBOS sends them
+ *   (text; an error as its message with `stack` and `error`); as in DBOS, no
+ *   level filter is applied before it: level routing is its job;
  * - the built-in console logger prints a compact tag of the workflow and step
  *   (the executor and version are the same on every line of a process), and
  *   the whole context as metadata with `addContextMetadata: true`;
@@ -17,7 +19,7 @@
  *
  * Cost: a record below the threshold returns before the context is read.
  */
-import { ConsoleLogger, levelEnabled, logText, type DLogger, type LogLevel, type RecordLevel } from './logger.ts';
+import { ConsoleLogger, consoleLogger, entryText, errorEntry, levelEnabled, logText, type DLogger, type LogLevel, type RecordLevel } from './logger.ts';
 
 export interface LogContext {
   workflowID?: string;
@@ -40,6 +42,8 @@ export interface ContextualLoggerOptions {
   readonly addContextMetadata: boolean;
   /** The context at the moment of the call. */
   readonly context: () => LogContext;
+  /** The current span object, handed to a custom logger as DBOS's `span` metadata. */
+  readonly span?: () => unknown;
   /** Other destinations (OTLP) beside the console logger, read at each call since they are set up after the logger exists; never used with a custom logger (as in DBOS). */
   readonly sinks?: () => readonly LogRecordSink[];
 }
@@ -69,7 +73,20 @@ export class ContextualLogger implements DLogger {
     const target = this.target;
     if (!(target instanceof ConsoleLogger)) {
       // A custom logger: every record, with its context; level routing (and its export) is its own business.
-      target[level](message, { ...definedFields(this.options.context()), ...metadata });
+      // Shaped as DBOS shapes it (code written for DBOS reads these): text entries, DBOS's own context
+      // fields (includeContextMetadata, span), and errors as their message plus stack and error.
+      const span = this.options.span?.();
+      const context = {
+        ...definedFields(this.options.context()),
+        includeContextMetadata: this.options.addContextMetadata,
+        ...(span === undefined ? {} : { span }),
+      };
+      if (level === 'error') {
+        const entry = errorEntry(message);
+        target.error(entry.text, { ...context, ...metadata, ...entry.metadata });
+      } else {
+        target[level](entryText(message), { ...context, ...metadata });
+      }
       return;
     }
     if (!levelEnabled(level, this.options.level)) return;
@@ -101,4 +118,14 @@ export class ContextualLogger implements DLogger {
   error(message: unknown, metadata?: object): void {
     this.write('error', message, metadata);
   }
+}
+
+/**
+ * A logger with no execution context (before launch, or a DBOSClient's):
+ * records reach a custom logger shaped as DBOS shapes them, or the console at
+ * `level`.
+ */
+export function standaloneLogger(custom: DLogger | undefined, level: LogLevel, addContextMetadata = false): DLogger {
+  const target = custom && typeof custom.error === 'function' ? custom : consoleLogger(level);
+  return new ContextualLogger(target, { level, addContextMetadata, context: () => ({}) });
 }

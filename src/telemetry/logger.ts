@@ -4,6 +4,7 @@
  * (DBOS's `DLogger` shape). The context of each record (workflow, step,
  * executor, trace) is added by telemetry/contextual-logger.ts.
  */
+import { inspect } from 'node:util';
 
 export interface DLogger {
   debug(message: unknown, metadata?: object): void;
@@ -35,9 +36,38 @@ export function levelEnabled(level: RecordLevel, threshold: LogLevel): boolean {
   return levels.indexOf(level) >= levels.indexOf(threshold);
 }
 
-/** A log entry as text: an Error's stack, anything else as String() gives it. */
+/**
+ * An error's stack followed by its cause chain (and an AggregateError's
+ * errors), as DBOS writes error records: a wrapped driver error keeps the
+ * reason it happened.
+ */
+export function errorStackWithCause(error: Error): string {
+  let stack = error.stack ?? `${error.name}: ${error.message}`;
+  if (error.cause !== undefined) stack += `\n  [cause]: ${inspect(error.cause, { depth: 10 })}`;
+  const errors = (error as { errors?: unknown }).errors;
+  if (Array.isArray(errors)) stack += `\n  [errors]: ${inspect(errors, { depth: 10 })}`;
+  return stack;
+}
+
+/** A log entry as text: an Error's stack with its causes, anything else as String() gives it. */
 export function logText(message: unknown): string {
-  return message instanceof Error ? (message.stack ?? message.message) : String(message);
+  return message instanceof Error ? errorStackWithCause(message) : String(message);
+}
+
+/** A non-error entry as DBOS hands it to a custom logger: a string as is, anything else as JSON text. */
+export function entryText(message: unknown): string {
+  if (typeof message === 'string') return message;
+  try {
+    return JSON.stringify(message) ?? String(message);
+  } catch {
+    return String(message); // a cycle or a BigInt: still a line, never a throw from logging
+  }
+}
+
+/** An error entry as DBOS hands it to a custom logger: the message, with `stack` (causes included) and the `error` itself. */
+export function errorEntry(entry: unknown): { text: string; metadata: Record<string, unknown> } {
+  if (entry instanceof Error) return { text: entry.message, metadata: { stack: errorStackWithCause(entry), error: entry } };
+  return { text: entryText(entry), metadata: { stack: new Error().stack } };
 }
 
 const sinks: Record<RecordLevel, (...args: unknown[]) => void> = {

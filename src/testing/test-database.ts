@@ -71,7 +71,8 @@ export async function resetDBOS(options: { deregister?: boolean } = {}): Promise
 /**
  * Simulate a crash of this process and its restart: every workflow running here stops at once (nothing more
  * of it is recorded), DBOS shuts down and launches again with `config` on the same system database, and
- * recovery resumes this executor's PENDING workflows. Returns their handles; await them for the outcome.
+ * recovery resumes this executor's PENDING workflows. Returns, once recovery has finished, their handles; await
+ * them for the outcome.
  */
 export async function restartDBOS(config: DBOSConfig): Promise<WorkflowHandle<unknown>[]> {
   const runtime = currentRuntime();
@@ -80,5 +81,7 @@ export async function restartDBOS(config: DBOSConfig): Promise<WorkflowHandle<un
   await DBOS.shutdown();
   DBOS.setConfig(config);
   await DBOS.launch();
+  // Recovery runs in the background after launch: the handles are complete once it has finished.
+  await currentRuntime()?.recovery.finished;
   return currentRuntime()?.recovered ?? [];
 }

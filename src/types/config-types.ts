@@ -56,6 +56,15 @@ export interface DBOSConfig {
   heartbeatIntervalMs?: number;
   executorTimeoutMs?: number;
   /**
+   * Adopt stranded workflows (durably extension; default false): every heartbeat, this process looks
+   * for PENDING or ENQUEUED workflows of other application versions that no live process runs, replays
+   * each one's recorded history against its own code without executing anything, and when it replays
+   * cleanly (DBOS.patch branches included) restamps it with this version and resumes it from its last
+   * recorded operation. A workflow whose history diverges is left alone, with a warning naming the
+   * divergence. See "No workflow stranded by a deploy" in the README.
+   */
+  adoptCompatibleWorkflows?: boolean;
+  /**
    * Delete finished workflows older than `maxAgeMs` or beyond the newest `maxRows`, every
    * `intervalMs` (default 1 h); PENDING, ENQUEUED and DELAYED ones are never deleted (durably extension).
    */

@@ -1,5 +1,6 @@
 /** Public workflow and step types, with the names and fields of the DBOS TypeScript SDK. Declarations only. */
 import type { WorkflowStatusString } from '../system-database/records.ts';
+import type { DLogger } from '../telemetry/logger.ts';
 
 export type { WorkflowStatusString };
 
@@ -15,11 +16,24 @@ export const StatusString = {
 
 export type WorkflowSerializationFormat = undefined | 'native' | 'portable';
 
+/**
+ * Validates, and may transform, a workflow's argument list (a Zod tuple, an AJV wrapper, any object with
+ * `parse`): receives the arguments as an array, returns the array the body is called with, throws to refuse.
+ */
+export interface InputSchema {
+  parse(input: unknown): unknown;
+}
+
 export interface WorkflowConfig {
   /** Recoveries allowed before the workflow moves to MAX_RECOVERY_ATTEMPTS_EXCEEDED (default 100). */
   maxRecoveryAttempts?: number;
   name?: string;
   serialization?: WorkflowSerializationFormat;
+  /**
+   * Run on every execution (direct call, queue dispatch, recovery) before the body; a refusal fails the
+   * workflow with the schema's error. Lets portable inputs (plain JSON) become Dates and the like again.
+   */
+  inputSchema?: InputSchema;
 }
 
 export interface StepConfig {
@@ -61,6 +75,10 @@ export interface EnqueueOptions {
   queuePartitionKey?: string;
   /** Not dequeued before this many seconds have passed. */
   delaySeconds?: number;
+  /** Pin the workflow to this application version (only its executors run or recover it); allowed without a queue. */
+  applicationVersion?: string;
+  /** Enqueue for another application sharing the system database: it owns the row, and its own latest version runs it. */
+  applicationName?: string;
 }
 
 export interface StartWorkflowParams {
@@ -91,6 +109,8 @@ export interface DBOSContextOptions {
   authenticatedRoles?: string[];
   assumedRole?: string;
   workflowTimeoutMS?: number | null;
+  /** What DBOS.logger returns in the callback's own code (workflows and steps use the configured logger, as in DBOS). */
+  logger?: DLogger;
 }
 
 export interface ListWorkflowStepsOptions {
@@ -195,6 +215,12 @@ export interface GetWorkflowsInput {
   /** Workflows whose attributes contain this object (Postgres JSONB `@>` semantics, on both backends). */
   attributes?: Record<string, unknown>;
   applicationName?: string | string[];
+  /**
+   * durably: only (true) or never (false) stranded workflows: PENDING or ENQUEUED ones whose application
+   * version no live process runs (no executor of that version has sent a heartbeat within the executor
+   * timeout), so nothing will resume them until that version comes back or a newer one adopts them.
+   */
+  stranded?: boolean;
   limit?: number;
   offset?: number;
   /** Newest first (default: oldest first, by creation time). */
@@ -205,9 +231,11 @@ export interface GetWorkflowsInput {
   loadOutput?: boolean;
 }
 
-export interface RecvOptions {
+export interface RecvOptions extends PollingOptions {
   /** Seconds to wait for a message (default 60); durable inside a workflow. */
   timeoutSeconds?: number;
+  /** Wait until this epoch time (ms) instead; wins over `timeoutSeconds`, as in DBOS. */
+  deadlineEpochMS?: number;
 }
 
 export type GetEventOptions = RecvOptions;

@@ -88,7 +88,7 @@ forEachBackend('lifecycle', (backend) => {
     await assert.rejects(async () => DBOS.startWorkflow(echo)(1), isNotLaunched);
     await assert.rejects(async () => DBOS.getWorkflowStatus('any'), isNotLaunched);
     await assert.rejects(async () => DBOS.retrieveWorkflow('any').getResult(), isNotLaunched);
-    assert.throws(() => DBOS.executorID, isNotLaunched);
+    assert.equal(typeof DBOS.executorID, 'string'); // readable before launch, as in DBOS (the environment's, else 'local')
   });
 
   test('after shutdown, durable calls fail with DBOSNotLaunchedError again', async () => {

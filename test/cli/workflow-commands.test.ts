@@ -187,6 +187,20 @@ forEachBackend('durably CLI on a running application', (backend) => {
     assert.match(oneLineError(unknown), /v-none/);
   });
 
+  test('workflow list --attributes JSON filters by containment; --application-name by owner (DBOS 5.3)', async () => {
+    await DBOS.startWorkflow(greet, { workflowID: `attr-acme-${backend.name}`, workflowAttributes: { tenant: 'acme', tier: 2 } })('a').then((h) => h.getResult());
+    await DBOS.startWorkflow(greet, { workflowID: `attr-other-${backend.name}`, workflowAttributes: { tenant: 'other' } })('o').then((h) => h.getResult());
+    const ids = async (...filters: string[]) =>
+      (await cliJson<{ workflowID: string }[]>(['workflow', 'list', '--limit', '100', ...filters, ...db])).map((w) => w.workflowID).sort();
+    assert.deepEqual(await ids('--attributes', '{"tenant":"acme"}'), [`attr-acme-${backend.name}`]);
+    assert.deepEqual(await ids('--attributes', '{"tenant":"nobody"}'), []);
+    const bad = await runCli(['workflow', 'list', '--attributes', '[1]', ...db]);
+    assert.equal(bad.code, 2);
+    assert.match(oneLineError(bad), /--attributes must be a JSON object/);
+    assert.ok((await ids('--application-name', config.name!)).includes(`attr-acme-${backend.name}`));
+    assert.deepEqual(await ids('--application-name', 'another-app'), []);
+  });
+
   test('gc deletes finished workflows beyond --rows-threshold and before --cutoff, never unfinished ones', async () => {
     const before = await cliJson<{ workflowID: string; status: string }[]>(['workflow', 'list', '--limit', '100', ...db]);
     const result = await cliJson<{ deleted: number }>(['gc', '--rows-threshold', '1', ...db]);

@@ -120,7 +120,8 @@ forEachBackend('DBOSClient: streams, queues, schedules, versions, transactions',
     assert.equal((await client.getLatestApplicationVersion()).versionName, 'v-client-1');
     await client.setLatestApplicationVersion('v-client-1');
     await assert.rejects(client.setLatestApplicationVersion('v-none'), DBOSApplicationVersionNotFoundError);
-    await assert.rejects(client.setLatestApplicationVersion('v-client-1', { applicationName: 'another-app' }), DBOSApplicationVersionNotFoundError);
+    // Owned by the worker's application: another application may not promote it (DBOS 5.3's ownership rule).
+    await assert.rejects(client.setLatestApplicationVersion('v-client-1', { applicationName: 'another-app' }), /already registered by application/);
   });
 
   test("enqueueInTransaction and sendInTransaction commit with the caller's transaction (Postgres), or are refused (SQLite)", async () => {

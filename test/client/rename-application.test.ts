@@ -64,10 +64,8 @@ forEachBackend('DBOSClient.renameApplication', (backend) => {
         queues: 0, schedules: 0, versions: 0, workflows: 1, steps: 4,
       });
       assert.equal((await newClient.getWorkflow('unowned-cancelled'))?.applicationName, 'new-app');
-      // A batch of one row at a time still ends, even when every row matches again after its update.
-      assert.deepEqual(await newClient.renameApplication('new-app', 'new-app', { batchSize: 1 }), {
-        queues: 1, schedules: 1, versions: 1, workflows: 7, steps: 4,
-      });
+      // Renaming to the current name would move nothing: refused, as in DBOS.
+      await assert.rejects(newClient.renameApplication('new-app', 'new-app', { batchSize: 1 }), /Application 'new-app' already holds that name/);
     } finally {
       await Promise.all([oldClient.destroy(), unowned.destroy(), newClient.destroy()]);
     }

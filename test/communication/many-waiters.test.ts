@@ -30,17 +30,23 @@ const publishOne = DBOS.registerWorkflow(async () => {
   await DBOS.setEvent('shared', 'for everyone');
 }, { name: 'manyWaiters.publishOne' });
 
-/** The server backends whose last statement was a LISTEN on one of this schema's channels (all test schemas are short enough to prefix channel names). */
-async function listeningBackends(config: DBOSConfig): Promise<number[]> {
+/**
+ * The server backends whose last statement was a LISTEN: `ours` on one of this schema's channels (all test schemas
+ * are short enough to prefix channel names), `all` on any channel (the notifier also listens on DBOS's fixed channel,
+ * shared by every schema, and may have issued that LISTEN last).
+ */
+async function listeningBackends(config: DBOSConfig): Promise<{ ours: number[]; all: number[] }> {
   const schema = config.systemDatabaseSchemaName!;
   const client = await adminClient();
   try {
     const rows = await client.query<{ pid: number; query: string }>(
       `SELECT pid, query FROM pg_stat_activity WHERE query LIKE 'LISTEN %'`,
     );
-    // A LISTEN connection issues one LISTEN per channel; its last statement names one of them.
     assert.ok(postgresChannelName(schema, eventsChannel).startsWith(`${schema}_`), 'channel names are prefixed by the schema');
-    return rows.rows.filter((row) => row.query.startsWith(`LISTEN "${schema}_`)).map((row) => row.pid);
+    return {
+      ours: rows.rows.filter((row) => row.query.startsWith(`LISTEN "${schema}_`)).map((row) => row.pid),
+      all: rows.rows.map((row) => row.pid),
+    };
   } finally {
     await client.end();
   }
@@ -50,7 +56,9 @@ async function assertOneListener(backend: TestBackend, config: DBOSConfig): Prom
   if (backend.name !== 'postgres') return;
   const notifier = engineFor('test').systemDatabase.notifier as PostgresNotifier;
   assert.equal(notifier.isListening, true);
-  assert.deepEqual(await listeningBackends(config), [notifier.listenerProcessID], 'one LISTEN connection, the notifier\'s');
+  const listening = await listeningBackends(config);
+  assert.ok(listening.all.includes(notifier.listenerProcessID!), 'the notifier\'s connection LISTENs');
+  assert.deepEqual(listening.ours.filter((pid) => pid !== notifier.listenerProcessID), [], 'no other connection LISTENs on this schema\'s channels');
 }
 
 forEachBackend('many concurrent waiters in one process', (backend) => {

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { DBOS, DBOSConfigurationError, DBOSQueueDuplicatedError, WorkflowQueue } from '../../src/index.ts';
+import { DBOS, DBOSInvalidWorkflowTransitionError, DBOSQueueDuplicatedError, WorkflowQueue } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { launch } from '../helpers/lifecycle.ts';
 
@@ -56,10 +56,10 @@ forEachBackend('duplicationPolicy', (backend) => {
   test('needs a queueName and a deduplicationID; other policies are refused', async () => {
     await launch(backend);
     const policy = 'return-existing' as const;
-    await assert.rejects(DBOS.startWorkflow(gated, { duplicationPolicy: policy, workflowID: 'n1' })('x'), DBOSConfigurationError);
+    await assert.rejects(DBOS.startWorkflow(gated, { duplicationPolicy: policy, workflowID: 'n1' })('x'), DBOSInvalidWorkflowTransitionError);
     await assert.rejects(
       DBOS.startWorkflow(gated, { duplicationPolicy: policy, queueName: singletonQueue.name, workflowID: 'n2' })('x'),
-      DBOSConfigurationError,
+      DBOSInvalidWorkflowTransitionError,
     );
     await assert.rejects(DBOS.startWorkflow(gated, { ...singleton, duplicationPolicy: 'keep' as never, workflowID: 'n3' })('x'), /duplicationPolicy/);
     assert.deepEqual(await DBOS.listWorkflows({ workflow_id_prefix: 'n' }), []);

@@ -1,6 +1,6 @@
 /** Launch helpers shared by the engine tests. */
 import { DBOS, type DBOSConfig } from '../../src/index.ts';
-import { engineFor } from '../../src/runtime/runtime.ts';
+import { currentRuntime, engineFor } from '../../src/runtime/runtime.ts';
 import type { TestBackend } from './backends.ts';
 
 /** The recorded operations of a workflow, read through the launched runtime. */
@@ -16,9 +16,15 @@ export async function launch(backend: TestBackend, extra?: DBOSConfig): Promise<
   return config;
 }
 
-/** Shut down under the running workflows, then launch again on the same system database. */
+/** Shut down under the running workflows, then launch again on the same system database, and let recovery finish. */
 export async function crashAndRelaunch(config: DBOSConfig): Promise<void> {
   await DBOS.shutdown();
   DBOS.setConfig(config);
   await DBOS.launch();
+  await recoveryFinished();
+}
+
+/** Resolves once the launched runtime's background recovery has resumed every workflow it found. */
+export async function recoveryFinished(): Promise<void> {
+  await currentRuntime()?.recovery.finished;
 }

@@ -54,3 +54,31 @@ export async function rawRows(
     await client.end();
   }
 }
+
+/**
+ * Run one statement directly against the system database, as another program (a SQL producer, another
+ * language's SDK) would. `?` placeholders; `{schema}` in `sql` becomes the config's schema qualifier
+ * (`"<schema>".` on Postgres, nothing on SQLite).
+ */
+export async function rawExecute(config: DBOSConfig, sql: string, params: (string | number | null)[] = []): Promise<void> {
+  const url = config.systemDatabaseUrl ?? '';
+  if (!/^postgres(ql)?:/i.test(url)) {
+    const database = new DatabaseSync(url);
+    try {
+      database.prepare(sql.replaceAll('{schema}', '')).run(...params);
+    } finally {
+      database.close();
+    }
+    return;
+  }
+  let index = 0;
+  const schema = config.systemDatabaseSchemaName ?? 'dbos';
+  const numbered = sql.replaceAll('{schema}', `"${schema}".`).replace(/\?/g, () => `$${++index}`);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(numbered, params);
+  } finally {
+    await client.end();
+  }
+}

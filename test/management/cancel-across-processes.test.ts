@@ -55,7 +55,7 @@ forEachBackend('cancelling a workflow running in another process', (backend) => 
     assert.equal(report.outcome?.ok, false, runner.describe());
     assert.deepEqual(report.outcome?.ok === false && report.outcome.error, {
       className: 'DBOSWorkflowCancelledError',
-      message: `Workflow ${workflowID} was cancelled.`,
+      message: `Workflow ${workflowID} has been cancelled.`,
       workflowID,
     });
     assert.equal(report.status?.status, 'CANCELLED');
@@ -89,7 +89,7 @@ forEachBackend('cancelling a workflow running in another process', (backend) => 
     const awaited = await reportOf(awaiter);
     assert.deepEqual(awaited.outcome, {
       ok: false,
-      error: { className: 'DBOSAwaitedWorkflowCancelledError', message: `The awaited workflow ${workflowID} was cancelled.`, workflowID },
+      error: { className: 'DBOSAwaitedWorkflowCancelledError', message: `Awaited ${workflowID} was cancelled (the awaited workflow was cancelled or timed out).`, workflowID },
     }, awaiter.describe());
     assert.equal(awaited.status?.status, 'CANCELLED');
 

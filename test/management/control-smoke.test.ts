@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { DBOS, DBOSWorkflowCancelledError } from '../../src/index.ts';
+import { DBOSAwaitedWorkflowCancelledError, DBOS, DBOSWorkflowCancelledError } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { launch } from '../helpers/lifecycle.ts';
 
@@ -80,7 +80,8 @@ forEachBackend('workflow control smoke', (backend) => {
     await DBOS.cancelWorkflow(parent.workflowID);
     releaseChild();
     await assert.rejects(childResult, (error: unknown) => {
-      assert.ok(error instanceof DBOSWorkflowCancelledError, String(error));
+      // A retrieved handle is an awaiter (DBOS's retrieved handles): the child's cancellation, as awaited.
+      assert.ok(error instanceof DBOSAwaitedWorkflowCancelledError, String(error));
       assert.equal(error.workflowID, childID);
       return true;
     });

@@ -119,7 +119,7 @@ forEachBackend('resuming workflows', (backend) => {
 
     await DBOS.cancelWorkflow('r1');
     openGate();
-    await assert.rejects(DBOS.retrieveWorkflow('r1').getResult(), DBOSWorkflowCancelledError);
+    await assert.rejects(DBOS.retrieveWorkflow('r1').getResult(), DBOSAwaitedWorkflowCancelledError); // as DBOS's retrieved handles
     assert.equal(await statusOf('r1'), 'CANCELLED');
     assert.deepEqual([count('r1:a'), count('r1:b'), count('r1:c')], [1, 1, 0], 'stopped before step c');
 
@@ -210,7 +210,7 @@ forEachBackend('resuming workflows', (backend) => {
     await until('step b ran', () => count('twice:b') === 1);
     await DBOS.cancelWorkflow('twice');
     openGate();
-    await assert.rejects(DBOS.retrieveWorkflow('twice').getResult(), DBOSWorkflowCancelledError);
+    await assert.rejects(DBOS.retrieveWorkflow('twice').getResult(), DBOSAwaitedWorkflowCancelledError);
 
     closeGate();
     const resumed = await DBOS.resumeWorkflow<string>('twice');

@@ -46,7 +46,7 @@ async function dequeueStatements(d: Dialect): Promise<Statement[]> {
   await selectWaitingPartitions(runner, d, 'plan-queue');
   await claimQueuedWorkflows(runner, d, {
     queueName: 'plan-queue', partitionKey: 'p', maxTasks: 5, queueLimits: limits, partitionLimits: limits,
-    executorID: 'plan-executor', applicationVersion: 'v1',
+    executorID: 'plan-executor', applicationVersion: 'v1', applicationName: 'plan-app',
   }, true, { claimTime: () => Date.now(), lostTimes: [Date.now() - 2, Date.now() - 1] });
   return runner.statements.filter((s) => s.sql.includes('workflow_status'));
 }

@@ -126,7 +126,7 @@ forEachBackend('queue options of DBOS 5', (backend) => {
     assert.equal(queue.partitionWorkerConcurrency, 1, 'a getter refreshes the handle');
 
     await assert.rejects(queue.setPartitionWorkerConcurrency(4), /partitionWorkerConcurrency \(4\) cannot exceed/);
-    await assert.rejects(queue.setPartitionRateLimit({ limitPerPeriod: 0, periodSec: 1 }), DBOSConfigurationError);
+    await assert.rejects(queue.setPartitionRateLimit({ limitPerPeriod: -1, periodSec: 1 }), DBOSConfigurationError);
     await queue.setPartitionRateLimit(undefined);
     assert.equal(await other.getPartitionRateLimit(), undefined);
     assert.equal(await other.getPartitionWorkerConcurrency(), 1, 'other settings are kept');

@@ -289,22 +289,6 @@ forEachTarget('system database conformance', (backend) => {
 
   // ---- recovery ----
 
-  test('listPendingWorkflowIDs returns only PENDING workflows of that executor and version, oldest first', async () => {
-    const mine = [newWorkflow({ createdAt: 3000 }), newWorkflow({ createdAt: 1000 }), newWorkflow({ createdAt: 2000 })];
-    const others = [
-      newWorkflow({ executorID: 'executor-b' }),
-      newWorkflow({ applicationVersion: 'v2' }),
-      newWorkflow({ status: 'ENQUEUED', queueName: 'q' }),
-    ];
-    const finished = newWorkflow();
-    for (const w of [...mine, ...others, finished]) await db.insertWorkflowOrGetExisting(w);
-    await db.recordWorkflowOutcome(workflowOutcome(finished.workflowID));
-    assert.deepEqual(await db.listPendingWorkflowIDs('executor-a', 'v1'), [mine[1]!, mine[2]!, mine[0]!].map((w) => w.workflowID));
-    assert.deepEqual(await db.listPendingWorkflowIDs('executor-b', 'v1'), [others[0]!.workflowID]);
-    assert.deepEqual(await db.listPendingWorkflowIDs('executor-a', 'v2'), [others[1]!.workflowID]);
-    assert.deepEqual(await db.listPendingWorkflowIDs('executor-c', 'v1'), []);
-  });
-
   test('claimRecoveryAttempt counts attempts, then marks MAX_RECOVERY_ATTEMPTS_EXCEEDED', async () => {
     const workflow = newWorkflow({ recoveryAttempts: 1 });
     await db.insertWorkflowOrGetExisting(workflow);
@@ -322,7 +306,7 @@ forEachTarget('system database conformance', (backend) => {
     assert.equal(status?.status, 'MAX_RECOVERY_ATTEMPTS_EXCEEDED');
     assert.equal(status?.recoveryAttempts, 4);
     assert.equal(status?.completedAt, 7_000);
-    assert.deepEqual(await db.listPendingWorkflowIDs('executor-a', 'v1'), []);
+    assert.deepEqual(await db.listPendingDirectWorkflows('executor-a', 'v1', null, 10), []);
     assert.deepEqual(await db.claimRecoveryAttempt(workflow.workflowID, maxRecoveryAttempts, 8_000), { kind: 'not-pending' });
     assert.equal(await db.recordWorkflowOutcome(workflowOutcome(workflow.workflowID)), false);
   });
@@ -409,7 +393,7 @@ forEachTarget('system database conformance', (backend) => {
     assert.equal(await db.getWorkflowStatus(workflow.workflowID), undefined);
     assert.equal(await db.getWorkflowStatus(pending.workflowID), undefined);
     assert.deepEqual(await db.loadStepOutcomes(workflow.workflowID), []);
-    assert.deepEqual(await db.listPendingWorkflowIDs('executor-a', 'v1'), []);
+    assert.deepEqual(await db.listPendingDirectWorkflows('executor-a', 'v1', null, 10), []);
     assert.deepEqual(await db.insertWorkflowOrGetExisting(workflow), { inserted: true });
     await db.recordStepOutcome(stepOutcome(workflow.workflowID, 0));
   });
@@ -473,7 +457,9 @@ forEachTarget('system database conformance', (backend) => {
       ['recordWorkflowOutcome', () => db.recordWorkflowOutcome(workflowOutcome(workflow.workflowID))],
       ['loadStepOutcomes', () => db.loadStepOutcomes(workflow.workflowID)],
       ['getWorkflowStatus', () => db.getWorkflowStatus(workflow.workflowID)],
-      ['listPendingWorkflowIDs', () => db.listPendingWorkflowIDs('executor-a', 'v1')],
+      ['listPendingDirectWorkflows', () => db.listPendingDirectWorkflows('executor-a', 'v1', null, 10)],
+      ['claimRecoveryAttempts', () => db.claimRecoveryAttempts([{ workflowID: workflow.workflowID, maxRecoveryAttempts: 5 }], 1)],
+      ['loadStepOutcomesOf', () => db.loadStepOutcomesOf([workflow.workflowID])],
       ['claimRecoveryAttempt', () => db.claimRecoveryAttempt(workflow.workflowID, 5, 1)],
       ['resetAllData', () => db.resetAllData()],
     ];

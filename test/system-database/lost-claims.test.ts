@@ -23,6 +23,7 @@ function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
     partitionLimits: {},
     executorID: 'executor-here',
     applicationVersion: 'v1',
+    applicationName: 'shop-app', // newWorkflow's
     ...overrides,
   };
 }

@@ -12,6 +12,7 @@ import { afterEach, test } from 'node:test';
 import { DBOS, type DLogger } from '../../src/index.ts';
 import { deferred } from '../../src/support/deferred.ts';
 import { forEachBackend } from '../helpers/backends.ts';
+import { recoveryFinished } from '../helpers/lifecycle.ts';
 import { recordSpans } from './span-recorder.ts';
 
 const recorder = recordSpans();
@@ -20,12 +21,16 @@ interface Captured {
   level: string;
   message: string;
   metadata: Record<string, unknown>;
+  /** The span ID of DBOS's `span` metadata (the span object itself), kept apart from the plain fields. */
+  spanObjectID?: string;
 }
 
 function capture(): DLogger & { records: Captured[] } {
   const records: Captured[] = [];
-  const at = (level: string) => (message: unknown, metadata?: object) =>
-    void records.push({ level, message: String(message), metadata: { ...(metadata ?? {}) } });
+  const at = (level: string) => (message: unknown, metadata?: object) => {
+    const { span, ...fields } = (metadata ?? {}) as { span?: { spanContext(): { spanId: string } } };
+    records.push({ level, message: String(message), metadata: fields, spanObjectID: span?.spanContext().spanId });
+  };
   return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -88,7 +93,9 @@ forEachBackend('DBOS.logger', (backend) => {
       applicationVersion: 'log-v1',
       traceId: workflowSpan.traceId,
       spanId: workflowSpan.spanId,
+      includeContextMetadata: false,
     });
+    assert.equal(inWorkflow.spanObjectID, workflowSpan.spanId, "DBOS's span metadata is the record's span");
     const inStep = found(logger.records, 'in step 1');
     assert.deepEqual(inStep.metadata, {
       workflowID,
@@ -99,9 +106,14 @@ forEachBackend('DBOS.logger', (backend) => {
       applicationVersion: 'log-v1',
       traceId: stepSpan.traceId,
       spanId: stepSpan.spanId,
+      includeContextMetadata: false,
       extra: 'yes',
     });
-    assert.deepEqual(found(logger.records, 'outside').metadata, { executorID: 'log-executor', applicationVersion: 'log-v1' });
+    assert.deepEqual(found(logger.records, 'outside').metadata, {
+      executorID: 'log-executor',
+      applicationVersion: 'log-v1',
+      includeContextMetadata: false,
+    });
   });
 
   test("durably's own messages go through the configured logger, with the executor's identity", async () => {
@@ -114,6 +126,7 @@ forEachBackend('DBOS.logger', (backend) => {
     const logger = capture();
     DBOS.setConfig({ ...config, logger });
     await DBOS.launch();
+    await recoveryFinished(); // said once recovery, in the background, has finished
     const recovering = found(logger.records, 'Recovering 1 pending workflow(s).');
     assert.equal(recovering.level, 'info');
     assert.equal(recovering.metadata.executorID, 'own-executor');

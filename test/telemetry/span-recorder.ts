@@ -23,6 +23,7 @@ export interface SpanRecord {
   attributes: Record<string, unknown>;
   events: { name: string; attributes: Record<string, unknown> }[];
   status: { code: number; message?: string };
+  links: { traceId: string; spanId: string }[];
 }
 
 export function toRecord(span: ReadableSpan): SpanRecord {
@@ -34,6 +35,7 @@ export function toRecord(span: ReadableSpan): SpanRecord {
     attributes: { ...span.attributes },
     events: span.events.map((event) => ({ name: event.name, attributes: { ...(event.attributes ?? {}) } })),
     status: { ...span.status },
+    links: span.links.map((link) => ({ traceId: link.context.traceId, spanId: link.context.spanId })),
   };
 }
 

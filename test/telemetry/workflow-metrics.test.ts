@@ -15,6 +15,7 @@ import { engineFor } from '../../src/runtime/runtime.ts';
 import { deferred } from '../../src/support/deferred.ts';
 import { createWorkflowMetrics, disabledMetrics } from '../../src/telemetry/workflow-metrics.ts';
 import { forEachBackend } from '../helpers/backends.ts';
+import { recoveryFinished } from '../helpers/lifecycle.ts';
 
 class TestReader extends MetricReader {
   protected async onShutdown(): Promise<void> {}
@@ -132,6 +133,7 @@ forEachBackend('workflow metrics', (backend) => {
     const before = await total('durably.recovery.workflows', { 'recovery.kind': 'pending' });
     DBOS.setConfig(config);
     await DBOS.launch();
+    await recoveryFinished(); // counted once recovery, in the background, has finished
     assert.equal(await total('durably.recovery.workflows', { 'recovery.kind': 'pending' }), before + 1);
   });
 });

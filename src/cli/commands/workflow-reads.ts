@@ -2,13 +2,14 @@
  * `durably workflow list | get | steps`: reading workflows through the same
  * listing functions DBOS.listWorkflows and DBOS.listWorkflowSteps use.
  */
+import { defaultExecutorTimeoutMs } from '../../engine/engine.ts';
 import { DBOSNonExistentWorkflowError } from '../../errors/errors.ts';
 import { listWorkflows } from '../../management/list-workflows.ts';
 import { listWorkflowSteps } from '../../management/workflow-control.ts';
 import type { GetWorkflowsInput, WorkflowStatus, WorkflowStatusString } from '../../types/workflow-types.ts';
 import type { Command } from '../command.ts';
 import { withManagedDatabase } from '../cli-database.ts';
-import { choiceListOption, integerOption, listOption, timeOption } from '../option-values.ts';
+import { choiceListOption, integerOption, jsonObjectOption, listOption, timeOption } from '../option-values.ts';
 import { cellText, recordText, tableText, timeText } from '../print.ts';
 
 export const workflowStatuses = ['PENDING', 'SUCCESS', 'ERROR', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', 'CANCELLED', 'ENQUEUED', 'DELAYED'] as const;
@@ -23,21 +24,29 @@ function listInput(values: Parameters<Command['run']>[0]['values']): GetWorkflow
     workflowName: listOption(values, 'name'),
     queueName: listOption(values, 'queue'),
     applicationVersion: listOption(values, 'app-version'),
+    applicationName: listOption(values, 'application-name'),
+    attributes: jsonObjectOption(values, 'attributes'),
     startTime: since === undefined ? undefined : new Date(since).toISOString(),
     endTime: until === undefined ? undefined : new Date(until).toISOString(),
     limit: integerOption(values, 'limit', 1) ?? defaultLimit,
     offset: integerOption(values, 'offset', 0),
     sortDesc: values['oldest-first'] !== true,
+    ...(values.stranded === true ? { stranded: true } : {}),
     loadInput: false,
     loadOutput: false,
   };
 }
 
-function workflowTable(workflows: readonly WorkflowStatus[]): string {
-  return tableText(
+function workflowTable(workflows: readonly WorkflowStatus[], stranded: boolean): string {
+  const table = tableText(
     ['WORKFLOW ID', 'STATUS', 'NAME', 'QUEUE', 'CREATED', 'APP VERSION'],
     workflows.map((w) => [w.workflowID, w.status, w.workflowName, w.queueName ?? '', timeText(w.createdAt), w.applicationVersion ?? '']),
-    '(no workflows)',
+    stranded ? '(no stranded workflows)' : '(no workflows)',
+  );
+  if (!stranded || workflows.length === 0) return table;
+  return (
+    `${table}\nStranded: no live process runs the APP VERSION each one needs. Relaunch that version, or launch ` +
+    'a newer one with adoptCompatibleWorkflows: true to adopt those whose history replays against its code.'
   );
 }
 
@@ -77,7 +86,11 @@ const list: Command = {
     limit: { type: 'string' },
     offset: { type: 'string' },
     'app-version': { type: 'string', multiple: true },
+    'application-name': { type: 'string', multiple: true },
+    attributes: { type: 'string' },
     'oldest-first': { type: 'boolean' },
+    stranded: { type: 'boolean' },
+    'executor-timeout': { type: 'string' },
   },
   optionHelp: [
     ['--status S[,S]', `only these statuses (${workflowStatuses.join(', ')})`],
@@ -88,12 +101,20 @@ const list: Command = {
     ['--limit N', `at most N workflows (default ${defaultLimit})`],
     ['--offset N', 'skip the first N'],
     ['--app-version V', 'only workflows of this application version (repeatable)'],
+    ['--application-name A', 'only workflows this application owns (repeatable; default: every application)'],
+    ['--attributes JSON', 'only workflows whose attributes contain this JSON object (JSONB @>)'],
     ['--oldest-first', 'oldest first instead of newest first'],
+    ['--stranded', 'only PENDING or ENQUEUED workflows whose application version no live process runs'],
+    ['--executor-timeout MS', `a process silent this long is dead, for --stranded (default ${defaultExecutorTimeoutMs}; the application's executorTimeoutMs)`],
   ],
   async run({ values, env, out }) {
     const input = listInput(values);
-    const workflows = await withManagedDatabase(values, env, (engine) => listWorkflows(engine, input));
-    out.result(workflows, () => workflowTable(workflows));
+    const executorTimeoutMs = integerOption(values, 'executor-timeout', 1);
+    const workflows = await withManagedDatabase(values, env, (engine) => {
+      if (executorTimeoutMs !== undefined) engine.executorTimeoutMs = executorTimeoutMs;
+      return listWorkflows(engine, input);
+    });
+    out.result(workflows, () => workflowTable(workflows, input.stranded === true));
   },
 };
 

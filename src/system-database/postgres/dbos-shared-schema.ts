@@ -12,7 +12,7 @@ import type { QueryRunner } from '../connection.ts';
 import { dbosSchemaVersion } from '../sql/schema.ts';
 
 /** DBOS's messages channel: its recv listens here whatever the schema is called. */
-const dbosMessagesChannel = 'dbos_notifications_channel';
+export const dbosMessagesChannel = 'dbos_notifications_channel';
 
 function indexes(t: (name: string) => string): string[] {
   const status = t('workflow_status');

@@ -9,6 +9,8 @@ import pg from 'pg';
 import { LocalWaiters } from '../local-waiters.ts';
 import type { Notifier, Waiter } from '../notifier.ts';
 import { postgresChannelName } from './postgres-dialect.ts';
+import { dbosMessagesChannel } from './dbos-shared-schema.ts';
+import { messagesChannel } from '../system-database.ts';
 
 export interface PostgresNotifierOptions {
   url: string;
@@ -83,6 +85,10 @@ export class PostgresNotifier implements Notifier {
       this.options.clientConfig ?? { connectionString: this.options.url, connectionTimeoutMillis: this.options.connectTimeoutMs, keepAlive: true },
     );
     const byPgChannel = new Map(this.options.channels.map((c) => [this.pgChannel(c), c]));
+    // DBOS's message trigger announces every insert into notifications (by DBOS's SDKs, its send_message
+    // procedure, plain SQL) on one fixed channel, with durably's key (destination::topic): hear it in any
+    // schema, so such messages wake recv at once, not at the safety poll. (In schema "dbos" it is the same channel.)
+    if (this.options.channels.includes(messagesChannel)) byPgChannel.set(dbosMessagesChannel, messagesChannel);
     client.on('notification', (message) => {
       const channel = byPgChannel.get(message.channel);
       if (channel && message.payload !== undefined) this.local.wake(channel, message.payload);

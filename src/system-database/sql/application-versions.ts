@@ -44,15 +44,32 @@ export async function selectApplicationVersions(
   return rows.map(toVersion);
 }
 
-/** Make a version the latest (strictly after every other, even when clocks tie); false when there is no such version. */
-export async function promoteApplicationVersion(runner: QueryRunner, d: Dialect, versionName: string, now: number): Promise<boolean> {
+/** What promoting a version did: it is the latest now, there is no such version, or another application owns it. */
+export type VersionPromotion = 'promoted' | 'missing' | { ownedBy: string };
+
+/**
+ * Make a version the latest (strictly after every other, even when clocks
+ * tie). With an owner, an unowned version is claimed by it and one owned by
+ * another application is left alone (DBOS 5.3's ownership rule).
+ */
+export async function promoteApplicationVersion(
+  runner: QueryRunner,
+  d: Dialect,
+  versionName: string,
+  now: number,
+  owner: string | null,
+): Promise<VersionPromotion> {
   const table = d.table('application_versions');
-  const rows = await runner.query(
-    `UPDATE ${table} SET version_timestamp = ${afterLatest(table, '$2')}
-     WHERE version_name = $1 RETURNING version_name`,
-    [versionName, now],
-  );
-  return rows.length > 0;
+  const rows = owner === null
+    ? await runner.query(`UPDATE ${table} SET version_timestamp = ${afterLatest(table, '$2')} WHERE version_name = $1 RETURNING version_name`, [versionName, now])
+    : await runner.query(
+        `UPDATE ${table} SET version_timestamp = ${afterLatest(table, '$2')}, application_name = COALESCE(application_name, $3)
+         WHERE version_name = $1 AND (application_name IS NULL OR application_name = $3) RETURNING version_name`,
+        [versionName, now, owner],
+      );
+  if (rows.length > 0) return 'promoted';
+  const [holder] = await runner.query(`SELECT application_name FROM ${table} WHERE version_name = $1`, [versionName]);
+  return holder === undefined ? 'missing' : { ownedBy: String(holder.application_name) };
 }
 
 /** `now`, or just after the latest version's timestamp if that is not earlier. */

@@ -3,7 +3,7 @@
  * keyset (created_at, workflow_uuid), never by OFFSET, so the 1,000th page
  * costs what the first does. Index use, per read:
  * - workflow pages: workflow_status_created_at_index, walked newest first
- *   (filters narrow the walk; a queue filter on waiting or running rows may
+ *   (filters narrow the walk, stranded ones too; a queue filter on waiting or running rows may
  *   take idx_workflow_status_in_flight instead; failed statuses take
  *   idx_workflow_status_failed; an ID prefix, where text orders by code
  *   point, the primary key's range);
@@ -28,6 +28,7 @@ import type {
 } from '../dashboard-reads.ts';
 import type { WorkflowStatusRecord, WorkflowStatusString } from '../records.ts';
 import { Conditions } from './conditions.ts';
+import { strandedCondition } from './stranded-versions.ts';
 import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
 
 /** idx_workflow_status_failed's statuses (DBOS's index on Postgres; migration 5 on SQLite). */
@@ -48,6 +49,7 @@ export async function selectWorkflowPage(runner: QueryRunner, d: Dialect, filter
   where.compare('created_at', '<=', filter.createdTo);
   if (filter.workflowIDPrefix !== undefined) where.anyPrefix('workflow_uuid', [filter.workflowIDPrefix], d.codePointTextOrder);
   where.ownedByAnyOf('application_name', filter.ownedBy);
+  if (filter.strandedLiveSinceEpochMs !== undefined) where.add(strandedCondition(d, where.param(filter.strandedLiveSinceEpochMs)));
   if (filter.after) {
     // Written as a range plus a tie-break, so the created_at index bounds the walk.
     const createdAt = where.param(filter.after.createdAt);

@@ -2,7 +2,8 @@
  * SQL for forking a workflow: a new workflow with the original's inputs,
  * enqueued, that reuses the original's recorded outcomes (and the stream
  * values and event values written) before `startStep`, so it runs afresh only
- * from there. One transaction.
+ * from there; its trace context is the original's, marked as a link (a fork
+ * is a trace of its own). One transaction.
  */
 import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
@@ -15,10 +16,10 @@ export async function forkWorkflow(tx: QueryRunner, d: Dialect, fork: ForkReques
   const insert = `INSERT INTO ${status} (workflow_uuid, status, name, class_name, config_name, authenticated_user, assumed_role,
        authenticated_roles, request, serialization, executor_id, application_version, application_name,
        created_at, updated_at, recovery_attempts, queue_name, workflow_timeout_ms, forked_from, owner_xid, priority,
-       queue_partition_key, attributes)
+       queue_partition_key, attributes, trace_context)
      SELECT $1, 'ENQUEUED', name, class_name, config_name, authenticated_user, assumed_role, authenticated_roles, request,
        serialization, $2, COALESCE($3, application_version), application_name, $4, $4, 0, $5, $6, workflow_uuid, $7, 0,
-       $9, attributes
+       $9, attributes, CASE WHEN trace_context IS NULL THEN NULL ELSE CAST($10 AS TEXT) || trace_context END
      FROM ${status} WHERE workflow_uuid = $8
      RETURNING workflow_uuid, queue_name`;
   const inserted = await tx.query(d.notifying(insert, [{ channel: queueChannel, keyColumn: 'queue_name' }]), [
@@ -31,6 +32,7 @@ export async function forkWorkflow(tx: QueryRunner, d: Dialect, fork: ForkReques
     fork.ownerXid,
     fork.originalID,
     fork.queuePartitionKey ?? null,
+    fork.traceLinkPrefix,
   ]);
   if (inserted.length === 0) return false;
   await tx.query(`UPDATE ${status} SET was_forked_from = TRUE WHERE workflow_uuid = $1`, [fork.originalID]);

@@ -7,6 +7,7 @@ import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { WorkflowListFilter, WorkflowStatusRecord } from '../records.ts';
 import { Conditions } from './conditions.ts';
+import { strandedCondition } from './stranded-versions.ts';
 import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
 
 /**
@@ -35,6 +36,10 @@ function addLaterFilters(where: Conditions, d: Dialect, filter: WorkflowListFilt
   where.anyOf('application_name', filter.applicationNames);
   where.ownedByAnyOf('application_name', filter.ownedBy);
   where.anyOf('deduplication_id', filter.deduplicationIDs);
+  if (filter.stranded) {
+    const condition = strandedCondition(d, where.param(filter.stranded.liveSinceEpochMs));
+    where.add(filter.stranded.only ? condition : `NOT ${condition}`);
+  }
 }
 
 export async function selectWorkflows(

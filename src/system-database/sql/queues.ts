@@ -106,15 +106,17 @@ export async function claimQueuedWorkflows(
   }
   if (!(budget > 0)) return { claimed: found, nextDelayedAt };
   const table = d.table('workflow_status');
-  const params: (string | number)[] = [request.queueName, request.applicationVersion, now, request.executorID, Math.floor(budget)];
+  const params: (string | number)[] = [request.queueName, request.applicationVersion, now, request.executorID, Math.floor(budget), request.applicationName];
   if (request.partitionKey !== undefined) params.push(request.partitionKey);
-  const partition = request.partitionKey === undefined ? '' : 'AND queue_partition_key = $6';
+  const partition = request.partitionKey === undefined ? '' : 'AND queue_partition_key = $7';
   const rows = await tx.query(
     `WITH candidates AS MATERIALIZED (
          SELECT workflow_uuid FROM ${table}
-         WHERE queue_name = $1 AND status = 'ENQUEUED' AND ${inFlight} AND (application_version IS NULL OR application_version = $2) ${partition}
+         WHERE queue_name = $1 AND status = 'ENQUEUED' AND ${inFlight} AND (application_version IS NULL OR application_version = $2)
+           AND (application_name IS NULL OR application_name = $6) ${partition}
          ORDER BY priority, created_at LIMIT $5 ${d.skipLocked})
      UPDATE ${table} SET status = 'PENDING', executor_id = $4, application_version = COALESCE(application_version, $2),
+       application_name = COALESCE(application_name, $6),
        started_at_epoch_ms = $3, updated_at = $3, recovery_attempts = recovery_attempts + 1,
        workflow_deadline_epoch_ms = CASE
          WHEN workflow_timeout_ms IS NOT NULL AND workflow_deadline_epoch_ms IS NULL THEN $3 + workflow_timeout_ms

@@ -245,5 +245,8 @@ export function schemaMigrations(dialect: Dialect): Migration[] {
       ],
       beyondDbos: [],
     },
+    // A message inserted by another program without a message_uuid gets one, as DBOS's column default gives
+    // it on Postgres (where migration 3 already set that default: nothing to do there).
+    { version: 6, name: 'message ID default', statements: dialect.backendOnlySchema(6), beyondDbos: dialect.backendOnlySchema(6) },
   ];
 }

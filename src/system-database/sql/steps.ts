@@ -60,6 +60,28 @@ export async function selectStepOutcomes(
   return rows.map((row) => stepOutcomeFromRow(workflowID, row));
 }
 
+/** The recorded operations of many workflows in one query (recovery of a batch), each list in function-ID order. */
+export async function selectStepOutcomesOf(
+  runner: QueryRunner,
+  dialect: Dialect,
+  workflowIDs: readonly string[],
+): Promise<Map<string, StepOutcomeRecord[]>> {
+  const outcomes = new Map<string, StepOutcomeRecord[]>(workflowIDs.map((id) => [id, []]));
+  if (workflowIDs.length === 0) return outcomes;
+  const rows = await runner.query(
+    `SELECT workflow_uuid, function_id, function_name, output, error, child_workflow_id, started_at_epoch_ms,
+       completed_at_epoch_ms, serialization
+     FROM ${dialect.table('operation_outputs')}
+     WHERE workflow_uuid IN (${workflowIDs.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY workflow_uuid, function_id`,
+    workflowIDs,
+  );
+  for (const row of rows) {
+    const workflowID = String(row.workflow_uuid);
+    outcomes.get(workflowID)?.push(stepOutcomeFromRow(workflowID, row));
+  }
+  return outcomes;
+}
+
 /** Record one operation's outcome inside a caller's transaction, beside the write it checkpoints. */
 /**
  * Insert a checkpoint written in the same transaction as its effect (a send, an event). A row already there is

@@ -220,21 +220,6 @@ export async function selectWorkflowStatus(
   return rows[0] ? toWorkflowStatusRecord(rows[0]) : undefined;
 }
 
-export async function selectPendingWorkflowIDs(
-  runner: QueryRunner,
-  dialect: Dialect,
-  executorID: string,
-  applicationVersion: string,
-): Promise<string[]> {
-  const rows = await runner.query<{ workflow_uuid: string }>(
-    `SELECT workflow_uuid FROM ${dialect.table('workflow_status')}
-     WHERE status = 'PENDING' AND executor_id = $1 AND application_version = $2
-     ORDER BY created_at`,
-    [executorID, applicationVersion],
-  );
-  return rows.map((r) => r.workflow_uuid);
-}
-
 export async function claimRecoveryAttempt(
   tx: QueryRunner,
   dialect: Dialect,

@@ -158,12 +158,30 @@ export class SqliteConnection implements Connection {
     );
   }
 
+  /**
+   * SQLite's count of commits made to the file by other connections (`PRAGMA data_version`): it changes
+   * when another process commits, never for this connection's own commits. A synchronous read of shared
+   * memory (about a microsecond), outside the mutex: it reads no table. Undefined once closed or on a fault.
+   */
+  dataVersion(): number | undefined {
+    if (this.closed) return undefined;
+    try {
+      this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version');
+      return Number((this.dataVersionStatement.get() as { data_version: number }).data_version);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private dataVersionStatement: StatementSync | undefined;
+
   async close(): Promise<void> {
     this.closing.abort();
     await this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;
       this.statements.clear();
+      this.dataVersionStatement = undefined;
       this.db.close();
     });
   }

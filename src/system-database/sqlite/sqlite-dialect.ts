@@ -1,5 +1,6 @@
 import type { Dialect } from '../dialect.ts';
 import { jsonContainsFunctionName } from './json-containment.ts';
+import { messageIdDefault } from './message-id-default.ts';
 
 export const sqliteDialect: Dialect = {
   table: (name) => name,
@@ -15,6 +16,6 @@ export const sqliteDialect: Dialect = {
   isUniqueViolation: (error) => [1555, 2067].includes((error as { errcode?: number })?.errcode ?? 0),
   addedColumnNowDefault: '0',
   payloadTables: false,
-  backendOnlySchema: () => [],
+  backendOnlySchema: (version) => (version === 6 ? messageIdDefault : []),
   codePointTextOrder: true,
 };
