@@ -27,17 +27,32 @@
  *       no-op < 2%, full tracing < 15%). Alone: `npm run bench -- --only tracing`
  *       (replaces only its section of BENCHMARKS.md)
  *
- * Prints a table and writes BENCHMARKS.md. Postgres: the server of
+ * Prints a table and writes BENCHMARKS.md, keeping its hand-written notes (from notesMarker on). Postgres: the server of
  * DBOS_TEST_POSTGRES_URL, else 127.0.0.1:5432 (user postgres), database
  * durably_bench, a fresh schema per scenario (dropped at the end); skipped,
  * loudly, when unreachable. SQLite: fresh files under the OS temp folder.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { measureAll, postgresHarness, postgresUrl, preparePostgres, sqliteHarness } from './harness.ts';
 import { fmt } from './report-rows.ts';
 import { markdown, table, verdicts } from './report.ts';
 import { tracingSection } from './report-tracing.ts';
 import { measureTracingOn, onlyTracing, printTracing } from './run-tracing.ts';
+
+const benchmarksFile = new URL('../BENCHMARKS.md', import.meta.url);
+/** Everything from this line on in BENCHMARKS.md is written by hand (figures measured once) and kept by a full run. */
+const notesMarker = '<!-- notes: kept by npm run bench -->';
+
+function keptNotes(): string {
+  let current: string;
+  try {
+    current = readFileSync(benchmarksFile, 'utf8');
+  } catch {
+    return '';
+  }
+  const at = current.indexOf(notesMarker);
+  return at === -1 ? '' : `\n${current.slice(at)}`;
+}
 
 /** `--only <section>`: the one section to run (only `tracing` so far). */
 function onlySection(): string | undefined {
@@ -67,8 +82,8 @@ async function main(): Promise<void> {
   // (o) first: the later scenarios declare queues and data sources that every later launch would start.
   const tracing = await measureTracingOn(harnesses);
   const results = await measureAll(harnesses);
-  const report = `${markdown(results, problem, version)}\n\n${tracingSection(tracing)}\n`;
-  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
+  const report = `${markdown(results, problem, version)}\n\n${tracingSection(tracing)}\n${keptNotes()}`;
+  writeFileSync(benchmarksFile, report);
   console.log(`\n${table(results)}\n\n${verdicts(results).join('\n')}\n`);
   printTracing(tracing);
   console.log(`Wrote BENCHMARKS.md (${fmt((Date.now() - started) / 1000, 1)} s).`);

@@ -23,6 +23,7 @@ import { loadDriver } from './load-driver.ts';
 import { installCompletionTablePG, prepareCompletionTablePG, type PGQuery } from './postgres-completion-table.ts';
 import {
   isolationLevelPG,
+  isPGConnectionLoss,
   isPGKeyConflictError,
   isPGRetriableTransactionError,
   selectCompletionPG,
@@ -211,5 +212,10 @@ class DrizzleDriver implements TransactionDriver<DrizzleClient> {
 
   isKeyConflict(error: unknown): boolean {
     return isPGKeyConflictError(error);
+  }
+
+  /** The connection died: the retry reads the completion row (or meets the checkpoint) first. */
+  isConnectionLoss(error: unknown): boolean {
+    return isPGConnectionLoss(error);
   }
 }

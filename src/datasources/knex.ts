@@ -20,6 +20,7 @@ import { dropTransactionCompletionTablePG, prepareCompletionTablePG } from './po
 import {
   createTransactionCompletionSchemaPG,
   createTransactionCompletionTablePG,
+  isPGConnectionLoss,
   isPGKeyConflictError,
   isPGRetriableTransactionError,
   type PGIsolationLevel,
@@ -164,6 +165,11 @@ class KnexDriver implements TransactionDriver<Knex.Transaction> {
 
   isKeyConflict(error: unknown): boolean {
     return isPGKeyConflictError(error);
+  }
+
+  /** The connection died: the retry reads the completion row (or meets the checkpoint) first. */
+  isConnectionLoss(error: unknown): boolean {
+    return isPGConnectionLoss(error);
   }
 }
 

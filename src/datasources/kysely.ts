@@ -31,6 +31,7 @@ import { dropTransactionCompletionTablePG, prepareCompletionTablePG } from './po
 import {
   createTransactionCompletionSchemaPG,
   createTransactionCompletionTablePG,
+  isPGConnectionLoss,
   isPGKeyConflictError,
   isPGRetriableTransactionError,
   type PGIsolationLevel,
@@ -213,5 +214,10 @@ class KyselyDriver<DB> implements TransactionDriver<Transaction<DB>> {
 
   isKeyConflict(error: unknown): boolean {
     return this.live?.sqlite ? isSQLiteKeyConflictError(error) : isPGKeyConflictError(error);
+  }
+
+  /** Postgres: the connection died (the retry reads the completion row first). SQLite: a file, no connection to lose. */
+  isConnectionLoss(error: unknown): boolean {
+    return !this.live?.sqlite && isPGConnectionLoss(error);
   }
 }

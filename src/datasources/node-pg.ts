@@ -10,12 +10,12 @@ import { DBOSDataSourceUnavailableError } from '../errors/errors.ts';
 import { absorbClientErrors, absorbPoolClientErrors } from '../support/pg-error-events.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
 import type { QueryRunner, Row, SqlValue } from '../system-database/connection.ts';
-import { isConnectionError } from '../system-database/postgres/postgres-errors.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
 import { installCompletionTablePG, prepareCompletionTablePG } from './postgres-completion-table.ts';
 import {
   beginStatementPG,
   insertCompletionPG,
+  isPGConnectionLoss,
   isPGKeyConflictError,
   isPGRetriableTransactionError,
   selectCompletionPG,
@@ -146,7 +146,7 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
   }
 
   isConnectionLoss(error: unknown): boolean {
-    return isConnectionError(error);
+    return isPGConnectionLoss(error);
   }
 }
 

@@ -18,6 +18,7 @@ import { loadDriver } from './load-driver.ts';
 import { installCompletionTablePG, prepareCompletionTablePG, type PGQuery } from './postgres-completion-table.ts';
 import {
   insertCompletionPG,
+  isPGConnectionLoss,
   isPGKeyConflictError,
   isPGRetriableTransactionError,
   selectCompletionPG,
@@ -145,6 +146,11 @@ class PostgresJsDriver implements TransactionDriver<TransactionSql> {
 
   isKeyConflict(error: unknown): boolean {
     return isPGKeyConflictError(error);
+  }
+
+  /** The connection died: the retry reads the completion row (or meets the checkpoint) first. */
+  isConnectionLoss(error: unknown): boolean {
+    return isPGConnectionLoss(error);
   }
 }
 

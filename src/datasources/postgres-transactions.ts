@@ -4,6 +4,7 @@
  * placeholders; a driver without them rewrites the placeholders), and the SQLSTATE predicates.
  */
 import { DBOSConfigurationError } from '../errors/errors.ts';
+import { isConnectionError } from '../system-database/postgres/postgres-errors.ts';
 
 /** Isolation levels of Postgres-like application databases. */
 export const PGIsolationLevel = Object.freeze({
@@ -115,6 +116,29 @@ export function isPGKeyConflictError(error: unknown): boolean {
 /** 25P02: a statement ran after an earlier one failed in the same transaction. */
 export function isPGFailedSqlTransactionError(error: unknown): boolean {
   return pgErrorCode(error) === '25P02';
+}
+
+/** postgres.js's codes for a connection that closed under a query, or could not open. */
+const postgresJsConnectionCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
+
+/**
+ * The connection died under the statement (the server restarted or terminated it, the network cut it), as
+ * every Postgres driver reports it: pg's errors and messages (system-database/postgres/postgres-errors.ts),
+ * postgres.js's codes, found on the error or its causes (ORMs wrap the driver's error); knex puts the SQL
+ * before pg's message ("insert into … - Connection terminated unexpectedly").
+ */
+export function isPGConnectionLoss(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 10 && typeof current === 'object' && current !== null; depth++) {
+    if (isConnectionError(current)) return true;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && postgresJsConnectionCodes.has(code)) return true;
+    const message = (current as { message?: unknown }).message;
+    const separator = typeof message === 'string' ? message.lastIndexOf(' - ') : -1;
+    if (separator >= 0 && isConnectionError({ message: (message as string).slice(separator + 3) })) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Why a Postgres data source could not connect, for the launch error: credentials, a missing database, or the network. */

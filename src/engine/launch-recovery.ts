@@ -26,9 +26,7 @@ import type { Engine } from './engine.ts';
 import type { RegisteredWorkflow } from './registry.ts';
 import { defaultMaxRecoveryAttempts, internalQueueName } from './recovery.ts';
 import { executeWorkflow } from './run-workflow.ts';
-import { parseStoredRoles } from './stored-roles.ts';
-import { parseStoredRequest } from './stored-request.ts';
-import { decodeWorkflowInputs } from './stored-values.ts';
+import { storedExecution } from './stored-execution.ts';
 import { DurableWorkflowHandle } from './workflow-handle.ts';
 import { receiverForRecorded } from './workflow-receiver.ts';
 
@@ -190,21 +188,7 @@ export class LaunchRecovery {
   }
 
   private resume(workflow: WorkflowStatusRecord, { registration, thisArg }: Resumable, recorded: StepOutcomeRecord[]): void {
-    const run = executeWorkflow(this.engine, {
-      workflowID: workflow.workflowID,
-      registration,
-      thisArg,
-      args: () => decodeWorkflowInputs(workflow.inputs, workflow.serialization),
-      inputsSerialization: workflow.serialization,
-      deadlineEpochMs: workflow.deadlineEpochMs,
-      recorded,
-      queueName: workflow.queueName,
-      authenticatedUser: workflow.authenticatedUser ?? undefined,
-      authenticatedRoles: parseStoredRoles(workflow.authenticatedRoles) ?? [],
-      assumedRole: workflow.assumedRole || undefined,
-      request: parseStoredRequest(workflow.request),
-      storedTraceContext: workflow.traceContext,
-    });
+    const run = executeWorkflow(this.engine, storedExecution(workflow, registration, thisArg, recorded));
     this.runningRecovered++;
     const settled = () => {
       this.runningRecovered--;

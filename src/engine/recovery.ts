@@ -8,9 +8,7 @@
 import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from './engine.ts';
 import { executeWorkflow } from './run-workflow.ts';
-import { parseStoredRoles } from './stored-roles.ts';
-import { parseStoredRequest } from './stored-request.ts';
-import { decodeWorkflowInputs } from './stored-values.ts';
+import { storedExecution } from './stored-execution.ts';
 import { receiverForRecorded } from './workflow-receiver.ts';
 
 export { defaultMaxRecoveryAttempts } from './registry.ts';
@@ -43,20 +41,6 @@ export async function resumeWorkflow(engine: Engine, workflowID: string, limitAt
     return false;
   }
   const recorded = await systemDatabase.loadStepOutcomes(workflowID);
-  executeWorkflow(engine, {
-    workflowID,
-    registration,
-    thisArg,
-    args: () => decodeWorkflowInputs(claim.workflow.inputs, claim.workflow.serialization),
-    inputsSerialization: claim.workflow.serialization,
-    deadlineEpochMs: claim.workflow.deadlineEpochMs,
-    recorded,
-    queueName: claim.workflow.queueName,
-    authenticatedUser: claim.workflow.authenticatedUser ?? undefined,
-    authenticatedRoles: parseStoredRoles(claim.workflow.authenticatedRoles) ?? [],
-    assumedRole: claim.workflow.assumedRole || undefined,
-    request: parseStoredRequest(claim.workflow.request),
-    storedTraceContext: claim.workflow.traceContext,
-  });
+  executeWorkflow(engine, storedExecution(claim.workflow, registration, thisArg, recorded));
   return true;
 }

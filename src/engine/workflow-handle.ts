@@ -1,6 +1,7 @@
 /**
  * WorkflowHandle: a workflow ID plus ways to read its status and wait for its
- * result. A workflow running in this process is awaited in memory; any other
+ * result. A workflow running in this process is awaited in memory (and, now
+ * and then, in the database: another process may finish it first); any other
  * is awaited through the notifier. Waiting from workflow code is itself a
  * recorded operation (DBOS.getResult), so replay returns the same result.
  */
@@ -14,6 +15,7 @@ import { checkPositiveOption, waitOptions } from '../support/wait-timeouts.ts';
 import type { GetResultOptions, WorkflowHandle, WorkflowStatus } from '../types/workflow-types.ts';
 import { awaitFinalStatus, outcomeOf, timedOut } from './await-outcome.ts';
 import { recordedOperation } from './checkpoint.ts';
+import { awaitLocalOrRecorded } from './finished-elsewhere.ts';
 import type { Engine } from './engine.ts';
 import { decodeWorkflowInputs } from './stored-values.ts';
 import { toPublicStatus } from './status-mapping.ts';
@@ -88,7 +90,8 @@ async function waitHere<R>(
   const running = engine.running.get(workflowID);
   if (running && deadline === undefined) {
     try {
-      return (await running) as R;
+      // Not the local execution alone: another process may finish the workflow while it is stuck (finished-elsewhere.ts).
+      return await awaitLocalOrRecorded(engine, workflowID, running as Promise<R>);
     } catch (error) {
       // A database fault stopped the execution here, not the workflow: it resumes when the fault clears. A
       // workflow waits for that outcome (recording the fault as its own would fail it for good); other

@@ -7,9 +7,7 @@ import { DBOSNotRegisteredError } from '../errors/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { defaultMaxRecoveryAttempts } from '../engine/recovery.ts';
 import { executeWorkflow } from '../engine/run-workflow.ts';
-import { parseStoredRoles } from '../engine/stored-roles.ts';
-import { parseStoredRequest } from '../engine/stored-request.ts';
-import { decodeWorkflowInputs } from '../engine/stored-values.ts';
+import { storedExecution } from '../engine/stored-execution.ts';
 import { receiverForRecorded } from '../engine/workflow-receiver.ts';
 import type { ClaimedWorkflow } from '../system-database/records.ts';
 
@@ -46,19 +44,5 @@ export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWork
   }
   // Only a workflow that ran before (recovered, resumed, forked) has outcomes to replay.
   const recorded = workflow.hasRecordedOperations ? await systemDatabase.loadStepOutcomes(workflow.workflowID) : [];
-  return executeWorkflow(engine, {
-    workflowID: workflow.workflowID,
-    registration,
-    thisArg,
-    args: () => decodeWorkflowInputs(workflow.inputs, workflow.serialization),
-    inputsSerialization: workflow.serialization,
-    deadlineEpochMs: workflow.deadlineEpochMs,
-    recorded,
-    queueName: workflow.queueName,
-    authenticatedUser: workflow.authenticatedUser ?? undefined,
-    authenticatedRoles: parseStoredRoles(workflow.authenticatedRoles) ?? [],
-    assumedRole: workflow.assumedRole || undefined,
-    request: parseStoredRequest(workflow.request),
-    storedTraceContext: workflow.traceContext,
-  });
+  return executeWorkflow(engine, storedExecution(workflow, registration, thisArg, recorded));
 }

@@ -22,6 +22,12 @@ export interface Connection extends QueryRunner {
    */
   transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T>;
   /**
+   * Run `work`'s statements outside a transaction (each commits by itself), and after a lost connection run
+   * `work` again from its start, rather than only the statement that failed: for an operation that must
+   * learn, on its next attempt, that an earlier one may have committed without an answer (a queue claim).
+   */
+  autocommit<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T>;
+  /**
    * A read-only query cut off by the server after `timeoutMs` (DBOSQueryTimeoutError): observability reads of
    * a client (listings, status, steps), so one expensive listing cannot hold a connection for long. A backend
    * that cannot bound a statement (SQLite: node:sqlite runs it synchronously, with no interrupt) runs it as is.

@@ -11,6 +11,7 @@ import {
 import { callerTransactionWrites } from './caller-transaction.ts';
 import type { Connection, QueryRunner } from './connection.ts';
 import type { Dialect } from './dialect.ts';
+import { claimScope, LostClaims } from './lost-claims.ts';
 import { ReadLimiter } from './read-limiter.ts';
 import { noSingleCommit, type SingleCommitSupport } from './single-commit.ts';
 import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded-versions.ts';
@@ -130,6 +131,8 @@ function isSameOutcome(a: StepOutcomeRecord, b: StepOutcomeRecord): boolean {
 
 export class SqlSystemDatabase implements SystemDatabase {
   private readonly batcher: WriteBatcher;
+  /** Queue claims whose answer a lost connection swallowed: their rows are looked up by later claims. */
+  private readonly lostClaims = new LostClaims();
   private readonly observabilityReads: QueryRunner;
   readonly schedules: SqlScheduleStore;
   readonly applicationVersions: SqlApplicationVersionStore;
@@ -230,17 +233,28 @@ export class SqlSystemDatabase implements SystemDatabase {
   }
 
   claimQueuedWorkflows(request: ClaimRequest, promoteDelayed: boolean): Promise<ClaimResult> {
-    const claim = (tx: QueryRunner) => claimQueuedWorkflows(tx, this.dialect, request, promoteDelayed);
-    // With nothing to count first, the claim is one statement: it commits by itself.
-    return claimNeedsTransaction(request, promoteDelayed) ? this.connection.transaction(claim) : claim(this.connection);
+    return this.lostClaims.run(
+      claimScope(request.queueName, request.partitionKey),
+      (nextAttempt) => {
+        // Each attempt starts here: after a lost connection, the whole claim runs again, looking for its lost rows.
+        const claim = (tx: QueryRunner) => claimQueuedWorkflows(tx, this.dialect, request, promoteDelayed, nextAttempt());
+        // With nothing to count first, the claim is one statement: it commits by itself.
+        return claimNeedsTransaction(request, promoteDelayed) ? this.connection.transaction(claim) : this.connection.autocommit(claim);
+      },
+      (result) => result.claimed.map((workflow) => workflow.startedAtEpochMs ?? 0),
+    );
   }
 
-  peekQueue(queueName: string): Promise<{ hasEnqueued: boolean; nextDelayedAt: number | null }> {
-    return peekQueue(this.connection, this.dialect, queueName);
+  async peekQueue(queueName: string): Promise<{ hasEnqueued: boolean; nextDelayedAt: number | null }> {
+    const peek = await peekQueue(this.connection, this.dialect, queueName);
+    // Rows of a claim whose answer was lost are PENDING, not ENQUEUED, yet still to be handed over: claim.
+    return this.lostClaims.hasAny(queueName) ? { ...peek, hasEnqueued: true } : peek;
   }
 
-  listWaitingPartitions(queueName: string): Promise<string[]> {
-    return selectWaitingPartitions(this.connection, this.dialect, queueName);
+  async listWaitingPartitions(queueName: string): Promise<string[]> {
+    const waiting = await selectWaitingPartitions(this.connection, this.dialect, queueName);
+    const lost = this.lostClaims.partitionsOf(queueName).filter((key) => !waiting.includes(key));
+    return lost.length === 0 ? waiting : [...waiting, ...lost];
   }
 
   setQueuedWorkflowPriority(workflowID: string, priority: number, now: number, checkpoint?: StepOutcomeRecord): Promise<QueuedWorkflowChange> {

@@ -253,10 +253,10 @@ export interface SystemDatabase {
    */
   claimQueuedWorkflows(request: ClaimRequest, promoteDelayed: boolean): Promise<ClaimResult>;
 
-  /** Without locking anything: whether a queue has ENQUEUED work, and when its next delayed workflow is due. */
+  /** Without locking anything: whether a queue has ENQUEUED work (or rows of a lost claim to hand over), and when its next delayed workflow is due. */
   peekQueue(queueName: string): Promise<{ hasEnqueued: boolean; nextDelayedAt: number | null }>;
 
-  /** Partition keys of a queue that have workflows waiting. */
+  /** Partition keys of a queue that have workflows waiting (claims whose answer was lost included). */
   listWaitingPartitions(queueName: string): Promise<string[]>;
 
   /**

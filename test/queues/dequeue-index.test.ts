@@ -38,7 +38,7 @@ function recorder(): QueryRunner & { statements: Statement[] } {
   };
 }
 
-/** The statements of one dequeue round with every limit, a partition and due delayed workflows. */
+/** The statements of one dequeue round with every limit, a partition, due delayed workflows and lost claims to look up. */
 async function dequeueStatements(d: Dialect): Promise<Statement[]> {
   const runner = recorder();
   const limits = { concurrency: 5, rateLimit: { limitPerPeriod: 10, periodMs: 1000 } };
@@ -47,7 +47,7 @@ async function dequeueStatements(d: Dialect): Promise<Statement[]> {
   await claimQueuedWorkflows(runner, d, {
     queueName: 'plan-queue', partitionKey: 'p', maxTasks: 5, queueLimits: limits, partitionLimits: limits,
     executorID: 'plan-executor', applicationVersion: 'v1', applicationName: 'plan-app',
-  }, true);
+  }, true, { claimTime: () => Date.now(), lostTimes: [Date.now() - 2, Date.now() - 1] });
   return runner.statements.filter((s) => s.sql.includes('workflow_status'));
 }
 
@@ -87,7 +87,8 @@ forEachBackend('dequeue queries and the dequeue index', (backend) => {
     const schema = config.systemDatabaseSchemaName ?? 'dbos';
     const d = backend.name === 'sqlite' ? sqliteDialect : postgresDialect(schema);
     const statements = await dequeueStatements(d);
-    assert.ok(statements.length >= 6, `captured ${statements.length} statements`);
+    assert.ok(statements.some((s) => s.sql.includes('started_at_epoch_ms IN')), 'the lost-claims lookup was captured');
+    assert.ok(statements.length >= 7, `captured ${statements.length} statements`);
     const plans = backend.name === 'sqlite' ? await sqlitePlans(config, statements) : await postgresPlans(config, statements);
     for (const [index, plan] of plans.entries()) {
       const text = plan.join('\n');

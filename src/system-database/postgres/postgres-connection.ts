@@ -81,6 +81,14 @@ export class PostgresConnection implements Connection {
     return this.retryOnLostConnection(() => this.transactionOnce(work));
   }
 
+  autocommit<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const once: QueryRunner = {
+      query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
+        (await this.pool.query(queryConfig(sql, params, this.outageTimeoutMs))).rows as R[],
+    };
+    return this.retryOnLostConnection(() => work(once));
+  }
+
   private async transactionOnce<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // A checked-out client has no pool listener: pg emits 'error' on it when its server dies, even

@@ -8,7 +8,7 @@ import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { MessageRecord, StepOutcomeRecord } from '../records.ts';
 import { messagesChannel } from '../system-database.ts';
-import { insertStepOutcomeOrConflict } from './steps.ts';
+import { insertStepOutcomeOrConflict, isSameAttempt, selectStepOutcomes } from './steps.ts';
 
 /** Insert a message unless its ID was sent before; false when its destination does not exist. */
 export async function insertMessage(tx: QueryRunner, d: Dialect, message: MessageRecord): Promise<boolean> {
@@ -61,7 +61,12 @@ export async function consumeMessage(
      ORDER BY created_at_epoch_ms, message_uuid LIMIT 1 ${d.skipLocked}`,
     [checkpoint.workflowID, topic],
   );
-  if (!oldest) return undefined;
+  if (!oldest) {
+    // None left: unless an earlier attempt of this very receive consumed it and committed, its answer lost
+    // with its connection; then that recorded message is this receive's (else it would wait for another).
+    const [recorded] = await selectStepOutcomes(tx, d, checkpoint.workflowID, checkpoint.functionID);
+    return recorded && isSameAttempt(recorded, checkpoint) ? recorded : undefined;
+  }
   // Which operation consumed it: a rewind to before that operation drops the message with it (sql/rewind.ts).
   await tx.query(`UPDATE ${table} SET consumed = TRUE, consumed_by_function_id = $2 WHERE message_uuid = $1`, [
     oldest.message_uuid,

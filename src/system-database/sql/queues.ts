@@ -10,7 +10,8 @@
  */
 import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
-import type { ClaimRequest, ClaimResult, QueueLimits } from '../records.ts';
+import type { ClaimAttempt } from '../lost-claims.ts';
+import type { ClaimedWorkflow, ClaimRequest, ClaimResult, QueueLimits } from '../records.ts';
 import { queueChannel } from '../system-database.ts';
 import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
 
@@ -83,23 +84,27 @@ export function claimNeedsTransaction(request: ClaimRequest, promoteDelayedWorkf
  * Claim in as few round trips as the limits allow: with no shared limit, one
  * statement (no transaction); otherwise the named lock, the counts, and that
  * statement. The claim time is taken after the lock, so rate limits and
- * `dequeuedAt` see when the claim really happened.
+ * `dequeuedAt` see when the claim really happened. After a claim whose answer
+ * was lost (lost-claims.ts), the rows it claimed come back first, and count
+ * against this claim's share.
  */
 export async function claimQueuedWorkflows(
   tx: QueryRunner,
   d: Dialect,
   request: ClaimRequest,
   promoteDelayedWorkflows: boolean,
+  attempt: ClaimAttempt,
 ): Promise<ClaimResult> {
   const shared = hasSharedLimit(request.queueLimits) || hasSharedLimit(request.partitionLimits);
   if (shared && d.namedLockStatement) await tx.query(d.namedLockStatement, [`queue:${request.queueName}`]);
-  const now = Date.now();
+  const now = attempt.claimTime();
   const nextDelayedAt = promoteDelayedWorkflows ? await promoteDelayed(tx, d, request.queueName, now) : null;
-  let budget = Math.min(request.maxTasks, await remainingUnderLimits(tx, d, request, request.queueLimits, undefined, now));
+  const found = attempt.lostTimes.length > 0 ? await selectLostClaims(tx, d, request, attempt.lostTimes) : [];
+  let budget = Math.min(request.maxTasks - found.length, await remainingUnderLimits(tx, d, request, request.queueLimits, undefined, now));
   if (request.partitionKey !== undefined && budget > 0) {
     budget = Math.min(budget, await remainingUnderLimits(tx, d, request, request.partitionLimits, request.partitionKey, now));
   }
-  if (!(budget > 0)) return { claimed: [], nextDelayedAt };
+  if (!(budget > 0)) return { claimed: found, nextDelayedAt };
   const table = d.table('workflow_status');
   const params: (string | number)[] = [request.queueName, request.applicationVersion, now, request.executorID, Math.floor(budget), request.applicationName];
   if (request.partitionKey !== undefined) params.push(request.partitionKey);
@@ -117,12 +122,48 @@ export async function claimQueuedWorkflows(
          WHEN workflow_timeout_ms IS NOT NULL AND workflow_deadline_epoch_ms IS NULL THEN $3 + workflow_timeout_ms
          ELSE workflow_deadline_epoch_ms END
      WHERE workflow_uuid IN (SELECT workflow_uuid FROM candidates) AND status = 'ENQUEUED'
-     RETURNING ${statusColumns(d)}, EXISTS (
-       SELECT 1 FROM ${d.table('operation_outputs')} AS o WHERE o.workflow_uuid = ${table}.workflow_uuid) AS has_outcomes`,
+     RETURNING ${claimedColumns(d, table)}`,
     params,
   );
-  const claimed = rows.map((row) => ({ ...toWorkflowStatusRecord(row), hasRecordedOperations: Boolean(row.has_outcomes) }));
-  return { claimed, nextDelayedAt };
+  return { claimed: [...found, ...rows.map(toClaimedWorkflow)], nextDelayedAt };
+}
+
+/** A claimed row's columns: its status, and whether an earlier execution recorded operations. */
+function claimedColumns(d: Dialect, table: string): string {
+  return `${statusColumns(d)}, EXISTS (
+       SELECT 1 FROM ${d.table('operation_outputs')} AS o WHERE o.workflow_uuid = ${table}.workflow_uuid) AS has_outcomes`;
+}
+
+function toClaimedWorkflow(row: Record<string, unknown>): ClaimedWorkflow {
+  return { ...toWorkflowStatusRecord(row), hasRecordedOperations: Boolean(row.has_outcomes) };
+}
+
+/**
+ * The rows this executor claimed in attempts whose answer was lost: PENDING here, in this queue (and
+ * partition), stamped with one of those attempts' claim times. Read only after such a loss.
+ */
+async function selectLostClaims(
+  tx: QueryRunner,
+  d: Dialect,
+  request: ClaimRequest,
+  lostTimes: readonly number[],
+): Promise<ClaimedWorkflow[]> {
+  const table = d.table('workflow_status');
+  const params: (string | number)[] = [request.queueName, request.executorID];
+  let partition = '';
+  if (request.partitionKey !== undefined) {
+    params.push(request.partitionKey);
+    partition = `AND queue_partition_key = $${params.length}`;
+  }
+  const times = lostTimes.map((time) => `$${params.push(time)}`).join(', ');
+  const rows = await tx.query(
+    `SELECT ${claimedColumns(d, table)} FROM ${table}
+     WHERE queue_name = $1 AND status = 'PENDING' AND ${inFlight} AND executor_id = $2 ${partition}
+       AND started_at_epoch_ms IN (${times})
+     ORDER BY priority, created_at`,
+    params,
+  );
+  return rows.map(toClaimedWorkflow);
 }
 
 /** A read-only look at a queue: is anything ENQUEUED, and when is the next delayed workflow due? */

@@ -83,11 +83,27 @@ export async function selectStepOutcomesOf(
 }
 
 /** Record one operation's outcome inside a caller's transaction, beside the write it checkpoints. */
+/**
+ * Insert a checkpoint written in the same transaction as its effect (a send, an event). A row already there is
+ * a conflict with another execution, unless it is this very record: an earlier attempt of this transaction
+ * committed, and its answer was lost with its connection; then the retry (whose other writes are idempotent)
+ * commits nothing new and succeeds, rather than failing the workflow on its own checkpoint.
+ */
 export async function insertStepOutcomeOrConflict(tx: QueryRunner, dialect: Dialect, outcome: StepOutcomeRecord): Promise<void> {
   const inserted = await insertStepOutcomes(tx, dialect, [outcome]);
-  if (!inserted.has(stepKey(outcome.workflowID, outcome.functionID))) {
-    throw new DBOSWorkflowConflictError(outcome.workflowID);
-  }
+  if (inserted.has(stepKey(outcome.workflowID, outcome.functionID))) return;
+  const [existing] = await selectStepOutcomes(tx, dialect, outcome.workflowID, outcome.functionID);
+  if (existing && isSameAttempt(existing, outcome) && existing.output === outcome.output && existing.error === outcome.error) return;
+  throw new DBOSWorkflowConflictError(outcome.workflowID);
+}
+
+/** The recorded checkpoint was written by the same attempt of the same operation (its times are that attempt's). */
+export function isSameAttempt(recorded: StepOutcomeRecord, attempt: StepOutcomeRecord): boolean {
+  return (
+    recorded.functionName === attempt.functionName &&
+    recorded.startedAtEpochMs === attempt.startedAtEpochMs &&
+    recorded.completedAtEpochMs === attempt.completedAtEpochMs
+  );
 }
 
 /** A page of a workflow's recorded operations, in function-ID order (listWorkflowSteps). */

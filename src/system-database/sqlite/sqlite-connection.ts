@@ -136,6 +136,11 @@ export class SqliteConnection implements Connection {
     });
   }
 
+  /** A failed SQLite statement committed nothing, and is retried by itself (query): `work` runs once. */
+  autocommit<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    return work(this);
+  }
+
   /** A fault anywhere in the transaction rolls it back and runs `work` again (it holds only SQL, so it can). */
   transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
     return this.exclusive(() =>

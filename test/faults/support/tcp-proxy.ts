@@ -10,6 +10,9 @@
  * - `stall()`      stops forwarding in both directions but keeps every socket open, and new
  *                  connections are accepted and held silent: a database that hangs.
  * - `resume()`     forward again (held bytes are then delivered) and accept normally.
+ * - `loseReply(m)` once: the first server reply on a connection for which `m` says so is not
+ *                  delivered, and that connection is cut a moment later: the server did the work
+ *                  (committed), the client only sees its connection die.
  */
 import net from 'node:net';
 
@@ -18,7 +21,17 @@ export type ProxyMode = 'forward' | 'refuse' | 'stall';
 interface Pair {
   client: net.Socket;
   server: net.Socket;
+  /** What a `loseReply` matcher remembers about this connection (earlier replies, say). */
+  memory: Record<string, unknown>;
+  /** Replies are swallowed from here on; the pair is cut shortly. */
+  losing: boolean;
 }
+
+/** Told each reply chunk from the server and the connection's memory; true: lose this reply. */
+export type ReplyMatcher = (chunk: Buffer, memory: Record<string, unknown>) => boolean;
+
+/** How long a connection whose reply is lost stays open: the server finishes what it was doing (commits). */
+const lostReplyCutDelayMs = 200;
 
 export interface TcpProxyOptions {
   targetHost: string;
@@ -31,6 +44,9 @@ export class TcpProxy {
   private readonly pairs = new Set<Pair>();
   private listener: net.Server | undefined;
   private currentMode: ProxyMode = 'forward';
+  private replyMatcher: ReplyMatcher | undefined;
+  private replyLost: (() => void) | undefined;
+  private afterReplyLost: (() => void) | undefined;
   /** Counts, for test assertions and the chaos report. */
   readonly stats = { accepted: 0, refused: 0, cuts: 0 };
 
@@ -84,6 +100,16 @@ export class TcpProxy {
     this.setMode('forward');
   }
 
+  /**
+   * Lose the first reply `matcher` picks (see the header); resolves once it was lost and its connection cut.
+   * `then` runs right after that cut, before the client can react (to refuse its reconnection, say).
+   */
+  loseReply(matcher: ReplyMatcher, then?: () => void): Promise<void> {
+    this.replyMatcher = matcher;
+    this.afterReplyLost = then;
+    return new Promise((resolve) => (this.replyLost = resolve));
+  }
+
   async close(): Promise<void> {
     this.cutAll();
     const listener = this.listener;
@@ -125,11 +151,13 @@ export class TcpProxy {
     }
     this.stats.accepted++;
     const server = net.connect(this.options.targetPort, this.options.targetHost);
-    const pair: Pair = { client, server };
+    const pair: Pair = { client, server, memory: {}, losing: false };
     this.pairs.add(pair);
     // Bytes are piped by hand (not stream.pipe) so that pause() holds them in the kernel buffers.
     client.on('data', (chunk) => server.write(chunk));
-    server.on('data', (chunk) => client.write(chunk));
+    server.on('data', (chunk) => {
+      if (!pair.losing && !this.shouldLose(pair, chunk)) client.write(chunk);
+    });
     const close = () => this.destroyPair(pair);
     client.on('error', close).on('close', close);
     server.on('error', close).on('close', close);
@@ -137,6 +165,23 @@ export class TcpProxy {
       client.pause();
       server.pause();
     }
+  }
+
+  private shouldLose(pair: Pair, chunk: Buffer): boolean {
+    if (!this.replyMatcher?.(chunk, pair.memory)) return false;
+    const lost = this.replyLost;
+    const then = this.afterReplyLost;
+    this.replyMatcher = undefined;
+    this.replyLost = undefined;
+    this.afterReplyLost = undefined;
+    pair.losing = true;
+    setTimeout(() => {
+      this.stats.cuts++;
+      this.destroyPair(pair);
+      then?.();
+      lost?.();
+    }, lostReplyCutDelayMs);
+    return true;
   }
 
   private destroyPair(pair: Pair): void {
