@@ -83,7 +83,7 @@ export function claimNeedsTransaction(request: ClaimRequest, promoteDelayedWorkf
 /**
  * Claim in as few round trips as the limits allow: with no shared limit, one
  * statement (no transaction); otherwise the named lock, the counts, and that
- * statement. The claim time is taken after the lock, so rate limits and
+ * statement (a queue's concurrency alone is counted in it: concurrencyCountedInClaim). The claim time is taken after the lock, so rate limits and
  * `dequeuedAt` see when the claim really happened. After a claim whose answer
  * was lost (lost-claims.ts), the rows it claimed come back first, and count
  * against this claim's share.
@@ -100,7 +100,9 @@ export async function claimQueuedWorkflows(
   const now = attempt.claimTime();
   const nextDelayedAt = promoteDelayedWorkflows ? await promoteDelayed(tx, d, request.queueName, now) : null;
   const found = attempt.lostTimes.length > 0 ? await selectLostClaims(tx, d, request, attempt.lostTimes) : [];
-  let budget = Math.min(request.maxTasks - found.length, await remainingUnderLimits(tx, d, request, request.queueLimits, undefined, now));
+  const concurrencyInClaim = concurrencyCountedInClaim(request);
+  let budget = request.maxTasks - found.length;
+  if (concurrencyInClaim === undefined) budget = Math.min(budget, await remainingUnderLimits(tx, d, request, request.queueLimits, undefined, now));
   if (request.partitionKey !== undefined && budget > 0) {
     budget = Math.min(budget, await remainingUnderLimits(tx, d, request, request.partitionLimits, request.partitionKey, now));
   }
@@ -109,12 +111,13 @@ export async function claimQueuedWorkflows(
   const params: (string | number)[] = [request.queueName, request.applicationVersion, now, request.executorID, Math.floor(budget), request.applicationName];
   if (request.partitionKey !== undefined) params.push(request.partitionKey);
   const partition = request.partitionKey === undefined ? '' : 'AND queue_partition_key = $7';
+  const limit = concurrencyInClaim === undefined ? '$5' : limitUnderConcurrency(table, '$5', `$${params.push(concurrencyInClaim)}`);
   const rows = await tx.query(
     `WITH candidates AS MATERIALIZED (
          SELECT workflow_uuid FROM ${table}
          WHERE queue_name = $1 AND status = 'ENQUEUED' AND ${inFlight} AND (application_version IS NULL OR application_version = $2)
            AND (application_name IS NULL OR application_name = $6) ${partition}
-         ORDER BY priority, created_at LIMIT $5 ${d.skipLocked})
+         ORDER BY priority, created_at LIMIT ${limit} ${d.skipLocked})
      UPDATE ${table} SET status = 'PENDING', executor_id = $4, application_version = COALESCE(application_version, $2),
        application_name = COALESCE(application_name, $6),
        started_at_epoch_ms = $3, updated_at = $3, recovery_attempts = recovery_attempts + 1,
@@ -126,6 +129,25 @@ export async function claimQueuedWorkflows(
     params,
   );
   return { claimed: [...found, ...rows.map(toClaimedWorkflow)], nextDelayedAt };
+}
+
+/**
+ * A queue whose one shared limit is its concurrency (no rate limit, no
+ * partition) has it counted by the claim statement itself, in its LIMIT: one
+ * round trip less per claim. As exact as a count of its own: the statement
+ * runs after the queue's lock (on Postgres with a snapshot of its own, so it
+ * sees every claim committed before), or under SQLite's single writer.
+ */
+function concurrencyCountedInClaim(request: ClaimRequest): number | undefined {
+  const { concurrency, rateLimit } = request.queueLimits;
+  return request.partitionKey === undefined && rateLimit === undefined ? concurrency : undefined;
+}
+
+/** The `budget`, lowered to the slots `concurrency` leaves free; never below 0 (SQLite reads a negative LIMIT as none). */
+function limitUnderConcurrency(table: string, budget: string, concurrency: string): string {
+  return `(SELECT CASE WHEN free.n <= 0 THEN 0 WHEN free.n < ${budget} THEN free.n ELSE ${budget} END
+           FROM (SELECT ${concurrency} - COUNT(*) AS n FROM ${table}
+                 WHERE queue_name = $1 AND status = 'PENDING' AND ${inFlight}) AS free)`;
 }
 
 /** A claimed row's columns: its status, and whether an earlier execution recorded operations. */
