@@ -5,6 +5,10 @@
  * a Postgres NOTIFY from another process, when a delayed workflow falls due,
  * or by a safety poll that backs off while the queue stays idle. A new task
  * is thus picked up in milliseconds, and an idle queue costs almost nothing.
+ * A limited queue's freed slot is handed on the same way: a task's end here
+ * wakes its loop, which claims as many as the free slots allow, one claim in
+ * flight at a time; while this process alone fills the queue's concurrency,
+ * the loop makes no round trip at all (fillsConcurrencyHere).
  */
 import type { Engine } from '../engine/engine.ts';
 import { queueChannel } from '../system-database/system-database.ts';
