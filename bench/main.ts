@@ -26,25 +26,33 @@
  *       no-op spans, a real SDK, and OTLP export (bench/tracing.ts; targets:
  *       no-op < 2%, full tracing < 15%). Alone: `npm run bench -- --only tracing`
  *       (replaces only its section of BENCHMARKS.md)
+ *   (s) cost as the work grows: the live figures on an empty database and on
+ *       one of 1,000,000 finished workflows, garbage collection's stalls, idle
+ *       load (bench/scale.ts). Only alone: `npm run bench -- --only scale`
+ *       (its fill takes minutes); a full run keeps its section as it is
  *
  * Prints a table and writes BENCHMARKS.md. Postgres: the server of
  * DBOS_TEST_POSTGRES_URL, else 127.0.0.1:5432 (user postgres), database
  * durably_bench, a fresh schema per scenario (dropped at the end); skipped,
  * loudly, when unreachable. SQLite: fresh files under the OS temp folder.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { measureAll, postgresHarness, postgresUrl, preparePostgres, sqliteHarness } from './harness.ts';
 import { fmt } from './report-rows.ts';
 import { markdown, table, verdicts } from './report.ts';
 import { tracingSection } from './report-tracing.ts';
 import { measureTracingOn, onlyTracing, printTracing } from './run-tracing.ts';
+import { onlyScale } from './run-scale.ts';
+import { existingScaleSection } from './report-scale.ts';
 
-/** `--only <section>`: the one section to run (only `tracing` so far). */
+const benchmarksFile = new URL('../BENCHMARKS.md', import.meta.url);
+
+/** `--only <section>`: the one section to run (`tracing` or `scale`). */
 function onlySection(): string | undefined {
   const at = process.argv.indexOf('--only');
   if (at === -1) return undefined;
   const section = process.argv[at + 1];
-  if (section !== 'tracing') throw new Error(`--only takes "tracing", got ${JSON.stringify(section)}.`);
+  if (section !== 'tracing' && section !== 'scale') throw new Error(`--only takes "tracing" or "scale", got ${JSON.stringify(section)}.`);
   return section;
 }
 
@@ -64,11 +72,17 @@ async function main(): Promise<void> {
     console.log(`Replaced the tracing section of BENCHMARKS.md (${fmt((Date.now() - started) / 1000, 1)} s).`);
     return;
   }
+  if (onlySection() === 'scale') {
+    await onlyScale(harnesses);
+    console.log(`Replaced the scale section of BENCHMARKS.md (${fmt((Date.now() - started) / 1000, 1)} s).`);
+    return;
+  }
   // (o) first: the later scenarios declare queues and data sources that every later launch would start.
   const tracing = await measureTracingOn(harnesses);
   const results = await measureAll(harnesses);
-  const report = `${markdown(results, problem, version)}\n\n${tracingSection(tracing)}\n`;
-  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
+  const scale = existingScaleSection(readFileSync(benchmarksFile, 'utf8')); // (s) runs only alone: keep its figures
+  const report = `${markdown(results, problem, version)}\n\n${tracingSection(tracing)}\n${scale ? `\n${scale}\n` : ''}`;
+  writeFileSync(benchmarksFile, report);
   console.log(`\n${table(results)}\n\n${verdicts(results).join('\n')}\n`);
   printTracing(tracing);
   console.log(`Wrote BENCHMARKS.md (${fmt((Date.now() - started) / 1000, 1)} s).`);
