@@ -90,12 +90,16 @@ export function gcTable(results: BackendScale[]): string {
 }
 
 export function idleTable(results: BackendScale[]): string {
-  const lines = [row(['backend', 'idle process', 'SQL statements/s (driver count)', 'server transactions/s (whole database)', 'process CPU', 'start-up; RSS'])];
-  lines.push(row(Array(6).fill('---')));
+  const header = ['backend', 'idle process', 'SQL statements/s (driver count)', 'SQLite `PRAGMA data_version` checks/s', 'server transactions/s (whole database)'];
+  const lines = [row([...header, 'process CPU', "waiters' start-up; RSS", 'most frequent statements (per s)'])];
+  lines.push(row(Array(header.length + 3).fill('---')));
   for (const { backend, idle } of results) {
     for (const r of idle) {
       const server = r.serverTransactionsPerSec === undefined ? '—' : fmt(r.serverTransactionsPerSec, 1);
-      lines.push(row([backend, r.shape, fmt(r.statementsPerSec, 1), server, `${fmt(r.cpuPercent, 2)}%`, `${ms(r.startMs)}; ${fmt(r.rssMb)} MB`]));
+      const top = r.topStatements.map((s) => `\`${s.text.replaceAll('|', '\\|').replaceAll('`', "'").slice(0, 70)}…\` ${fmt(s.perSec, 1)}`).join('<br>');
+      const start = r.startMs === undefined ? '—' : ms(r.startMs);
+      const watcher = backend === 'sqlite' ? fmt(r.watcherChecksPerSec, 1) : '—';
+      lines.push(row([backend, r.shape, fmt(r.statementsPerSec, 1), watcher, server, `${fmt(r.cpuPercent, 2)}%`, `${start}; ${fmt(r.rssMb)} MB`, top || '—']));
     }
   }
   return lines.join('\n');
@@ -114,7 +118,8 @@ export function scaleVerdicts(results: BackendScale[]): string[] {
       `- ${backend} at ${fmt(scale.workflows)} finished workflows (${fmt(scale.fill.rows)} rows, filled in ${fmt(scale.fill.seconds, 1)} s): ` +
         (worst.length ? `beyond ${withinRatio}x of the empty database: ${worst.join('; ')}.` : `every figure within ${withinRatio}x of the empty database.`),
       `- ${backend} garbage collection of ${fmt(scale.gc.deleted)} workflows took ${fmt(scale.gc.seconds, 1)} s; live work stalled at most ` +
-        `${ms(stall)} (target < ${gcStallTargetMs} ms: ${stall < gcStallTargetMs ? 'met' : 'NOT met'}).`,
+        `${ms(stall)} (target < ${gcStallTargetMs} ms: ${stall < gcStallTargetMs ? 'met' : 'NOT met'}; ` +
+        `${ms(Math.max(scale.gc.baseline.timerLateMs, scale.gc.baseline.workflowMaxMs))} in the same window without collection).`,
       `- ${backend} idle: ${fmt(baseline.statementsPerSec, 1)} statements/s with one idle queue; the most, ${fmt(most.statementsPerSec, 1)}/s, ` +
         `with ${most.shape} (target: independent of the waiters, < 1/s per process with LISTEN).`,
     ];

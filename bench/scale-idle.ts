@@ -22,12 +22,16 @@ export const idleWindowMs = 10_000;
 
 export interface IdleResult {
   shape: string;
+  /** Statements that touch tables (SQLite's `PRAGMA data_version` checks apart). */
   statementsPerSec: number;
+  watcherChecksPerSec: number;
+  /** The most frequent statements over the window. */
+  topStatements: { text: string; perSec: number }[];
   cpuPercent: number;
   /** Postgres: (xact_commit + xact_rollback) per second of the whole database over the window. */
   serverTransactionsPerSec?: number;
-  /** How long starting the waiters took, and the process's RSS after. */
-  startMs: number;
+  /** How long starting the waiters took (none: undefined), and the process's RSS after. */
+  startMs?: number;
   rssMb: number;
 }
 
@@ -55,7 +59,7 @@ export async function idleLoad(config: (scenario: string) => DBOSConfig, say: (w
       DURABLY_SCALE_QUEUES: String(shape.queues),
       DURABLY_SCALE_WAITERS: String(shape.waiters),
       DURABLY_SCALE_WINDOW_MS: String(idleWindowMs),
-    });
+    }, 600_000); // starting 10,000 waiters on a loaded machine can take minutes
     try {
       // The server's count over the child's quiet window (it prints QUIET as the window opens).
       let before: { n: number; at: number } | undefined;

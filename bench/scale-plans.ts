@@ -83,7 +83,8 @@ async function planOf(db: RawDatabase, s: Captured): Promise<StatementPlan> {
   const indexes = new Set<string>();
   const fullScans = new Set<string>();
   for (const line of lines) {
-    for (const m of line.matchAll(/(?:using|USING (?:COVERING )?INDEX) (\w+)/gi)) if (!/^(TEMP|INTEGER)$/i.test(m[1]!)) indexes.add(m[1]!);
+    // Postgres: "Index Scan using x on t"; SQLite: "SEARCH t USING [COVERING] INDEX x (...)".
+    for (const m of line.matchAll(/(?:USING COVERING INDEX|USING INDEX|using) (\w+)/g)) indexes.add(m[1]!);
     if (/PRIMARY KEY/i.test(line)) indexes.add('primary key');
     const pgScan = /Seq Scan on (?:"?\w+"?\.)?(\w+)/.exec(line)?.[1];
     const sqliteScan = /^SCAN (\w+)(?!.*USING)/.exec(line.trim())?.[1];

@@ -142,7 +142,20 @@ async function measurePhase(config: DBOSConfig, stepsOf: string, explain: boolea
   });
   say(`recovery of ${scaleShape.recoveryWorkflows} workflows SIGKILLed in a step`);
   const recovery = await recoveryAfterKill(config, scaleShape.recoveryWorkflows);
+  await forgetRecoveredWorkflows(config);
   return { ...live, recoveryAllFinishedMs: recovery.allFinishedMs, recoveryLaunchMs: recovery.launchMs };
+}
+
+/** The recovery scenario's workflows have fixed IDs: remove them, so that the next phase's run starts them anew. */
+async function forgetRecoveredWorkflows(config: DBOSConfig): Promise<void> {
+  const db = await openRawDatabase(config);
+  try {
+    for (const table of ['operation_outputs', 'workflow_status']) {
+      await db.query(`DELETE FROM ${db.table(table)} WHERE workflow_uuid LIKE 'bench-recovery-%'`);
+    }
+  } finally {
+    await db.close();
+  }
 }
 
 export interface StallWindow {
