@@ -137,7 +137,8 @@ export function scaleSection(results: BackendScale[]): string {
 Measured on ${new Date().toISOString()} (\`npm run bench -- --only scale\`; N = \`DURABLY_BENCH_SCALE_WORKFLOWS\`, default 1,000,000).
 The same figures on an empty system database and on one holding N finished 3-step workflows, in the same run and
 process. The N workflows are put there by set-based SQL (Postgres \`generate_series\`, SQLite a recursive CTE) cloning
-every row of one real finished workflow (status, 3 steps, input, output) with fresh IDs and created_at one ms apart,
+every row of one real finished workflow (its status and 3 steps, and its input and output rows where the backend keeps
+them apart) with fresh IDs and created_at one ms apart,
 30 days old; every other one is a finished task of the measured no-limit queue.
 
 ${scaleTable(results)}
@@ -151,7 +152,9 @@ ${scaleVerdicts(results).join('\n')}
 
 ### Which indexes make it so
 
-The statements each operation really sent (captured at the drivers), EXPLAINed on the filled database:
+The statements each operation really sent (captured at the drivers, process-wide: a dequeuer's poll that ran meanwhile
+shows too), EXPLAINed on the filled database. Every statement on the live path finds its rows through an index, none reads
+a table whole:
 
 ${plansTable(results)}
 
