@@ -126,6 +126,13 @@ export function scaleVerdicts(results: BackendScale[]): string[] {
   });
 }
 
+function fullScanNote(results: BackendScale[]): string {
+  const scans = results.flatMap((r) => Object.values(r.scale.filled.plans ?? {}).flat()).filter((p) => p.fullScans.length > 0);
+  return scans.length === 0
+    ? 'Every statement on the live path finds its rows through an index, none reads\na table whole'
+    : `**${scans.length} statement(s) read a large table whole** (see the last column)`;
+}
+
 export const scaleSectionStart = '<!-- scale:start -->';
 export const scaleSectionEnd = '<!-- scale:end -->';
 
@@ -153,8 +160,7 @@ ${scaleVerdicts(results).join('\n')}
 ### Which indexes make it so
 
 The statements each operation really sent (captured at the drivers, process-wide: a dequeuer's poll that ran meanwhile
-shows too), EXPLAINed on the filled database. Every statement on the live path finds its rows through an index, none reads
-a table whole:
+shows too), EXPLAINed on the filled database. ${fullScanNote(results)}:
 
 ${plansTable(results)}
 
