@@ -79,7 +79,7 @@ export interface FillResult {
 }
 
 /**
- * Clone the rows of `templateID` `count` times. The clones' created_at run
+ * Clone the rows of `templateID` `count` times, in its status (finished, or enqueued). The clones' created_at run
  * from `firstEpochMs`, one ms apart (so they sort, page and expire like real
  * history).
  */
@@ -90,6 +90,8 @@ export async function fillFinishedWorkflows(
   queueName: string,
   firstEpochMs: number,
   say: (what: string) => void,
+  /** Every `queueEvery`-th clone is a task of `queueName` (1: all of them). */
+  queueEvery = 2,
 ): Promise<FillResult> {
   const db = await openRawDatabase(config);
   const started = performance.now();
@@ -106,7 +108,7 @@ export async function fillFinishedWorkflows(
     const value = (column: string) => {
       if (column === 'workflow_uuid') return id;
       if (timeColumns.includes(column)) return `CASE WHEN t.${column} IS NULL THEN NULL ELSE ${firstEpochMs} + n END`;
-      if (column === 'queue_name') return `CASE WHEN n % 2 = 0 THEN '${queueName}' ELSE t.queue_name END`;
+      if (column === 'queue_name') return `CASE WHEN n % ${queueEvery} = 0 THEN '${queueName}' ELSE t.queue_name END`;
       return `t.${column}`;
     };
     for (let from = 1; from <= count; from += chunkSize) {
