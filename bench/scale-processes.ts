@@ -5,8 +5,7 @@
  * cloning an enqueued template, so the enqueue rate does not bound the
  * figure); throughput is T over the span durably recorded, from the first
  * task's start to the last one's end. Next to it, the raw 16-connection
- * commit rate measured in the same run: each task costs about 2 commits
- * (claim, end), so the database binds near half that rate.
+ * commit rate measured in the same run.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DBOSClient, type DBOSConfig } from '../src/index.ts';
@@ -17,7 +16,7 @@ import { processesAppVersion, processesQueueName } from './scale-processes-task.
 import { withDurably } from './workflows.ts';
 
 export const processCounts = [1, 2, 4, 8];
-export const processesTasks = Number(process.env.DURABLY_BENCH_SCALE_PROCESS_TASKS ?? 5_000);
+export const processesTasks = Number(process.env.DURABLY_BENCH_SCALE_PROCESS_TASKS ?? 20_000);
 
 export interface ProcessesPoint {
   processes: number;
