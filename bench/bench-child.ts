@@ -18,8 +18,8 @@ export class BenchChild {
   private readonly exited: Promise<number | null>;
   private readonly timer: NodeJS.Timeout;
 
-  /** `script`: relative to the project folder; `env`: added to this process's environment. */
-  constructor(script: string, env: Record<string, string>) {
+  /** `script`: relative to the project folder; `env`: added to this process's environment; `hardLimitMs`: killed after. */
+  constructor(script: string, env: Record<string, string>, hardLimitMs = 120_000) {
     this.child = spawn(process.execPath, ['--import', 'tsx', '--no-warnings', script], {
       cwd: new URL('..', import.meta.url),
       env: { ...process.env, ...env },
@@ -27,7 +27,7 @@ export class BenchChild {
     });
     this.child.stdin.on('error', () => undefined); // a child that already died: its exit code tells
     live.add(this);
-    this.timer = setTimeout(() => this.child.kill('SIGKILL'), 120_000); // a hang, not a bench
+    this.timer = setTimeout(() => this.child.kill('SIGKILL'), hardLimitMs); // a hang, not a bench
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
     this.exited = new Promise((resolve) =>

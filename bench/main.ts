@@ -26,6 +26,11 @@
  *       no-op spans, a real SDK, and OTLP export (bench/tracing.ts; targets:
  *       no-op < 2%, full tracing < 15%). Alone: `npm run bench -- --only tracing`
  *       (replaces only its section of BENCHMARKS.md)
+ *   (s) cost as the work grows: the live figures on an empty database and on
+ *       one of 1,000,000 finished workflows, garbage collection's stalls, idle
+ *       load (bench/scale.ts). Only alone: `npm run bench -- --only scale`
+ *       (its fill takes minutes), with 1 to 8 processes sharing a queue
+ *       (also alone: `--only scale-processes`); a full run keeps their sections
  *
  * Prints a table and writes BENCHMARKS.md, keeping its hand-written notes (from notesMarker on). Postgres: the server of
  * DBOS_TEST_POSTGRES_URL, else 127.0.0.1:5432 (user postgres), database
@@ -38,6 +43,9 @@ import { fmt } from './report-rows.ts';
 import { markdown, table, verdicts } from './report.ts';
 import { tracingSection } from './report-tracing.ts';
 import { measureTracingOn, onlyTracing, printTracing } from './run-tracing.ts';
+import { onlyScale, onlyScaleProcesses } from './run-scale.ts';
+import { existingScaleSection } from './report-scale.ts';
+import { existingProcessesSection } from './report-scale-processes.ts';
 
 const benchmarksFile = new URL('../BENCHMARKS.md', import.meta.url);
 /** Everything from this line on in BENCHMARKS.md is written by hand (figures measured once) and kept by a full run. */
@@ -54,12 +62,14 @@ function keptNotes(): string {
   return at === -1 ? '' : `\n${current.slice(at)}`;
 }
 
-/** `--only <section>`: the one section to run (only `tracing` so far). */
+const onlySections = ['tracing', 'scale', 'scale-processes'];
+
+/** `--only <section>`: the one section to run. */
 function onlySection(): string | undefined {
   const at = process.argv.indexOf('--only');
   if (at === -1) return undefined;
   const section = process.argv[at + 1];
-  if (section !== 'tracing') throw new Error(`--only takes "tracing", got ${JSON.stringify(section)}.`);
+  if (!onlySections.includes(section!)) throw new Error(`--only takes one of ${onlySections.join(', ')}, got ${JSON.stringify(section)}.`);
   return section;
 }
 
@@ -79,10 +89,17 @@ async function main(): Promise<void> {
     console.log(`Replaced the tracing section of BENCHMARKS.md (${fmt((Date.now() - started) / 1000, 1)} s).`);
     return;
   }
+  if (onlySection() === 'scale' || onlySection() === 'scale-processes') {
+    await (onlySection() === 'scale' ? onlyScale(harnesses) : onlyScaleProcesses(harnesses));
+    console.log(`Replaced the ${onlySection()} section(s) of BENCHMARKS.md (${fmt((Date.now() - started) / 1000, 1)} s).`);
+    return;
+  }
   // (o) first: the later scenarios declare queues and data sources that every later launch would start.
   const tracing = await measureTracingOn(harnesses);
   const results = await measureAll(harnesses);
-  const report = `${markdown(results, problem, version)}\n\n${tracingSection(tracing)}\n${keptNotes()}`;
+  const current = readFileSync(benchmarksFile, 'utf8'); // (s) runs only alone: keep its figures
+  const kept = [existingScaleSection(current), existingProcessesSection(current)].filter(Boolean).map((section) => `\n${section}\n`);
+  const report = `${markdown(results, problem, version)}\n\n${tracingSection(tracing)}\n${kept.join('')}${keptNotes()}`;
   writeFileSync(benchmarksFile, report);
   console.log(`\n${table(results)}\n\n${verdicts(results).join('\n')}\n`);
   printTracing(tracing);
