@@ -1,6 +1,6 @@
 // The workflows table: filters kept in the URL, pages by cursor (Newer / Older), live updates from the
 // server's change feed (the current page is read again when something changes).
-import { useCallback, useEffect, useState } from '/vendor/hooks.mjs';
+import { useCallback, useEffect, useRef, useState } from '/vendor/hooks.mjs';
 import { get, subscribeChanges } from './api.js';
 import { Status, StrandedBadge, WorkflowLink, duration, html, navigate, time } from './ui.js';
 
@@ -13,7 +13,20 @@ function toLocalInput(ms) {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
+// The fields are filled once, when the filters (keyed by the URL's query) mount, and never bound to a value: the
+// page re-renders on every live refresh, and a bound field would lose what the user was typing or ticking.
+function fillFilters(form, params) {
+  for (const name of filterNames) {
+    const field = form.elements.namedItem(name);
+    if (!field) continue;
+    if (name === 'stranded') field.checked = params.get(name) === '1';
+    else field.value = name === 'from' || name === 'to' ? toLocalInput(params.get(name)) : params.get(name) ?? '';
+  }
+}
+
 function Filters({ params }) {
+  const form = useRef(null);
+  useEffect(() => fillFilters(form.current, params), []);
   const apply = (event) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -25,17 +38,17 @@ function Filters({ params }) {
     }
     navigate('/workflows', next);
   };
-  return html`<form class="filters" onSubmit=${apply} data-testid="filters">
-    <label>Status<select name="status" value=${params.get('status') ?? ''}>
+  return html`<form class="filters" onSubmit=${apply} data-testid="filters" ref=${form}>
+    <label>Status<select name="status">
       ${statuses.map((s) => html`<option value=${s}>${s || 'any'}</option>`)}
     </select></label>
-    <label>Name<input name="name" value=${params.get('name') ?? ''} placeholder="workflow name" /></label>
-    <label>Queue<input name="queue" value=${params.get('queue') ?? ''} placeholder="queue" /></label>
-    <label>ID prefix<input name="prefix" value=${params.get('prefix') ?? ''} placeholder="ID starts with" /></label>
-    <label>From<input type="datetime-local" name="from" value=${toLocalInput(params.get('from'))} /></label>
-    <label>To<input type="datetime-local" name="to" value=${toLocalInput(params.get('to'))} /></label>
+    <label>Name<input name="name" placeholder="workflow name" /></label>
+    <label>Queue<input name="queue" placeholder="queue" /></label>
+    <label>ID prefix<input name="prefix" placeholder="ID starts with" /></label>
+    <label>From<input type="datetime-local" name="from" /></label>
+    <label>To<input type="datetime-local" name="to" /></label>
     <label class="check" title="PENDING or ENQUEUED under an application version no live process runs">
-      <span><input type="checkbox" name="stranded" value="1" checked=${params.get('stranded') === '1'} data-testid="stranded-filter" /> Stranded only</span>
+      <span><input type="checkbox" name="stranded" value="1" data-testid="stranded-filter" /> Stranded only</span>
     </label>
     <div class="filter-actions">
       <button type="submit">Apply</button>
@@ -83,7 +96,7 @@ export function WorkflowsPage({ params }) {
 
   return html`<section>
     <header class="page-head"><h1>Workflows</h1><span class="live" title="Updates live" data-live=${live}>● live</span></header>
-    <${Filters} params=${params} />
+    <${Filters} key=${key} params=${params} />
     ${error && html`<p class="error">${String(error.message ?? error)}</p>`}
     <div class="table-wrap">
       <table class="workflows" data-testid="workflows-table">

@@ -64,11 +64,19 @@ forEachBackend('dashboard in a browser', (backend) => {
     const { page, problems } = await openPage(base);
     await page.getByTestId('workflow-row').first().waitFor();
 
+    // Filters being edited (not applied yet) survive the live refreshes below.
+    await page.locator('input[name="name"]').fill('half-typed');
+    await page.getByTestId('stranded-filter').check();
+
     // Started after the page loaded: it appears without a reload.
     const running = await DBOS.startWorkflow(gatedWorkflow, { workflowID: 'order-live-1', queueName: browserQueue.name })('live');
     await untilAtGate(running.workflowID);
     const row = page.locator('[data-testid="workflow-row"][data-id="order-live-1"]');
     await row.waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('input[name="name"]').inputValue(), 'half-typed');
+    assert.equal(await page.getByTestId('stranded-filter').isChecked(), true);
+    await page.locator('input[name="name"]').fill('');
+    await page.getByTestId('stranded-filter').uncheck();
     await DBOS.startWorkflow(gatedWorkflow, { workflowID: 'order-waiting-2', queueName: browserQueue.name })('waiting');
     await page.locator('[data-testid="workflow-row"][data-id="order-waiting-2"]').waitFor({ timeout: 10_000 });
     await screenshot(page, 'workflows', docsRun);
