@@ -104,7 +104,13 @@ async function waitHere<R>(
       if (!row || row.status === 'CANCELLED') throw asAwaiter ? awaitedError(error, workflowID) : error;
     }
   }
-  return awaitOutcome<R>(engine, workflowID, deadline, pollingIntervalMs);
+  try {
+    return await awaitOutcome<R>(engine, workflowID, deadline, pollingIntervalMs);
+  } catch (error) {
+    // The handle of a start, outside workflow code, reports the workflow's own cancellation or dead-lettering
+    // whether its execution here ended before the call (then the row tells) or not (then the execution does).
+    throw fromWorkflow || asAwaiter ? error : ownError(error, workflowID);
+  }
 }
 
 async function awaitOutcome<R>(
@@ -122,6 +128,15 @@ function awaitedError(error: unknown, workflowID: string): unknown {
   if (error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID) return new DBOSAwaitedWorkflowCancelledError(workflowID);
   if (error instanceof DBOSMaxRecoveryAttemptsExceededError && error.workflowID === workflowID) {
     return new DBOSAwaitedWorkflowExceededMaxRecoveryAttempts(workflowID);
+  }
+  return error;
+}
+
+/** The inverse of awaitedError, for a stored outcome read by the handle of a start. */
+function ownError(error: unknown, workflowID: string): unknown {
+  if (error instanceof DBOSAwaitedWorkflowCancelledError && error.workflowID === workflowID) return new DBOSWorkflowCancelledError(workflowID);
+  if (error instanceof DBOSAwaitedWorkflowExceededMaxRecoveryAttempts && error.workflowID === workflowID) {
+    return new DBOSMaxRecoveryAttemptsExceededError(workflowID);
   }
   return error;
 }

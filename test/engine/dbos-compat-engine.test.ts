@@ -256,6 +256,10 @@ forEachBackend('DBOS compatibility: engine', (backend) => {
     // A retrieved handle and DBOS.getResult are awaiters, here as in another process (DBOS's retrieved handles).
     await assert.rejects(DBOS.retrieveWorkflow(handle.workflowID).getResult(), DBOSAwaitedWorkflowCancelledError);
     await assert.rejects(DBOS.getResult(handle.workflowID), DBOSAwaitedWorkflowCancelledError);
+    // The start's own handle, asked again once the execution here is over (the row answers now), as DBOS's
+    // invoked handles: the workflow's own error.
+    while (engineFor('test').running.has(handle.workflowID)) await delay(5);
+    await assert.rejects(handle.getResult(), DBOSWorkflowCancelledError);
   });
 
   test('awaiting a child cancelled by its timeout raises DBOSAwaitedWorkflowCancelledError', async () => {
