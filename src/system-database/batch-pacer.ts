@@ -1,10 +1,14 @@
 /**
- * Sizes the batches of a long maintenance job (garbage collection) so each
- * takes about a time budget, whatever the machine, disk or row width: after
- * every batch the next size is scaled by budget / time taken, growing at most
- * twofold at a time, within [min, max]. A batch's time is what it holds
- * others up: on SQLite (a synchronous driver) the whole event loop waits for
- * it, on Postgres its transaction holds its rows' locks.
+ * Paces the batches of a long maintenance job (garbage collection) so live
+ * work barely notices it. Each batch is sized to take about a time budget,
+ * whatever the machine, disk or row width: after every batch the next size
+ * is scaled by budget / time taken, growing at most twofold at a time, within
+ * [min, max]. After each batch the job rests as long as the batch took, so it
+ * takes at most half of the database's time: a live workflow's next write,
+ * issued while a batch runs, waits for that one batch and not for a train of
+ * them. A batch's time is what it holds others up: on SQLite (a synchronous
+ * driver) the whole event loop waits for it; on Postgres it competes for the
+ * same disk and CPU.
  */
 
 export interface BatchPacing {
@@ -18,6 +22,7 @@ export interface BatchPacing {
 
 export class BatchPacer {
   private current: number;
+  private lastElapsedMs = 0;
 
   /** With `fixedSize`, every batch has that size (tests, and callers that know better). */
   constructor(
@@ -33,15 +38,17 @@ export class BatchPacer {
 
   /** The last batch, of the current size, took `elapsedMs`: size the next one. */
   record(elapsedMs: number): void {
+    this.lastElapsedMs = elapsedMs;
     if (this.fixedSize !== undefined) return;
     const { min, max, budgetMs } = this.pacing;
     // A batch faster than the clock's resolution still counts as taking some time (no division by zero).
     const scaled = Math.floor((this.current * budgetMs) / Math.max(elapsedMs, 0.1));
     this.current = Math.max(min, Math.min(max, this.current * 2, scaled));
   }
-}
 
-/** Let timers, I/O and queued work of this process run between two batches. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  /** Between two batches: let timers, I/O and live work run, for as long as the last batch took. */
+  rest(): Promise<void> {
+    const ms = Math.round(this.lastElapsedMs);
+    return new Promise((resolve) => (ms >= 1 ? setTimeout(resolve, ms) : setImmediate(resolve)));
+  }
 }
