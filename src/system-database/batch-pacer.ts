@@ -3,12 +3,10 @@
  * work barely notices it. Each batch is sized to take about a time budget,
  * whatever the machine, disk or row width: after every batch the next size
  * is scaled by budget / time taken, growing at most twofold at a time, within
- * [min, max]. After each batch the job rests as long as the batch took, so it
- * takes at most half of the database's time: a live workflow's next write,
- * issued while a batch runs, waits for that one batch and not for a train of
- * them. A batch's time is what it holds others up: on SQLite (a synchronous
- * driver) the whole event loop waits for it; on Postgres it competes for the
- * same disk and CPU.
+ * [min, max]. After each batch the job rests `restRatio` times as long as the
+ * batch took (1: it takes at most half of the time), so a live workflow's
+ * next write, issued while a batch runs, waits for that one batch and not for
+ * a train of them; with 0 it only lets the event loop turn.
  */
 
 export interface BatchPacing {
@@ -18,6 +16,8 @@ export interface BatchPacing {
   max: number;
   /** The time a batch should take, in ms. */
   budgetMs: number;
+  /** The rest after a batch, as a multiple of the time it took. */
+  restRatio: number;
 }
 
 export class BatchPacer {
@@ -46,9 +46,9 @@ export class BatchPacer {
     this.current = Math.max(min, Math.min(max, this.current * 2, scaled));
   }
 
-  /** Between two batches: let timers, I/O and live work run, for as long as the last batch took. */
+  /** Between two batches: let timers, I/O and live work run, for restRatio times as long as the last batch took. */
   rest(): Promise<void> {
-    const ms = Math.round(this.lastElapsedMs);
+    const ms = Math.round(this.lastElapsedMs * this.pacing.restRatio);
     return new Promise((resolve) => (ms >= 1 ? setTimeout(resolve, ms) : setImmediate(resolve)));
   }
 }

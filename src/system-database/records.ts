@@ -439,7 +439,10 @@ export interface StrandedAdoption {
 
 /** How SystemDatabase.garbageCollect runs its batches (each batch: one transaction deleting up to `batchSize` workflows). */
 export interface GarbageCollectionPacing {
-  /** Workflows per batch, fixed; by default each batch is sized to take about 20 ms (sql/garbage-collection.ts). */
+  /**
+   * Workflows per batch, fixed (and rows per step in finding keepRows' cutoff); by default each batch is
+   * sized to take a few milliseconds (sql/garbage-collection.ts).
+   */
   batchSize?: number;
   /** Awaited after each batch commits, before the next starts (nothing is held meanwhile). */
   afterBatch?: (batch: GarbageCollectionBatch) => void | Promise<void>;

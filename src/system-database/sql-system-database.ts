@@ -411,7 +411,7 @@ export class SqlSystemDatabase implements SystemDatabase {
     const scope = { d: this.dialect, owners: ownedBy ?? [] };
     let cutoff = cutoffEpochMs;
     if (keepRows !== undefined) {
-      const newest = await keepRowsCutoff(this.connection, scope, keepRows);
+      const newest = await keepRowsCutoff(this.connection, scope, keepRows, pacing);
       if (newest !== undefined) cutoff = Math.max(cutoff ?? newest, newest);
     }
     return cutoff === undefined ? 0 : deleteCollectable(this.connection, scope, cutoff, pacing);

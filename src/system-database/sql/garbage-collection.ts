@@ -8,13 +8,12 @@
  * SQLite process (whose driver is synchronous) for 19 s, and on Postgres
  * parsing a million returned IDs stalled the event loop for a second. Each
  * batch is one short transaction that deletes the oldest collectable
- * workflows with everything they recorded, sized by a BatchPacer to take
- * about `batchBudgetMs`, then the collection rests as long (BatchPacer.rest),
- * so live work gets the database at least half of the time. A keyset on
- * created_at (the last batch's newest, inclusive: the rows it deleted are
- * gone) keeps every batch's index walk short however many rows went before.
- * Finding the keepRows-th newest workflow walks the created_at index in
- * paced steps too.
+ * workflows with everything they recorded, sized by a BatchPacer to take a
+ * few milliseconds, with the event loop free between batches (pacingFor). A
+ * keyset on created_at (the last batch's newest, inclusive: the rows it
+ * deleted are gone) keeps every batch's index walk short however many rows
+ * went before. Finding the keepRows-th newest workflow walks the created_at
+ * index in paced steps too.
  */
 import type { Connection, QueryRunner, SqlValue } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
@@ -23,12 +22,20 @@ import { BatchPacer, type BatchPacing } from '../batch-pacer.ts';
 import { deleteUncascaded } from './management.ts';
 
 /**
- * A live workflow's writes (its start, each step, its outcome) can each wait for one batch: 5 ms (about 200
- * workflows on SQLite, commit apart) keeps a 3-step workflow within 50 ms of its usual time.
+ * How batches are paced, by whether a statement stalls the process (Dialect.blocksEventLoop).
+ * SQLite: a live workflow's writes (its start, each step, its outcome) can each wait for one batch, so
+ * batches of about 5 ms (some 200 workflows, commit apart) with as long a rest between keep a 3-step
+ * workflow within 50 ms of its usual time. Postgres: the process goes on while a batch runs in the server,
+ * where it touches only old rows: batches of about 50 ms (thousands of workflows; the IDs they return are
+ * what the process parses), and no rest beyond a turn of the event loop.
  */
-const batchBudgetMs = 5;
-const deletionPacing: BatchPacing = { initial: 100, min: 10, max: 10_000, budgetMs: batchBudgetMs };
-const countingPacing: BatchPacing = { initial: 10_000, min: 500, max: 200_000, budgetMs: batchBudgetMs };
+function pacingFor(d: Dialect): { deletion: BatchPacing; counting: BatchPacing } {
+  const [budgetMs, restRatio] = d.blocksEventLoop ? [5, 1] : [50, 0];
+  return {
+    deletion: { initial: 100, min: 10, max: 10_000, budgetMs, restRatio },
+    counting: { initial: 10_000, min: 500, max: 200_000, budgetMs, restRatio },
+  };
+}
 
 const inFlight = `('PENDING', 'ENQUEUED', 'DELAYED')`;
 
@@ -71,9 +78,14 @@ function scoped(
  * Walked newest first in steps: each step finds the created_at `step` rows further down, then counts the
  * rows from there up to the previous step's bound, so rows sharing a created_at are counted together.
  */
-export async function keepRowsCutoff(connection: Connection, scope: CollectionScope, keepRows: number): Promise<number | undefined> {
+export async function keepRowsCutoff(
+  connection: Connection,
+  scope: CollectionScope,
+  keepRows: number,
+  pacing: GarbageCollectionPacing = {},
+): Promise<number | undefined> {
   const table = scope.d.table('workflow_status');
-  const pacer = new BatchPacer(countingPacing);
+  const pacer = new BatchPacer(pacingFor(scope.d).counting, pacing.batchSize);
   // Keeping 0 acts as keeping 1 (as before batching): the newest one's creation time is the cutoff.
   let remaining = Math.max(1, keepRows);
   let bound: number | undefined;
@@ -141,7 +153,7 @@ export async function deleteCollectable(
   cutoff: number,
   pacing: GarbageCollectionPacing = {},
 ): Promise<number> {
-  const pacer = new BatchPacer(deletionPacing, pacing.batchSize);
+  const pacer = new BatchPacer(pacingFor(scope.d).deletion, pacing.batchSize);
   let after: number | undefined;
   let total = 0;
   for (;;) {
