@@ -41,11 +41,16 @@ export async function insertOldWorkflows(run: RunSql, table: (name: string) => s
 /** A message to, an event and its history of, and a stream of `workflowID`: rows that go by cascade. */
 export async function recordCommunication(run: RunSql, table: (name: string) => string, workflowID: string): Promise<void> {
   await run(
-    `INSERT INTO ${table('notifications')} (message_uuid, destination_uuid, topic, message) VALUES ('m-${workflowID}', '${workflowID}', 't', '1')`,
+    `INSERT INTO ${table('notifications')} (message_uuid, destination_uuid, topic, message)
+     VALUES ('m-${workflowID}', '${workflowID}', 't', '1')`,
   );
   await run(`INSERT INTO ${table('workflow_events')} (workflow_uuid, key, value) VALUES ('${workflowID}', 'k', '1')`);
-  await run(`INSERT INTO ${table('workflow_events_history')} (workflow_uuid, function_id, key, value) VALUES ('${workflowID}', 2, 'k', '1')`);
-  await run(`INSERT INTO ${table('streams')} (workflow_uuid, key, value, "offset", function_id) VALUES ('${workflowID}', 's', '1', 0, 3)`);
+  await run(
+    `INSERT INTO ${table('workflow_events_history')} (workflow_uuid, function_id, key, value) VALUES ('${workflowID}', 2, 'k', '1')`,
+  );
+  await run(
+    `INSERT INTO ${table('streams')} (workflow_uuid, key, value, "offset", function_id) VALUES ('${workflowID}', 's', '1', 0, 3)`,
+  );
 }
 
 /** Tables that hold a workflow's rows, with the column naming it. */

@@ -10,7 +10,13 @@ import { afterEach, beforeEach, test } from 'node:test';
 import type { SystemDatabaseTarget } from '../../src/system-database/open-system-database.ts';
 import type { GarbageCollectionBatch } from '../../src/system-database/records.ts';
 import type { SystemDatabase } from '../../src/system-database/system-database.ts';
-import { insertOldWorkflows, oldWorkflowCreatedAt, recordCommunication, workflowRowTables, type OldWorkflows } from '../helpers/old-workflows.ts';
+import {
+  insertOldWorkflows,
+  oldWorkflowCreatedAt,
+  recordCommunication,
+  workflowRowTables,
+  type OldWorkflows,
+} from '../helpers/old-workflows.ts';
 import {
   forEachTarget,
   freshTarget,
@@ -25,7 +31,13 @@ const firstCreatedAt = 1_000_000_000_000;
 /** 5,000 finished workflows of shop-app, three to a millisecond (ties at every batch boundary). */
 const shopWorkflows: OldWorkflows = { prefix: 'shop-', count: 5_000, firstCreatedAt, perMillisecond: 3, applicationName: 'shop-app' };
 const otherWorkflows: OldWorkflows = { prefix: 'other-', count: 40, firstCreatedAt, perMillisecond: 1, applicationName: 'other-app' };
-const unownedWorkflows: OldWorkflows = { prefix: 'unowned-', count: 30, firstCreatedAt: firstCreatedAt + 500, perMillisecond: 1, applicationName: null };
+const unownedWorkflows: OldWorkflows = {
+  prefix: 'unowned-',
+  count: 30,
+  firstCreatedAt: firstCreatedAt + 500,
+  perMillisecond: 1,
+  applicationName: null,
+};
 const inFlightStatuses = ['PENDING', 'ENQUEUED', 'DELAYED'] as const;
 const isInFlight = (status: string) => (inFlightStatuses as readonly string[]).includes(status);
 
@@ -49,8 +61,9 @@ forEachTarget('garbage collection in batches', (backend) => {
     for (const workflows of [shopWorkflows, otherWorkflows, unownedWorkflows]) await insertOldWorkflows(run, table, workflows);
     // Old in-flight workflows among the old finished ones: never collected, whatever their age.
     for (const [i, status] of inFlightStatuses.entries()) {
+      const queueName = status === 'PENDING' ? null : 'q';
       await db.insertWorkflowOrGetExisting(
-        newWorkflow({ workflowID: `in-flight-${status}`, status, createdAt: firstCreatedAt + 100 + i * 700, queueName: status === 'PENDING' ? null : 'q' }),
+        newWorkflow({ workflowID: `in-flight-${status}`, status, createdAt: firstCreatedAt + 100 + i * 700, queueName }),
       );
     }
     for (const id of ['shop-7', 'shop-4000', 'unowned-3', 'other-5']) await recordCommunication(run, table, id);
@@ -164,7 +177,8 @@ forEachTarget('garbage collection in batches', (backend) => {
     const before = await statusRows();
     const expected = expectedDeleted(before, firstCreatedAt + 10_000, undefined, []);
     const batches: GarbageCollectionBatch[] = [];
-    assert.equal(await db.garbageCollect(firstCreatedAt + 10_000, undefined, undefined, { afterBatch: (b) => void batches.push(b) }), expected.size);
+    const deleted = await db.garbageCollect(firstCreatedAt + 10_000, undefined, undefined, { afterBatch: (b) => void batches.push(b) });
+    assert.equal(deleted, expected.size);
     assert.ok(batches.length > 1, `${batches.length} batch(es)`);
     assert.ok(batches.every((b) => b.limit >= 10 && b.limit <= 10_000 && b.deleted <= b.limit));
     await assertOnlyDeleted(before, expected);
