@@ -1,7 +1,9 @@
 /**
  * The retention option: every `intervalMs`, delete finished workflows older
  * than `maxAgeMs` or beyond the newest `maxRows` (never PENDING, ENQUEUED or
- * DELAYED ones), so the system database does not grow without bound.
+ * DELAYED ones), so the system database does not grow without bound. The
+ * collection runs in short paced batches (system-database/sql/garbage-collection.ts),
+ * so it never stalls the workflows running beside it.
  */
 import type { Engine } from '../engine/engine.ts';
 

@@ -41,6 +41,14 @@ export interface Dialect {
    */
   readonly payloadTables: boolean;
   /**
+   * Whether the driver runs statements on the event loop's own thread
+   * (node:sqlite): then a transaction's whole time stalls the process, timers
+   * and every other workflow in it, and long jobs must pace themselves by it
+   * (sql/garbage-collection.ts). false for Postgres, whose statements run in
+   * the server while the process goes on.
+   */
+  readonly blocksEventLoop: boolean;
+  /**
    * Appended to a SELECT of rows about to be claimed: on Postgres `FOR UPDATE
    * SKIP LOCKED` (concurrent claimers take different rows); on SQLite nothing
    * (BEGIN IMMEDIATE already gives the claimer the database alone).

@@ -436,3 +436,21 @@ export interface StrandedAdoption {
   liveSinceEpochMs: number;
   now: number;
 }
+
+/** How SystemDatabase.garbageCollect runs its batches (each batch: one transaction deleting up to `batchSize` workflows). */
+export interface GarbageCollectionPacing {
+  /**
+   * Workflows per batch, fixed (and rows per step in finding keepRows' cutoff); by default each batch is
+   * sized to take a few milliseconds (sql/garbage-collection.ts).
+   */
+  batchSize?: number;
+  /** Awaited after each batch commits, before the next starts (nothing is held meanwhile). */
+  afterBatch?: (batch: GarbageCollectionBatch) => void | Promise<void>;
+}
+
+export interface GarbageCollectionBatch {
+  /** The most workflows this batch could delete. */
+  limit: number;
+  /** The workflows it deleted. */
+  deleted: number;
+}

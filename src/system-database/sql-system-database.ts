@@ -26,6 +26,7 @@ import type {
   ClaimRequest,
   EventDispatchState,
   ClaimResult,
+  GarbageCollectionPacing,
   DebounceOutcome,
   DebounceRequest,
   InsertWorkflowResult,
@@ -70,6 +71,7 @@ import {
 } from './sql/queue-definitions.ts';
 import { delayChangedKey, updateDelay, updateQueuedPriority } from './sql/queued-workflows.ts';
 import { forkWorkflow } from './sql/fork.ts';
+import { deleteCollectable, keepRowsCutoff } from './sql/garbage-collection.ts';
 import { rewindWorkflow } from './sql/rewind.ts';
 import { renameApplication } from './sql/rename-application.ts';
 import { insertEnqueuedWorkflows } from './sql/batch-enqueue.ts';
@@ -77,7 +79,6 @@ import { debounceOnce } from './sql/debounce.ts';
 import {
   cancelWorkflows,
   deleteWorkflows,
-  garbageCollect,
   resumeWorkflows,
   selectCancelled,
   withDescendants,
@@ -401,8 +402,19 @@ export class SqlSystemDatabase implements SystemDatabase {
     );
   }
 
-  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined, ownedBy?: readonly string[]): Promise<number> {
-    return this.connection.transaction((tx) => garbageCollect(tx, this.dialect, cutoffEpochMs, keepRows, ownedBy));
+  async garbageCollect(
+    cutoffEpochMs: number | undefined,
+    keepRows: number | undefined,
+    ownedBy?: readonly string[],
+    pacing?: GarbageCollectionPacing,
+  ): Promise<number> {
+    const scope = { d: this.dialect, owners: ownedBy ?? [] };
+    let cutoff = cutoffEpochMs;
+    if (keepRows !== undefined) {
+      const newest = await keepRowsCutoff(this.connection, scope, keepRows, pacing);
+      if (newest !== undefined) cutoff = Math.max(cutoff ?? newest, newest);
+    }
+    return cutoff === undefined ? 0 : deleteCollectable(this.connection, scope, cutoff, pacing);
   }
 
   async renameApplication(rename: ApplicationRename): Promise<ApplicationRowCounts> {

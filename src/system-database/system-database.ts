@@ -28,6 +28,7 @@ import type {
   ClaimRequest,
   EventDispatchState,
   ClaimResult,
+  GarbageCollectionPacing,
   DebounceOutcome,
   DebounceRequest,
   InsertWorkflowResult,
@@ -364,9 +365,15 @@ export interface SystemDatabase {
 
   /**
    * Delete finished workflows created before a cutoff, or beyond the newest `keepRows`; returns how many.
-   * With `ownedBy`, only those of these applications and unowned ones.
+   * With `ownedBy`, only those of these applications and unowned ones. In batches, each its own short
+   * transaction, oldest first, with the event loop free between them (`pacing` fixes their size, observes them).
    */
-  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined, ownedBy?: readonly string[]): Promise<number>;
+  garbageCollect(
+    cutoffEpochMs: number | undefined,
+    keepRows: number | undefined,
+    ownedBy?: readonly string[],
+    pacing?: GarbageCollectionPacing,
+  ): Promise<number>;
 
   /**
    * Give `rename.newName` the rows of `rename.oldName` (and unowned ones, with adoptUnclaimedRows): queues,

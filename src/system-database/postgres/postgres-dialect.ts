@@ -34,6 +34,7 @@ export function postgresDialect(schema: string, options: { notify: boolean } = {
     namedLockStatement: `SELECT pg_advisory_xact_lock(hashtext('durably:' || ${sqlLiteral(schema)} || ':' || $1))`,
     payloadTables: true,
     codePointTextOrder: false,
+    blocksEventLoop: false,
     notifying: (statement, notices, alongside = []) => {
       const writes = alongside.map((entry) => `, ${entry}`).join('');
       if (!options.notify || notices.length === 0) {

@@ -1,5 +1,6 @@
 /**
- * SQL for steering workflows: cancel (with descendants), resume, delete.
+ * SQL for steering workflows: cancel (with descendants), resume, delete
+ * (garbage collection, in batches, is in garbage-collection.ts).
  * Resume refuses, inside its transaction, a list naming a workflow that does
  * not exist (a batch with one unknown ID changes nothing); cancel and delete,
  * as in DBOS, leave an unknown ID alone (the state asked for already holds).
@@ -103,7 +104,7 @@ export async function resumeWorkflows(
  */
 const uncascadedTables = ['workflow_input', 'workflow_output', 'operation_outputs'];
 
-async function deleteUncascaded(tx: QueryRunner, d: Dialect, workflowIDs: readonly string[]): Promise<void> {
+export async function deleteUncascaded(tx: QueryRunner, d: Dialect, workflowIDs: readonly string[]): Promise<void> {
   for (let start = 0; start < workflowIDs.length; start += d.maxParameters) {
     const chunk = workflowIDs.slice(start, start + d.maxParameters);
     for (const table of uncascadedTables) {
@@ -120,43 +121,5 @@ export async function deleteWorkflows(tx: QueryRunner, d: Dialect, workflowIDs: 
     workflowIDs,
   );
   await deleteUncascaded(tx, d, workflowIDs);
-  return rows.length;
-}
-
-/**
- * Delete finished workflows created before `cutoffEpochMs`, or beyond the
- * newest `keepRows` workflows; never one that is PENDING, ENQUEUED or DELAYED.
- * With `ownedBy`, as DBOS's garbage collection: only workflows of these
- * applications and unowned ones are counted and deleted.
- */
-export async function garbageCollect(
-  tx: QueryRunner,
-  d: Dialect,
-  cutoffEpochMs: number | undefined,
-  keepRows: number | undefined,
-  ownedBy?: readonly string[],
-): Promise<number> {
-  const table = d.table('workflow_status');
-  const owners = ownedBy ?? [];
-  // Parameters $2.. name the owners; $1 is the cutoff or the offset.
-  const scope = owners.length === 0 ? '' : ` AND (application_name IN (${placeholders(owners.length, 2)}) OR application_name IS NULL)`;
-  let cutoff = cutoffEpochMs ?? Number.NEGATIVE_INFINITY;
-  if (keepRows !== undefined) {
-    const [row] = await tx.query<{ created_at: number }>(
-      `SELECT created_at FROM ${table} WHERE TRUE${scope} ORDER BY created_at DESC LIMIT 1 OFFSET $1`,
-      [Math.max(0, keepRows - 1), ...owners],
-    );
-    if (row) cutoff = Math.max(cutoff, Number(row.created_at));
-  }
-  if (cutoff === Number.NEGATIVE_INFINITY) return 0;
-  const rows = await tx.query<{ workflow_uuid: string }>(
-    `DELETE FROM ${table} WHERE created_at < $1 AND status NOT IN ('PENDING', 'ENQUEUED', 'DELAYED')${scope} RETURNING workflow_uuid`,
-    [cutoff, ...owners],
-  );
-  await deleteUncascaded(
-    tx,
-    d,
-    rows.map((row) => row.workflow_uuid),
-  );
   return rows.length;
 }

@@ -18,4 +18,5 @@ export const sqliteDialect: Dialect = {
   payloadTables: false,
   backendOnlySchema: (version) => (version === 6 ? messageIdDefault : []),
   codePointTextOrder: true,
+  blocksEventLoop: true,
 };
