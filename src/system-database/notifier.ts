@@ -29,5 +29,14 @@ export interface Notifier {
    * wait of one loop (n from 0): short where other processes cannot wake us.
    */
   safetyPollMs(attempt: number): number;
+  /**
+   * The same for a waiter of `waitForWrite` (results, messages, events,
+   * streams), whose awaited writes are all announced: Infinity while this
+   * notifier hears every process's writes (Postgres LISTEN connected, SQLite's
+   * change watcher reading), so a crowd of waiters costs no reads at all while
+   * idle. When that stops being true, the notifier wakes every waiter, and
+   * their next waits poll (`safetyPollMs`) until it is true again.
+   */
+  waitSafetyPollMs(attempt: number): number;
   close(): Promise<void>;
 }
