@@ -124,8 +124,10 @@ export class QueueRunner {
       const backoffMs = firstPollMs * 2 ** Math.min(idlePolls, 20);
       // Full here, only a finish here frees a slot we could take, and it wakes this loop: no need to poll often.
       const ownPollMs = full ? queue.minPollingIntervalMs : Math.min(queue.minPollingIntervalMs, backoffMs);
-      // Empty and backed off all the way: the shared idle poll watches this queue instead of a timer here.
-      const shared = !full && empty && backoffMs >= queue.minPollingIntervalMs;
+      // Empty, and either backed off all the way or every enqueue anywhere wakes us (the notifier hears every
+      // process): the shared idle poll watches this queue instead of a timer here.
+      const hearsAll = notifier.waitSafetyPollMs(0) === Number.POSITIVE_INFINITY;
+      const shared = !full && empty && (hearsAll || backoffMs >= queue.minPollingIntervalMs);
       const waiter = notifier.wait(queueChannel, name, shared ? Number.POSITIVE_INFINITY : ownPollMs);
       const leaveIdlePoll = shared ? this.idlePoll.join(name, queue.minPollingIntervalMs) : undefined;
       try {

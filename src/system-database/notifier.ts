@@ -38,5 +38,13 @@ export interface Notifier {
    * their next waits poll (`safetyPollMs`) until it is true again.
    */
   waitSafetyPollMs(attempt: number): number;
+  /**
+   * A value that stays the same only while no other process can have written
+   * anything this process's subscribers did not hear of: safety checks (the
+   * cancellation watcher's) compare it with the last one and skip reads that
+   * could only find what announcements already told. Where other processes
+   * are not heard, a new value at every call.
+   */
+  unheardWritesMarker(): unknown;
   close(): Promise<void>;
 }

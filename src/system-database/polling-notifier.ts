@@ -36,6 +36,11 @@ export class PollingNotifier implements Notifier {
     return this.safetyPollMs(attempt);
   }
 
+  /** Nothing crosses processes here: anything may have been written unheard, every time. */
+  unheardWritesMarker(): unknown {
+    return Symbol('unheard');
+  }
+
   async close(): Promise<void> {
     this.local.wakeAll();
   }

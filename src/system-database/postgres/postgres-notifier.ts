@@ -37,6 +37,8 @@ export class PostgresNotifier implements Notifier {
   private reconnectDelayMs = 100;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private fallBackTimer: NodeJS.Timeout | undefined;
+  /** Connections made so far: announcements sent between two of them may have been missed. */
+  private generation = 0;
 
   private constructor(private readonly options: PostgresNotifierOptions) {}
 
@@ -65,6 +67,11 @@ export class PostgresNotifier implements Notifier {
 
   waitSafetyPollMs(attempt: number): number {
     return this.connected ? Number.POSITIVE_INFINITY : this.safetyPollMs(attempt);
+  }
+
+  /** While connected, every announcement is heard: the connection's generation, new after each reconnection. */
+  unheardWritesMarker(): unknown {
+    return this.connected ? this.generation : Symbol('not listening');
   }
 
   get isListening(): boolean {
@@ -120,6 +127,7 @@ export class PostgresNotifier implements Notifier {
     }
     this.client = client;
     this.connected = true;
+    this.generation++;
     this.reconnectDelayMs = 100;
     clearTimeout(this.fallBackTimer);
   }

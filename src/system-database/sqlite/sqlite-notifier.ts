@@ -53,6 +53,11 @@ export class SqliteNotifier extends PollingNotifier {
     return this.versionReadable ? Number.POSITIVE_INFINITY : this.safetyPollMs(attempt);
   }
 
+  /** data_version changes exactly when another connection commits (unreadable: assume it did). */
+  override unheardWritesMarker(): unknown {
+    return this.dataVersion() ?? super.unheardWritesMarker();
+  }
+
   override async close(): Promise<void> {
     this.versionReadable = false;
     this.stopWatching();
