@@ -57,7 +57,18 @@ for (let start = 0; start < waiters; start += 250) {
   );
 }
 const startMs = waiters > 0 ? performance.now() - startedAt : undefined;
-await sleep(2_000); // every waiter reaches its wait; the start-up's writes are flushed
+// Every waiter reaches its wait: started is not waiting yet (first reads queue behind
+// systemDatabasePollingConcurrency, and on Postgres 10,000 of them take many seconds). Wait for each
+// waiter's first read, counted by its statement, then a pause for the start-up's writes to flush.
+const reads = (pattern: RegExp) => [...sent].filter(([text]) => pattern.test(text)).reduce((total, [, n]) => total + n, 0);
+const settleBy = performance.now() + 600_000;
+while (
+  (reads(/FROM \S*notifications WHERE/) < Math.ceil(waiters / 2) || reads(/FROM \S*workflow_events WHERE/) < Math.floor(waiters / 2)) &&
+  performance.now() < settleBy
+) {
+  await sleep(200);
+}
+await sleep(2_000);
 
 console.log('QUIET');
 const sent0 = new Map(sent);

@@ -1,7 +1,9 @@
 /**
  * The one waiting loop of the engine: register interest in (channel, key)
  * pairs, read the database, and if the awaited thing is not there, sleep
- * until a notification, the safety poll, or the deadline. Registering before
+ * until a notification, the safety poll, or the deadline. While the notifier
+ * hears every process (Notifier.waitSafetyPollMs), there is no safety poll:
+ * an idle waiter costs no reads, however many wait. Registering before
  * reading means a write committed in between still wakes us.
  */
 import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
@@ -30,7 +32,7 @@ export async function waitForWrite<T>(
     // A cancelled execution reads no more (a recv would consume a message meant for its resumed execution).
     if (workflow?.cancelled) throw new DBOSWorkflowCancelledError(workflow.workflowID);
     const remaining = deadlineEpochMs - Date.now();
-    const pollMs = Math.min(pollingIntervalMs ?? notifier.safetyPollMs(attempt), Math.max(0, remaining));
+    const pollMs = Math.min(pollingIntervalMs ?? notifier.waitSafetyPollMs(attempt), Math.max(0, remaining));
     const waiters = interests.map(({ channel, key }) => notifier.wait(channel, key, pollMs));
     let found: T | undefined;
     try {

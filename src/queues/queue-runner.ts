@@ -3,8 +3,11 @@
  * queue's limits allow, starts those workflows here, and then sleeps until
  * woken: by an enqueue or a finished workflow in this process (at once), by
  * a Postgres NOTIFY from another process, when a delayed workflow falls due,
- * or by a safety poll that backs off while the queue stays idle. A new task
- * is thus picked up in milliseconds, and an idle queue costs almost nothing.
+ * or by a safety poll that backs off while the queue stays idle, up to the
+ * queue's `minPollingIntervalMs`; from there an empty queue's loop leaves
+ * polling to the process's one shared idle poll (idle-queue-poll.ts). A new
+ * task is thus picked up in milliseconds, and idle queues cost one statement
+ * per poll however many there are.
  * A limited queue's freed slot is handed on the same way: a task's end here
  * wakes its loop, which claims as many as the free slots allow, one claim in
  * flight at a time; while this process alone fills the queue's concurrency,
@@ -20,6 +23,7 @@ import type { QueueCatalog } from './queue-catalog.ts';
 import { startClaimedWorkflow } from './start-claimed.ts';
 import { internalQueueName, type WorkflowQueue } from './workflow-queue.ts';
 import { isPollerQueue } from './poller-queues.ts';
+import { IdleQueuePoll } from './idle-queue-poll.ts';
 
 const firstPollMs = 5;
 
@@ -43,6 +47,7 @@ export class QueueRunner {
   private readonly executions = new Set<Promise<unknown>>();
   /** Queues whose delayed workflows had their delay changed: the next round peeks again. */
   private readonly delaysChanged = new Set<string>();
+  private readonly idlePoll: IdleQueuePoll;
   private unsubscribe: (() => void) | undefined;
   private unsubscribeDelays: (() => void) | undefined;
 
@@ -51,7 +56,9 @@ export class QueueRunner {
     private readonly engine: Engine,
     private readonly catalog: QueueCatalog,
     private readonly listenQueues: ReadonlySet<string> | null = null,
-  ) {}
+  ) {
+    this.idlePoll = new IdleQueuePoll(engine);
+  }
 
   start(): void {
     this.unsubscribe = this.catalog.onChange(() => this.followCatalog());
@@ -76,6 +83,7 @@ export class QueueRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopRequested.resolve();
+    this.idlePoll.stop();
     this.unsubscribe?.();
     this.unsubscribeDelays?.();
     this.engine.systemDatabase.notifier.wakeLocal(queueChannel, [...this.loops.keys()]);
@@ -106,45 +114,62 @@ export class QueueRunner {
   private async loop(name: string): Promise<void> {
     const { notifier } = this.engine.systemDatabase;
     let idlePolls = 0;
+    /** Whether the last round found the queue empty (nothing ENQUEUED, nothing DELAYED due). */
+    let empty = false;
     const delayed: DelayedState = { nextDelayedAt: null, peekedAt: Number.NEGATIVE_INFINITY };
     while (!this.stopped) {
       const queue = this.catalog.find(name);
       if (!queue) return; // deleted
       const full = this.fillsConcurrencyHere(queue);
+      const backoffMs = firstPollMs * 2 ** Math.min(idlePolls, 20);
       // Full here, only a finish here frees a slot we could take, and it wakes this loop: no need to poll often.
-      const pollMs = full ? queue.minPollingIntervalMs : Math.min(queue.minPollingIntervalMs, firstPollMs * 2 ** Math.min(idlePolls, 20));
-      const waiter = notifier.wait(queueChannel, name, pollMs);
-      const delayedDue = delayed.nextDelayedAt !== null && delayed.nextDelayedAt <= Date.now();
-      if (full && !delayedDue) {
-        // No claim can succeed (this process alone runs `concurrency` of the queue's PENDING workflows):
-        // skip the round trip. Enqueues and other wake-ups wait here until a slot frees.
-        await waiter.promise;
-        continue;
-      }
-      let claimed = 0;
-      let more = false;
+      const ownPollMs = full ? queue.minPollingIntervalMs : Math.min(queue.minPollingIntervalMs, backoffMs);
+      // Empty, and either backed off all the way or every enqueue anywhere wakes us (the notifier hears every
+      // process): the shared idle poll watches this queue instead of a timer here.
+      const hearsAll = notifier.waitSafetyPollMs(0) === Number.POSITIVE_INFINITY;
+      const shared = !full && empty && (hearsAll || backoffMs >= queue.minPollingIntervalMs);
+      const waiter = notifier.wait(queueChannel, name, shared ? Number.POSITIVE_INFINITY : ownPollMs);
+      const leaveIdlePoll = shared ? this.idlePoll.join(name, queue.minPollingIntervalMs) : undefined;
       try {
-        ({ claimed, more } = await this.round(queue, idlePolls > 0, delayed));
-      } catch (error) {
-        if (this.stopped) break;
-        this.engine.logger.warn(`Dequeuing from queue "${name}" failed; retrying: ${(error as Error).message}`);
-        await waitAtMost(this.stopRequested.promise, Math.min(1000, pollMs * 4));
-      }
-      if (more) {
-        // The claim took all it asked for: more may be waiting.
-        idlePolls = 0;
+        const delayedDue = delayed.nextDelayedAt !== null && delayed.nextDelayedAt <= Date.now();
+        if (full && !delayedDue) {
+          // No claim can succeed (this process alone runs `concurrency` of the queue's PENDING workflows):
+          // skip the round trip. Enqueues and other wake-ups wait here until a slot frees.
+          await waiter.promise;
+          continue;
+        }
+        let claimed = 0;
+        let more = false;
+        empty = false;
+        try {
+          ({ claimed, more, empty } = await this.round(queue, idlePolls > 0, delayed));
+        } catch (error) {
+          if (this.stopped) break;
+          this.engine.logger.warn(`Dequeuing from queue "${name}" failed; retrying: ${(error as Error).message}`);
+          await waitAtMost(this.stopRequested.promise, Math.min(1000, ownPollMs * 4));
+        }
+        if (more) {
+          // The claim took all it asked for: more may be waiting.
+          idlePolls = 0;
+          waiter.cancel();
+          continue;
+        }
+        // Nothing more now (a limit is full, or the queue is empty): wait to be woken.
+        // A finish here during the round has already fired the waiter, so its slot is claimed at once.
+        idlePolls = claimed > 0 ? 0 : idlePolls + 1;
+        // Work is waiting behind a limit (a rate limit frees no slot by itself): poll on our own after all.
+        const waitMs = shared && empty ? Number.POSITIVE_INFINITY : ownPollMs;
+        const untilDelayed = delayed.nextDelayedAt === null ? Number.POSITIVE_INFINITY : delayed.nextDelayedAt - Date.now();
+        if (untilDelayed < waitMs) {
+          await waitAtMost(waiter.promise, untilDelayed);
+        } else if (waitMs < Number.POSITIVE_INFINITY && shared) {
+          await waitAtMost(waiter.promise, waitMs);
+        } else {
+          await waiter.promise;
+        }
+      } finally {
         waiter.cancel();
-        continue;
-      }
-      // Nothing more now (a limit is full, or the queue is empty): wait to be woken.
-      // A finish here during the round has already fired the waiter, so its slot is claimed at once.
-      idlePolls = claimed > 0 ? 0 : idlePolls + 1;
-      const untilDelayed = delayed.nextDelayedAt === null ? Number.POSITIVE_INFINITY : delayed.nextDelayedAt - Date.now();
-      if (untilDelayed < pollMs) {
-        await waitAtMost(waiter.promise, untilDelayed);
-        waiter.cancel();
-      } else {
-        await waiter.promise;
+        leaveIdlePoll?.();
       }
     }
   }
@@ -169,7 +194,7 @@ export class QueueRunner {
    * One dequeue round. An idle queue is first peeked at with a plain read, so
    * idle polls and wake-ups about other queues' work never take a write lock.
    */
-  private async round(queue: WorkflowQueue, idle: boolean, delayed: DelayedState): Promise<{ claimed: number; more: boolean }> {
+  private async round(queue: WorkflowQueue, idle: boolean, delayed: DelayedState): Promise<{ claimed: number; more: boolean; empty: boolean }> {
     const now = Date.now();
     // A busy queue peeks too, now and then, to learn of delayed workflows enqueued meanwhile.
     if (this.delaysChanged.delete(queue.name) || idle || now - delayed.peekedAt >= busyPeekEveryMs) {
@@ -177,12 +202,12 @@ export class QueueRunner {
       delayed.nextDelayedAt = peek.nextDelayedAt;
       delayed.peekedAt = now;
       const due = peek.nextDelayedAt !== null && peek.nextDelayedAt <= now;
-      if (!peek.hasEnqueued && !due) return { claimed: 0, more: false };
+      if (!peek.hasEnqueued && !due) return { claimed: 0, more: false, empty: true };
     }
     const promote = delayed.nextDelayedAt !== null && delayed.nextDelayedAt <= now;
     const result = await this.claim(queue, promote);
     if (promote) delayed.nextDelayedAt = result.nextDelayedAt;
-    return result;
+    return { claimed: result.claimed, more: result.more, empty: false };
   }
 
   /** One round of claims for a queue (each waiting partition, for partitioned queues). */

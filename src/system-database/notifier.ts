@@ -29,5 +29,22 @@ export interface Notifier {
    * wait of one loop (n from 0): short where other processes cannot wake us.
    */
   safetyPollMs(attempt: number): number;
+  /**
+   * The same for a waiter of `waitForWrite` (results, messages, events,
+   * streams), whose awaited writes are all announced: Infinity while this
+   * notifier hears every process's writes (Postgres LISTEN connected, SQLite's
+   * change watcher reading), so a crowd of waiters costs no reads at all while
+   * idle. When that stops being true, the notifier wakes every waiter, and
+   * their next waits poll (`safetyPollMs`) until it is true again.
+   */
+  waitSafetyPollMs(attempt: number): number;
+  /**
+   * A value that stays the same only while no other process can have written
+   * anything this process's subscribers did not hear of: safety checks (the
+   * cancellation watcher's) compare it with the last one and skip reads that
+   * could only find what announcements already told. Where other processes
+   * are not heard, a new value at every call.
+   */
+  unheardWritesMarker(): unknown;
   close(): Promise<void>;
 }

@@ -31,6 +31,16 @@ export class PollingNotifier implements Notifier {
     return Math.min(this.maxPollMs, this.firstPollMs * 2 ** Math.min(attempt, 20));
   }
 
+  /** Nothing crosses processes here: waiters poll (subclasses that hear other processes say otherwise). */
+  waitSafetyPollMs(attempt: number): number {
+    return this.safetyPollMs(attempt);
+  }
+
+  /** Nothing crosses processes here: anything may have been written unheard, every time. */
+  unheardWritesMarker(): unknown {
+    return Symbol('unheard');
+  }
+
   async close(): Promise<void> {
     this.local.wakeAll();
   }

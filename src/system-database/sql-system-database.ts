@@ -49,6 +49,7 @@ import { selectWorkflows } from './sql/listing.ts';
 import { writeBatch } from './sql/batch.ts';
 import { selectStepOutcomePage, selectStepOutcomes, selectStepOutcomesOf } from './sql/steps.ts';
 import { claimRecoveryAttempts, selectPendingDirectWorkflows } from './sql/recovery.ts';
+import { selectQueuesWithWork } from './sql/idle-queues.ts';
 import {
   claimRecoveryAttempt,
   markRecoveryAttemptsExceeded,
@@ -250,6 +251,12 @@ export class SqlSystemDatabase implements SystemDatabase {
     const peek = await peekQueue(this.connection, this.dialect, queueName);
     // Rows of a claim whose answer was lost are PENDING, not ENQUEUED, yet still to be handed over: claim.
     return this.lostClaims.hasAny(queueName) ? { ...peek, hasEnqueued: true } : peek;
+  }
+
+  async findQueuesWithWork(queueNames: readonly string[], nowEpochMs: number): Promise<string[]> {
+    const found = new Set(await selectQueuesWithWork(this.connection, this.dialect, queueNames, nowEpochMs));
+    for (const name of queueNames) if (this.lostClaims.hasAny(name)) found.add(name);
+    return [...found];
   }
 
   async listWaitingPartitions(queueName: string): Promise<string[]> {

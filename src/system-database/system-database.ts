@@ -257,6 +257,13 @@ export interface SystemDatabase {
   /** Without locking anything: whether a queue has ENQUEUED work (or rows of a lost claim to hand over), and when its next delayed workflow is due. */
   peekQueue(queueName: string): Promise<{ hasEnqueued: boolean; nextDelayedAt: number | null }>;
 
+  /**
+   * Of these queues, the ones with work to claim now: an ENQUEUED workflow, a
+   * DELAYED one due by `nowEpochMs`, or rows of a lost claim to hand over.
+   * One read for all of them (the shared idle poll of a process's queues).
+   */
+  findQueuesWithWork(queueNames: readonly string[], nowEpochMs: number): Promise<string[]>;
+
   /** Partition keys of a queue that have workflows waiting (claims whose answer was lost included). */
   listWaitingPartitions(queueName: string): Promise<string[]>;
 

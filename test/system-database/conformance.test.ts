@@ -371,6 +371,11 @@ forEachTarget('system database conformance', (backend) => {
     assert.equal(await settlesWithin(cancelled.promise, 10_000), true);
   });
 
+  test('waits of waitForWrite need no safety poll while the notifier hears every process (LISTEN, change watcher)', () => {
+    assert.equal(db.notifier.waitSafetyPollMs(0), Number.POSITIVE_INFINITY);
+    assert.equal(db.notifier.waitSafetyPollMs(10), Number.POSITIVE_INFINITY);
+  });
+
   test('safetyPollMs is positive and never shrinks as attempts grow', () => {
     let previous = 0;
     for (let attempt = 0; attempt < 40; attempt++) {

@@ -3,7 +3,10 @@
  * process, multiplexed for every waiter. pg's client never reconnects by
  * itself, so this one does: on error or end it reconnects with backoff,
  * LISTENs again, and wakes every waiter so each re-reads what it may have
- * missed. Waiters still poll slowly as a safety net.
+ * missed. While it listens, waitForWrite's waiters need no safety poll (every
+ * write they await is announced); when it is lost and not back within
+ * `fallBackToPollingAfterMs`, every waiter is woken to re-read and polls
+ * until the connection is back (then all are woken once more).
  */
 import pg from 'pg';
 import { LocalWaiters } from '../local-waiters.ts';
@@ -23,6 +26,9 @@ export interface PostgresNotifierOptions {
   onError: (message: string, error: unknown) => void;
 }
 
+/** How long a lost LISTEN connection may take to come back before sleeping waiters fall back to polling. */
+const fallBackToPollingAfterMs = 1000;
+
 export class PostgresNotifier implements Notifier {
   private readonly local = new LocalWaiters();
   private client: pg.Client | undefined;
@@ -30,6 +36,9 @@ export class PostgresNotifier implements Notifier {
   private closed = false;
   private reconnectDelayMs = 100;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private fallBackTimer: NodeJS.Timeout | undefined;
+  /** Connections made so far: announcements sent between two of them may have been missed. */
+  private generation = 0;
 
   private constructor(private readonly options: PostgresNotifierOptions) {}
 
@@ -56,6 +65,15 @@ export class PostgresNotifier implements Notifier {
     return Math.min(5000, 1000 * 2 ** Math.min(attempt, 3));
   }
 
+  waitSafetyPollMs(attempt: number): number {
+    return this.connected ? Number.POSITIVE_INFINITY : this.safetyPollMs(attempt);
+  }
+
+  /** While connected, every announcement is heard: the connection's generation, new after each reconnection. */
+  unheardWritesMarker(): unknown {
+    return this.connected ? this.generation : Symbol('not listening');
+  }
+
   get isListening(): boolean {
     return this.connected;
   }
@@ -68,6 +86,7 @@ export class PostgresNotifier implements Notifier {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.fallBackTimer);
     this.local.wakeAll();
     const client = this.client;
     this.client = undefined;
@@ -108,7 +127,9 @@ export class PostgresNotifier implements Notifier {
     }
     this.client = client;
     this.connected = true;
+    this.generation++;
     this.reconnectDelayMs = 100;
+    clearTimeout(this.fallBackTimer);
   }
 
   private lost(client: pg.Client, error: unknown): void {
@@ -117,6 +138,11 @@ export class PostgresNotifier implements Notifier {
     this.client = undefined;
     client.end().catch(() => undefined);
     if (error) this.options.onError('The LISTEN connection was lost; reconnecting', error);
+    // Waiters sleeping without a safety poll hear nothing now. A quick reconnection wakes them all anyway;
+    // a slow one must not leave them asleep: then they re-read and poll until it is back.
+    clearTimeout(this.fallBackTimer);
+    this.fallBackTimer = setTimeout(() => this.local.wakeAll(), fallBackToPollingAfterMs);
+    this.fallBackTimer.unref();
     this.scheduleReconnect();
   }
 

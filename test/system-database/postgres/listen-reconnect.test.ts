@@ -148,9 +148,11 @@ describe('Postgres LISTEN reconnection and pool errors', { skip: postgresAvailab
 
   test('while the LISTEN connection is down, the safety poll is short', async () => {
     const healthy = first.notifier.safetyPollMs(10);
+    assert.equal(first.notifier.waitSafetyPollMs(10), Number.POSITIVE_INFINITY, 'listening: waits need no safety poll');
     await killListener(first);
     await eventually('the notifier to notice the loss', () => !first.notifier.isListening);
     assert.ok(first.notifier.safetyPollMs(10) <= healthy, 'no longer than when healthy');
+    assert.ok(Number.isFinite(first.notifier.waitSafetyPollMs(10)), 'not listening: waits poll');
     await eventually('the notifier to LISTEN again', () => first.notifier.isListening);
   });
 
