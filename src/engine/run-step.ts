@@ -95,11 +95,12 @@ async function waitBeforeRetry(workflow: WorkflowState, delayMs: number, interru
   throwIfStopped(workflow);
   const untilDeadline = workflow.deadlineEpochMs === null ? delayMs : workflow.deadlineEpochMs - Date.now();
   await sleepMs(Math.max(0, Math.min(delayMs, untilDeadline)), interrupt);
-  throwIfStopped(workflow);
+  // A wait cut short by the deadline ended at it, even if the timer fired a millisecond early by Date.now().
+  throwIfStopped(workflow, untilDeadline <= delayMs);
 }
 
-function throwIfStopped(workflow: WorkflowState): void {
-  const pastDeadline = workflow.deadlineEpochMs !== null && Date.now() >= workflow.deadlineEpochMs;
+function throwIfStopped(workflow: WorkflowState, deadlineReached = false): void {
+  const pastDeadline = deadlineReached || (workflow.deadlineEpochMs !== null && Date.now() >= workflow.deadlineEpochMs);
   if (!workflow.cancelled && !pastDeadline) return;
   const error = new DBOSWorkflowCancelledError(workflow.workflowID);
   stoppedBetweenAttempts.add(error);

@@ -27,13 +27,18 @@ export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
   constructor(
     private readonly engine: Engine,
     readonly workflowID: string,
-    /**
-     * A retrieved handle (DBOS.retrieveWorkflow) reports a cancelled or dead-lettered workflow as an awaiter does
-     * (DBOSAwaitedWorkflowCancelledError...), wherever the workflow runs, as DBOS's retrieved handles do; the handle
-     * of a start reports the workflow's own error.
-     */
-    private readonly retrieved = false,
-  ) {}
+    /** DBOS.retrieveWorkflow's (or a client's): an awaiter, wherever the workflow runs, as DBOS's retrieved handles. */
+    retrieved = false,
+  ) {
+    this.invoked = !retrieved && engine.running.has(workflowID);
+  }
+
+  /**
+   * Made when its workflow was executing here: the handle of a direct start, DBOS's "invoked" handle, which
+   * reports the workflow's own errors. Others (a queued start, a retrieved handle) poll in DBOS, and report a
+   * cancelled or dead-lettered workflow as an awaiter.
+   */
+  private readonly invoked: boolean;
 
   async getStatus(): Promise<WorkflowStatus | null> {
     const row = await this.engine.systemDatabase.getWorkflowStatus(this.workflowID);
@@ -41,7 +46,7 @@ export class DurableWorkflowHandle<R> implements WorkflowHandle<R> {
   }
 
   async getResult(options?: GetResultOptions): Promise<R> {
-    const result = await awaitWorkflowResult<R>(this.engine, this.workflowID, options, false, this.retrieved);
+    const result = await awaitWorkflowResult<R>(this.engine, this.workflowID, options, false, !this.invoked);
     return result as R;
   }
 
