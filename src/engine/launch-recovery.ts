@@ -21,7 +21,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DBOSNotRegisteredError } from '../errors/errors.ts';
-import type { PendingWorkflowCursor, PendingWorkflowRef, RecoveryAttemptRequest, StepOutcomeRecord, WorkflowStatusRecord } from '../system-database/records.ts';
+import type { StepOutcomeRecord, WorkflowStatusRecord } from '../system-database/records.ts';
+import type { PendingWorkflowCursor, PendingWorkflowRef, RecoveryAttemptRequest } from '../system-database/claim-records.ts';
 import type { Engine } from './engine.ts';
 import type { RegisteredWorkflow } from './registry.ts';
 import { defaultMaxRecoveryAttempts, internalQueueName } from './recovery.ts';

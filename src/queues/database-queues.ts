@@ -5,7 +5,7 @@
  * and they can be added or changed while processes run.
  */
 import { DBOSConfigurationError, DBOSConflictingRegistrationError } from '../errors/errors.ts';
-import type { QueueDefinitionConflict } from '../system-database/records.ts';
+import type { QueueDefinitionConflict } from '../system-database/claim-records.ts';
 import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import type { QueueCatalogReloader } from './queue-catalog-reloader.ts';

@@ -2,7 +2,7 @@
  * Flow control, as pure arithmetic: which limits a claim must respect for a
  * queue (and partition), and how many tasks this process may still start.
  */
-import type { QueueLimits } from '../system-database/records.ts';
+import type { QueueLimits } from '../system-database/claim-records.ts';
 import type { QueueRateLimit } from './queue-parameters.ts';
 import type { WorkflowQueue } from './workflow-queue.ts';
 

@@ -8,7 +8,7 @@
  * changed limits at its next claim, and ends the loop of a deleted queue.
  */
 import type { Waiter } from '../system-database/notifier.ts';
-import type { QueueDefinitionRecord } from '../system-database/records.ts';
+import type { QueueDefinitionRecord } from '../system-database/claim-records.ts';
 import {
   queueDefinitionsChannel,
   queueDefinitionsKey,

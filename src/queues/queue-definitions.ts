@@ -3,7 +3,7 @@
  * other. Pure: no I/O. The row keeps DBOS's columns (the polling interval in
  * seconds), so DBOS tooling reads the same queues.
  */
-import type { QueueDefinitionRecord } from '../system-database/records.ts';
+import type { QueueDefinitionRecord } from '../system-database/claim-records.ts';
 import type { DLogger } from '../telemetry/logger.ts';
 import type { CanonicalQueueParameters, QueueRateLimit } from './queue-parameters.ts';
 import { WorkflowQueue } from './workflow-queue.ts';

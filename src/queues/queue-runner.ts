@@ -16,7 +16,7 @@
 import type { Engine } from '../engine/engine.ts';
 import { queueChannel } from '../system-database/system-database.ts';
 import { delayChangedQueue } from '../system-database/sql/queued-workflows.ts';
-import type { ClaimedWorkflow } from '../system-database/records.ts';
+import type { ClaimedWorkflow } from '../system-database/claim-records.ts';
 import { deferred } from '../support/deferred.ts';
 import { claimLimits, localBudget } from './flow-control.ts';
 import type { QueueCatalog } from './queue-catalog.ts';

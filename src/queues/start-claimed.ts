@@ -9,7 +9,7 @@ import { defaultMaxRecoveryAttempts } from '../engine/recovery.ts';
 import { executeWorkflow } from '../engine/run-workflow.ts';
 import { storedExecution } from '../engine/stored-execution.ts';
 import { receiverForRecorded } from '../engine/workflow-receiver.ts';
-import type { ClaimedWorkflow } from '../system-database/records.ts';
+import type { ClaimedWorkflow } from '../system-database/claim-records.ts';
 
 export async function startClaimedWorkflow(engine: Engine, workflow: ClaimedWorkflow): Promise<unknown> {
   const { systemDatabase } = engine;

@@ -17,33 +17,8 @@ import { noSingleCommit, type SingleCommitSupport } from './single-commit.ts';
 import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded-versions.ts';
 import { adoptStrandedWorkflow } from './sql/stranded-adoption.ts';
 import type { Notifier } from './notifier.ts';
-import type {
-  ForkRequest,
-  ApplicationRename,
-  ApplicationRowCounts,
-  RewindOutcome,
-  RewindRequest,
-  ClaimRequest,
-  EventDispatchState,
-  ClaimResult,
-  GarbageCollectionPacing,
-  DebounceOutcome,
-  DebounceRequest,
-  InsertWorkflowResult,
-  NewWorkflowRecord,
-  QueueDefinitionConflict,
-  QueueDefinitionRecord,
-  RecoveryClaim,
-  PendingWorkflowCursor,
-  PendingWorkflowRef,
-  RecoveryAttemptRequest,
-  RecoveryBatchClaim,
-  StepOutcomeRecord,
-  WorkflowListFilter,
-  WorkflowOutcomeRecord,
-  WorkflowStatusRecord,
-  StrandedAdoption,
-} from './records.ts';
+import type { ForkRequest, ApplicationRename, ApplicationRowCounts, RewindOutcome, RewindRequest, EventDispatchState, GarbageCollectionPacing, DebounceOutcome, DebounceRequest, InsertWorkflowResult, NewWorkflowRecord, StepOutcomeRecord, WorkflowListFilter, WorkflowOutcomeRecord, WorkflowStatusRecord, StrandedAdoption } from './records.ts';
+import type { ClaimRequest, ClaimResult, QueueDefinitionConflict, QueueDefinitionRecord, RecoveryClaim, PendingWorkflowCursor, PendingWorkflowRef, RecoveryAttemptRequest, RecoveryBatchClaim } from './claim-records.ts';
 import { selectEventDispatchState, upsertEventDispatchState } from './sql/event-dispatch.ts';
 import { selectWorkflows } from './sql/listing.ts';
 import { writeBatch } from './sql/batch.ts';

@@ -15,41 +15,8 @@ import type { PendingVersionCount } from './sql/stranded-versions.ts';
 import type { VersionPromotion } from './sql/application-versions.ts';
 import type { Notifier } from './notifier.ts';
 import type { SingleCommitSupport } from './single-commit.ts';
-import type {
-  ForkRequest,
-  ApplicationRename,
-  ApplicationRowCounts,
-  RewindOutcome,
-  RewindRequest,
-  MessageRecord,
-  PublishedValue,
-  StoredValue,
-  StreamEntry,
-  ClaimRequest,
-  EventDispatchState,
-  ClaimResult,
-  GarbageCollectionPacing,
-  DebounceOutcome,
-  DebounceRequest,
-  InsertWorkflowResult,
-  NewWorkflowRecord,
-  QueueDefinitionConflict,
-  QueueDefinitionRecord,
-  RecoveryClaim,
-  PendingWorkflowCursor,
-  PendingWorkflowRef,
-  RecoveryAttemptRequest,
-  RecoveryBatchClaim,
-  ApplicationVersionRecord,
-  ScheduleChanges,
-  ScheduleFilter,
-  ScheduleRecord,
-  StepOutcomeRecord,
-  WorkflowListFilter,
-  WorkflowOutcomeRecord,
-  WorkflowStatusRecord,
-  StrandedAdoption,
-} from './records.ts';
+import type { ForkRequest, ApplicationRename, ApplicationRowCounts, RewindOutcome, RewindRequest, MessageRecord, PublishedValue, StoredValue, StreamEntry, EventDispatchState, GarbageCollectionPacing, DebounceOutcome, DebounceRequest, InsertWorkflowResult, NewWorkflowRecord, ApplicationVersionRecord, ScheduleChanges, ScheduleFilter, ScheduleRecord, StepOutcomeRecord, WorkflowListFilter, WorkflowOutcomeRecord, WorkflowStatusRecord, StrandedAdoption } from './records.ts';
+import type { ClaimRequest, ClaimResult, QueueDefinitionConflict, QueueDefinitionRecord, RecoveryClaim, PendingWorkflowCursor, PendingWorkflowRef, RecoveryAttemptRequest, RecoveryBatchClaim } from './claim-records.ts';
 
 export type BackendName = 'sqlite' | 'postgres';
 

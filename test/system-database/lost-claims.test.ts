@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { DBOSDatabaseUnavailableError } from '../../src/errors/errors.ts';
 import type { Connection, QueryRunner } from '../../src/system-database/connection.ts';
-import type { ClaimRequest } from '../../src/system-database/records.ts';
+import type { ClaimRequest } from '../../src/system-database/claim-records.ts';
 import type { SystemDatabase } from '../../src/system-database/system-database.ts';
 import { forEachTarget, freshTarget, newWorkflow, OpenedDatabases } from '../helpers/system-database-targets.ts';
 

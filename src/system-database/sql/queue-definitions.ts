@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { QueryRunner, Row } from '../connection.ts';
 import type { Dialect, Notice } from '../dialect.ts';
-import type { QueueDefinitionConflict, QueueDefinitionRecord } from '../records.ts';
+import type { QueueDefinitionConflict, QueueDefinitionRecord } from '../claim-records.ts';
 import { queueDefinitionsChannel, queueDefinitionsKey } from '../system-database.ts';
 import { nullableNumber, nullableString, sqlBoolean } from './row-values.ts';
 

@@ -11,7 +11,7 @@
 import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { ClaimAttempt } from '../lost-claims.ts';
-import type { ClaimedWorkflow, ClaimRequest, ClaimResult, QueueLimits } from '../records.ts';
+import type { ClaimedWorkflow, ClaimRequest, ClaimResult, QueueLimits } from '../claim-records.ts';
 import { queueChannel } from '../system-database.ts';
 import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
 

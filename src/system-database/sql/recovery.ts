@@ -6,13 +6,8 @@
  */
 import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
-import type {
-  PendingWorkflowCursor,
-  PendingWorkflowRef,
-  RecoveryAttemptRequest,
-  RecoveryBatchClaim,
-  WorkflowStatusRecord,
-} from '../records.ts';
+import type { WorkflowStatusRecord } from '../records.ts';
+import type { PendingWorkflowCursor, PendingWorkflowRef, RecoveryAttemptRequest, RecoveryBatchClaim } from '../claim-records.ts';
 import { outcomeChannel } from '../system-database.ts';
 import { valuesChunks } from './multi-row.ts';
 import { nullableString } from './row-values.ts';

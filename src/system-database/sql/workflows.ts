@@ -1,13 +1,8 @@
 /** SQL for workflow status rows: start, outcome, status reads, recovery. */
 import type { QueryRunner, Row, SqlValue } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
-import type {
-  NewWorkflowRecord,
-  RecoveryClaim,
-  WorkflowOutcomeRecord,
-  WorkflowStatusRecord,
-  WorkflowStatusString,
-} from '../records.ts';
+import type { NewWorkflowRecord, WorkflowOutcomeRecord, WorkflowStatusRecord, WorkflowStatusString } from '../records.ts';
+import type { RecoveryClaim } from '../claim-records.ts';
 import { outcomeChannel, queueChannel } from '../system-database.ts';
 import { valuesChunks, valuesList } from './multi-row.ts';
 import { nullableNumber, nullableString } from './row-values.ts';
