@@ -96,7 +96,7 @@ async function waitBeforeRetry(workflow: WorkflowState, delayMs: number, interru
   const untilDeadline = workflow.deadlineEpochMs === null ? delayMs : workflow.deadlineEpochMs - Date.now();
   await sleepMs(Math.max(0, Math.min(delayMs, untilDeadline)), interrupt);
   // A wait cut short by the deadline ended at it, even if the timer fired a millisecond early by Date.now().
-  throwIfStopped(workflow, untilDeadline <= delayMs);
+  throwIfStopped(workflow, workflow.deadlineEpochMs !== null && untilDeadline <= delayMs);
 }
 
 function throwIfStopped(workflow: WorkflowState, deadlineReached = false): void {
