@@ -21,12 +21,22 @@ export async function insertApplicationVersion(
 ): Promise<void> {
   const table = d.table('application_versions');
   // A new version is the latest: strictly after every other, even when clocks tie.
-  await runner.query(
-    `INSERT INTO ${table} AS v (${columns}) VALUES ($1, $2, ${afterLatest(table, '$3')}, $3, $4)
-     ON CONFLICT (version_name) DO UPDATE SET application_name = excluded.application_name
-     WHERE v.application_name IS NULL`,
-    [randomUUID(), versionName, now, applicationName],
-  );
+  const insert = () =>
+    runner.query(
+      `INSERT INTO ${table} AS v (${columns}) VALUES ($1, $2, ${afterLatest(table, '$3')}, $3, $4)
+       ON CONFLICT (version_name) DO UPDATE SET application_name = excluded.application_name
+       WHERE v.application_name IS NULL`,
+      [randomUUID(), versionName, now, applicationName],
+    );
+  try {
+    await insert();
+  } catch (error) {
+    // Two processes launching the same version at once: Postgres may meet the other's row on DBOS's
+    // (application_name, version_name) index rather than on the ON CONFLICT target. Once it committed, the
+    // second attempt takes the ON CONFLICT path.
+    if (!d.isUniqueViolation(error)) throw error;
+    await insert();
+  }
 }
 
 /** This application's versions and unowned ones, latest first. */
