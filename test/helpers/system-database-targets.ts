@@ -204,3 +204,14 @@ export async function settlesWithin(promise: Promise<unknown>, ms: number): Prom
     clearTimeout(timer);
   }
 }
+
+/** `count` ENQUEUED workflows on `queueName`, created 1 ms apart (oldest first); their IDs in that order. */
+export async function enqueueWorkflows(systemDatabase: SystemDatabase, queueName: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const workflow = newWorkflow({ status: 'ENQUEUED', queueName, executorID: 'enqueuer', recoveryAttempts: 0, createdAt: 1_700_000_000_000 + index });
+    await systemDatabase.insertWorkflowOrGetExisting(workflow);
+    ids.push(workflow.workflowID);
+  }
+  return ids;
+}

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { ClaimRequest } from '../../src/system-database/claim-records.ts';
 import type { SystemDatabase } from '../../src/system-database/system-database.ts';
-import { forEachTarget, freshTarget, newWorkflow, OpenedDatabases } from '../helpers/system-database-targets.ts';
+import { forEachTarget, freshTarget, OpenedDatabases, enqueueWorkflows } from '../helpers/system-database-targets.ts';
 
 const queueName = 'claim-concurrency-queue';
 
@@ -25,15 +25,7 @@ function claimRequest(maxTasks: number, concurrency: number): ClaimRequest {
   };
 }
 
-async function enqueue(systemDatabase: SystemDatabase, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let index = 0; index < count; index++) {
-    const workflow = newWorkflow({ status: 'ENQUEUED', queueName, executorID: 'enqueuer', recoveryAttempts: 0, createdAt: 1_700_000_000_000 + index });
-    await systemDatabase.insertWorkflowOrGetExisting(workflow);
-    ids.push(workflow.workflowID);
-  }
-  return ids;
-}
+const enqueue = (systemDatabase: SystemDatabase, count: number) => enqueueWorkflows(systemDatabase, queueName, count);
 
 forEachTarget('a claim under a queue concurrency counted in the claim statement', (backend) => {
   const opened = new OpenedDatabases();

@@ -11,7 +11,7 @@ import { DBOSDatabaseUnavailableError } from '../../src/errors/errors.ts';
 import type { Connection, QueryRunner } from '../../src/system-database/connection.ts';
 import type { ClaimRequest } from '../../src/system-database/claim-records.ts';
 import type { SystemDatabase } from '../../src/system-database/system-database.ts';
-import { forEachTarget, freshTarget, newWorkflow, OpenedDatabases } from '../helpers/system-database-targets.ts';
+import { forEachTarget, freshTarget, OpenedDatabases, enqueueWorkflows } from '../helpers/system-database-targets.ts';
 
 const queueName = 'lost-claims-queue';
 
@@ -53,15 +53,7 @@ function loseNextClaimAnswer(connection: Connection, afterLoss: 'retry' | 'fail'
   }
 }
 
-async function enqueue(systemDatabase: SystemDatabase, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let index = 0; index < count; index++) {
-    const workflow = newWorkflow({ status: 'ENQUEUED', queueName, executorID: 'enqueuer', recoveryAttempts: 0, createdAt: 1_700_000_000_000 + index });
-    await systemDatabase.insertWorkflowOrGetExisting(workflow);
-    ids.push(workflow.workflowID);
-  }
-  return ids;
-}
+const enqueue = (systemDatabase: SystemDatabase, count: number) => enqueueWorkflows(systemDatabase, queueName, count);
 
 forEachTarget('claims whose answer was lost', (backend) => {
   const opened = new OpenedDatabases();
