@@ -7,11 +7,12 @@
  * with a fresh ID, the rest in an AsyncLocalStorage), with POST /noop.
  * Prints `PORTS <bare> <wired> <floor>`; answers each IPC message with its CPU time so
  * far (process.cpuUsage, µs), so the bench can take the CPU per request; `gc` first collects garbage
- * (the server runs with --expose-gc); runs until killed.
+ * (the server runs with --expose-gc); `middleware-cpu` answers http-middleware-cpu.ts's figures; runs until killed.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DBOS, type DBOSConfig } from '../src/index.ts';
+import { middlewareCpu } from './http-middleware-cpu.ts';
 
 /** Serve the bare and the wired app (durably launched already); `durable` runs the workflow. */
 export type BenchApps = (durable: () => Promise<string>) => Promise<[bare: Server, wired: Server, floor: Server]>;
@@ -33,6 +34,10 @@ const [bare, wired, floor] = await serve(() => twoSteps());
 const port = (server: Server) => (server.address() as AddressInfo).port;
 console.log(`PORTS ${port(bare)} ${port(wired)} ${port(floor)}`);
 process.on('message', (message) => {
+  if (message === 'middleware-cpu') {
+    process.send!({ middlewareCpu: middlewareCpu() });
+    return;
+  }
   if (message === 'gc') globalThis.gc?.();
   const { user, system } = process.cpuUsage();
   process.send!({ cpuMicros: user + system });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import autocannon from 'autocannon';
 import type { DBOSConfig } from '../src/index.ts';
+import type { MiddlewareCpu } from './http-middleware-cpu.ts';
 
 export const httpFrameworks = ['express', 'fastify'] as const;
 export type HttpFramework = (typeof httpFrameworks)[number];
@@ -32,6 +33,8 @@ export interface HttpResult {
   wiredAtRate: RouteFigures;
   /** The floor app's no-op route at the same rate: what any request-context middleware costs in this framework. */
   floorAtRate: RouteFigures;
+  /** The middleware's own code, timed alone in the server process (http-middleware-cpu.ts). */
+  middlewareCpu: MiddlewareCpu;
 }
 
 export const httpShape = { connections: 50, warmupSeconds: 1, noopRounds: 7, durableRounds: 5, seconds: 1.5, fixedRate: 5000 };
@@ -99,7 +102,11 @@ export async function httpThroughput(config: DBOSConfig, framework: HttpFramewor
     const atRate = [...noopRoutes, at(floor, '/noop')];
     const [bareAtRate, wiredAtRate, floorAtRate] = await measureInTurn(server, atRate, httpShape.noopRounds, httpShape.fixedRate);
     const [durableRoute] = await measureInTurn(server, [at(wired, '/durable')], httpShape.durableRounds);
+    const reply = once(server, 'message') as Promise<[{ middlewareCpu: MiddlewareCpu }]>;
+    server.send('middleware-cpu');
+    const [{ middlewareCpu }] = await reply;
     return {
+      middlewareCpu,
       framework, connections: httpShape.connections, bare: bareRoute!, wired: wiredRoute!, durable: durableRoute!,
       bareAtRate: bareAtRate!, wiredAtRate: wiredAtRate!, floorAtRate: floorAtRate!,
     };

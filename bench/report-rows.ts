@@ -269,7 +269,9 @@ export function httpRows(results: BackendResult[]): Row[] {
       const h = r.http.find((x) => x.framework === framework)!;
       return [
         `${fmt(h.durable.perSec)}/s`,
-        `${fmt((100 * h.durable.perSec) / r.inFlight.workflowsPerSec)}% of (b)'s workflows/s; a no-op POST costs the server ` +
+        `${fmt((100 * h.durable.perSec) / r.inFlight.workflowsPerSec)}% of (b)'s workflows/s; the middleware's code timed alone: ` +
+          `${fmt(h.middlewareCpu.ownMicros, 2)} µs per request (the floor's ${fmt(h.middlewareCpu.floorMicros, 2)} µs), ` +
+          `${fmt(middlewareCodeCost(h), 1)}% of the bare no-op POST's server CPU; the whole server: a no-op POST costs ` +
           `(+${fmt(middlewareCost(h), 1)}%) at ${fmt(httpShape.fixedRate)} requests/s (${fmt(h.bareAtRate.cpuMicrosPerRequest, 1)} / ` +
           `${fmt(h.wiredAtRate.cpuMicrosPerRequest, 1)} µs; the floor app, a header and an AsyncLocalStorage only, ` +
           `${fmt(h.floorAtRate.cpuMicrosPerRequest, 1)} µs: durably's own part ${fmt(addedPercent(h.floorAtRate, h.wiredAtRate), 1)}%); saturated: ${fmt(h.bare.cpuMicrosPerRequest, 1)} / ${fmt(h.wired.cpuMicrosPerRequest, 1)} µs ` +
@@ -282,8 +284,17 @@ export function httpRows(results: BackendResult[]): Row[] {
 
 const addedPercent = (bare: RouteFigures, wired: RouteFigures) => (100 * (wired.cpuMicrosPerRequest - bare.cpuMicrosPerRequest)) / bare.cpuMicrosPerRequest;
 
+/**
+ * The middleware's code (timed alone in the server process, http-middleware-cpu.ts) in percent of the bare no-op
+ * POST's server CPU time at the fixed rate: what the middleware itself adds to a request doing no durable work.
+ */
+export const middlewareCodeCost = (h: HttpResult) => (100 * h.middlewareCpu.ownMicros) / h.bareAtRate.cpuMicrosPerRequest;
+
 /** What durably's middleware adds to a no-op POST, in percent of the bare request's server CPU time, both at one fixed rate. */
 export const middlewareCost = (h: HttpResult) => addedPercent(h.bareAtRate, h.wiredAtRate);
+
+/** What the floor app (a header and an AsyncLocalStorage only) adds the same way. */
+export const floorCost = (h: HttpResult) => addedPercent(h.bareAtRate, h.floorAtRate);
 
 /** The same, each app as fast as it answers (the wired one then serves fewer requests per event-loop turn). */
 export const saturatedMiddlewareCost = (h: HttpResult) => addedPercent(h.bare, h.wired);

@@ -63,6 +63,13 @@ function kindOf(sql: string): string {
 function observe(connection: object, sql: string): void {
   const tally = active;
   if (!tally) return;
+  // A statement and the COMMIT sent in one round trip (node-pg's completion row): two statements.
+  const withCommit = /^([\s\S]*);\s*COMMIT\s*$/i.exec(sql);
+  if (withCommit) {
+    observe(connection, withCommit[1]!);
+    observe(connection, 'COMMIT');
+    return;
+  }
   const kind = kindOf(sql);
   tally.statements++;
   tally.byKind.set(kind, (tally.byKind.get(kind) ?? 0) + 1);

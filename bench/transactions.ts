@@ -27,6 +27,12 @@ import { inFlightThroughput, sequentialLatency, type InFlightResult, type Sequen
 /** Where the application database is: apart from the system database, or the system database itself (single commit). */
 export type Placement = 'apart' | 'same';
 
+/**
+ * The application database's pg pool (NodePostgresDataSource's `max`), which bounds the transactions in flight
+ * at once; DURABLY_BENCH_TX_POOL sets another, for probing whether the pool is the limit.
+ */
+export const applicationPoolSize = Number(process.env.DURABLY_BENCH_TX_POOL ?? 10);
+
 const sourceName = (backend: 'sqlite' | 'postgres', placement: Placement) => `bench-app-${backend}-${placement}`;
 
 async function insertRow(dsName: string): Promise<void> {
@@ -99,7 +105,8 @@ async function prepareApplicationDatabase(
     await withClient(appUrl.toString(), (client) => client.query(`CREATE SCHEMA IF NOT EXISTS "${system.systemDatabaseSchemaName}"`));
   }
   await withClient(appUrl.toString(), (client) => client.query(`CREATE TABLE IF NOT EXISTS ${table} (label TEXT NOT NULL); TRUNCATE ${table}`));
-  const options = placement === 'same' ? { connectionString: appUrl.toString(), max: 10, options: `-c search_path="${system.systemDatabaseSchemaName}"` } : { connectionString: appUrl.toString(), max: 10 };
+  const max = applicationPoolSize;
+  const options = placement === 'same' ? { connectionString: appUrl.toString(), max, options: `-c search_path="${system.systemDatabaseSchemaName}"` } : { connectionString: appUrl.toString(), max };
   new NodePostgresDataSource(name, options);
   return name;
 }

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DBOS } from '../api/dbos.ts';
-import { currentContext, runInContext, type ExecutionContext } from '../engine/workflow-context.ts';
+import { currentContext, DeferredRequest, runInContext, type ExecutionContext } from '../engine/workflow-context.ts';
 import type { HTTPRequest } from '../types/workflow-types.ts';
 import type { ErrorResponse } from './http-errors.ts';
 import { withActiveSpan } from '../telemetry/tracing.ts';
@@ -79,13 +79,11 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 }
 
 function resolveRequestID(headers: HeaderValues, options: DurablyHttpOptions | undefined): string {
-  const custom = options?.requestIDHeader?.toLowerCase();
-  const candidates = custom ? [custom] : [defaultRequestIDHeader, fallbackRequestIDHeader];
-  for (const name of candidates) {
-    const value = firstValue(headers[name]);
-    if (value) return value;
-  }
-  return randomUUID();
+  const custom = options?.requestIDHeader;
+  const value = custom
+    ? firstValue(headers[custom.toLowerCase()])
+    : firstValue(headers[defaultRequestIDHeader]) || firstValue(headers[fallbackRequestIDHeader]);
+  return value || randomUUID();
 }
 
 /** The headers kept with the request. Runs on every request: a plain for-in, as names are lower-cased already (RequestFacts). */
@@ -135,34 +133,21 @@ export function prepareRequest(facts: RequestFacts, options?: DurablyHttpOptions
  * Copying the headers and reading the client address (Express's req.ip walks proxy rules) cost more than the rest of
  * the middleware, and only a request that starts a workflow or reads DBOS.request needs them: built on first use.
  */
-export class LazyRequest {
+export class LazyRequest extends DeferredRequest {
   private built: HTTPRequest | undefined;
 
   constructor(
     private readonly requestID: string,
     private readonly facts: RequestFacts,
-  ) {}
+  ) {
+    super();
+  }
 
   get(): HTTPRequest {
     const { facts } = this;
     return (this.built ??= { requestID: this.requestID, method: facts.method, url: facts.url, ip: ipOf(facts), headers: recordedHeaders(facts.headers) });
   }
 }
-
-const lazyRequestKey = Symbol('durably.lazyRequest');
-type WithLazyRequest = ExecutionContext & { [lazyRequestKey]?: LazyRequest };
-
-/**
- * The context's `request` is this one accessor for every request: a getter of its own per request would give each
- * context a hidden class of its own (V8 keeps accessors in the object's shape), microseconds per request. It is
- * enumerable, so a context derived by spreading this one copies the built request.
- */
-const requestAccessor: PropertyDescriptor = {
-  get(this: WithLazyRequest) {
-    return this[lazyRequestKey]?.get();
-  },
-  enumerable: true,
-};
 
 /** Run the rest of the request (the handler and all it awaits) with DBOS.request set and the key as the next workflow ID. */
 export function runInRequest<T>(prepared: PreparedRequest & { ok: true }, work: () => T): T {
@@ -171,10 +156,9 @@ export function runInRequest<T>(prepared: PreparedRequest & { ok: true }, work: 
   const key = prepared.idempotencyKey;
   const context: ExecutionContext = {
     ...currentContext(),
+    request: prepared.request,
     ...(span && { span }),
     ...(key !== undefined && { assignedWorkflowID: { id: key, used: false } }),
   };
-  (context as WithLazyRequest)[lazyRequestKey] = prepared.request;
-  Object.defineProperty(context, 'request', requestAccessor);
   return runInContext(context, span ? () => withActiveSpan(span, work) : work);
 }

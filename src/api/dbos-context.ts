@@ -8,7 +8,7 @@ import { DBOSConfigurationError } from '../errors/errors.ts';
 import type { DBOSContextOptions, HTTPRequest, StepStatus } from '../types/workflow-types.ts';
 import type { JSONValue, SerializationRecipe } from '../types/serialization-types.ts';
 import { contextWithOptions } from '../engine/context-options.ts';
-import { currentContext, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
+import { currentContext, requestOf, runInContext, workflowCodeState } from '../engine/workflow-context.ts';
 import { registerSerialization } from '../runtime/register-serialization.ts';
 import type { Span } from '../telemetry/tracing.ts';
 
@@ -65,16 +65,16 @@ export class DBOSContext {
 
   /** The HTTP request being handled (set by durably's framework adapters, restored in its workflows), or undefined. */
   static requestObject(): object | undefined {
-    return currentContext().request;
+    return requestOf(currentContext());
   }
 
   static getRequest(): HTTPRequest | undefined {
-    return currentContext().request;
+    return requestOf(currentContext());
   }
 
   /** The HTTP request being handled; throws outside one. */
   static get request(): HTTPRequest {
-    const request = currentContext().request;
+    const request = requestOf(currentContext());
     if (!request) throw new DBOSConfigurationError('DBOS.request: not inside an HTTP request (use DBOS.getRequest() to test for one).');
     return request;
   }

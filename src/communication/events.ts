@@ -11,7 +11,6 @@ import { decodeValue, encodeValue } from '../engine/stored-values.ts';
 import type { SetEventOptions } from '../types/serialization-types.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
-import { communicationKey, eventsChannel } from '../system-database/system-database.ts';
 import { checkpointFor } from '../engine/checkpoint.ts';
 import { notFromWorkflowCode, timeoutMs } from './operation-record.ts';
 import { valueFormat } from './value-format.ts';
@@ -38,7 +37,7 @@ export async function getEvent<T>(engine: Engine, workflowID: string, key: strin
   const read = async (deadline: number) => {
     const stored = await waitForWrite(
       engine,
-      [{ channel: eventsChannel, key: communicationKey(workflowID, key) }],
+      [{ kind: 'event', workflowID, key }],
       deadline,
       () => engine.systemDatabase.communication.getEvent(workflowID, key),
     );

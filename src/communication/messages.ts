@@ -15,7 +15,6 @@ import type { SendOptions } from '../types/serialization-types.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { reserveFunctionID, workflowCodeState } from '../engine/workflow-context.ts';
 import type { MessageRecord } from '../system-database/records.ts';
-import { communicationKey, messagesChannel } from '../system-database/system-database.ts';
 import { monotonicNow } from '../support/clock.ts';
 import { checkpointFor } from '../engine/checkpoint.ts';
 import { notFromWorkflowCode, timeoutMs } from './operation-record.ts';
@@ -82,7 +81,7 @@ export async function recv<T>(topic?: string, timeoutSeconds?: number): Promise<
   const { engine } = workflow;
   const consumed = await waitForWrite(
     engine,
-    [{ channel: messagesChannel, key: communicationKey(workflow.workflowID, storedTopic) }],
+    [{ kind: 'message', workflowID: workflow.workflowID, topic: storedTopic }],
     deadline,
     () => engine.systemDatabase.communication.consumeMessage(storedTopic, checkpointFor(workflow, functionID, 'DBOS.recv', startedAt)),
   );

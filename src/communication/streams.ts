@@ -19,8 +19,7 @@ import { decodeValue, encodeValue } from '../engine/stored-values.ts';
 import type { WriteStreamOptions } from '../types/serialization-types.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { currentContext, reserveFunctionID, workflowCodeState, type WorkflowState } from '../engine/workflow-context.ts';
-import { isTerminalStatus, type StreamEntry } from '../system-database/records.ts';
-import { communicationKey, outcomeChannel, streamsChannel } from '../system-database/system-database.ts';
+import { isTerminalStatus, type AwaitedWrite, type StreamEntry } from '../system-database/records.ts';
 import { checkpointFor } from '../engine/checkpoint.ts';
 import { valueFormat } from './value-format.ts';
 
@@ -112,14 +111,14 @@ function checkOffset(what: string, offset: unknown): number {
 function nextEntries(engine: Engine, plan: StreamReadPlan, offset: number): Promise<StreamEntry[] | undefined> {
   const { systemDatabase } = engine;
   const { workflowID, key } = plan;
-  const interests = [
-    { channel: streamsChannel, key: communicationKey(workflowID, key) },
-    { channel: outcomeChannel, key: workflowID },
+  const awaited: AwaitedWrite[] = [
+    { kind: 'stream', workflowID, key, fromOffset: offset },
+    { kind: 'outcome', workflowID },
   ];
   const deadline = plan.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + plan.timeoutMs;
   return waitForWrite(
     engine,
-    interests,
+    awaited,
     deadline,
     async () => {
       const entries = await systemDatabase.communication.readStream(workflowID, key, offset);

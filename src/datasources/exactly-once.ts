@@ -83,10 +83,7 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
       try {
         return await this.singleCommit.inTransaction(support, settings, async (client) => {
           const value = await this.runFunction(context, client, target, func, args);
-          if (key) {
-            await this.insertOutput(client, key, value);
-            transactionCrashPoints.beforeCommit?.(key.workflowID, key.functionID);
-          }
+          if (key) await this.insertOutputAndCommit(client, key, value);
           return value;
         });
       } catch (error) {
@@ -153,7 +150,11 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
     return runInContext({ ...context, transaction }, () => func.apply(target, args));
   }
 
-  private async insertOutput(client: Client, key: CompletionKey, value: unknown): Promise<void> {
+  /**
+   * The completion row of `value`, then the commit: in one round trip where the driver can (the crash point
+   * then comes before both, which leaves no trace either), else the row and the driver's own COMMIT after.
+   */
+  private async insertOutputAndCommit(client: Client, key: CompletionKey, value: unknown): Promise<void> {
     let output: string;
     try {
       output = (await encodeValue(value, `the result of the transaction at step ${key.functionID} of workflow ${key.workflowID}`)).text;
@@ -161,12 +162,21 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
       if (error instanceof DBOSSerializationError) throw new UnstorableResult(error);
       throw error;
     }
-    await this.insertOrConflict(client, key, { output, error: null });
+    const row = { output, error: null };
+    if (this.driver.insertCompletionAndCommit) {
+      transactionCrashPoints.beforeCommit?.(key.workflowID, key.functionID);
+      await this.insertOrConflict(client, key, row, true);
+    } else {
+      await this.insertOrConflict(client, key, row);
+      transactionCrashPoints.beforeCommit?.(key.workflowID, key.functionID);
+    }
   }
 
-  private async insertOrConflict(client: Client, key: CompletionKey, row: CompletionRow): Promise<void> {
+  /** The row, in the transaction `client` runs; with `andCommit`, committing it too where the driver can. */
+  private async insertOrConflict(client: Client, key: CompletionKey, row: CompletionRow, andCommit = false): Promise<void> {
     try {
-      await this.driver.insertCompletion(client, key, row);
+      if (andCommit && this.driver.insertCompletionAndCommit) await this.driver.insertCompletionAndCommit(client, key, row);
+      else await this.driver.insertCompletion(client, key, row);
     } catch (error) {
       if (this.driver.isKeyConflict(error)) throw new DBOSStepAlreadyRecordedError(key.workflowID, key.functionID);
       throw error;
@@ -182,7 +192,7 @@ export class DriverTransactionHandler<Client> implements DataSourceTransactionHa
     try {
       const text = (await encodeError(error)).text;
       const support = await this.singleCommit.supportIn(currentRuntime()?.engine.systemDatabase);
-      await this.singleCommit.inTransaction(support, {}, (client) => this.insertOrConflict(client, key, { output: null, error: text }));
+      await this.singleCommit.inTransaction(support, {}, (client) => this.insertOrConflict(client, key, { output: null, error: text }, true));
       return 'recorded';
     } catch (problem) {
       return problem instanceof DBOSStepAlreadyRecordedError ? 'lost' : 'failed';

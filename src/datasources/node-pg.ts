@@ -14,12 +14,14 @@ import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettin
 import { installCompletionTablePG, prepareCompletionTablePG } from './postgres-completion-table.ts';
 import {
   beginStatementPG,
+  insertCompletionAndCommitPG,
   insertCompletionPG,
   isPGConnectionLoss,
   isPGKeyConflictError,
   isPGRetriableTransactionError,
   selectCompletionPG,
   deleteCompletionsPG,
+  statementAndCommitPG,
   type PGTransactionConfig,
 } from './postgres-transactions.ts';
 
@@ -61,6 +63,8 @@ export class NodePostgresDataSource extends DurablyDataSource<pg.ClientBase, Nod
 
 class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
   private pool: pg.Pool | undefined;
+  /** Clients whose transaction insertCompletionAndCommit has committed: inTransaction sends no COMMIT for them. */
+  private readonly committed = new WeakSet<pg.ClientBase>();
   private readonly selectCompletion: string;
   private readonly insertCompletionSQL: string;
   readonly checkpointRunner?: (client: pg.ClientBase) => QueryRunner;
@@ -111,7 +115,7 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
     try {
       await client.query(begin);
       const result = await work(client);
-      await client.query('COMMIT');
+      if (!this.committed.delete(client)) await client.query('COMMIT');
       return result;
     } catch (error) {
       // A client whose rollback failed (its connection died) is not given back to the pool.
@@ -120,6 +124,7 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
       });
       throw error;
     } finally {
+      this.committed.delete(client);
       client.release(broken);
     }
   }
@@ -133,6 +138,18 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
     await client.query(this.insertCompletionSQL, [key.workflowID, key.functionID, row.output, row.error]);
   }
 
+  /** One simple-query string: the row as literals, then COMMIT (postgres-transactions.ts). */
+  async insertCompletionAndCommit(client: pg.ClientBase, key: CompletionKey, row: CompletionRow): Promise<void> {
+    await client.query(insertCompletionAndCommitPG(this.schemaName, key, row));
+    this.committed.add(client);
+  }
+
+  /** The same for single commit's checkpoint. */
+  async statementAndCommit(client: pg.ClientBase, sql: string, params: readonly SqlValue[]): Promise<void> {
+    await client.query(statementAndCommitPG(sql, params));
+    this.committed.add(client);
+  }
+
   async deleteCompletions(workflowID: string, fromFunctionID: number): Promise<void> {
     await this.livePool.query(deleteCompletionsPG(this.schemaName), [workflowID, fromFunctionID]);
   }
@@ -141,8 +158,8 @@ class NodePostgresDriver implements TransactionDriver<pg.ClientBase> {
     return isPGRetriableTransactionError(error);
   }
 
-  isKeyConflict(error: unknown): boolean {
-    return isPGKeyConflictError(error);
+  isKeyConflict(error: unknown, table?: string): boolean {
+    return isPGKeyConflictError(error, table);
   }
 
   isConnectionLoss(error: unknown): boolean {

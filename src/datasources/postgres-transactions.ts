@@ -4,6 +4,7 @@
  * placeholders; a driver without them rewrites the placeholders), and the SQLSTATE predicates.
  */
 import { DBOSConfigurationError } from '../errors/errors.ts';
+import type { SqlValue } from '../system-database/connection.ts';
 import { isConnectionError } from '../system-database/postgres/postgres-errors.ts';
 
 /** Isolation levels of Postgres-like application databases. */
@@ -85,6 +86,45 @@ export function insertCompletionPG(schemaName = 'dbos'): string {
   return `INSERT INTO ${quotePGIdentifier(schemaName)}.transaction_completion (workflow_id, function_num, output, error) VALUES ($1, $2, $3, $4)`;
 }
 
+/**
+ * A text literal that means `value` whatever `standard_conforming_strings` says: the escape-string syntax (E'')
+ * reads backslashes as escapes in every setting, so doubling them and the quotes is the whole quoting. (pg
+ * always talks UTF-8, so no multi-byte client encoding can hide a quote in a character.)
+ */
+export function textLiteralPG(value: string | null): string {
+  if (value === null) return 'NULL';
+  return `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+/** A literal for one parameter value of the system database's SQL (strings as textLiteralPG). */
+export function literalPG(value: SqlValue): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'string') return textLiteralPG(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'bigint') return value.toString();
+  if (!Number.isFinite(value)) throw new TypeError(`Cannot write ${value} as a SQL literal.`);
+  return String(value);
+}
+
+/**
+ * `sql` (with `$n` placeholders and no string literals of its own) and COMMIT, as one simple-query string with
+ * the parameters as literals: one round trip. A failing statement makes Postgres skip the COMMIT.
+ */
+export function statementAndCommitPG(sql: string, params: readonly SqlValue[]): string {
+  return `${sql.replace(/\$(\d+)/g, (_, n: string) => literalPG(params[Number(n) - 1]))}; COMMIT`;
+}
+
+/**
+ * The completion row's INSERT followed by COMMIT, as one simple-query string (no parameters: the values are
+ * literals), so the transaction's last two statements cost one round trip. A key conflict fails the INSERT
+ * and Postgres skips the COMMIT: nothing commits, as with the two statements sent apart.
+ */
+export function insertCompletionAndCommitPG(schemaName: string, key: { workflowID: string; functionID: number }, row: { output: string | null; error: string | null }): string {
+  if (!Number.isSafeInteger(key.functionID)) throw new TypeError(`A function ID must be an integer, got ${key.functionID}.`);
+  const values = [textLiteralPG(key.workflowID), String(key.functionID), textLiteralPG(row.output), textLiteralPG(row.error)];
+  return `INSERT INTO ${quotePGIdentifier(schemaName)}.transaction_completion (workflow_id, function_num, output, error) VALUES (${values.join(', ')}); COMMIT`;
+}
+
 /** Parameters: workflow ID, first function ID to delete (a rewind). */
 export function deleteCompletionsPG(schemaName = 'dbos'): string {
   return `DELETE FROM ${quotePGIdentifier(schemaName)}.transaction_completion WHERE workflow_id = $1 AND function_num >= $2`;
@@ -109,8 +149,10 @@ export function isPGRetriableTransactionError(error: unknown): boolean {
   return code === '40001' || code === '40P01';
 }
 
-export function isPGKeyConflictError(error: unknown): boolean {
-  return pgErrorCode(error) === '23505';
+/** A unique violation; with `table`, only one on that table (pg's error names it). */
+export function isPGKeyConflictError(error: unknown, table?: string): boolean {
+  if (pgErrorCode(error) !== '23505') return false;
+  return table === undefined || (error as { table?: unknown }).table === table;
 }
 
 /** 25P02: a statement ran after an earlier one failed in the same transaction. */

@@ -15,7 +15,8 @@
  *   take part (their data sources' `singleCommit: false` removes it).
  * - Every transaction of such a data source, in a workflow or not, runs with the system writer held
  *   (SingleCommitSupport.withWriterHeld: on SQLite, this process's system connection waits for it instead of
- *   meeting it at the file lock), so the two are always taken in the same order.
+ *   meeting it at the file lock), so the two are always taken in the same order. A driver that groups commits
+ *   (SQLite's) holds it once around each group of transactions committed together.
  */
 import { DBOSWorkflowConflictError } from '../errors/errors.ts';
 import { decodeValue, encodeValue } from '../engine/stored-values.ts';
@@ -24,7 +25,7 @@ import type { SystemDatabase } from '../system-database/system-database.ts';
 import type { StepOutcomeRecord } from '../system-database/records.ts';
 import { sleepMs } from '../support/sleep.ts';
 import { transactionCrashPoints } from './crash-points.ts';
-import type { TransactionDriver, TransactionSettings } from './data-source-types.ts';
+import type { GroupLease, TransactionDriver, TransactionSettings } from './data-source-types.ts';
 import { maxTransactionAttempts, retryDelayMs } from './transaction-retries.ts';
 
 /** The operation a single-commit transaction checkpoints. */
@@ -59,10 +60,26 @@ export class SingleCommitRoute<Client> {
     return (await decision) ? support : undefined;
   }
 
-  /** A transaction of the driver; on the system database, with this process's system writer held. */
+  /**
+   * A transaction of the driver; on the system database, with this process's system writer held: around each
+   * transaction, or around each group of them for a driver that groups commits (one lease per system database,
+   * so that its transactions may share a group).
+   */
   inTransaction<T>(support: SingleCommitSupport | undefined, settings: TransactionSettings, work: (client: Client) => Promise<T>): Promise<T> {
     if (!support) return this.driver.inTransaction(settings, work);
+    if (this.driver.groupsCommits) return this.driver.inTransaction(settings, work, this.leaseOf(support));
     return support.withWriterHeld(() => this.driver.inTransaction(settings, work));
+  }
+
+  private readonly leases = new WeakMap<SingleCommitSupport, GroupLease>();
+
+  private leaseOf(support: SingleCommitSupport): GroupLease {
+    let lease = this.leases.get(support);
+    if (!lease) {
+      lease = (group) => support.withWriterHeld(group);
+      this.leases.set(support, lease);
+    }
+    return lease;
   }
 
   /**
@@ -82,8 +99,11 @@ export class SingleCommitRoute<Client> {
           const value = await run(client);
           const checkpoint = await checkpointOf(target, value);
           target.beforeCheckpoint();
-          await support.insertCheckpoint(runner(client), checkpoint);
-          transactionCrashPoints.beforeCommit?.(target.workflowID, target.functionID);
+          if (this.driver.statementAndCommit) await this.checkpointAndCommit(support, client, checkpoint);
+          else {
+            await support.insertCheckpoint(runner(client), checkpoint);
+            transactionCrashPoints.beforeCommit?.(target.workflowID, target.functionID);
+          }
           return checkpoint;
         });
         return { value: await decodeValue<Return>(stored.output, stored.serialization) };
@@ -98,6 +118,21 @@ export class SingleCommitRoute<Client> {
         }
         throw error;
       }
+    }
+  }
+
+  /**
+   * The checkpoint's INSERT and the COMMIT in one round trip (the crash point comes before both, which leaves
+   * no trace either). A key conflict on the checkpoint commits nothing: another execution recorded it first.
+   */
+  private async checkpointAndCommit(support: SingleCommitSupport, client: Client, checkpoint: StepOutcomeRecord): Promise<void> {
+    transactionCrashPoints.beforeCommit?.(checkpoint.workflowID, checkpoint.functionID);
+    const { sql, params, conflictTable } = support.checkpointStatement(checkpoint);
+    try {
+      await this.driver.statementAndCommit!(client, sql, params);
+    } catch (error) {
+      if (this.driver.isKeyConflict(error, conflictTable)) throw new DBOSWorkflowConflictError(checkpoint.workflowID);
+      throw error;
     }
   }
 

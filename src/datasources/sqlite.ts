@@ -7,7 +7,8 @@
  * this process's system connection while it runs (single-commit.ts).
  *
  * One connection per data source, behind an async mutex: a transaction that awaits never interleaves with
- * another of this process. Writers of other processes are met with BEGIN IMMEDIATE and a tiny busy
+ * another of this process. Concurrent write transactions commit in groups (sqlite-group-commit.ts): one fsync
+ * for many, each caller answered after it. Writers of other processes are met with BEGIN IMMEDIATE and a tiny busy
  * timeout; a busy file is a retriable error, retried with the shared backoff, so the event loop never
  * blocks on a lock. WAL journal, synchronous=FULL (a commit survives a crash of the process or the host).
  *
@@ -15,12 +16,14 @@
  * (the names are accepted, for code shared with Postgres data sources). `readOnly` sets `PRAGMA query_only`
  * for the transaction: a write fails with SQLITE_READONLY.
  */
-import { DatabaseSync } from 'node:sqlite';
-import { DBOSConfigurationError, DBOSDataSourceUnavailableError } from '../errors/errors.ts';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DBOSConfigurationError, DBOSDataSourceUnavailableError, DBOSTransactionEndedError } from '../errors/errors.ts';
 import { DurablyDataSource, transactionClientOf } from './data-source-base.ts';
 import type { QueryRunner } from '../system-database/connection.ts';
 import { sqliteQueryRunner } from '../system-database/sqlite/sqlite-query-runner.ts';
 import type { CompletionKey, CompletionRow, TransactionDriver, TransactionSettings } from './exactly-once.ts';
+import type { GroupLease } from './data-source-types.ts';
+import { SqliteGroupAbortedError, SqliteGroupCommit } from './sqlite-group-commit.ts';
 import { PGIsolationLevel, type PGTransactionConfig } from './postgres-transactions.ts';
 
 export interface SQLiteTransactionOptions extends PGTransactionConfig {
@@ -87,12 +90,26 @@ class SQLiteDriver implements TransactionDriver<DatabaseSync> {
   private db: DatabaseSync | undefined;
   private mutex: Promise<unknown> = Promise.resolve();
   readonly checkpointRunner?: (client: DatabaseSync) => QueryRunner;
+  readonly groupsCommits = true;
+  private readonly groups: SqliteGroupCommit;
+  /** The completion INSERT, prepared once per connection. */
+  private insertStatement: StatementSync | undefined;
 
   constructor(
     private readonly name: string,
     private readonly config: SQLiteDataSourceConfig,
   ) {
-    if (config.singleCommit !== false) this.checkpointRunner = sqliteQueryRunner;
+    this.groups = new SqliteGroupCommit(name, () => this.liveDb, (work) => this.exclusive(work));
+    if (config.singleCommit !== false) this.checkpointRunner = (client) => sqliteQueryRunner(this.stillInTransaction(client));
+  }
+
+  /**
+   * The client, when the transaction is still open. A function that ran COMMIT or ROLLBACK itself would have
+   * its completion row or checkpoint written in autocommit, committed alone, whatever became of its writes.
+   */
+  private stillInTransaction(client: DatabaseSync): DatabaseSync {
+    if (!client.isTransaction) throw new DBOSTransactionEndedError(this.name);
+    return client;
   }
 
   async initialize(): Promise<void> {
@@ -129,6 +146,7 @@ class SQLiteDriver implements TransactionDriver<DatabaseSync> {
     await this.exclusive(() => {
       this.db?.close();
       this.db = undefined;
+      this.insertStatement = undefined;
     });
   }
 
@@ -137,28 +155,35 @@ class SQLiteDriver implements TransactionDriver<DatabaseSync> {
     return this.db;
   }
 
-  inTransaction<T>(settings: TransactionSettings, work: (client: DatabaseSync) => Promise<T>): Promise<T> {
+  /**
+   * A write transaction joins the next group commit (sqlite-group-commit.ts): BEGIN IMMEDIATE (a writer takes
+   * the write lock up front: a deferred BEGIN that reads then writes can fail mid-way), a savepoint per member
+   * of a group, one COMMIT. A read-only one runs alone. Either way the lease (the system writer, on the system
+   * file) is taken after this connection's mutex, always in that order.
+   */
+  inTransaction<T>(settings: TransactionSettings, work: (client: DatabaseSync) => Promise<T>, lease?: GroupLease): Promise<T> {
     const level = settings.isolationLevel;
     if (level !== undefined && !isolationLevels.has(level)) {
       throw new DBOSConfigurationError(`Unknown isolationLevel ${JSON.stringify(level)} for SQLiteDataSource "${this.name}".`);
     }
-    return this.exclusive(async () => {
-      const db = this.liveDb;
-      const readOnly = settings.readOnly === true;
-      // A writer takes the write lock up front: a deferred BEGIN that reads then writes can fail mid-way.
-      db.exec(readOnly ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE');
-      if (readOnly) db.exec('PRAGMA query_only = ON');
-      try {
-        const result = await work(db);
-        db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (db.isTransaction) db.exec('ROLLBACK');
-        throw error;
-      } finally {
-        if (readOnly) db.exec('PRAGMA query_only = OFF');
-      }
-    });
+    if (settings.readOnly !== true) return this.groups.run(work, lease);
+    return this.exclusive(() => (lease ? lease((enter) => enter(() => this.readOnlyTransaction(work))) : this.readOnlyTransaction(work)));
+  }
+
+  private async readOnlyTransaction<T>(work: (client: DatabaseSync) => Promise<T>): Promise<T> {
+    const db = this.liveDb;
+    db.exec('BEGIN DEFERRED');
+    db.exec('PRAGMA query_only = ON');
+    try {
+      const result = await work(db);
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    } finally {
+      db.exec('PRAGMA query_only = OFF');
+    }
   }
 
   readCompletion(key: CompletionKey): Promise<CompletionRow | undefined> {
@@ -177,13 +202,14 @@ class SQLiteDriver implements TransactionDriver<DatabaseSync> {
   }
 
   async insertCompletion(client: DatabaseSync, key: CompletionKey, row: CompletionRow): Promise<void> {
-    client
-      .prepare('INSERT INTO transaction_completion (workflow_id, function_num, output, error) VALUES (?, ?, ?, ?)')
-      .run(key.workflowID, key.functionID, row.output, row.error);
+    this.stillInTransaction(client);
+    this.insertStatement ??= client.prepare('INSERT INTO transaction_completion (workflow_id, function_num, output, error) VALUES (?, ?, ?, ?)');
+    this.insertStatement.run(key.workflowID, key.functionID, row.output, row.error);
   }
 
-  /** SQLITE_BUSY or SQLITE_LOCKED (with any extended code): another connection holds the lock. */
+  /** SQLITE_BUSY or SQLITE_LOCKED (with any extended code): another connection holds the lock; or a failed group commit. */
   isRetriable(error: unknown): boolean {
+    if (error instanceof SqliteGroupAbortedError) return true;
     const code = sqliteCode(error);
     return code !== undefined && ((code & 0xff) === 5 || (code & 0xff) === 6);
   }

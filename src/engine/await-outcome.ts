@@ -9,7 +9,6 @@ import {
   DBOSNonExistentWorkflowError,
 } from '../errors/errors.ts';
 import { isTerminalStatus, type WorkflowStatusRecord } from '../system-database/records.ts';
-import { outcomeChannel } from '../system-database/system-database.ts';
 import type { Engine } from './engine.ts';
 import { decodeError, decodeValue } from './stored-values.ts';
 import { waitForWrite } from './wait-for-write.ts';
@@ -26,7 +25,7 @@ export async function awaitFinalStatus(
 ): Promise<WorkflowStatusRecord | typeof timedOut> {
   const status = await waitForWrite(
     engine,
-    [{ channel: outcomeChannel, key: workflowID }],
+    [{ kind: 'outcome', workflowID }],
     deadlineEpochMs,
     async () => {
       const row = await engine.systemDatabase.getWorkflowStatus(workflowID);

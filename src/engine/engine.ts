@@ -10,6 +10,7 @@ import { disabledTracer, type DurablyTracer } from '../telemetry/tracing.ts';
 import { disabledMetrics, type WorkflowMetrics } from '../telemetry/workflow-metrics.ts';
 import type { Registry } from './registry.ts';
 import { DBOSShutdownInterruptError } from '../errors/errors.ts';
+import { SleepingWaitersRecheck } from './sleeping-waiters-recheck.ts';
 
 /** The executor timeout with the default heartbeat interval (see resolve-config.ts). */
 export const defaultExecutorTimeoutMs = 60_000;
@@ -50,6 +51,8 @@ export class Engine {
    * the background after launch, must not take one of them for a crashed run, since it is about to run here.
    */
   readonly startingHere = new Map<string, number>();
+  /** Waiters sleeping without a safety poll, re-checked in one batched read for writes that announce nothing. */
+  readonly sleepingWaiters = new SleepingWaitersRecheck(this);
 
   constructor(
     readonly systemDatabase: SystemDatabase,

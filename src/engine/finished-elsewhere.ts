@@ -24,18 +24,13 @@ type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 /** `local`'s outcome, unless another execution finishes the workflow first: then the recorded outcome. */
 export async function awaitLocalOrRecorded<R>(engine: Engine, workflowID: string, local: Promise<R>): Promise<R> {
-  const stop = new AbortController();
-  // Shutdown ends the looking too (it interrupts the local execution, but that may be stuck in user code).
-  const interrupt = engine.interruptSignal;
-  const onShutdown = () => stop.abort();
-  interrupt.addEventListener('abort', onShutdown, { once: true });
-  if (interrupt.aborted) stop.abort();
+  const watch = new StatusWatch(engine, workflowID);
   const localSettled: Promise<Settled<R>> = local.then(
     (value) => ({ ok: true, value }),
     (error: unknown) => ({ ok: false, error }),
   );
   try {
-    const first = await Promise.race([localSettled, finishedElsewhere(engine, workflowID, stop.signal)]);
+    const first = await Promise.race([localSettled, watch.finished]);
     if ('status' in first) {
       engine.logger.warn(`Workflow ${workflowID} was finished by another execution while its execution here still ran.`);
       return await outcomeOf<R>(first);
@@ -43,37 +38,75 @@ export async function awaitLocalOrRecorded<R>(engine: Engine, workflowID: string
     if (first.ok) return first.value;
     throw first.error;
   } finally {
-    interrupt.removeEventListener('abort', onShutdown);
-    stop.abort();
+    watch.stop();
   }
 }
 
-/** Resolves with the final status row once the workflow is final and `stop` is not yet aborted; never otherwise. */
-async function finishedElsewhere(engine: Engine, workflowID: string, stop: AbortSignal): Promise<WorkflowStatusRecord> {
-  for (let checkMs = firstCheckMs; ; checkMs = Math.min(maxCheckMs, checkMs * 2)) {
-    await pauseUnless(stop, checkMs);
+/**
+ * Each engine's running watches, stopped all at once by its shutdown (which interrupts the local executions,
+ * but those may be stuck in user code): one listener per engine, not one AbortController and listener per
+ * awaited workflow (that cost about 3% of a busy process's CPU, most of it DOMExceptions made by abort()).
+ */
+const watchesByEngine = new WeakMap<Engine, Set<StatusWatch>>();
+
+function watchesOf(engine: Engine): Set<StatusWatch> {
+  let watches = watchesByEngine.get(engine);
+  if (!watches) {
+    const all = new Set<StatusWatch>();
+    engine.interruptSignal.addEventListener('abort', () => all.forEach((watch) => watch.stop()), { once: true });
+    watchesByEngine.set(engine, (watches = all));
+  }
+  return watches;
+}
+
+/** Reads the status row now and then; `finished` resolves with the final row, unless stopped first (then never). */
+class StatusWatch {
+  readonly finished: Promise<WorkflowStatusRecord>;
+  private resolveFinished!: (row: WorkflowStatusRecord) => void;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly watches: Set<StatusWatch>;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly workflowID: string,
+  ) {
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    this.watches = watchesOf(engine);
+    if (engine.interruptSignal.aborted) {
+      this.stopped = true;
+      return;
+    }
+    this.watches.add(this);
+    this.after(firstCheckMs, () => void this.check(firstCheckMs));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.watches.delete(this);
+  }
+
+  private after(ms: number, then: () => void): void {
+    if (!this.stopped) this.timer = setTimeout(then, ms);
+  }
+
+  private async check(checkMs: number): Promise<void> {
     let row: WorkflowStatusRecord | undefined;
     try {
-      row = await engine.systemDatabase.getWorkflowStatus(workflowID);
+      row = await this.engine.systemDatabase.getWorkflowStatus(this.workflowID);
     } catch {
-      continue; // the database is out: the local execution meets that fault itself; look again later
+      row = undefined; // the database is out: the local execution meets that fault itself; look again later
     }
     if (row && isTerminalStatus(row.status)) {
-      await pauseUnless(stop, ownWriteGraceMs);
-      return row;
+      const final = row;
+      this.after(ownWriteGraceMs, () => {
+        if (!this.stopped) this.resolveFinished(final);
+      });
+      return;
     }
+    const nextMs = Math.min(maxCheckMs, checkMs * 2);
+    this.after(nextMs, () => void this.check(nextMs));
   }
-}
-
-/** Sleep `ms`; once `stop` (or the engine's shutdown) fires, never resolve, and keep no timer. */
-function pauseUnless(stop: AbortSignal, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (stop.aborted) return;
-    const timer = setTimeout(() => {
-      stop.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => clearTimeout(timer);
-    stop.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -9,7 +9,7 @@ import type { HTTPRequest, StartWorkflowParams } from '../types/workflow-types.t
 import type { InsertWorkflowResult, NewWorkflowRecord } from '../system-database/records.ts';
 import type { Engine } from './engine.ts';
 import { attributesText } from './workflow-attributes.ts';
-import type { ExecutionContext } from './workflow-context.ts';
+import { requestOf, type ExecutionContext } from './workflow-context.ts';
 
 /** Who a workflow runs as: recorded on its row, restored when it is recovered or dequeued, inherited by its children. */
 export interface WorkflowAuth {
@@ -54,7 +54,7 @@ function resolveAuth(params: StartWorkflowParams | undefined, context: Execution
     authenticatedUser: user ?? context.authenticatedUser,
     authenticatedRoles: roles ?? context.authenticatedRoles,
     assumedRole: context.assumedRole,
-    request: context.request,
+    request: requestOf(context),
   };
 }
 

@@ -1,24 +1,24 @@
 /**
- * The one waiting loop of the engine: register interest in (channel, key)
- * pairs, read the database, and if the awaited thing is not there, sleep
+ * The one waiting loop of the engine: register interest in the awaited
+ * writes, read the database, and if the awaited thing is not there, sleep
  * until a notification, the safety poll, or the deadline. While the notifier
  * hears every process (Notifier.waitSafetyPollMs), there is no safety poll:
- * an idle waiter costs no reads, however many wait. Registering before
- * reading means a write committed in between still wakes us.
+ * an idle waiter costs no reads of its own, however many wait. Where writes
+ * that announce nothing would go unheard (Postgres LISTEN: a DBOS SDK process,
+ * plain SQL), a long sleeper joins the engine's batched re-check instead
+ * (sleeping-waiters-recheck.ts): one read per period for all of them.
+ * Registering before reading means a write committed in between still wakes us.
  */
 import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
+import { announcedOn } from '../system-database/awaited-writes.ts';
+import type { AwaitedWrite } from '../system-database/records.ts';
 import type { Engine } from './engine.ts';
 import { currentContext } from './workflow-context.ts';
-
-export interface Interest {
-  channel: string;
-  key: string;
-}
 
 /** Calls `read` until it returns something other than undefined, or the deadline passes (then undefined). */
 export async function waitForWrite<T>(
   engine: Engine,
-  interests: readonly Interest[],
+  awaited: readonly AwaitedWrite[],
   deadlineEpochMs: number,
   read: () => Promise<T | undefined>,
   pollingIntervalMs?: number,
@@ -33,7 +33,10 @@ export async function waitForWrite<T>(
     if (workflow?.cancelled) throw new DBOSWorkflowCancelledError(workflow.workflowID);
     const remaining = deadlineEpochMs - Date.now();
     const pollMs = Math.min(pollingIntervalMs ?? notifier.waitSafetyPollMs(attempt), Math.max(0, remaining));
-    const waiters = interests.map(({ channel, key }) => notifier.wait(channel, key, pollMs));
+    const waiters = awaited.map((write) => {
+      const { channel, key } = announcedOn(write);
+      return notifier.wait(channel, key, pollMs);
+    });
     let found: T | undefined;
     try {
       found = await engine.systemDatabase.pollingReads.run(read);
@@ -49,7 +52,9 @@ export async function waitForWrite<T>(
       for (const waiter of waiters) waiter.cancel();
     };
     interrupt.addEventListener('abort', cancelAll, { once: true });
+    const awake = engine.sleepingWaiters.covers(pollMs) ? engine.sleepingWaiters.sleeping(awaited) : undefined;
     await Promise.race(waiters.map((w) => w.promise));
+    awake?.();
     interrupt.removeEventListener('abort', cancelAll);
     cancelAll();
   }

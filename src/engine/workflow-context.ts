@@ -77,12 +77,30 @@ export interface ExecutionContext {
   readonly authenticatedRoles?: readonly string[];
   /** The role that authorized the current function (recorded on started workflows, inherited by children). */
   readonly assumedRole?: string;
-  /** The HTTP request being handled (adapters/), recorded on started workflows and restored with them. */
-  readonly request?: HTTPRequest;
+  /**
+   * The HTTP request being handled (adapters/), recorded on started workflows and restored with them. Read it
+   * with requestOf: an adapter puts a DeferredRequest here, built on first read.
+   */
+  readonly request?: HTTPRequest | DeferredRequest;
   /** durably's current span (request, workflow, step or transaction) when tracing is on: the parent of spans started here. */
   readonly span?: Span;
   /** Set by runWithContext({ logger }): DBOS.logger outside workflows and steps. */
   readonly callerLogger?: DLogger;
+}
+
+/**
+ * DBOS.request's object, built on first read: most requests start no workflow and never read it, and copying
+ * the headers cost more than the rest of a framework adapter's work. A plain data property of the context (not
+ * an accessor, which costs a hidden class transition per request), so a context spread from it keeps it.
+ */
+export abstract class DeferredRequest {
+  abstract get(): HTTPRequest;
+}
+
+/** The context's HTTP request, built now if it was deferred. */
+export function requestOf(context: ExecutionContext): HTTPRequest | undefined {
+  const request = context.request;
+  return request instanceof DeferredRequest ? request.get() : request;
 }
 
 const storage = new AsyncLocalStorage<ExecutionContext>();

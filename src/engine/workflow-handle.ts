@@ -104,17 +104,25 @@ async function waitHere<R>(
       if (fromWorkflow && isRetriableDatabaseFault(error)) return awaitOutcome<R>(engine, workflowID, deadline, pollingIntervalMs);
       // The execution here was cancelled, but the workflow may have been resumed since: then its outcome is to come.
       const cancelledHere = error instanceof DBOSWorkflowCancelledError && error.workflowID === workflowID;
-      if (!cancelledHere) throw asAwaiter ? awaitedError(error, workflowID) : error;
+      if (!cancelledHere) throw reported(error);
       const row = await engine.systemDatabase.getWorkflowStatus(workflowID);
-      if (!row || row.status === 'CANCELLED') throw asAwaiter ? awaitedError(error, workflowID) : error;
+      if (!row || row.status === 'CANCELLED') throw reported(error);
     }
   }
   try {
     return await awaitOutcome<R>(engine, workflowID, deadline, pollingIntervalMs);
   } catch (error) {
-    // The handle of a start, outside workflow code, reports the workflow's own cancellation or dead-lettering
-    // whether its execution here ended before the call (then the row tells) or not (then the execution does).
-    throw fromWorkflow || asAwaiter ? error : ownError(error, workflowID);
+    throw reported(error);
+  }
+
+  /**
+   * The handle of a start, outside workflow code, reports the workflow's own cancellation or dead-lettering
+   * whether the execution here told it or the row did (the execution ended before the call, or it is still
+   * blocked after the row went final: a deadline passed during a sleep, say); an awaiter reports it as awaited.
+   */
+  function reported(error: unknown): unknown {
+    if (asAwaiter) return awaitedError(error, workflowID);
+    return fromWorkflow ? error : ownError(error, workflowID);
   }
 }
 

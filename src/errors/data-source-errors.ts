@@ -93,3 +93,20 @@ export class DBOSSystemDatabaseHeldError extends DBOSInvalidWorkflowTransitionEr
     Object.defineProperty(this, 'code', { value: 'SYSTEM_DATABASE_HELD', enumerable: true });
   }
 }
+
+/**
+ * A transaction function ended its data source's transaction itself (ran COMMIT or ROLLBACK on the client).
+ * What it wrote before that may have committed, outside durably's control; its completion row or checkpoint is
+ * not written (it would commit alone, unattached to the writes), so this error is recorded as its outcome.
+ */
+export class DBOSTransactionEndedError extends DBOSInvalidWorkflowTransitionError {
+  readonly dataSourceName: string;
+  constructor(dataSourceName: string) {
+    super(
+      `A transaction function of the data source "${dataSourceName}" ended the data source's transaction itself ` +
+        '(COMMIT or ROLLBACK): leave the commit to durably, and throw to roll back.',
+    );
+    Object.defineProperty(this, 'code', { value: 'TRANSACTION_ENDED_BY_FUNCTION', enumerable: true });
+    this.dataSourceName = dataSourceName;
+  }
+}

@@ -15,7 +15,6 @@ import { DurableWorkflowHandle } from '../engine/workflow-handle.ts';
 import { currentContext, workflowCodeState } from '../engine/workflow-context.ts';
 import { waitForWrite } from '../engine/wait-for-write.ts';
 import { isTerminalStatus } from '../system-database/records.ts';
-import { outcomeChannel } from '../system-database/system-database.ts';
 import { linkedTracePrefix } from '../telemetry/tracing.ts';
 import { queueTarget } from './queue-target.ts';
 
@@ -200,8 +199,8 @@ export async function waitFirst<H extends { workflowID: string }>(engine: Engine
   const byID = new Map(handles.map((h) => [h.workflowID, h]));
   if (byID.size !== handles.length) throw new DBOSConfigurationError('DBOS.waitFirst: the handles must be of distinct workflows.');
   const firstID = await recorded('DBOS.waitFirst', async () => {
-    const interests = [...byID.keys()].map((key) => ({ channel: outcomeChannel, key }));
-    const found = await waitForWrite(engine, interests, Number.POSITIVE_INFINITY, async () => {
+    const awaited = [...byID.keys()].map((workflowID) => ({ kind: 'outcome' as const, workflowID }));
+    const found = await waitForWrite(engine, awaited, Number.POSITIVE_INFINITY, async () => {
       for (const id of byID.keys()) {
         const status = await engine.systemDatabase.getWorkflowStatus(id);
         if (status && isTerminalStatus(status.status)) return id;
@@ -232,7 +231,7 @@ export async function waitAll<H extends { workflowID: string }>(
   }
   const waiting = new Set(handles.map((h) => h.workflowID));
   await recorded('DBOS.waitAll', async () => {
-    const interests = [...waiting].map((key) => ({ channel: outcomeChannel, key }));
+    const awaited = [...waiting].map((workflowID) => ({ kind: 'outcome' as const, workflowID }));
     const read = async () => {
       for (const id of [...waiting]) {
         const status = await engine.systemDatabase.getWorkflowStatus(id);
@@ -240,7 +239,7 @@ export async function waitAll<H extends { workflowID: string }>(
       }
       return waiting.size === 0 ? true : undefined;
     };
-    await waitForWrite(engine, interests, Number.POSITIVE_INFINITY, read, interval);
+    await waitForWrite(engine, awaited, Number.POSITIVE_INFINITY, read, interval);
   });
   return [...handles];
 }

@@ -48,13 +48,10 @@ export class ExecutorLiveness {
     const { systemDatabase, identity, logger } = this.engine;
     try {
       const now = Date.now();
-      await systemDatabase.recordHeartbeat(identity.executorID, identity.applicationVersion, now);
-      const taken = await systemDatabase.takeOverSilentExecutors(
-        now - this.options.executorTimeoutMs,
-        identity.executorID,
-        internalQueueName,
-        now,
-      );
+      const cutoff = now - this.options.executorTimeoutMs;
+      // Idle and alone, a beat is one statement: the takeover's transaction runs only when someone fell silent.
+      const someoneSilent = await systemDatabase.recordHeartbeat(identity.executorID, identity.applicationVersion, now, cutoff);
+      const taken = someoneSilent ? await systemDatabase.takeOverSilentExecutors(cutoff, identity.executorID, internalQueueName, now) : [];
       for (const executor of taken) {
         if (executor.workflows.length === 0) continue;
         logger.warn(

@@ -36,9 +36,13 @@ export class BatchPacer {
     return this.current;
   }
 
-  /** The last batch, of the current size, took `elapsedMs`: size the next one. */
-  record(elapsedMs: number): void {
-    this.lastElapsedMs = elapsedMs;
+  /**
+   * The last batch, of the current size, took `elapsedMs`: size the next one. `followUpMs`: a hold of the
+   * job's own after it (a checkpoint of what earlier batches wrote), whose time does not scale with one
+   * batch's size: it adds to the rest only.
+   */
+  record(elapsedMs: number, followUpMs = 0): void {
+    this.lastElapsedMs = elapsedMs + followUpMs;
     if (this.fixedSize !== undefined) return;
     const { min, max, budgetMs } = this.pacing;
     // A batch faster than the clock's resolution still counts as taking some time (no division by zero).
@@ -46,7 +50,7 @@ export class BatchPacer {
     this.current = Math.max(min, Math.min(max, this.current * 2, scaled));
   }
 
-  /** Between two batches: let timers, I/O and live work run, for restRatio times as long as the last batch took. */
+  /** Between two batches: let timers, I/O and live work run, for restRatio times as long as the last batch held the database. */
   rest(): Promise<void> {
     const ms = Math.round(this.lastElapsedMs * this.pacing.restRatio);
     return new Promise((resolve) => (ms >= 1 ? setTimeout(resolve, ms) : setImmediate(resolve)));

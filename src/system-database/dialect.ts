@@ -49,6 +49,15 @@ export interface Dialect {
    */
   readonly blocksEventLoop: boolean;
   /**
+   * A statement that copies committed pages from the write-ahead log into the database file without
+   * waiting for any reader or writer, returning one row whose `log` is the frames the log held (SQLite:
+   * PRAGMA wal_checkpoint(PASSIVE)); null where the server checkpoints apart from the sessions (Postgres).
+   * Long jobs run it as a hold of their own every few batches: otherwise the commit that finds the log past
+   * its limit (1,000 pages) copies all of it, for 60-140 ms measured during garbage collection, and that
+   * commit may be a live workflow's.
+   */
+  readonly checkpointStatement: string | null;
+  /**
    * Appended to a SELECT of rows about to be claimed: on Postgres `FOR UPDATE
    * SKIP LOCKED` (concurrent claimers take different rows); on SQLite nothing
    * (BEGIN IMMEDIATE already gives the claimer the database alone).
@@ -66,6 +75,15 @@ export interface Dialect {
    * SQLite: a function registered on the connection, json-containment.ts).
    */
   jsonContains(column: string, placeholder: string): string;
+  /**
+   * A FROM item: one row per element of the JSON array of arrays bound at
+   * `placeholder`, its members as columns column1..column<width> (text on
+   * Postgres, SQL values on SQLite: compare them with text columns, CAST them
+   * otherwise). One parameter for a list of any length, so the statement's
+   * text stays the same and small however many rows it asks about (Postgres:
+   * json_array_elements; SQLite: json_each).
+   */
+  jsonArrayRows(placeholder: string, width: number): string;
   /** Whether a driver error is a unique-key violation (a concurrent writer took the key). */
   isUniqueViolation(error: unknown): boolean;
   /**

@@ -31,13 +31,22 @@ export interface Notifier {
   safetyPollMs(attempt: number): number;
   /**
    * The same for a waiter of `waitForWrite` (results, messages, events,
-   * streams), whose awaited writes are all announced: Infinity while this
+   * streams), whose awaited writes durably announces: Infinity while this
    * notifier hears every process's writes (Postgres LISTEN connected, SQLite's
    * change watcher reading), so a crowd of waiters costs no reads at all while
    * idle. When that stops being true, the notifier wakes every waiter, and
    * their next waits poll (`safetyPollMs`) until it is true again.
    */
   waitSafetyPollMs(attempt: number): number;
+  /**
+   * Whether such waiters, sleeping without a safety poll, still learn of
+   * writes that announce nothing (a DBOS SDK process, another language's
+   * client, plain SQL). SQLite: yes, its change watcher sees every commit
+   * (and where waiters poll, the polls see them). Postgres LISTEN: no, it
+   * hears only NOTIFYs; there the engine re-checks long sleepers in one
+   * batched read per period (engine/sleeping-waiters-recheck.ts).
+   */
+  readonly seesUnannouncedWrites: boolean;
   /**
    * A value that stays the same only while no other process can have written
    * anything this process's subscribers did not hear of: safety checks (the

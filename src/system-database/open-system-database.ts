@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import type { DLogger } from '../telemetry/logger.ts';
-import { DBOSInitializationError } from '../errors/errors.ts';
+import { DBOSDatabaseUnreachableError, DBOSInitializationError } from '../errors/errors.ts';
 import { absorbClientErrors } from '../support/pg-error-events.ts';
 import { defaultOutageTimeoutMs } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 import { migrate, verifyMigrated } from './migrate.ts';
+import type { Notifier } from './notifier.ts';
 import { PollingNotifier } from './polling-notifier.ts';
 import { preparePostgresSchema } from './postgres/prepare-schema.ts';
 import { ReadLimiter } from './read-limiter.ts';
@@ -116,8 +117,6 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
   const { url, schema } = target;
   const runMigrations = target.runMigrations ?? true;
   const useListenNotify = target.useListenNotify ?? true;
-  // A caller's pool names a database that must exist; so must ours when we may not migrate.
-  if (!target.pool) await createDatabaseIfMissing(url, runMigrations);
   const dialect = postgresDialect(schema, { notify: useListenNotify });
   const idleTimeout = target.idleTransactionTimeoutMs ?? 0;
   const pool =
@@ -134,17 +133,26 @@ async function openPostgres(target: PostgresTarget, logger: DLogger): Promise<Sy
     target.pool === undefined,
     target.outageTimeoutMs ?? defaultOutageTimeoutMs,
   );
+  let listening: Promise<Notifier> | undefined;
   try {
+    // A caller's pool names a database that must exist; so must ours when we may not migrate. The probe is the
+    // pool's first connection, kept for the migration (a connection costs a server process: ~10-20 ms).
+    if (!target.pool) await createDatabaseIfMissing(url, runMigrations, async () => (await pool.connect()).release());
+    // The LISTEN connection opens while the schema is prepared: launch waits for the slower, not for both.
+    listening = useListenNotify ? startListening(target, logger) : Promise.resolve(new PollingNotifier(20, 1000));
+    listening.catch(() => undefined); // awaited below; a failure meanwhile is the launch's error there
     await preparePostgresSchema(connection, dialect, { url, schema, runMigrations });
     // Learned once: whether an ID prefix is an index range here (text-order.ts).
     const readDialect: Dialect = { ...dialect, codePointTextOrder: await workflowIDsOrderByCodePoint(connection, schema) };
-    const notifier = useListenNotify ? await startListening(target, logger) : new PollingNotifier(20, 1000);
+    const notifier = await listening;
     const limiter = new ReadLimiter(target.pollingConcurrency ?? 0);
     // Two batches in flight keep Postgres busy while JS prepares the next one.
-    const singleCommit = sqlSingleCommit(connection, dialect, postgresDatabaseIdentity, (work) => work());
+    const singleCommit = sqlSingleCommit(connection, dialect, postgresDatabaseIdentity, (work) => work((inside) => inside()));
     return new SqlSystemDatabase('postgres', connection, readDialect, notifier, 2, limiter, singleCommit, target.observabilityQueryTimeoutMs);
   } catch (error) {
+    await listening?.then((notifier) => notifier.close(), () => undefined);
     await connection.close().catch(() => undefined);
+    if (error instanceof DBOSDatabaseUnreachableError) throw error;
     throw isConnectionError(error) ? unreachable(url, error) : (missingDatabase(url, error) ?? error);
   }
 }

@@ -9,6 +9,8 @@ import type { Notifier, Waiter } from './notifier.ts';
 
 export class PollingNotifier implements Notifier {
   protected readonly local = new LocalWaiters();
+  /** Waits poll here, so they see every write; SQLite's change watcher (the subclass) sees every commit. */
+  readonly seesUnannouncedWrites: boolean = true;
 
   constructor(
     private readonly firstPollMs: number,

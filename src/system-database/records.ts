@@ -24,6 +24,20 @@ export function isTerminalStatus(status: string): boolean {
   return (terminalStatuses as readonly string[]).includes(status);
 }
 
+/**
+ * What a waiter of waitForWrite waits for, named so that the database can be asked whether it is there
+ * (SystemDatabase.findAwaitedWrites). Each kind's "written" is exactly what the waiter's own read looks for.
+ */
+export type AwaitedWrite =
+  /** The workflow's final status (any terminal one): getResult, waitFirst, waitAll, the end of a stream. */
+  | { kind: 'outcome'; workflowID: string }
+  /** A value of the event (getEvent). */
+  | { kind: 'event'; workflowID: string; key: string }
+  /** An unconsumed message to the workflow on the topic (recv; the stored topic, the default one included). */
+  | { kind: 'message'; workflowID: string; topic: string }
+  /** An entry of the stream at `fromOffset` or later (readStream). */
+  | { kind: 'stream'; workflowID: string; key: string; fromOffset: number };
+
 /** What starting a workflow writes: its status row, with its inputs, in one insert. */
 export interface NewWorkflowRecord {
   workflowID: string;

@@ -8,10 +8,10 @@
  *
  * No connection leaves this folder: the data source hands in a QueryRunner over its own transaction.
  */
-import type { QueryRunner } from './connection.ts';
+import type { QueryRunner, SqlValue } from './connection.ts';
 import type { Dialect } from './dialect.ts';
 import type { StepOutcomeRecord } from './records.ts';
-import { insertStepOutcomeOrConflict } from './sql/steps.ts';
+import { insertStepOutcomeOrConflict, insertStepOutcomeStatement } from './sql/steps.ts';
 
 export interface SingleCommitSupport {
   /** This system database's name, the same through every connection that reaches it. */
@@ -27,12 +27,18 @@ export interface SingleCommitSupport {
    */
   insertCheckpoint(transaction: QueryRunner, outcome: StepOutcomeRecord): Promise<void>;
   /**
-   * Run `work` (a transaction of another connection to this database) so that it does not contend with this
-   * process's own system-database writes. SQLite: the single system connection is held until `work` settles,
-   * and a system-database call made from inside `work` is refused at once (it would wait for `work` forever).
-   * Postgres: `work` just runs (row locks, not a file lock, separate the two).
+   * The same checkpoint as one plain INSERT (`$n` placeholders) whose key conflict fails it, for a connection
+   * that sends it with its COMMIT in one round trip; `conflictTable` names the table of that key.
    */
-  withWriterHeld<T>(work: () => Promise<T>): Promise<T>;
+  checkpointStatement(outcome: StepOutcomeRecord): { sql: string; params: SqlValue[]; conflictTable: string };
+  /**
+   * Run `work` (a transaction, or a group of them, of another connection to this database) so that it does not
+   * contend with this process's own system-database writes. SQLite: the single system connection is held until
+   * `work` settles, and a system-database call made from inside `work`, or from inside a function `work` runs
+   * through `enter` (in that function's own async context), is refused at once (it would wait for `work`
+   * forever). Postgres: `work` just runs (row locks, not a file lock, separate the two).
+   */
+  withWriterHeld<T>(work: (enter: <U>(inside: () => Promise<U>) => Promise<U>) => Promise<T>): Promise<T>;
 }
 
 /** How a backend names the database a connection reaches (postgres/database-identity.ts, sqlite/database-identity.ts). */
@@ -42,7 +48,7 @@ export function sqlSingleCommit(
   connection: QueryRunner,
   dialect: Dialect,
   identify: DatabaseIdentity,
-  holdWriter: <T>(work: () => Promise<T>) => Promise<T>,
+  holdWriter: SingleCommitSupport['withWriterHeld'],
 ): SingleCommitSupport {
   return {
     async identity() {
@@ -58,6 +64,7 @@ export function sqlSingleCommit(
       }
     },
     insertCheckpoint: (transaction, outcome) => insertStepOutcomeOrConflict(transaction, dialect, outcome),
+    checkpointStatement: (outcome) => ({ ...insertStepOutcomeStatement(dialect, outcome), conflictTable: 'operation_outputs' }),
     withWriterHeld: holdWriter,
   };
 }
@@ -69,5 +76,8 @@ export const noSingleCommit: SingleCommitSupport = {
   insertCheckpoint: async () => {
     throw new Error('This system database does not take single-commit checkpoints.');
   },
-  withWriterHeld: (work) => work(),
+  checkpointStatement: () => {
+    throw new Error('This system database does not take single-commit checkpoints.');
+  },
+  withWriterHeld: (work) => work((inside) => inside()),
 };

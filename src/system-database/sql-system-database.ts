@@ -3,7 +3,6 @@
  * Notifier; sqlite/ and postgres/ supply those three.
  */
 import {
-  DBOSConflictingWorkflowError,
   DBOSNonExistentWorkflowError,
   DBOSQueueDuplicatedError,
   DBOSWorkflowConflictError,
@@ -17,7 +16,7 @@ import { noSingleCommit, type SingleCommitSupport } from './single-commit.ts';
 import { selectStrandedVersions, type PendingVersionCount } from './sql/stranded-versions.ts';
 import { adoptStrandedWorkflow } from './sql/stranded-adoption.ts';
 import type { Notifier } from './notifier.ts';
-import type { ForkRequest, ApplicationRename, ApplicationRowCounts, RewindOutcome, RewindRequest, EventDispatchState, GarbageCollectionPacing, DebounceOutcome, DebounceRequest, InsertWorkflowResult, NewWorkflowRecord, StepOutcomeRecord, WorkflowListFilter, WorkflowOutcomeRecord, WorkflowStatusRecord, StrandedAdoption } from './records.ts';
+import type { AwaitedWrite, ForkRequest, ApplicationRename, ApplicationRowCounts, RewindOutcome, RewindRequest, EventDispatchState, GarbageCollectionPacing, DebounceOutcome, DebounceRequest, InsertWorkflowResult, NewWorkflowRecord, StepOutcomeRecord, WorkflowListFilter, WorkflowOutcomeRecord, WorkflowStatusRecord, StrandedAdoption } from './records.ts';
 import type { ClaimRequest, ClaimResult, QueueDefinitionConflict, QueueDefinitionRecord, RecoveryClaim, PendingWorkflowCursor, PendingWorkflowRef, RecoveryAttemptRequest, RecoveryBatchClaim } from './claim-records.ts';
 import { selectEventDispatchState, upsertEventDispatchState } from './sql/event-dispatch.ts';
 import { selectWorkflows } from './sql/listing.ts';
@@ -25,6 +24,7 @@ import { writeBatch } from './sql/batch.ts';
 import { selectStepOutcomePage, selectStepOutcomes, selectStepOutcomesOf } from './sql/steps.ts';
 import { claimRecoveryAttempts, selectPendingDirectWorkflows } from './sql/recovery.ts';
 import { selectQueuesWithWork } from './sql/idle-queues.ts';
+import { selectWrittenAwaited } from './sql/awaited-writes.ts';
 import {
   claimRecoveryAttempt,
   markRecoveryAttemptsExceeded,
@@ -39,6 +39,7 @@ import {
   selectWaitingPartitions,
   upsertHeartbeat,
 } from './sql/queues.ts';
+import { claimBatch, claimIsOneBatch, type ClaimBatch } from './sql/claim-batch.ts';
 import {
   deleteQueueDefinition,
   selectQueueDefinition,
@@ -46,21 +47,9 @@ import {
   upsertQueueDefinition,
 } from './sql/queue-definitions.ts';
 import { delayChangedKey, updateDelay, updateQueuedPriority } from './sql/queued-workflows.ts';
-import { forkWorkflow } from './sql/fork.ts';
-import { deleteCollectable, keepRowsCutoff } from './sql/garbage-collection.ts';
-import { rewindWorkflow } from './sql/rewind.ts';
-import { renameApplication } from './sql/rename-application.ts';
 import { insertEnqueuedWorkflows } from './sql/batch-enqueue.ts';
-import { debounceOnce } from './sql/debounce.ts';
+import { selectCancelled } from './sql/management.ts';
 import {
-  cancelWorkflows,
-  deleteWorkflows,
-  resumeWorkflows,
-  selectCancelled,
-  withDescendants,
-} from './sql/management.ts';
-import {
-  cancelChannel,
   outcomeChannel,
   queueChannel,
   type QueuedWorkflowChange,
@@ -78,23 +67,12 @@ import { WriteBatcher, type WriteRequest } from './write-batcher.ts';
 import { SqlApplicationVersionStore, SqlScheduleStore } from './sql-schedule-store.ts';
 import { SqlCommunicationStore } from './sql-communication-store.ts';
 import { SqlDashboardReads } from './sql-dashboard-reads.ts';
+import { SqlWorkflowControl } from './sql-workflow-control.ts';
 
 /** Tables in the order they can be emptied (children before parents). */
-const allTables = [
-  'operation_outputs',
-  'workflow_input',
-  'workflow_output',
-  'notifications',
-  'workflow_events_history',
-  'workflow_events',
-  'streams',
-  'event_dispatch_kv',
-  'workflow_schedules',
-  'application_versions',
-  'queues',
-  'durably_executors',
-  'workflow_status',
-];
+const allTables = ['operation_outputs', 'workflow_input', 'workflow_output', 'notifications', 'workflow_events_history',
+  'workflow_events', 'streams', 'event_dispatch_kv', 'workflow_schedules', 'application_versions', 'queues',
+  'durably_executors', 'workflow_status'];
 
 function isSameOutcome(a: StepOutcomeRecord, b: StepOutcomeRecord): boolean {
   return (
@@ -115,6 +93,7 @@ export class SqlSystemDatabase implements SystemDatabase {
   readonly applicationVersions: SqlApplicationVersionStore;
   readonly communication: SqlCommunicationStore;
   readonly dashboard: SqlDashboardReads;
+  private readonly control: SqlWorkflowControl;
 
   constructor(
     readonly backend: BackendName,
@@ -135,6 +114,7 @@ export class SqlSystemDatabase implements SystemDatabase {
     this.applicationVersions = new SqlApplicationVersionStore(connection, dialect);
     this.communication = new SqlCommunicationStore(connection, dialect, notifier);
     this.dashboard = new SqlDashboardReads(connection, dialect);
+    this.control = new SqlWorkflowControl(connection, dialect, notifier);
     this.batcher = new WriteBatcher(
       (requests) => writeBatch(this.connection, this.dialect, requests),
       (requests, applied) => this.publishOutcomes(requests, applied),
@@ -212,7 +192,13 @@ export class SqlSystemDatabase implements SystemDatabase {
   claimQueuedWorkflows(request: ClaimRequest, promoteDelayed: boolean): Promise<ClaimResult> {
     return this.lostClaims.run(
       claimScope(request.queueName, request.partitionKey),
-      (nextAttempt) => {
+      async (nextAttempt) => {
+        if (claimIsOneBatch(request, promoteDelayed)) {
+          // Nothing to read before the claim: lock and claim go together (one round trip on Postgres).
+          let batch: ClaimBatch | undefined;
+          const rows = await this.connection.pipelinedTransaction(() => (batch = claimBatch(this.dialect, request, nextAttempt())).statements);
+          return batch!.result(rows);
+        }
         // Each attempt starts here: after a lost connection, the whole claim runs again, looking for its lost rows.
         const claim = (tx: QueryRunner) => claimQueuedWorkflows(tx, this.dialect, request, promoteDelayed, nextAttempt());
         // With nothing to count first, the claim is one statement: it commits by itself.
@@ -226,6 +212,10 @@ export class SqlSystemDatabase implements SystemDatabase {
     const peek = await peekQueue(this.connection, this.dialect, queueName);
     // Rows of a claim whose answer was lost are PENDING, not ENQUEUED, yet still to be handed over: claim.
     return this.lostClaims.hasAny(queueName) ? { ...peek, hasEnqueued: true } : peek;
+  }
+
+  findAwaitedWrites(awaited: readonly AwaitedWrite[]): Promise<AwaitedWrite[]> {
+    return selectWrittenAwaited(this.connection, this.dialect, awaited);
   }
 
   async findQueuesWithWork(queueNames: readonly string[], nowEpochMs: number): Promise<string[]> {
@@ -264,8 +254,8 @@ export class SqlSystemDatabase implements SystemDatabase {
     return marked;
   }
 
-  recordHeartbeat(executorID: string, applicationVersion: string, now: number): Promise<void> {
-    return upsertHeartbeat(this.connection, this.dialect, executorID, applicationVersion, now);
+  recordHeartbeat(executorID: string, applicationVersion: string, now: number, silentBefore: number): Promise<boolean> {
+    return upsertHeartbeat(this.connection, this.dialect, executorID, applicationVersion, now, silentBefore);
   }
 
   async takeOverSilentExecutors(cutoff: number, self: string, fallbackQueue: string, now: number): Promise<TakenOverExecutor[]> {
@@ -315,44 +305,8 @@ export class SqlSystemDatabase implements SystemDatabase {
     return deleted;
   }
 
-  async cancelWorkflows(workflowIDs: readonly string[], descendants: boolean, now: number): Promise<string[]> {
-    const cancelled = await this.connection.transaction(async (tx) => {
-      const ids = descendants ? await withDescendants(tx, this.dialect, workflowIDs) : workflowIDs;
-      return cancelWorkflows(tx, this.dialect, ids, now);
-    });
-    if (cancelled.length > 0) {
-      this.notifier.wakeLocal(cancelChannel, cancelled);
-      this.notifier.wakeLocal(outcomeChannel, cancelled);
-    }
-    return cancelled;
-  }
-
   selectCancelled(workflowIDs: readonly string[]): Promise<string[]> {
     return selectCancelled(this.connection, this.dialect, workflowIDs);
-  }
-
-  async resumeWorkflows(workflowIDs: readonly string[], queueName: string, now: number): Promise<string[]> {
-    const resumed = await this.connection.transaction((tx) => resumeWorkflows(tx, this.dialect, workflowIDs, queueName, now));
-    if (resumed.length > 0) this.notifier.wakeLocal(queueChannel, [queueName]);
-    return resumed;
-  }
-
-  async forkWorkflow(fork: ForkRequest): Promise<void> {
-    let forked: boolean;
-    try {
-      forked = await this.connection.transaction((tx) => forkWorkflow(tx, this.dialect, fork));
-    } catch (error) {
-      if (!this.dialect.isUniqueViolation(error)) throw error;
-      throw new DBOSConflictingWorkflowError(fork.newWorkflowID, `Cannot fork into workflow ID ${fork.newWorkflowID}: it is already taken.`);
-    }
-    if (!forked) throw new DBOSNonExistentWorkflowError(`Cannot fork workflow ${fork.originalID}: it does not exist.`, { workflowID: fork.originalID });
-    this.notifier.wakeLocal(queueChannel, [fork.queueName]);
-  }
-
-  async rewindWorkflow(rewind: RewindRequest): Promise<RewindOutcome> {
-    const outcome = await this.connection.transaction((tx) => rewindWorkflow(tx, this.dialect, rewind));
-    if (outcome.kind === 'rewound') this.notifier.wakeLocal(queueChannel, [rewind.queueName]);
-    return outcome;
   }
 
   async enqueueWorkflows(workflows: readonly NewWorkflowRecord[]): Promise<Set<string>> {
@@ -363,47 +317,40 @@ export class SqlSystemDatabase implements SystemDatabase {
     return inserted;
   }
 
-  async debounceWorkflow(request: DebounceRequest, checkpoint?: StepOutcomeRecord): Promise<DebounceOutcome> {
-    // A retry follows a concurrent change (the key freed, or its workflow just left DELAYED): rare and brief.
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const outcome = await this.connection.transaction((tx) => debounceOnce(tx, this.dialect, request, checkpoint));
-      if (outcome === 'retry') continue;
-      if (outcome.kind !== 'held') this.notifier.wakeLocal(queueChannel, [request.workflow.queueName]);
-      return outcome;
-    }
-    throw new DBOSQueueDuplicatedError(request.workflow.workflowID, request.workflow.queueName, request.workflow.deduplicationID);
-  }
-
   listStepOutcomes(workflowID: string, limit?: number, offset?: number): Promise<StepOutcomeRecord[]> {
     return selectStepOutcomePage(this.observabilityReads, this.dialect, workflowID, limit, offset);
   }
 
+  cancelWorkflows(workflowIDs: readonly string[], descendants: boolean, now: number): Promise<string[]> {
+    return this.control.cancelWorkflows(workflowIDs, descendants, now);
+  }
+
+  resumeWorkflows(workflowIDs: readonly string[], queueName: string, now: number): Promise<string[]> {
+    return this.control.resumeWorkflows(workflowIDs, queueName, now);
+  }
+
+  forkWorkflow(fork: ForkRequest): Promise<void> {
+    return this.control.forkWorkflow(fork);
+  }
+
+  rewindWorkflow(rewind: RewindRequest): Promise<RewindOutcome> {
+    return this.control.rewindWorkflow(rewind);
+  }
+
+  debounceWorkflow(request: DebounceRequest, checkpoint?: StepOutcomeRecord): Promise<DebounceOutcome> {
+    return this.control.debounceWorkflow(request, checkpoint);
+  }
+
   deleteWorkflows(workflowIDs: readonly string[], descendants: boolean): Promise<number> {
-    return this.connection.transaction(async (tx) =>
-      deleteWorkflows(tx, this.dialect, descendants ? await withDescendants(tx, this.dialect, workflowIDs) : workflowIDs),
-    );
+    return this.control.deleteWorkflows(workflowIDs, descendants);
   }
 
-  async garbageCollect(
-    cutoffEpochMs: number | undefined,
-    keepRows: number | undefined,
-    ownedBy?: readonly string[],
-    pacing?: GarbageCollectionPacing,
-  ): Promise<number> {
-    const scope = { d: this.dialect, owners: ownedBy ?? [] };
-    let cutoff = cutoffEpochMs;
-    if (keepRows !== undefined) {
-      const newest = await keepRowsCutoff(this.connection, scope, keepRows, pacing);
-      if (newest !== undefined) cutoff = Math.max(cutoff ?? newest, newest);
-    }
-    return cutoff === undefined ? 0 : deleteCollectable(this.connection, scope, cutoff, pacing);
+  garbageCollect(cutoffEpochMs: number | undefined, keepRows: number | undefined, ownedBy?: readonly string[], pacing?: GarbageCollectionPacing): Promise<number> {
+    return this.control.garbageCollect(cutoffEpochMs, keepRows, ownedBy, pacing);
   }
 
-  async renameApplication(rename: ApplicationRename): Promise<ApplicationRowCounts> {
-    const counts = await renameApplication(this.connection, this.dialect, rename);
-    // Workers reload queue definitions on this channel, and find the ones they now own.
-    if (counts.queues > 0) this.notifier.wakeLocal(queueDefinitionsChannel, [queueDefinitionsKey]);
-    return counts;
+  renameApplication(rename: ApplicationRename): Promise<ApplicationRowCounts> {
+    return this.control.renameApplication(rename);
   }
 
   getEventDispatchState(service: string, workflowFnName: string, key: string): Promise<EventDispatchState | undefined> {

@@ -15,7 +15,7 @@ import type { PendingVersionCount } from './sql/stranded-versions.ts';
 import type { VersionPromotion } from './sql/application-versions.ts';
 import type { Notifier } from './notifier.ts';
 import type { SingleCommitSupport } from './single-commit.ts';
-import type { ForkRequest, ApplicationRename, ApplicationRowCounts, RewindOutcome, RewindRequest, MessageRecord, PublishedValue, StoredValue, StreamEntry, EventDispatchState, GarbageCollectionPacing, DebounceOutcome, DebounceRequest, InsertWorkflowResult, NewWorkflowRecord, ApplicationVersionRecord, ScheduleChanges, ScheduleFilter, ScheduleRecord, StepOutcomeRecord, WorkflowListFilter, WorkflowOutcomeRecord, WorkflowStatusRecord, StrandedAdoption } from './records.ts';
+import type { AwaitedWrite, ForkRequest, ApplicationRename, ApplicationRowCounts, RewindOutcome, RewindRequest, MessageRecord, PublishedValue, StoredValue, StreamEntry, EventDispatchState, GarbageCollectionPacing, DebounceOutcome, DebounceRequest, InsertWorkflowResult, NewWorkflowRecord, ApplicationVersionRecord, ScheduleChanges, ScheduleFilter, ScheduleRecord, StepOutcomeRecord, WorkflowListFilter, WorkflowOutcomeRecord, WorkflowStatusRecord, StrandedAdoption } from './records.ts';
 import type { ClaimRequest, ClaimResult, QueueDefinitionConflict, QueueDefinitionRecord, RecoveryClaim, PendingWorkflowCursor, PendingWorkflowRef, RecoveryAttemptRequest, RecoveryBatchClaim } from './claim-records.ts';
 
 export type BackendName = 'sqlite' | 'postgres';
@@ -176,6 +176,14 @@ export interface SystemDatabase {
   getWorkflowStatus(workflowID: string): Promise<WorkflowStatusRecord | undefined>;
 
   /**
+   * Of these awaited writes, the ones already in the database: one read for
+   * all of them (the batched re-check of sleeping waiters, for writes that
+   * announced nothing). The list must not change afterwards: asked again
+   * with the same list, the statement built for it is reused.
+   */
+  findAwaitedWrites(awaited: readonly AwaitedWrite[]): Promise<AwaitedWrite[]>;
+
+  /**
    * PENDING workflows of `executorID` under other application versions, per version, leaving out
    * versions another executor with a heartbeat since `liveSinceEpochMs` runs (launch-time check).
    */
@@ -253,8 +261,8 @@ export interface SystemDatabase {
   /** A workflow that exhausted its recovery attempts becomes MAX_RECOVERY_ATTEMPTS_EXCEEDED (if still PENDING). */
   markRecoveryAttemptsExceeded(workflowID: string, now: number): Promise<boolean>;
 
-  /** Record that this executor is alive. */
-  recordHeartbeat(executorID: string, applicationVersion: string, now: number): Promise<void>;
+  /** Record that this executor is alive; true when another executor has been silent since `silentBefore`. */
+  recordHeartbeat(executorID: string, applicationVersion: string, now: number, silentBefore: number): Promise<boolean>;
 
   /**
    * Executors silent since `cutoff` are dead: each is taken over by exactly

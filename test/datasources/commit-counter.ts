@@ -20,6 +20,13 @@ let recording: Commit[] | undefined;
 
 function observe(connection: object, sql: string): void {
   if (!recording) return;
+  // A statement and the COMMIT sent in one round trip (node-pg's completion row): two statements.
+  const withCommit = /^([\s\S]*);\s*COMMIT\s*$/i.exec(sql);
+  if (withCommit) {
+    observe(connection, withCommit[1]!);
+    observe(connection, 'COMMIT');
+    return;
+  }
   const keyword = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase();
   const statements = open.get(connection);
   if (keyword === 'BEGIN') open.set(connection, []);

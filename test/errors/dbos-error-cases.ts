@@ -86,6 +86,7 @@ function durablyCases(): ErrorCase[] {
     { error: new e.DBOSAdminRequestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON only'), errorClass: e.DBOSAdminRequestError, dbosErrorCode: 1, code: 'UNSUPPORTED_MEDIA_TYPE', fields: { status: 415 } },
     { error: new e.DBOSAdminTokenRequiredError('0.0.0.0'), errorClass: e.DBOSAdminTokenRequiredError, dbosErrorCode: 3, code: 'ADMIN_TOKEN_REQUIRED', fields: { host: '0.0.0.0' } },
     { error: new e.DBOSWorkflowNotRewindableError('wf-15', 'PENDING'), errorClass: e.DBOSWorkflowNotRewindableError, dbosErrorCode: 21, code: 'WORKFLOW_NOT_REWINDABLE', fields: { workflowID: 'wf-15', status: 'PENDING' } },
+    { error: new e.DBOSTransactionEndedError('orders'), errorClass: e.DBOSTransactionEndedError, dbosErrorCode: 21, code: 'TRANSACTION_ENDED_BY_FUNCTION', fields: { dataSourceName: 'orders' } },
     { error: new e.DBOSSystemDatabaseHeldError(), errorClass: e.DBOSSystemDatabaseHeldError, dbosErrorCode: 21, code: 'SYSTEM_DATABASE_HELD', fields: {} },
     { error: new e.DBOSSqliteFaultError('the file failed', '/d/app.sqlite', false, 'SQLITE_X', cause), errorClass: e.DBOSSqliteFaultError, dbosErrorCode: 1, code: 'SQLITE_X', fields: { path: '/d/app.sqlite', retriable: false, cause } },
     { error: new e.DBOSSqliteReadOnlyError('/d/app.sqlite', cause), errorClass: e.DBOSSqliteReadOnlyError, dbosErrorCode: 1, code: 'SQLITE_READ_ONLY', fields: { path: '/d/app.sqlite', retriable: true, cause } },

@@ -61,7 +61,7 @@ describe('schema parity with DBOS 5.3 [postgres]', { skip: interopSkip }, () => 
     await launchDurablyOn(schema);
     const adopted = await catalogSnapshot(schema);
     assert.deepEqual(missingFrom(adopted, dbosOnly), []);
-    assert.deepEqual(await recordedVersions(schema), { dbos: [123], durably: [1, 2, 3, 4, 5, 6] });
+    assert.deepEqual(await recordedVersions(schema), { dbos: [123], durably: [1, 2, 3, 4, 5, 6, 7] });
     const added = [...adopted.indexes.keys()].filter((name) => !dbosOnly.indexes.has(name)).sort();
     assert.deepEqual(added, [
       'durably_executors_pkey',
@@ -71,7 +71,29 @@ describe('schema parity with DBOS 5.3 [postgres]', { skip: interopSkip }, () => 
     ]);
     // A second launch migrates nothing.
     await launchDurablyOn(schema);
-    assert.deepEqual(await recordedVersions(schema), { dbos: [123], durably: [1, 2, 3, 4, 5, 6] });
+    assert.deepEqual(await recordedVersions(schema), { dbos: [123], durably: [1, 2, 3, 4, 5, 6, 7] });
+  });
+
+  test('workflow_status keeps room for final updates (fillfactor 50) on its own schema and on an adopted DBOS schema', async () => {
+    const fillfactor = (schema: string) =>
+      withClient(async (client) => {
+        const { rows } = await client.query(
+          `SELECT c.reloptions FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+           WHERE n.nspname = $1 AND c.relname = 'workflow_status'`,
+          [schema],
+        );
+        return rows[0]?.reloptions as string[] | null;
+      });
+    const own = freshSchemaName();
+    await launchDurablyOn(own);
+    assert.deepEqual(await fillfactor(own), ['fillfactor=50']);
+    const adopted = freshSchemaName();
+    await createDbosSchema(adopted);
+    assert.equal(await fillfactor(adopted), null);
+    await launchDurablyOn(adopted);
+    assert.deepEqual(await fillfactor(adopted), ['fillfactor=50']);
+    // DBOS's own migration runner still finds nothing to do there.
+    assert.equal((await runDbosMigrations(adopted)).appliedCount, 0);
   });
 
   test('a schema an older DBOS built is refused with the remedy, and left as it was', async () => {

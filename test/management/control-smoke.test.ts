@@ -22,7 +22,7 @@ const gated = DBOS.registerWorkflow(async () => {
 
 const slow = DBOS.registerWorkflow(async () => {
   await stepOne();
-  await DBOS.sleep(400);
+  await DBOS.sleep(3000); // outlasts the 1 s timeout below
   await stepTwo();
   return 'slow';
 }, { name: 'control.slow' });
@@ -91,7 +91,7 @@ forEachBackend('workflow control smoke', (backend) => {
   test('a timeout cancels the workflow', async () => {
     await launch(backend);
     ran.length = 0;
-    const handle = await DBOS.startWorkflow(slow, { timeoutMS: 100 })();
+    const handle = await DBOS.startWorkflow(slow, { timeoutMS: 1000 })(); // step one runs well within it, even under load
     await assert.rejects(handle.getResult(), DBOSWorkflowCancelledError);
     assert.equal((await handle.getStatus())?.status, 'CANCELLED');
     assert.deepEqual(ran, ['one']);

@@ -16,6 +16,7 @@ import type { QueryRunner, Row, SqlValue } from '../../src/system-database/conne
 import type { Dialect } from '../../src/system-database/dialect.ts';
 import { postgresDialect } from '../../src/system-database/postgres/postgres-dialect.ts';
 import { claimQueuedWorkflows, peekQueue, selectWaitingPartitions } from '../../src/system-database/sql/queues.ts';
+import { claimBatch } from '../../src/system-database/sql/claim-batch.ts';
 import { sqliteDialect } from '../../src/system-database/sqlite/sqlite-dialect.ts';
 import type { DBOSConfig } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
@@ -48,7 +49,12 @@ async function dequeueStatements(d: Dialect): Promise<Statement[]> {
     queueName: 'plan-queue', partitionKey: 'p', maxTasks: 5, queueLimits: limits, partitionLimits: limits,
     executorID: 'plan-executor', applicationVersion: 'v1', applicationName: 'plan-app',
   }, true, { claimTime: () => Date.now(), lostTimes: [Date.now() - 2, Date.now() - 1] });
-  return runner.statements.filter((s) => s.sql.includes('workflow_status'));
+  // The batch claim (claim-batch.ts) of a queue limited by its concurrency alone, after a lost attempt.
+  const batch = claimBatch(d, {
+    queueName: 'plan-queue', maxTasks: 5, queueLimits: { concurrency: 5 }, partitionLimits: {},
+    executorID: 'plan-executor', applicationVersion: 'v1', applicationName: 'plan-app',
+  }, { claimTime: () => Date.now(), lostTimes: [Date.now() - 1] });
+  return [...runner.statements, ...batch.statements].filter((s) => s.sql.includes('workflow_status'));
 }
 
 async function sqlitePlans(config: DBOSConfig, statements: Statement[]): Promise<string[][]> {
@@ -88,7 +94,7 @@ forEachBackend('dequeue queries and the dequeue index', (backend) => {
     const d = backend.name === 'sqlite' ? sqliteDialect : postgresDialect(schema);
     const statements = await dequeueStatements(d);
     assert.ok(statements.some((s) => s.sql.includes('started_at_epoch_ms IN')), 'the lost-claims lookup was captured');
-    assert.ok(statements.length >= 7, `captured ${statements.length} statements`);
+    assert.ok(statements.length >= 9, `captured ${statements.length} statements`);
     const plans = backend.name === 'sqlite' ? await sqlitePlans(config, statements) : await postgresPlans(config, statements);
     for (const [index, plan] of plans.entries()) {
       const text = plan.join('\n');

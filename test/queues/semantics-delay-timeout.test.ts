@@ -51,16 +51,16 @@ forEachBackend('queue semantics: delayed start and timeouts', (backend) => {
   test('a delayed task is DELAYED at first, dequeued no earlier than its time, and does not hold up later tasks', async () => {
     await launch(backend);
     const enqueuedAt = Date.now();
-    const late = await DBOS.startWorkflow(task, { queueName: delayQueue.name, enqueueOptions: { delaySeconds: 0.3 } })('late');
+    const late = await DBOS.startWorkflow(task, { queueName: delayQueue.name, enqueueOptions: { delaySeconds: 1.5 } })('late'); // outlasts a slow enqueue under load
     const lateStatus = await late.getStatus();
     assert.equal(lateStatus?.status, 'DELAYED');
-    assert.ok(lateStatus!.delayUntilEpochMS! >= enqueuedAt + 300, 'the delay is recorded');
+    assert.ok(lateStatus!.delayUntilEpochMS! >= enqueuedAt + 1500, 'the delay is recorded');
     const prompt = await DBOS.startWorkflow(task, { queueName: delayQueue.name })('prompt');
     assert.deepEqual(await Promise.all([late.getResult(), prompt.getResult()]), ['late', 'prompt']);
     assert.deepEqual(started, ['prompt', 'late'], 'the undelayed task, enqueued later on a concurrency-1 queue, went first');
     const lateDequeued = (await late.getStatus())!.dequeuedAt!;
     const promptDequeued = (await prompt.getStatus())!.dequeuedAt!;
-    assert.ok(lateDequeued >= enqueuedAt + 300, `dequeued ${lateDequeued - enqueuedAt} ms after enqueue`);
+    assert.ok(lateDequeued >= enqueuedAt + 1500, `dequeued ${lateDequeued - enqueuedAt} ms after enqueue`);
     assert.ok(lateDequeued >= lateStatus!.delayUntilEpochMS!);
     assert.ok(promptDequeued < lateDequeued, 'the prompt task was dequeued first');
   });
@@ -83,13 +83,15 @@ forEachBackend('queue semantics: delayed start and timeouts', (backend) => {
     await launch(backend);
     const enqueuedAt = Date.now();
     const handles = [];
-    for (const [label, seconds] of [['c', 0.45], ['a', 0.15], ['b', 0.3]] as const) {
+    // Due 600 ms apart: two due at the same poll are dequeued in creation order (c first), so the gaps must
+    // outlast a slow enqueue or a late wake-up on a loaded machine.
+    for (const [label, seconds] of [['c', 1.4], ['a', 0.2], ['b', 0.8]] as const) {
       handles.push(await DBOS.startWorkflow(task, { queueName: openQueue.name, enqueueOptions: { delaySeconds: seconds } })(label));
     }
     await Promise.all(handles.map((h) => h.getResult()));
     assert.deepEqual(started, ['a', 'b', 'c']);
     const offsets = await Promise.all(handles.map(async (h) => (await h.getStatus())!.dequeuedAt! - enqueuedAt));
-    assert.ok(offsets[0]! >= 450 && offsets[1]! >= 150 && offsets[2]! >= 300, `offsets ${offsets.join(', ')}`);
+    assert.ok(offsets[0]! >= 1400 && offsets[1]! >= 200 && offsets[2]! >= 800, `offsets ${offsets.join(', ')}`);
   });
 
   test('a queued workflow has no deadline while ENQUEUED; it starts at dequeue', async () => {

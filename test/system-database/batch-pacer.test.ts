@@ -39,3 +39,12 @@ test('the rest, as long as the batch took, lets a timer due meanwhile run before
   await pacer.rest();
   assert.ok(timerRan);
 });
+
+test('a follow-up hold (a checkpoint) lengthens the rest but does not shrink the next batch', async () => {
+  const pacer = new BatchPacer(pacing);
+  pacer.record(5, 40); // on budget: the size stays; the rest covers both holds
+  assert.equal(pacer.size, 100);
+  const began = performance.now();
+  await pacer.rest();
+  assert.ok(performance.now() - began >= 40);
+});

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { DBOSDatabaseUnavailableError } from '../../src/errors/errors.ts';
-import type { Connection, QueryRunner } from '../../src/system-database/connection.ts';
+import type { Connection, QueryRunner, Statement } from '../../src/system-database/connection.ts';
 import type { ClaimRequest } from '../../src/system-database/claim-records.ts';
 import type { SystemDatabase } from '../../src/system-database/system-database.ts';
 import { forEachTarget, freshTarget, OpenedDatabases, enqueueWorkflows } from '../helpers/system-database-targets.ts';
@@ -33,16 +33,18 @@ function connectionOf(systemDatabase: SystemDatabase): Connection {
   return (systemDatabase as unknown as { connection: Connection }).connection;
 }
 
-type Work = (runner: QueryRunner) => Promise<unknown>;
+/** A claim's work: a transaction body, or (pipelinedTransaction) the builder of its batch. */
+type Work = ((runner: QueryRunner) => Promise<unknown>) | (() => readonly Statement[]);
+const claimMethods = ['autocommit', 'transaction', 'pipelinedTransaction'] as const;
 
 /**
  * The next claim's first attempt commits and its answer is lost; then `afterLoss`: 'retry' runs the claim
  * again (the connection came back), 'fail' fails the call (the outage outlasted databaseOutageTimeoutMs).
  */
 function loseNextClaimAnswer(connection: Connection, afterLoss: 'retry' | 'fail'): void {
-  const patched = connection as unknown as Record<'autocommit' | 'transaction', (work: Work) => Promise<unknown>>;
-  const originals = { autocommit: patched.autocommit, transaction: patched.transaction };
-  for (const method of ['autocommit', 'transaction'] as const) {
+  const patched = connection as unknown as Record<(typeof claimMethods)[number], (work: Work) => Promise<unknown>>;
+  const originals = { autocommit: patched.autocommit, transaction: patched.transaction, pipelinedTransaction: patched.pipelinedTransaction };
+  for (const method of claimMethods) {
     patched[method] = async (work: Work) => {
       Object.assign(patched, originals); // once
       const run = (w: Work) => originals[method].call(connection, w);

@@ -12,17 +12,17 @@ export function unreachable(url: string, error: unknown): DBOSDatabaseUnreachabl
   );
 }
 
-/** `create: false` (runMigrations: false): a missing database is an error naming it, not created. */
-export async function createDatabaseIfMissing(url: string, create = true): Promise<void> {
+/**
+ * `create: false` (runMigrations: false): a missing database is an error naming it, not created. `connect`
+ * opens a connection to `url` (the pool's first: the probe costs no connection of its own).
+ */
+export async function createDatabaseIfMissing(url: string, create: boolean, connect: () => Promise<void>): Promise<void> {
   const { databaseName, connectTimeoutMs } = parsePostgresUrl(url);
-  const probe = absorbClientErrors(new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs }));
   try {
-    await probe.connect();
+    await connect();
     return;
   } catch (error) {
     if ((error as { code?: string }).code !== '3D000') throw unreachable(url, error);
-  } finally {
-    await probe.end().catch(() => undefined);
   }
   // 3D000: the database does not exist yet.
   if (!create) {

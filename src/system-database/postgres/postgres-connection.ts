@@ -19,8 +19,17 @@ import pg from 'pg';
 import { DBOSDatabaseUnavailableError, DBOSQueryTimeoutError } from '../../errors/errors.ts';
 import { absorbPoolClientErrors } from '../../support/pg-error-events.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
-import { defaultOutageTimeoutMs, type Connection, type QueryRunner, type Row, type SqlValue } from '../connection.ts';
+import {
+  defaultOutageTimeoutMs,
+  type Connection,
+  type QueryRunner,
+  type Row,
+  type SqlValue,
+  type Statement,
+  type TransactionOptions,
+} from '../connection.ts';
 import { isConnectionError } from './postgres-errors.ts';
+import { runPipelinedTransaction } from './pipelined-transaction.ts';
 
 const int8Oid = 20;
 
@@ -77,8 +86,8 @@ export class PostgresConnection implements Connection {
     });
   }
 
-  transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
-    return this.retryOnLostConnection(() => this.transactionOnce(work));
+  transaction<T>(work: (tx: QueryRunner) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return this.retryOnLostConnection(() => this.transactionOnce(work, options));
   }
 
   autocommit<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
@@ -89,7 +98,39 @@ export class PostgresConnection implements Connection {
     return this.retryOnLostConnection(() => work(once));
   }
 
-  private async transactionOnce<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
+  private transactionOnce<T>(work: (tx: QueryRunner) => Promise<T>, options: TransactionOptions): Promise<T> {
+    return this.onCheckedOutClient(async (client) => {
+      const tx: QueryRunner = {
+        query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
+          (await client.query(queryConfig(sql, params, this.outageTimeoutMs))).rows as R[],
+      };
+      // Without parameters, both statements go in one round trip.
+      await client.query(this.control(options.durable === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN'));
+      const result = await work(tx);
+      await client.query(this.control('COMMIT'));
+      return result;
+    });
+  }
+
+  pipelinedTransaction(build: () => readonly Statement[]): Promise<Row[][]> {
+    return this.retryOnLostConnection(() =>
+      this.onCheckedOutClient((client) =>
+        runPipelinedTransaction(
+          client,
+          build(),
+          ({ sql, params }) => queryConfig(sql, params, this.outageTimeoutMs),
+          (text) => this.control(text),
+        ),
+      ),
+    );
+  }
+
+  private control(text: string): pg.QueryConfig {
+    return { text, query_timeout: this.outageTimeoutMs } as pg.QueryConfig;
+  }
+
+  /** A pooled client for one transaction: rolled back if `run` fails, dropped if its connection failed. */
+  private async onCheckedOutClient<T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // A checked-out client has no pool listener: pg emits 'error' on it when its server dies, even
     // with a query in flight (the query rejects too). Unheard, that event would end the process.
@@ -98,22 +139,15 @@ export class PostgresConnection implements Connection {
       broken = true;
     };
     client.on('error', onClientError);
-    const tx: QueryRunner = {
-      query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
-        (await client.query(queryConfig(sql, params, this.outageTimeoutMs))).rows as R[],
-    };
     try {
-      await client.query({ text: 'BEGIN', query_timeout: this.outageTimeoutMs } as pg.QueryConfig);
-      const result = await work(tx);
-      await client.query({ text: 'COMMIT', query_timeout: this.outageTimeoutMs } as pg.QueryConfig);
-      return result;
+      return await run(client);
     } catch (error) {
       // A lost or stalled connection is dropped, not rolled back: the server rolls back when it
       // closes, and a ROLLBACK queued behind a stalled statement would wait out another timeout.
       broken ||= isConnectionError(error);
       if (!broken) {
         try {
-          await client.query({ text: 'ROLLBACK', query_timeout: this.outageTimeoutMs } as pg.QueryConfig);
+          await client.query(this.control('ROLLBACK'));
         } catch {
           broken = true;
         }

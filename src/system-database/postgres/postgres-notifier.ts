@@ -4,7 +4,8 @@
  * itself, so this one does: on error or end it reconnects with backoff,
  * LISTENs again, and wakes every waiter so each re-reads what it may have
  * missed. While it listens, waitForWrite's waiters need no safety poll (every
- * write they await is announced); when it is lost and not back within
+ * write durably makes is announced; writes that are not, by DBOS's SDKs or
+ * plain SQL, are found by the engine's batched re-check of sleepers); when it is lost and not back within
  * `fallBackToPollingAfterMs`, every waiter is woken to re-read and polls
  * until the connection is back (then all are woken once more).
  */
@@ -31,6 +32,8 @@ const fallBackToPollingAfterMs = 1000;
 
 export class PostgresNotifier implements Notifier {
   private readonly local = new LocalWaiters();
+  /** LISTEN hears NOTIFYs only: a workflow finished or an event set by DBOS's SDKs or plain SQL is not heard. */
+  readonly seesUnannouncedWrites = false;
   private client: pg.Client | undefined;
   private connected = false;
   private closed = false;
@@ -116,7 +119,8 @@ export class PostgresNotifier implements Notifier {
     client.on('end', () => this.lost(client, undefined));
     try {
       await client.connect();
-      for (const pgChannel of byPgChannel.keys()) await client.query(`LISTEN "${pgChannel.replaceAll('"', '""')}"`);
+      // One round trip for all channels (a simple query may hold several statements).
+      await client.query([...byPgChannel.keys()].map((pgChannel) => `LISTEN "${pgChannel.replaceAll('"', '""')}"`).join('; '));
     } catch (error) {
       client.end().catch(() => undefined);
       throw error;

@@ -14,12 +14,21 @@
  * deleted are gone) keeps every batch's index walk short however many rows
  * went before. Finding the keepRows-th newest workflow walks the created_at
  * index in paced steps too.
+ *
+ * What live work waits for (measured with bench/scale-gc-alone.ts): on
+ * SQLite, a batch's whole hold, its commit's flush and, every thousand log
+ * pages, the checkpoint that some commit runs (60-140 ms, maybe a live one's);
+ * on Postgres, the flush of the log the batches wrote before a live commit
+ * (wait events WALSync / WALWrite). So a batch commits without a flush of its
+ * own (a lost batch is collected again), and SQLite's log is checkpointed by
+ * the collection itself, every few batches (LogCheckpoints).
  */
 import type { Connection, QueryRunner, SqlValue } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { GarbageCollectionPacing } from '../records.ts';
 import { BatchPacer, type BatchPacing } from '../batch-pacer.ts';
-import { deleteUncascaded } from './management.ts';
+import { LogCheckpoints } from './log-checkpoints.ts';
+import { deleteUncascaded, placeholders } from './management.ts';
 
 /**
  * How batches are paced, by whether a statement stalls the process (Dialect.blocksEventLoop); measured with
@@ -110,10 +119,20 @@ export async function keepRowsCutoff(
   }
 }
 
+/** One batch's outcome: the candidates it read (oldest first) and how many of them it deleted. */
+interface BatchOutcome {
+  /** created_at of the newest candidate, or undefined when none was left. */
+  newestCreatedAt: number | undefined;
+  candidates: number;
+  deleted: number;
+}
+
 /**
- * One batch: delete up to `limit` of the oldest collectable workflows created at or after `after` (and before
- * `cutoff`), with everything they recorded. Returns the deleted workflows' creation times. The status is
- * checked again on the deleted row itself: on Postgres a workflow resumed since the inner read stays.
+ * One batch: read up to `limit` of the oldest collectable workflows created at or after `after` (and before
+ * `cutoff`) on the created_at index, then delete them by primary key, in key order, with everything they
+ * recorded. Two statements, not a DELETE over a subquery: Postgres planned that one as a hash semi-join over
+ * a sequential scan of the whole status table, every batch (a second per batch at 1,000,000 rows). The
+ * status is checked again on the deleted row itself: a workflow resumed since the read stays.
  */
 async function deleteBatch(
   tx: QueryRunner,
@@ -121,7 +140,7 @@ async function deleteBatch(
   cutoff: number,
   after: number | undefined,
   limit: number,
-): Promise<number[]> {
+): Promise<BatchOutcome> {
   const table = scope.d.table('workflow_status');
   const params: SqlValue[] = [cutoff, limit];
   let keyset = '';
@@ -129,21 +148,31 @@ async function deleteBatch(
     params.push(after);
     keyset = ` AND created_at >= $${params.length}`;
   }
-  const rows = await tx.query<{ workflow_uuid: string; created_at: number }>(
-    `DELETE FROM ${table} WHERE workflow_uuid IN (
-       SELECT workflow_uuid FROM ${table}
-       WHERE created_at < $1${keyset} AND status NOT IN ${inFlight}${ownersClause(scope.owners, params.length + 1)}
-       ORDER BY created_at LIMIT $2
-     ) AND status NOT IN ${inFlight}
-     RETURNING workflow_uuid, created_at`,
+  const candidates = await tx.query<{ workflow_uuid: string; created_at: number }>(
+    `SELECT workflow_uuid, created_at FROM ${table}
+     WHERE created_at < $1${keyset} AND status NOT IN ${inFlight}${ownersClause(scope.owners, params.length + 1)}
+     ORDER BY created_at LIMIT $2`,
     [...params, ...scope.owners],
   );
-  await deleteUncascaded(
-    tx,
-    scope.d,
-    rows.map((row) => row.workflow_uuid),
-  );
-  return rows.map((row) => Number(row.created_at));
+  if (candidates.length === 0) return { newestCreatedAt: undefined, candidates: 0, deleted: 0 };
+  // Key order: each index page is visited once, and concurrent deleters (two collections) lock rows in one order.
+  const ids = candidates.map((row) => row.workflow_uuid).sort();
+  let deleted = 0;
+  for (let start = 0; start < ids.length; start += scope.d.maxParameters) {
+    const chunk = ids.slice(start, start + scope.d.maxParameters);
+    const rows = await tx.query<{ workflow_uuid: string }>(
+      `DELETE FROM ${table} WHERE workflow_uuid IN (${placeholders(chunk.length)}) AND status NOT IN ${inFlight}
+       RETURNING workflow_uuid`,
+      chunk,
+    );
+    await deleteUncascaded(
+      tx,
+      scope.d,
+      rows.map((row) => row.workflow_uuid),
+    );
+    deleted += rows.length;
+  }
+  return { newestCreatedAt: Number(candidates.at(-1)!.created_at), candidates: candidates.length, deleted };
 }
 
 /** Delete every collectable workflow created before `cutoff`, batch after batch; returns how many. */
@@ -154,21 +183,26 @@ export async function deleteCollectable(
   pacing: GarbageCollectionPacing = {},
 ): Promise<number> {
   const pacer = new BatchPacer(pacingFor(scope.d).deletion, pacing.batchSize);
+  const checkpoints = new LogCheckpoints(connection, scope.d.checkpointStatement);
   let after: number | undefined;
   let total = 0;
   for (;;) {
     const limit = pacer.size;
     let began = 0;
-    const createdAt = await connection.transaction((tx) => {
+    // Not durable: a batch lost in a crash is collected again, and its commit need not wait for the disk.
+    const outcome = await connection.transaction((tx) => {
       began = performance.now(); // from the lock on: time waiting behind live work is not the batch's
       return deleteBatch(tx, scope, cutoff, after, limit);
-    });
-    pacer.record(performance.now() - began);
-    total += createdAt.length;
-    await pacing.afterBatch?.({ limit, deleted: createdAt.length });
-    // A short batch found the last ones (or met workflows resumed meanwhile: left for the next collection).
-    if (createdAt.length < limit) return total;
-    after = createdAt.reduce((newest, at) => Math.max(newest, at), after ?? Number.NEGATIVE_INFINITY);
+    }, { durable: false });
+    const batchMs = performance.now() - began;
+    // A hold of its own: a live write queued behind the batch goes first.
+    const checkpointMs = outcome.deleted > 0 ? await checkpoints.afterBatch() : 0;
+    pacer.record(batchMs, checkpointMs);
+    total += outcome.deleted;
+    await pacing.afterBatch?.({ limit, deleted: outcome.deleted });
+    // A short batch found the last ones; workflows resumed meanwhile are left for the next collection.
+    if (outcome.candidates < limit) return total;
+    after = outcome.newestCreatedAt;
     await pacer.rest();
   }
 }

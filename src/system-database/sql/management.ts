@@ -10,7 +10,7 @@ import type { QueryRunner } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import { cancelChannel, outcomeChannel, queueChannel } from '../system-database.ts';
 
-function placeholders(count: number, first = 1): string {
+export function placeholders(count: number, first = 1): string {
   return Array.from({ length: count }, (_, i) => `$${i + first}`).join(', ');
 }
 

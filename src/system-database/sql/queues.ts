@@ -13,18 +13,9 @@ import type { Dialect } from '../dialect.ts';
 import type { ClaimAttempt } from '../lost-claims.ts';
 import type { ClaimedWorkflow, ClaimRequest, ClaimResult, QueueLimits } from '../claim-records.ts';
 import { queueChannel } from '../system-database.ts';
-import { statusColumns, toWorkflowStatusRecord } from './workflows.ts';
+import { claimStatement, concurrencyCountedInClaim, inFlight, lostClaimsStatement, toClaimedWorkflow } from './claim-statement.ts';
 
-/**
- * The WHERE of the partial dequeue index (queue_name, status, priority,
- * created_at), repeated in each query on it: SQLite's planner uses a partial
- * index only when the query states its terms (it does not see that
- * `status = 'ENQUEUED'` implies them), and otherwise scans the whole table,
- * finished workflows included. Postgres proves the implication itself.
- */
-const inFlight = `status IN ('ENQUEUED', 'DELAYED', 'PENDING') AND queue_name IS NOT NULL`;
-
-function hasSharedLimit(limits: QueueLimits): boolean {
+export function hasSharedLimit(limits: QueueLimits): boolean {
   return limits.concurrency !== undefined || limits.rateLimit !== undefined;
 }
 
@@ -82,8 +73,9 @@ export function claimNeedsTransaction(request: ClaimRequest, promoteDelayedWorkf
 
 /**
  * Claim in as few round trips as the limits allow: with no shared limit, one
- * statement (no transaction); otherwise the named lock, the counts, and that
- * statement (a queue's concurrency alone is counted in it: concurrencyCountedInClaim). The claim time is taken after the lock, so rate limits and
+ * statement (no transaction); with the queue's concurrency alone, one batch
+ * (sql/claim-batch.ts, not this function); otherwise the named lock, the
+ * counts, and that statement. The claim time is taken after the lock, so rate limits and
  * `dequeuedAt` see when the claim really happened. After a claim whose answer
  * was lost (lost-claims.ts), the rows it claimed come back first, and count
  * against this claim's share.
@@ -107,85 +99,15 @@ export async function claimQueuedWorkflows(
     budget = Math.min(budget, await remainingUnderLimits(tx, d, request, request.partitionLimits, request.partitionKey, now));
   }
   if (!(budget > 0)) return { claimed: found, nextDelayedAt };
-  const table = d.table('workflow_status');
-  const params: (string | number)[] = [request.queueName, request.applicationVersion, now, request.executorID, Math.floor(budget), request.applicationName];
-  if (request.partitionKey !== undefined) params.push(request.partitionKey);
-  const partition = request.partitionKey === undefined ? '' : 'AND queue_partition_key = $7';
-  const limit = concurrencyInClaim === undefined ? '$5' : limitUnderConcurrency(table, '$5', `$${params.push(concurrencyInClaim)}`);
-  const rows = await tx.query(
-    `WITH candidates AS MATERIALIZED (
-         SELECT workflow_uuid FROM ${table}
-         WHERE queue_name = $1 AND status = 'ENQUEUED' AND ${inFlight} AND (application_version IS NULL OR application_version = $2)
-           AND (application_name IS NULL OR application_name = $6) ${partition}
-         ORDER BY priority, created_at LIMIT ${limit} ${d.skipLocked})
-     UPDATE ${table} SET status = 'PENDING', executor_id = $4, application_version = COALESCE(application_version, $2),
-       application_name = COALESCE(application_name, $6),
-       started_at_epoch_ms = $3, updated_at = $3, recovery_attempts = recovery_attempts + 1,
-       workflow_deadline_epoch_ms = CASE
-         WHEN workflow_timeout_ms IS NOT NULL AND workflow_deadline_epoch_ms IS NULL THEN $3 + workflow_timeout_ms
-         ELSE workflow_deadline_epoch_ms END
-     WHERE workflow_uuid IN (SELECT workflow_uuid FROM candidates) AND status = 'ENQUEUED'
-     RETURNING ${claimedColumns(d, table)}`,
-    params,
-  );
+  const claim = claimStatement(d, request, { now, budget, concurrency: concurrencyInClaim });
+  const rows = await tx.query(claim.sql, claim.params);
   return { claimed: [...found, ...rows.map(toClaimedWorkflow)], nextDelayedAt };
 }
 
-/**
- * A queue whose one shared limit is its concurrency (no rate limit, no
- * partition) has it counted by the claim statement itself, in its LIMIT: one
- * round trip less per claim. As exact as a count of its own: the statement
- * runs after the queue's lock (on Postgres with a snapshot of its own, so it
- * sees every claim committed before), or under SQLite's single writer.
- */
-function concurrencyCountedInClaim(request: ClaimRequest): number | undefined {
-  const { concurrency, rateLimit } = request.queueLimits;
-  return request.partitionKey === undefined && rateLimit === undefined ? concurrency : undefined;
-}
-
-/** The `budget`, lowered to the slots `concurrency` leaves free; never below 0 (SQLite reads a negative LIMIT as none). */
-function limitUnderConcurrency(table: string, budget: string, concurrency: string): string {
-  return `(SELECT CASE WHEN free.n <= 0 THEN 0 WHEN free.n < ${budget} THEN free.n ELSE ${budget} END
-           FROM (SELECT ${concurrency} - COUNT(*) AS n FROM ${table}
-                 WHERE queue_name = $1 AND status = 'PENDING' AND ${inFlight}) AS free)`;
-}
-
-/** A claimed row's columns: its status, and whether an earlier execution recorded operations. */
-function claimedColumns(d: Dialect, table: string): string {
-  return `${statusColumns(d)}, EXISTS (
-       SELECT 1 FROM ${d.table('operation_outputs')} AS o WHERE o.workflow_uuid = ${table}.workflow_uuid) AS has_outcomes`;
-}
-
-function toClaimedWorkflow(row: Record<string, unknown>): ClaimedWorkflow {
-  return { ...toWorkflowStatusRecord(row), hasRecordedOperations: Boolean(row.has_outcomes) };
-}
-
-/**
- * The rows this executor claimed in attempts whose answer was lost: PENDING here, in this queue (and
- * partition), stamped with one of those attempts' claim times. Read only after such a loss.
- */
-async function selectLostClaims(
-  tx: QueryRunner,
-  d: Dialect,
-  request: ClaimRequest,
-  lostTimes: readonly number[],
-): Promise<ClaimedWorkflow[]> {
-  const table = d.table('workflow_status');
-  const params: (string | number)[] = [request.queueName, request.executorID];
-  let partition = '';
-  if (request.partitionKey !== undefined) {
-    params.push(request.partitionKey);
-    partition = `AND queue_partition_key = $${params.length}`;
-  }
-  const times = lostTimes.map((time) => `$${params.push(time)}`).join(', ');
-  const rows = await tx.query(
-    `SELECT ${claimedColumns(d, table)} FROM ${table}
-     WHERE queue_name = $1 AND status = 'PENDING' AND ${inFlight} AND executor_id = $2 ${partition}
-       AND started_at_epoch_ms IN (${times})
-     ORDER BY priority, created_at`,
-    params,
-  );
-  return rows.map(toClaimedWorkflow);
+/** The rows this executor claimed in attempts whose answer was lost (lostClaimsStatement). */
+async function selectLostClaims(tx: QueryRunner, d: Dialect, request: ClaimRequest, lostTimes: readonly number[]): Promise<ClaimedWorkflow[]> {
+  const { sql, params } = lostClaimsStatement(d, request, lostTimes);
+  return (await tx.query(sql, params)).map(toClaimedWorkflow);
 }
 
 /** A read-only look at a queue: is anything ENQUEUED, and when is the next delayed workflow due? */
@@ -244,20 +166,27 @@ export async function requeuePendingWorkflows(
   return rows.map((r) => ({ workflowID: r.workflow_uuid, queueName: r.queue_name }));
 }
 
-/** Record this executor as alive. */
+/**
+ * This executor's heartbeat, and whether another executor has been silent since `silentBefore` (epoch ms): one
+ * statement, so that an idle process's beat costs one, and the takeover's transaction runs only when needed.
+ */
 export async function upsertHeartbeat(
   runner: QueryRunner,
   d: Dialect,
   executorID: string,
   applicationVersion: string,
   now: number,
-): Promise<void> {
-  await runner.query(
-    `INSERT INTO ${d.table('durably_executors')} (executor_id, application_version, heartbeat_at, started_at)
+  silentBefore: number,
+): Promise<boolean> {
+  const executors = d.table('durably_executors');
+  const [row] = await runner.query<{ silent: unknown }>(
+    `INSERT INTO ${executors} (executor_id, application_version, heartbeat_at, started_at)
      VALUES ($1, $2, $3, $3)
-     ON CONFLICT (executor_id) DO UPDATE SET heartbeat_at = $3, application_version = $2`,
-    [executorID, applicationVersion, now],
+     ON CONFLICT (executor_id) DO UPDATE SET heartbeat_at = $3, application_version = $2
+     RETURNING (SELECT COUNT(*) FROM ${executors} WHERE heartbeat_at < $4 AND executor_id <> $1) AS silent`,
+    [executorID, applicationVersion, now, silentBefore],
   );
+  return Number(row?.silent ?? 0) > 0;
 }
 
 /** Executors silent since `cutoff`, removed (each by exactly one caller), so their work can be taken over. */

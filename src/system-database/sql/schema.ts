@@ -248,5 +248,8 @@ export function schemaMigrations(dialect: Dialect): Migration[] {
     // A message inserted by another program without a message_uuid gets one, as DBOS's column default gives
     // it on Postgres (where migration 3 already set that default: nothing to do there).
     { version: 6, name: 'message ID default', statements: dialect.backendOnlySchema(6), beyondDbos: dialect.backendOnlySchema(6) },
+    // Postgres: room on each status page for its rows' final updates (postgres-dialect.ts says why); also on a
+    // schema DBOS created (a storage parameter, nothing DBOS's tools read). SQLite has no such setting.
+    { version: 7, name: 'status rows updated in place', statements: dialect.backendOnlySchema(7) },
   ];
 }

@@ -1,6 +1,6 @@
 /** SQL for operation_outputs: the checkpoint log of each workflow's operations. */
 import { DBOSWorkflowConflictError } from '../../errors/errors.ts';
-import type { QueryRunner, Row } from '../connection.ts';
+import type { QueryRunner, Row, SqlValue } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { StepOutcomeRecord } from '../records.ts';
 import { valuesChunks } from './multi-row.ts';
@@ -42,6 +42,19 @@ export async function insertStepOutcomes(
     for (const row of rows) inserted.add(stepKey(row.workflow_uuid, Number(row.function_id)));
   }
   return inserted;
+}
+
+/**
+ * One operation's checkpoint as a plain INSERT (no ON CONFLICT): a row already there fails it with the key's
+ * unique violation. For a connection that sends it together with its COMMIT, so that a conflict commits nothing.
+ */
+export function insertStepOutcomeStatement(dialect: Dialect, o: StepOutcomeRecord): { sql: string; params: SqlValue[] } {
+  return {
+    sql: `INSERT INTO ${dialect.table('operation_outputs')} (workflow_uuid, function_id, function_name, output, error,
+         child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    params: [o.workflowID, o.functionID, o.functionName, o.output, o.error, o.childWorkflowID, o.startedAtEpochMs, o.completedAtEpochMs, o.serialization],
+  };
 }
 
 export async function selectStepOutcomes(

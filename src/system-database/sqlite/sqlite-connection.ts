@@ -23,7 +23,15 @@ import {
   DBOSSystemDatabaseHeldError,
 } from '../../errors/errors.ts';
 import { jitterMs, sleepMs } from '../../support/sleep.ts';
-import { defaultOutageTimeoutMs, type Connection, type QueryRunner, type Row, type SqlValue } from '../connection.ts';
+import {
+  defaultOutageTimeoutMs,
+  type Connection,
+  type QueryRunner,
+  type Row,
+  type SqlValue,
+  type Statement,
+  type TransactionOptions,
+} from '../connection.ts';
 import { registerJsonContains } from './json-containment.ts';
 import { positionalPlaceholders, toSqliteValue } from './sqlite-query-runner.ts';
 import { faultError, isRetriedFault, retryCeilingMs, sqliteFault } from './sqlite-faults.ts';
@@ -68,6 +76,7 @@ export class SqliteConnection implements Connection {
     /** The file, named in fault errors. */
     readonly path: string,
     private readonly retryTimeoutMs: number,
+    private readonly synchronous: SqliteSynchronous,
   ) {}
 
   static async open(path: string, synchronous: SqliteSynchronous, retryTimeoutMs = defaultOutageTimeoutMs): Promise<SqliteConnection> {
@@ -81,7 +90,7 @@ export class SqliteConnection implements Connection {
         { cause: error },
       );
     }
-    const connection = new SqliteConnection(db, path, retryTimeoutMs);
+    const connection = new SqliteConnection(db, path, retryTimeoutMs, synchronous);
     try {
       await connection.retryThroughFaults(() => {
         db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
@@ -122,14 +131,16 @@ export class SqliteConnection implements Connection {
    * so another connection's write transaction on this file (a data source's) never meets it at the file lock.
    * The event loop gets a turn first: such transactions are synchronous calls chained by promises, and a
    * workflow running them back to back would otherwise never let timers, I/O or the batched writes of other
-   * workflows (queued behind it here, in turn) in.
+   * workflows (queued behind it here, in turn) in. `work` may run functions in their own async contexts
+   * through `enter` (a group of transactions, each in its caller's context): they count as inside the hold too.
    */
-  async whileHeld<T>(work: () => Promise<T>): Promise<T> {
+  async whileHeld<T>(work: (enter: <U>(inside: () => Promise<U>) => Promise<U>) => Promise<T>): Promise<T> {
     await new Promise((resolve) => setImmediate(resolve));
     return this.exclusive(async () => {
       const hold = { connection: this, active: true };
+      const enter = <U>(inside: () => Promise<U>) => heldBy.run(hold, inside);
       try {
-        return await heldBy.run(hold, work);
+        return await heldBy.run(hold, () => work(enter));
       } finally {
         hold.active = false;
       }
@@ -141,18 +152,34 @@ export class SqliteConnection implements Connection {
     return work(this);
   }
 
-  /** A fault anywhere in the transaction rolls it back and runs `work` again (it holds only SQL, so it can). */
-  transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
+  /** The single writer already runs the batch alone: its statements run in turn in one transaction. */
+  pipelinedTransaction(build: () => readonly Statement[]): Promise<Row[][]> {
+    return this.transaction(async (tx) => {
+      const results: Row[][] = [];
+      for (const { sql, params } of build()) results.push(await tx.query(sql, params));
+      return results;
+    });
+  }
+
+  /**
+   * A fault anywhere in the transaction rolls it back and runs `work` again (it holds only SQL, so it can).
+   * With `durable: false`, synchronous=NORMAL for its commit only: the commit appends to the log without an fsync.
+   */
+  transaction<T>(work: (tx: QueryRunner) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const relaxed = options.durable === false && this.synchronous === 'FULL';
     return this.exclusive(() =>
       this.retryThroughFaults(async () => {
-        this.db.exec('BEGIN IMMEDIATE');
+        if (relaxed) this.db.exec('PRAGMA synchronous = NORMAL');
         try {
+          this.db.exec('BEGIN IMMEDIATE');
           const result = await work(this.runner);
           this.db.exec('COMMIT');
           return result;
         } catch (error) {
           if (this.db.isTransaction) this.db.exec('ROLLBACK');
           throw error;
+        } finally {
+          if (relaxed) this.db.exec(`PRAGMA synchronous = ${this.synchronous}`);
         }
       }, true),
     );

@@ -12,6 +12,10 @@ export const sqliteDialect: Dialect = {
   skipLocked: '',
   namedLockStatement: null,
   jsonContains: (column, placeholder) => `${jsonContainsFunctionName}(${column}, ${placeholder}) = 1`,
+  jsonArrayRows: (placeholder, width) => {
+    const columns = Array.from({ length: width }, (_, i) => `json_extract(x.value, '$[${i}]') AS column${i + 1}`);
+    return `(SELECT ${columns.join(', ')} FROM json_each(${placeholder}) AS x)`;
+  },
   // SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE.
   isUniqueViolation: (error) => [1555, 2067].includes((error as { errcode?: number })?.errcode ?? 0),
   addedColumnNowDefault: '0',
@@ -19,4 +23,5 @@ export const sqliteDialect: Dialect = {
   backendOnlySchema: (version) => (version === 6 ? messageIdDefault : []),
   codePointTextOrder: true,
   blocksEventLoop: true,
+  checkpointStatement: 'PRAGMA wal_checkpoint(PASSIVE)',
 };
