@@ -12,6 +12,7 @@
  */
 import { cancelChannel } from '../system-database/system-database.ts';
 import type { Engine } from './engine.ts';
+import { markExecutionCancelled } from './execution-cancel.ts';
 
 const safetyCheckMs = 1000;
 /** While everything was heard, the check still reads this often (unannounced cancels). */
@@ -59,7 +60,7 @@ export class CancellationWatcher {
       for (let i = 0; i < running.length; i += idsPerRead) {
         const batch = running.slice(i, i + idsPerRead);
         const cancelled = new Set(await this.engine.systemDatabase.selectCancelled(batch.map((s) => s.workflowID)));
-        for (const state of batch) if (cancelled.has(state.workflowID)) state.cancelled = true;
+        for (const state of batch) if (cancelled.has(state.workflowID)) markExecutionCancelled(state);
       }
       this.checkedAt = { marker, at: now };
     } catch (error) {

@@ -4,9 +4,10 @@
  * in portable JSON), so a recovered workflow sleeps only what remains.
  * Elsewhere, a plain sleep.
  */
-import { DBOSConfigurationError } from '../errors/errors.ts';
+import { DBOSConfigurationError, DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import { sleepMs } from '../support/sleep.ts';
 import { recordedOutcome } from './checkpoint.ts';
+import { wakeOnCancel } from './execution-cancel.ts';
 import { portableSerialization } from './serialization.ts';
 import { reserveFunctionID, workflowCodeState, type WorkflowState } from './workflow-context.ts';
 
@@ -21,8 +22,24 @@ export async function durableSleep(durationMs: number): Promise<void> {
   const wakeAt = await durableDeadline(workflow, reserveFunctionID(workflow), durationMs);
   if (workflow.replayOnly) return; // a replay verification waits for nothing
   // Timers run on a monotonic clock and may fire a little before the wall-clock wake-up time.
-  const interrupt = workflow.engine.interruptSignal;
-  for (let remaining = wakeAt - Date.now(); remaining > 0; remaining = wakeAt - Date.now()) await sleepMs(remaining, interrupt);
+  for (let remaining = wakeAt - Date.now(); remaining > 0; remaining = wakeAt - Date.now()) {
+    await sleepUnlessCancelled(workflow, remaining);
+  }
+}
+
+/** Sleeps `ms`, ended early by shutdown (rejects with its reason) or by the workflow's cancellation (throws that). */
+async function sleepUnlessCancelled(workflow: WorkflowState, ms: number): Promise<void> {
+  const cancelled = new AbortController();
+  const stopWaking = wakeOnCancel(workflow, () => cancelled.abort());
+  const signal = AbortSignal.any([workflow.engine.interruptSignal, cancelled.signal]);
+  try {
+    await sleepMs(ms, signal);
+  } catch (error) {
+    if (workflow.engine.interruptSignal.aborted || !cancelled.signal.aborted) throw error;
+    throw new DBOSWorkflowCancelledError(workflow.workflowID);
+  } finally {
+    stopWaking();
+  }
 }
 
 /**

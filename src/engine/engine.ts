@@ -11,6 +11,9 @@ import { disabledMetrics, type WorkflowMetrics } from '../telemetry/workflow-met
 import type { Registry } from './registry.ts';
 import { DBOSShutdownInterruptError } from '../errors/errors.ts';
 import { SleepingWaitersRecheck } from './sleeping-waiters-recheck.ts';
+import { markExecutionCancelled, type RunningWorkflowState } from './execution-cancel.ts';
+
+export type { RunningWorkflowState } from './execution-cancel.ts';
 
 /** The executor timeout with the default heartbeat interval (see resolve-config.ts). */
 export const defaultExecutorTimeoutMs = 60_000;
@@ -34,12 +37,6 @@ export interface QueuePlacement {
 /** Validates queue options and places a workflow; null when it is not to be enqueued. */
 export type QueuePlanner = (params: StartWorkflowParams | undefined) => Promise<QueuePlacement | null>;
 
-/** What the engine tracks of a workflow executing here (its full state lives in workflow-context.ts). */
-export interface RunningWorkflowState {
-  readonly workflowID: string;
-  /** Set when the workflow is cancelled (or times out): its next durable operation throws. */
-  cancelled: boolean;
-}
 
 export class Engine {
   /** Workflows executing in this process, by ID: their result promises (rejections pre-handled). */
@@ -99,7 +96,7 @@ export class Engine {
   markCancelled(workflowIDs: Iterable<string>): void {
     for (const id of workflowIDs) {
       const state = this.states.get(id);
-      if (state) state.cancelled = true;
+      if (state) markExecutionCancelled(state);
     }
   }
 

@@ -13,6 +13,7 @@ import { DBOSWorkflowCancelledError } from '../errors/errors.ts';
 import { announcedOn } from '../system-database/awaited-writes.ts';
 import type { AwaitedWrite } from '../system-database/records.ts';
 import type { Engine } from './engine.ts';
+import { wakeOnCancel } from './execution-cancel.ts';
 import { currentContext } from './workflow-context.ts';
 
 /** Calls `read` until it returns something other than undefined, or the deadline passes (then undefined). */
@@ -52,9 +53,12 @@ export async function waitForWrite<T>(
       for (const waiter of waiters) waiter.cancel();
     };
     interrupt.addEventListener('abort', cancelAll, { once: true });
+    // The workflow's cancellation ends the wait too: the loop's check above then throws.
+    const stopWaking = workflow ? wakeOnCancel(workflow, cancelAll) : undefined;
     const awake = engine.sleepingWaiters.covers(pollMs) ? engine.sleepingWaiters.sleeping(awaited) : undefined;
     await Promise.race(waiters.map((w) => w.promise));
     awake?.();
+    stopWaking?.();
     interrupt.removeEventListener('abort', cancelAll);
     cancelAll();
   }

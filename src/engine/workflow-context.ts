@@ -13,7 +13,8 @@ import type { StepOutcomeRecord } from '../system-database/records.ts';
 import type { HTTPRequest, WorkflowSerializationFormat } from '../types/workflow-types.ts';
 import type { Span } from '../telemetry/tracing.ts';
 import type { DLogger } from '../telemetry/logger.ts';
-import type { Engine, RunningWorkflowState } from './engine.ts';
+import type { Engine } from './engine.ts';
+import type { RunningWorkflowState } from './execution-cancel.ts';
 import { operationProbe } from './operation-probe.ts';
 
 export interface WorkflowState extends RunningWorkflowState {
