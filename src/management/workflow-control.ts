@@ -40,11 +40,17 @@ export interface CancelOptions {
  * leave their queues, are never recovered, and wherever one runs it stops at
  * its next durable operation.
  */
-export function cancelWorkflows(engine: Engine, workflowIDs: readonly string[], options: CancelOptions = {}): Promise<void> {
+export async function cancelWorkflows(engine: Engine, workflowIDs: readonly string[], options: CancelOptions = {}): Promise<void> {
+  await cancelWorkflowIDs(engine, workflowIDs, options);
+}
+
+/** cancelWorkflows, returning the IDs it cancelled (finished and unknown ones left out; descendants included). */
+export function cancelWorkflowIDs(engine: Engine, workflowIDs: readonly string[], options: CancelOptions = {}): Promise<string[]> {
   const checked = ids('DBOS.cancelWorkflows', workflowIDs);
   return recorded('DBOS.cancelWorkflow', async () => {
     const cancelled = await engine.systemDatabase.cancelWorkflows(checked, options.cancelChildren ?? true, Date.now());
     engine.markCancelled(cancelled);
+    return cancelled;
   });
 }
 
@@ -63,12 +69,17 @@ export async function resumeWorkflows(
   workflowIDs: readonly string[],
   options: ResumeOptions = {},
 ): Promise<DurableWorkflowHandle<unknown>[]> {
+  await resumeWorkflowIDs(engine, workflowIDs, options);
+  return workflowIDs.map((id) => new DurableWorkflowHandle(engine, id));
+}
+
+/** resumeWorkflows, returning the IDs it resumed (finished and unknown ones left out). */
+export function resumeWorkflowIDs(engine: Engine, workflowIDs: readonly string[], options: ResumeOptions = {}): Promise<string[]> {
   const checked = ids('DBOS.resumeWorkflows', workflowIDs);
-  await recorded('DBOS.resumeWorkflow', async () => {
+  return recorded('DBOS.resumeWorkflow', async () => {
     const target = await queueTarget(engine, 'DBOS.resumeWorkflow', options.queueName, undefined);
-    await engine.systemDatabase.resumeWorkflows(checked, target.queueName, Date.now());
+    return engine.systemDatabase.resumeWorkflows(checked, target.queueName, Date.now());
   });
-  return checked.map((id) => new DurableWorkflowHandle(engine, id));
 }
 
 /** A workflow's recorded operations in order (a page of them with limit/offset); undefined if the workflow does not exist. */

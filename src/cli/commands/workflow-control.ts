@@ -6,7 +6,7 @@
  */
 import { DBOSCommandUsageError, DBOSNonExistentWorkflowError } from '../../errors/errors.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { cancelWorkflows, deleteWorkflows, forkWorkflow, resumeWorkflows } from '../../management/workflow-control.ts';
+import { cancelWorkflowIDs, deleteWorkflows, forkWorkflow, resumeWorkflowIDs } from '../../management/workflow-control.ts';
 import type { Command, CommandInput } from '../command.ts';
 import { withManagedDatabase } from '../cli-database.ts';
 import { integerOption, stringOption } from '../option-values.ts';
@@ -17,8 +17,16 @@ async function existingStatus(engine: Engine, workflowID: string): Promise<strin
   return row.status;
 }
 
-/** One workflow changed by `change`; prints its status before and after. */
-function steering(verb: string, summary: string, change: (engine: Engine, workflowID: string, input: CommandInput) => Promise<void>): Command {
+/**
+ * One workflow changed by `change`, which returns the status it set (undefined: it changed nothing); prints the
+ * status before and that one. Not a read afterwards: a running application may already have moved the workflow
+ * on (a resumed one dequeued within milliseconds is PENDING again).
+ */
+function steering(
+  verb: string,
+  summary: string,
+  change: (engine: Engine, workflowID: string, input: CommandInput) => Promise<string | undefined>,
+): Command {
   return {
     words: ['workflow', verb],
     args: ['WORKFLOW_ID'],
@@ -29,8 +37,7 @@ function steering(verb: string, summary: string, change: (engine: Engine, workfl
       const [workflowID] = input.args as [string];
       const result = await withManagedDatabase(input.values, input.env, async (engine) => {
         const before = await existingStatus(engine, workflowID);
-        await change(engine, workflowID, input);
-        const after = (await engine.systemDatabase.getWorkflowStatus(workflowID))?.status ?? 'DELETED';
+        const after = (await change(engine, workflowID, input)) ?? before;
         return { workflowID, before, after };
       });
       input.out.result(result, () =>
@@ -42,15 +49,18 @@ function steering(verb: string, summary: string, change: (engine: Engine, workfl
   };
 }
 
-const cancel = steering('cancel', 'cancel a workflow (and the workflows it started) that has not finished', (engine, id) =>
-  cancelWorkflows(engine, [id]),
+const cancel = steering('cancel', 'cancel a workflow (and the workflows it started) that has not finished', async (engine, id) =>
+  (await cancelWorkflowIDs(engine, [id])).includes(id) ? 'CANCELLED' : undefined,
 );
 
-const resume = steering('resume', 'run a cancelled or failed-over workflow again from its last recorded step', async (engine, id) => {
-  await resumeWorkflows(engine, [id]);
-});
+const resume = steering('resume', 'run a cancelled or failed-over workflow again from its last recorded step', async (engine, id) =>
+  (await resumeWorkflowIDs(engine, [id])).includes(id) ? 'ENQUEUED' : undefined,
+);
 
-const remove = steering('delete', 'delete a workflow and everything it recorded, irreversibly', (engine, id) => deleteWorkflows(engine, [id]));
+const remove = steering('delete', 'delete a workflow and everything it recorded, irreversibly', async (engine, id) => {
+  await deleteWorkflows(engine, [id]);
+  return 'DELETED';
+});
 
 const fork: Command = {
   words: ['workflow', 'fork'],
