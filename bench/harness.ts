@@ -46,7 +46,7 @@ export async function preparePostgres(url: string): Promise<{ problem?: string; 
   }
 }
 
-async function dropSchemas(url: string, schemas: string[]): Promise<void> {
+export async function dropSchemas(url: string, schemas: readonly string[]): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

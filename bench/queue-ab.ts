@@ -8,8 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { postgresUrl, preparePostgres } from './harness.ts';
+import { dropSchemas, postgresUrl, preparePostgres } from './harness.ts';
 import { benchQueues, declareBenchQueues, limitedConcurrency, queueThroughput } from './queues.ts';
 import { settings } from './settings.ts';
 
@@ -46,12 +45,7 @@ async function main(): Promise<void> {
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    if (backend === 'postgres') {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    }
+    if (backend === 'postgres') await dropSchemas(url, [schema]);
   }
 }
 

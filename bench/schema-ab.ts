@@ -10,8 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { postgresUrl, preparePostgres } from './harness.ts';
+import { dropSchemas, postgresUrl, preparePostgres } from './harness.ts';
 import { postgresRawLimit, sqliteRawLimit } from './raw-commits.ts';
 import { inFlightThroughput, sequentialLatency } from './workflows.ts';
 
@@ -54,12 +53,7 @@ async function main(): Promise<void> {
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    if (backend === 'postgres') {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      for (const s of ['seq', 'flight', 'raw_before', 'raw_after']) await client.query(`DROP SCHEMA IF EXISTS "ab_${tag}_${s}" CASCADE`);
-      await client.end();
-    }
+    if (backend === 'postgres') await dropSchemas(url, ['seq', 'flight', 'raw_before', 'raw_after'].map((s) => `ab_${tag}_${s}`));
   }
 }
 

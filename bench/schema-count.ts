@@ -7,8 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { postgresUrl, preparePostgres } from './harness.ts';
+import { dropSchemas, postgresUrl, preparePostgres } from './harness.ts';
 import { countPerWorkflow } from './statement-count.ts';
 
 const backend = process.argv[2] === 'postgres' ? 'postgres' : 'sqlite';
@@ -28,12 +27,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ backend, ...counts }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    if (backend === 'postgres') {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    }
+    if (backend === 'postgres') await dropSchemas(url, [schema]);
   }
 }
 
