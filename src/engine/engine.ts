@@ -37,7 +37,6 @@ export interface QueuePlacement {
 /** Validates queue options and places a workflow; null when it is not to be enqueued. */
 export type QueuePlanner = (params: StartWorkflowParams | undefined) => Promise<QueuePlacement | null>;
 
-
 export class Engine {
   /** Workflows executing in this process, by ID: their result promises (rejections pre-handled). */
   readonly running = new Map<string, Promise<unknown>>();

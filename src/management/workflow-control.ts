@@ -40,18 +40,18 @@ export interface CancelOptions {
  * leave their queues, are never recovered, and wherever one runs it stops at
  * its next durable operation.
  */
-export async function cancelWorkflows(engine: Engine, workflowIDs: readonly string[], options: CancelOptions = {}): Promise<void> {
-  await cancelWorkflowIDs(engine, workflowIDs, options);
+export function cancelWorkflows(engine: Engine, workflowIDs: readonly string[], options: CancelOptions = {}): Promise<void> {
+  const checked = ids('DBOS.cancelWorkflows', workflowIDs);
+  // Recorded as DBOS records it: no output.
+  return recorded('DBOS.cancelWorkflow', async () => void (await cancelWorkflowIDs(engine, checked, options)));
 }
 
-/** cancelWorkflows, returning the IDs it cancelled (finished and unknown ones left out; descendants included). */
-export function cancelWorkflowIDs(engine: Engine, workflowIDs: readonly string[], options: CancelOptions = {}): Promise<string[]> {
+/** cancelWorkflows outside workflow code (not recorded), returning the IDs it cancelled, descendants included. */
+export async function cancelWorkflowIDs(engine: Engine, workflowIDs: readonly string[], options: CancelOptions = {}): Promise<string[]> {
   const checked = ids('DBOS.cancelWorkflows', workflowIDs);
-  return recorded('DBOS.cancelWorkflow', async () => {
-    const cancelled = await engine.systemDatabase.cancelWorkflows(checked, options.cancelChildren ?? true, Date.now());
-    engine.markCancelled(cancelled);
-    return cancelled;
-  });
+  const cancelled = await engine.systemDatabase.cancelWorkflows(checked, options.cancelChildren ?? true, Date.now());
+  engine.markCancelled(cancelled);
+  return cancelled;
 }
 
 export interface ResumeOptions {
@@ -69,17 +69,16 @@ export async function resumeWorkflows(
   workflowIDs: readonly string[],
   options: ResumeOptions = {},
 ): Promise<DurableWorkflowHandle<unknown>[]> {
-  await resumeWorkflowIDs(engine, workflowIDs, options);
-  return workflowIDs.map((id) => new DurableWorkflowHandle(engine, id));
+  const checked = ids('DBOS.resumeWorkflows', workflowIDs);
+  await recorded('DBOS.resumeWorkflow', async () => void (await resumeWorkflowIDs(engine, checked, options)));
+  return checked.map((id) => new DurableWorkflowHandle(engine, id));
 }
 
-/** resumeWorkflows, returning the IDs it resumed (finished and unknown ones left out). */
-export function resumeWorkflowIDs(engine: Engine, workflowIDs: readonly string[], options: ResumeOptions = {}): Promise<string[]> {
+/** resumeWorkflows outside workflow code (not recorded), returning the IDs it resumed (finished and unknown ones left out). */
+export async function resumeWorkflowIDs(engine: Engine, workflowIDs: readonly string[], options: ResumeOptions = {}): Promise<string[]> {
   const checked = ids('DBOS.resumeWorkflows', workflowIDs);
-  return recorded('DBOS.resumeWorkflow', async () => {
-    const target = await queueTarget(engine, 'DBOS.resumeWorkflow', options.queueName, undefined);
-    return engine.systemDatabase.resumeWorkflows(checked, target.queueName, Date.now());
-  });
+  const target = await queueTarget(engine, 'DBOS.resumeWorkflow', options.queueName, undefined);
+  return engine.systemDatabase.resumeWorkflows(checked, target.queueName, Date.now());
 }
 
 /** A workflow's recorded operations in order (a page of them with limit/offset); undefined if the workflow does not exist. */
