@@ -102,7 +102,11 @@ forEachBackend('dequeue queries and the dequeue index', (backend) => {
       assert.doesNotMatch(text, /SCAN (main\.)?"?workflow_status"?\b(?! USING)|Seq Scan on workflow_status/, `a whole-table scan:\n${where}`);
       if (statements[index]!.sql.includes('ORDER BY')) {
         assert.doesNotMatch(text, /TEMP B-TREE FOR ORDER BY|Sort/, `the claim sorts its candidates:\n${where}`);
-        assert.match(text, /idx_workflow_status_in_flight/, where);
+        assert.match(text, /idx_workflow_status_(in_flight|partition_dequeue)/, where);
+      }
+      if (statements[index]!.sql.includes('WITH candidates')) {
+        // The claimed rows are updated through their primary key, not by another walk of the dequeue index.
+        assert.match(text, /workflow_status_pkey|sqlite_autoindex_workflow_status_1|USING PRIMARY KEY/, `the claim's update:\n${where}`);
       }
     }
   });

@@ -45,6 +45,13 @@ export interface ClaimStatementOptions {
   lostTimes?: readonly number[];
 }
 
+/**
+ * The UPDATE finds its rows by primary key only, not also by `status = 'ENQUEUED'`: the candidates are still
+ * ENQUEUED (on Postgres, FOR UPDATE SKIP LOCKED rechecks the WHERE on the row it locks, and the lock holds it;
+ * SQLite runs the statement alone), and a status term there let Postgres, its statistics taken while the
+ * queue was empty, walk the queue's whole ENQUEUED range in the dequeue index for every candidate: a claim
+ * under a 5,000-task backlog read 5,700 index entries (6 ms) instead of 8 primary-key lookups.
+ */
 export function claimStatement(d: Dialect, request: ClaimRequest, options: ClaimStatementOptions): Statement {
   const table = d.table('workflow_status');
   const params: SqlValue[] = [request.queueName, request.applicationVersion, options.now, request.executorID, Math.floor(options.budget), request.applicationName];
@@ -64,7 +71,7 @@ export function claimStatement(d: Dialect, request: ClaimRequest, options: Claim
        workflow_deadline_epoch_ms = CASE
          WHEN workflow_timeout_ms IS NOT NULL AND workflow_deadline_epoch_ms IS NULL THEN $3 + workflow_timeout_ms
          ELSE workflow_deadline_epoch_ms END
-     WHERE workflow_uuid IN (SELECT workflow_uuid FROM candidates) AND status = 'ENQUEUED'
+     WHERE workflow_uuid IN (SELECT workflow_uuid FROM candidates)
      RETURNING ${claimedColumns(d, table)}`;
   return { sql, params };
 }
