@@ -1,9 +1,10 @@
 /**
- * A quick before/after probe of the limited queue, for a dequeue change: the
- * bench's (q2) scenario alone (no-op tasks through a queue with
- * `concurrency: 10`) on one backend, printed as one JSON line. Run it from two
- * checkouts alternately and compare ratios within a round:
- *   node --import tsx bench/queue-ab.ts sqlite|postgres [total]
+ * A quick before/after probe of a queue's throughput, for a dequeue change:
+ * the bench's (q2) scenario alone (no-op tasks through a queue with
+ * `concurrency: 10`), or (q1)'s (a queue without limit) when asked, on one
+ * backend, printed as one JSON line. Run it from two checkouts alternately and
+ * compare ratios within a round:
+ *   node --import tsx bench/queue-ab.ts sqlite|postgres [total] [limited|unlimited]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { settings } from './settings.ts';
 
 const backend = process.argv[2] === 'postgres' ? 'postgres' : 'sqlite';
 const total = Number(process.argv[3] ?? settings.queues.throughput.total);
+const queue = process.argv[4] === 'unlimited' ? 'unlimited' : 'limited';
 const tag = `${Date.now()}${process.pid}`;
 
 async function main(): Promise<void> {
@@ -31,16 +33,17 @@ async function main(): Promise<void> {
   try {
     declareBenchQueues();
     const { warmup, enqueuers } = settings.queues.throughput;
-    const limited = await queueThroughput(config, benchQueues().limited, warmup, total, enqueuers);
-    const slotMs = (1000 * limitedConcurrency) / limited.tasksPerSec;
+    const result = await queueThroughput(config, benchQueues()[queue], warmup, total, enqueuers);
+    const slotMs = queue === 'limited' ? Number(((1000 * limitedConcurrency) / result.tasksPerSec).toFixed(2)) : undefined;
     console.log(
       JSON.stringify({
         backend,
-        tasksPerSec: Math.round(limited.tasksPerSec),
-        slotMs: Number(slotMs.toFixed(2)),
-        enqueueMs: Math.round(limited.enqueueMs),
-        tailMs: Math.round(limited.tailMs),
-        processCores: Number(limited.cpu.processCores.toFixed(2)),
+        queue,
+        tasksPerSec: Math.round(result.tasksPerSec),
+        slotMs,
+        enqueueMs: Math.round(result.enqueueMs),
+        tailMs: Math.round(result.tailMs),
+        processCores: Number(result.cpu.processCores.toFixed(2)),
       }),
     );
   } finally {
