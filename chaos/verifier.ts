@@ -37,8 +37,12 @@ export async function verifyRun(database: ChaosDatabase, client: DBOSClient, led
     if (row.status === 'PENDING' || row.status === 'ENQUEUED') violation(`${row.workflow_uuid} (${row.name}) left ${row.status} after the drain`);
   }
   const outputs = new Map<string, unknown>();
+  const errors = new Map<string, unknown>();
   for (const name of [orderWorkflowName, replyWorkflowName]) {
-    for (const status of await client.listWorkflows({ workflowName: name, loadInput: false })) outputs.set(status.workflowID, status.output);
+    for (const status of await client.listWorkflows({ workflowName: name, loadInput: false })) {
+      outputs.set(status.workflowID, status.output);
+      if (status.error !== undefined && status.error !== null) errors.set(status.workflowID, status.error);
+    }
   }
   let completedOrders = 0;
   for (let n = 0; n < enqueued; n++) {
@@ -49,7 +53,7 @@ export async function verifyRun(database: ChaosDatabase, client: DBOSClient, led
     ];
     for (const [workflowID, expected] of checks) {
       const status = statusOf.get(workflowID);
-      if (status !== 'SUCCESS') violation(`${workflowID} is ${status ?? 'missing'}, expected SUCCESS`);
+      if (status !== 'SUCCESS') violation(`${workflowID} is ${status ?? 'missing'}, expected SUCCESS${describeError(errors.get(workflowID))}`);
       else if (outputs.get(workflowID) !== expected) violation(`${workflowID} output ${JSON.stringify(outputs.get(workflowID))}, expected ${JSON.stringify(expected)}`);
       else if (workflowID === order) completedOrders++;
     }
@@ -103,4 +107,11 @@ export async function writeDiagnostics(database: ChaosDatabase, verdict: Verdict
     : {};
   writeFileSync(path, JSON.stringify({ violations: verdict.violations, ...diagnostics }, (_, value) => (typeof value === 'bigint' ? String(value) : value), 2));
   console.log(`chaos: diagnostics written to ${path}`);
+}
+
+/** A failed workflow's recorded error, for its violation: what a fault turned into a failure. */
+function describeError(error: unknown): string {
+  if (error === undefined) return '';
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error);
+  return ` (${text.slice(0, 300)})`;
 }

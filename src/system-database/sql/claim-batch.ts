@@ -16,7 +16,7 @@ import type { Row, Statement } from '../connection.ts';
 import type { Dialect } from '../dialect.ts';
 import type { ClaimRequest, ClaimResult } from '../claim-records.ts';
 import type { ClaimAttempt } from '../lost-claims.ts';
-import { claimStatement, concurrencyCountedInClaim, lostClaimsStatement, toClaimedWorkflow } from './claim-statement.ts';
+import { claimedInQueueOrder, claimStatement, concurrencyCountedInClaim, lostClaimsStatement, toClaimedWorkflow } from './claim-statement.ts';
 
 /** Whether the claim can be one batch (claimBatch): its only shared limit is the queue's concurrency, and no promotion. */
 export function claimIsOneBatch(request: ClaimRequest, promoteDelayedWorkflows: boolean): boolean {
@@ -45,7 +45,7 @@ export function claimBatch(d: Dialect, request: ClaimRequest, attempt: ClaimAtte
     result(rows) {
       const lost = lostTimes.length > 0 ? (rows[rows.length - 2] ?? []) : [];
       const claimed = rows[rows.length - 1] ?? [];
-      return { claimed: [...lost, ...claimed].map(toClaimedWorkflow), nextDelayedAt: null };
+      return { claimed: [...lost.map(toClaimedWorkflow), ...claimedInQueueOrder(claimed)], nextDelayedAt: null };
     },
   };
 }

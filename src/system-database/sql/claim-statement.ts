@@ -116,6 +116,15 @@ export function toClaimedWorkflow(row: Row): ClaimedWorkflow {
 }
 
 /**
+ * The claim statement's rows in queue order (priority, then age), the order they start in. RETURNING has no
+ * order of its own: it follows the plan, and the plan that finds the rows by primary key yields them in hash
+ * or key order, not in the candidates' order.
+ */
+export function claimedInQueueOrder(rows: readonly Row[]): ClaimedWorkflow[] {
+  return rows.map(toClaimedWorkflow).sort((a, b) => a.priority - b.priority || a.createdAt - b.createdAt);
+}
+
+/**
  * The rows this executor claimed in attempts whose answer was lost, oldest first. Read only after such a loss:
  * before a claim that subtracts them from its budget (claimStatement's `lostTimes`, or the caller).
  */

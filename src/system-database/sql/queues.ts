@@ -13,7 +13,7 @@ import type { Dialect } from '../dialect.ts';
 import type { ClaimAttempt } from '../lost-claims.ts';
 import type { ClaimedWorkflow, ClaimRequest, ClaimResult, QueueLimits } from '../claim-records.ts';
 import { queueChannel } from '../system-database.ts';
-import { claimStatement, concurrencyCountedInClaim, inFlight, lostClaimsStatement, toClaimedWorkflow } from './claim-statement.ts';
+import { claimedInQueueOrder, claimStatement, concurrencyCountedInClaim, inFlight, lostClaimsStatement, toClaimedWorkflow } from './claim-statement.ts';
 
 export function hasSharedLimit(limits: QueueLimits): boolean {
   return limits.concurrency !== undefined || limits.rateLimit !== undefined;
@@ -101,7 +101,7 @@ export async function claimQueuedWorkflows(
   if (!(budget > 0)) return { claimed: found, nextDelayedAt };
   const claim = claimStatement(d, request, { now, budget, concurrency: concurrencyInClaim });
   const rows = await tx.query(claim.sql, claim.params);
-  return { claimed: [...found, ...rows.map(toClaimedWorkflow)], nextDelayedAt };
+  return { claimed: [...found, ...claimedInQueueOrder(rows)], nextDelayedAt };
 }
 
 /** The rows this executor claimed in attempts whose answer was lost (lostClaimsStatement). */
