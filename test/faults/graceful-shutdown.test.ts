@@ -91,8 +91,9 @@ forEachBackend('DBOS.shutdown() under load', (backend) => {
     await until('some workflows to finish', async () => ((await statusCounts(config, prefix)).SUCCESS ?? 0) >= 10);
     // Shut down just after a workflow began its first step: it has three steps (more than the grace period)
     // to go, so some work is surely running and is interrupted, however late the poll above saw the count.
-    const firstSteps = ledger.filter((entry) => entry.endsWith('#0')).length;
-    await until('a workflow to begin', async () => ledger.filter((entry) => entry.endsWith('#0')).length > firstSteps);
+    const workflowsBegun = () => ledger.filter((entry) => entry.endsWith('#0')).length;
+    const begunBefore = workflowsBegun();
+    await until('a workflow to begin', async () => workflowsBegun() > begunBefore);
 
     const stepsBefore = ledger.length;
     const began = Date.now();
