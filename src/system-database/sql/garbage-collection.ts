@@ -35,11 +35,14 @@ import { deleteUncascaded, placeholders } from './management.ts';
  * bench (s) at 100,000 workflows. SQLite: a live workflow's writes (its start, each step, its outcome) can
  * each wait for one batch, so batches of about 5 ms (some 200 workflows, commit apart) with as long a rest
  * between keep a 3-step workflow within 50 ms of its usual time. Postgres: the process goes on while a batch
- * runs in the server, but the server's CPU and disk are shared with live work: batches of about 25 ms (at
- * most 5,000 workflows, whose returned IDs the process parses) and half as long a rest.
+ * runs in the server, but the server's CPU and disk are shared with live work, and a live commit flushes the
+ * log the batches wrote before it (their own commits do not wait for the disk): batches of about 10 ms (at
+ * most 5,000 workflows, whose returned IDs the process parses) with as long a rest. Measured at 1,000,000
+ * workflows (bench/scale-gc-alone.ts, BENCHMARKS.md notes): 25 ms batches with half as long a rest took 88 s
+ * and one live statement waited 66 ms on the log's flush; these take 217 s and no live statement waited over 21 ms.
  */
 function pacingFor(d: Dialect): { deletion: BatchPacing; counting: BatchPacing } {
-  const [budgetMs, restRatio, max] = d.blocksEventLoop ? [5, 1, 10_000] : [25, 0.5, 5_000];
+  const [budgetMs, restRatio, max] = d.blocksEventLoop ? [5, 1, 10_000] : [10, 1, 5_000];
   return {
     deletion: { initial: 100, min: 10, max, budgetMs, restRatio },
     counting: { initial: 10_000, min: 500, max: 200_000, budgetMs, restRatio },
