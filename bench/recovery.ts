@@ -27,12 +27,13 @@ export interface RecoveryResult {
 
 export const recoveryTargets = { launchMs: 100, allFinishedMs: 500, forWorkflows: 1_000 };
 
-export async function recoveryAfterKill(config: DBOSConfig, workflows: number): Promise<RecoveryResult> {
+/** `hardLimitMs`: each of the two processes is killed after it (a hang); larger counts need longer. */
+export async function recoveryAfterKill(config: DBOSConfig, workflows: number, hardLimitMs?: number): Promise<RecoveryResult> {
   const env = { DURABLY_BENCH_CONFIG: JSON.stringify(config), DURABLY_BENCH_COUNT: String(workflows) };
-  const killed = new BenchChild('bench/recovery-worker.ts', { ...env, DURABLY_BENCH_RECOVERY: 'start' });
+  const killed = new BenchChild('bench/recovery-worker.ts', { ...env, DURABLY_BENCH_RECOVERY: 'start' }, hardLimitMs);
   await killed.ready();
   killed.kill();
-  const recovering = new BenchChild('bench/recovery-worker.ts', { ...env, DURABLY_BENCH_RECOVERY: 'recover' });
+  const recovering = new BenchChild('bench/recovery-worker.ts', { ...env, DURABLY_BENCH_RECOVERY: 'recover' }, hardLimitMs);
   const measured = JSON.parse(await recovering.lineAfter('RESULT ')) as Omit<RecoveryResult, 'workflows'>;
   return { workflows, ...measured };
 }

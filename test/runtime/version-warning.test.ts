@@ -1,7 +1,9 @@
 /**
  * A relaunch under another application version leaves the previous version's
  * PENDING workflows unrecovered: launch says so in one warning line naming the
- * versions and counts, unless another live executor runs that version.
+ * versions and counts, unless another live executor runs that version. The
+ * count runs in the background (launch does not wait for it) and is done by
+ * the time shutdown closes the system database.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +12,7 @@ import { DBOS, type DBOSConfig } from '../../src/index.ts';
 import { resolveConfig } from '../../src/runtime/resolve-config.ts';
 import { deferred } from '../../src/support/deferred.ts';
 import { forEachBackend } from '../helpers/backends.ts';
-import { capturingLogger, rawQuery, type CapturingLogger } from '../helpers/system-database-targets.ts';
+import { capturingLogger, eventually, rawQuery, type CapturingLogger } from '../helpers/system-database-targets.ts';
 
 let gate = deferred<void>();
 const blocked = DBOS.registerWorkflow(
@@ -20,6 +22,12 @@ const blocked = DBOS.registerWorkflow(
   },
   { name: 'version-warning.blocked' },
 );
+
+/** The stranded-version warnings logged by the launch's check, which shutdown waits for. */
+async function strandedWarningsAfterShutdown(logger: CapturingLogger): Promise<string[]> {
+  await DBOS.shutdown();
+  return strandedWarnings(logger);
+}
 
 function strandedWarnings(logger: CapturingLogger): string[] {
   return logger.lines.filter((line) => line.level === 'warn' && /will not recover them/.test(line.message)).map((l) => l.message);
@@ -47,7 +55,8 @@ forEachBackend('stranded application versions', (backend) => {
     const logger = capturingLogger();
     DBOS.setConfig({ ...config, applicationVersion: 'v2', logger });
     await DBOS.launch();
-    const warnings = strandedWarnings(logger);
+    await eventually('the stranded-version warning', () => strandedWarnings(logger).length > 0);
+    const warnings = await strandedWarningsAfterShutdown(logger);
     assert.equal(warnings.length, 1, JSON.stringify(logger.lines));
     assert.match(warnings[0]!, /^2 PENDING workflow\(s\) of executor "local" belong to other application versions — v1 \(2\) —/);
     assert.match(warnings[0]!, /this launch \(version v2\)/);
@@ -66,7 +75,7 @@ forEachBackend('stranded application versions', (backend) => {
     DBOS.setConfig({ ...config, logger });
     await DBOS.launch();
     assert.notEqual(DBOS.applicationVersion, before);
-    const warnings = strandedWarnings(logger);
+    const warnings = await strandedWarningsAfterShutdown(logger);
     assert.equal(warnings.length, 1);
     assert.ok(warnings[0]!.includes(`${before} (1)`), warnings[0]);
   });
@@ -77,7 +86,7 @@ forEachBackend('stranded application versions', (backend) => {
     const logger = capturingLogger();
     DBOS.setConfig({ ...config, applicationVersion: 'v1', logger });
     await DBOS.launch();
-    assert.deepEqual(strandedWarnings(logger), []);
+    assert.deepEqual(await strandedWarningsAfterShutdown(logger), []);
   });
 
   test('no warning while another live executor runs that version', async () => {
@@ -92,6 +101,6 @@ forEachBackend('stranded application versions', (backend) => {
     const logger = capturingLogger();
     DBOS.setConfig({ ...config, applicationVersion: 'v2', logger });
     await DBOS.launch();
-    assert.deepEqual(strandedWarnings(logger), []);
+    assert.deepEqual(await strandedWarningsAfterShutdown(logger), []);
   });
 });
