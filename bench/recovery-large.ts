@@ -2,7 +2,7 @@
  * (r) at a size `npm run bench` does not reach: N workflows (default 100,000) SIGKILLed in a step, recovered by
  * a new process, on each backend, to show that recovery reads the pending workflows in bounded batches rather
  * than all at once: the recovering process's peak RSS against its RSS before launch, and the same at 1,000 for
- * scale (what grows is the N running workflows themselves, not the recovery's reads). Prints one JSON line
+ * scale, with how long DBOS.launch() took (target < 100 ms however many wait). Prints one JSON line
  * per backend and size. Not part of `npm run bench` (the 100,000 start and recover take about a minute each):
  *
  *   node --import tsx bench/recovery-large.ts [N] [sqlite|postgres]
