@@ -35,6 +35,7 @@ function startWorker(config: DBOSConfig, log: string, args: string[]) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
+    start: (atEpochMs: number) => child.stdin!.write(`start ${atEpochMs}\n`),
     stop: () => child.stdin!.write('exit\n'),
     kill: () => child.kill('SIGKILL'),
   };
@@ -63,9 +64,12 @@ forEachBackend('Debouncer across processes', (backend) => {
   test('two processes debouncing one key at once make one workflow, run once', { timeout: 60_000 }, async () => {
     const config = backend.freshConfig();
     log = freshLogPath();
-    const startAt = String(Date.now() + 1500);
-    const workers = ['p1', 'p2'].map((role) => startWorker(config, log, [role, 'shared-key', '4', startAt, '600']));
+    const workers = ['p1', 'p2'].map((role) => startWorker(config, log, [role, 'shared-key', '4', 'stdin', '600']));
     await Promise.all(workers.map((w) => w.line('READY')));
+    // One start time, sent once both have launched: a start time fixed at spawn passed before a slow launch ended
+    // (CI, loaded: one worker's four calls made and its period over before the other's first call).
+    const startAt = Date.now() + 200;
+    workers.forEach((w) => w.start(startAt));
     const ids = (await Promise.all(workers.map((w) => w.line('IDS')))).flatMap((text) => JSON.parse(text) as string[]);
     assert.equal(new Set(ids).size, 1, `every call joined one workflow: ${JSON.stringify(ids)}`);
     await until(() => runs(log).length > 0, 'the debounced workflow ran');
