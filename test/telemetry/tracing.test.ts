@@ -15,6 +15,7 @@ import { DBOS, type DBOSConfig } from '../../src/index.ts';
 import { SQLiteDataSource } from '../../src/datasources/sqlite.ts';
 import { engineFor } from '../../src/runtime/runtime.ts';
 import { forEachBackend, testTempDir } from '../helpers/backends.ts';
+import { eventually } from '../helpers/system-database-targets.ts';
 import { killAllChildren, startChild } from '../processes/child-process.ts';
 import { inCallerSpan, printedSpans, recordSpans, type SpanRecord } from './span-recorder.ts';
 import { tracedQueue, tracedWorkflow } from './fixtures/traced-workflows.ts';
@@ -223,6 +224,8 @@ forEachBackend('tracing', (backend) => {
     DBOS.setConfig(config);
     await DBOS.launch(); // recovers the workflow
     assert.deepEqual(await DBOS.retrieveWorkflow(workflowID).getResult(), ['done:crash', 'second']);
+    // The result is readable once the outcome is committed; the workflow span ends just after, in the run's own continuation.
+    await eventually('the recovered workflow span ended', () => recorder.spans().some((span) => span.name === 'tracing.workflow'));
     const after = recorder.spans();
     const recovered = only(after, 'tracing.workflow');
     assertChildOf(recovered, origin);
