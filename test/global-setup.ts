@@ -11,6 +11,7 @@
  * backends.ts, and a user without the rights to vacuum is told so.
  */
 import pg from 'pg';
+import { withDatabase } from '../src/system-database/postgres/postgres-url.ts';
 
 const catalogs = [
   'pg_attribute',
@@ -25,12 +26,6 @@ const catalogs = [
   'pg_statistic',
 ].map((name) => `pg_catalog.${name}`);
 
-function withDatabase(url: URL, database: string): string {
-  const copy = new URL(url);
-  copy.pathname = `/${database}`;
-  return copy.toString();
-}
-
 async function withClient<T>(connectionString: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
   client.on('error', () => undefined);
@@ -43,8 +38,8 @@ async function withClient<T>(connectionString: string, use: (client: pg.Client) 
 }
 
 /** The test database and the ones the suite derives from its name (for example `<name>_app`). */
-async function testDatabases(base: URL): Promise<string[]> {
-  const name = base.pathname.slice(1);
+async function testDatabases(base: string): Promise<string[]> {
+  const name = new URL(base).pathname.slice(1);
   return withClient(withDatabase(base, 'postgres'), async (client) => {
     const rows = await client.query<{ datname: string }>(
       "SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2 || '\\_%'",
@@ -55,7 +50,7 @@ async function testDatabases(base: URL): Promise<string[]> {
 }
 
 export async function globalSetup(): Promise<void> {
-  const base = new URL(process.env.DBOS_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/durably_test');
+  const base = process.env.DBOS_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/durably_test';
   let databases: string[];
   try {
     databases = await testDatabases(base);
